@@ -1,0 +1,12 @@
+"""The Arabic language layer used by every stage: normalization, tokens, sentences, stems,
+stop words, numbers and dates."""
+
+from marsad.text.normalize import normalize, normalize_for_search, strip_diacritics, fold_digits
+from marsad.text.tokenize import Token, tokenize, words
+from marsad.text.sentences import Sentence, split_sentences
+from marsad.text.stem import stem, stems
+
+__all__ = [
+    "normalize", "normalize_for_search", "strip_diacritics", "fold_digits",
+    "Token", "tokenize", "words", "Sentence", "split_sentences", "stem", "stems",
+]
