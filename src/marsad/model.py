@@ -211,3 +211,36 @@ class Storyline:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Analysis:
+    """Everything one run of the pipeline produced: what ``marsad analyze --json`` writes and
+    what the briefs, renders, API and dashboard read."""
+
+    articles: list[Article] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    storylines: list[Storyline] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    facts: dict[str, Facts] = field(default_factory=dict)  # article id -> its facts
+
+    def article(self, article_id: str) -> Article | None:
+        for a in self.articles:
+            if a.id == article_id:
+                return a
+        return None
+
+    def to_dict(self, version: str = "0.1.0") -> dict[str, Any]:
+        quotes = [q.to_dict() for f in self.facts.values() for q in f.quotes]
+        claims = [c.to_dict() for f in self.facts.values() for c in f.claims]
+        events = [e.to_dict() for f in self.facts.values() for e in f.events]
+        return {
+            "marsad": version,
+            "articles": [a.to_dict() for a in self.articles],
+            "stories": [s.to_dict() for s in self.stories],
+            "storylines": [s.to_dict() for s in self.storylines],
+            "entities": [e.to_dict() for e in self.entities],
+            "quotes": quotes,
+            "claims": claims,
+            "events": events,
+        }
