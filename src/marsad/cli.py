@@ -2,20 +2,125 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
 import typer
+from rich.console import Console
+
+from marsad import __version__
+from marsad.errors import MarsadError
 
 app = typer.Typer(
     name="marsad",
-    help="marsad (مرصد): read Arabic news from many outlets, fold copies, group stories, "
-    "extract who said what with evidence, and write cited briefs.",
+    help="marsad (مرصد): read Arabic news from many outlets, fold syndicated copies, group "
+    "articles into stories, extract who said what with evidence, and write cited briefs.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="rich",
 )
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"marsad {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root() -> None:
-    """marsad (مرصد): an offline observatory for Arabic news."""
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                        help="Print the version and exit.")) -> None:
+    """marsad (مرصد): an offline observatory for Arabic news.
+
+    Start with `marsad analyze DIR --db news.db --html report.html`, then
+    `marsad story ID --db news.db` to read one story, or `marsad serve --db news.db`.
+    """
+
+
+@app.command()
+def analyze(
+    paths: List[str] = typer.Argument(..., help="Files, directories or globs: .txt, .html/.htm, "
+                                      ".json/.jsonl (title/text/url/date/source), TREC-style .xml."),
+    json_out: Optional[str] = typer.Option(None, "--json", help="Write the full result as JSON "
+                                           "(CONTRACT.md) to FILE, or '-' for standard output."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained "
+                                            "right-to-left HTML report of every story to FILE."),
+    db: str = typer.Option(":memory:", "--db", help="SQLite store to add to (created if missing). "
+                           "Without it the run is kept in memory only."),
+    embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings", help="Use multilingual "
+                                    "sentence embeddings in story clustering (better, slower)."),
+    facts: bool = typer.Option(True, "--facts/--no-facts", help="Extract entities, quotes, "
+                               "claims and events."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Processes for extraction and facts."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary."),
+) -> None:
+    """Read every input, run the whole pipeline and summarize the stories.
+
+    The same input analyzed twice into the same --db adds nothing; a broken input is reported
+    by name and the others are still processed (the exit status is 1 when any input failed).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from marsad.ingest import read_inputs
+    from marsad.pipeline import Pipeline
+    from marsad.store import Store
+
+    console = err if json_out == "-" else out
+    try:
+        with console.status("reading inputs…"):
+            raws = list(read_inputs(paths))
+        store = Store(db)
+    except MarsadError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    try:
+        pipeline = Pipeline(store, use_embeddings=embeddings, with_facts=facts, workers=workers)
+        show = not quiet and len(raws) >= 20 and console.is_terminal
+        with Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, disable=not show, transient=True) as bar:
+            task = bar.add_task("analyze", total=len(raws))
+            report = pipeline.ingest(raws, progress=lambda n: bar.advance(task, n))
+        analysis = pipeline.finish()
+    except MarsadError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    finally:
+        store.close()
+
+    if json_out:
+        payload = json.dumps(analysis.to_dict(__version__), ensure_ascii=False, indent=1)
+        if json_out == "-":
+            sys.stdout.write(payload + "\n")
+        else:
+            _write_atomic(Path(json_out), payload)
+    if html_out:
+        try:
+            from marsad.render.html import render_html
+        except ImportError:
+            err.print("[yellow]warning:[/yellow] the HTML report is not available in this build")
+        else:
+            _write_atomic(html_out, render_html(analysis))
+    if not quiet:
+        from marsad.summary import print_summary
+
+        print_summary(console, analysis, report, json_out=json_out, html_out=html_out, db=db)
+    for e in report.errors:
+        err.print(f"[red]error:[/red] {e}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def main() -> None:

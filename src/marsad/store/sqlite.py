@@ -1,0 +1,269 @@
+"""The SQLite store (WAL mode, versioned schema).
+
+Everything the pipeline reports as stored is committed: one input (with all its articles and
+their facts) is written in one transaction, so a crash or Ctrl-C mid-batch leaves either the
+whole input or nothing of it. The incremental state of dedup and story clustering is
+checkpointed with the sequence number of the last article it covers; articles stored after a
+checkpoint are replayed into the state on the next run (see ``marsad.pipeline``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from marsad.errors import StoreError
+from marsad.model import Article, Entity, Facts, Story, Storyline
+from marsad.store import codec
+
+# Each entry moves the schema one version up. Never edit a released entry: append a new one.
+MIGRATIONS: list[str] = [
+    # 1: articles, facts, inputs seen, stories, storylines, entities, incremental state
+    """
+    CREATE TABLE inputs (
+        key TEXT PRIMARY KEY,          -- origin + content hash: the same input twice adds nothing
+        origin TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        stored_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        origin TEXT NOT NULL,
+        part INTEGER NOT NULL,
+        title TEXT,
+        published TEXT,
+        outlet TEXT,
+        duplicate_of TEXT,
+        story TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX articles_story ON articles(story);
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_outlet ON articles(outlet);
+    CREATE TABLE facts (
+        article TEXT PRIMARY KEY REFERENCES articles(id),
+        data TEXT NOT NULL
+    );
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        storyline TEXT,
+        last_seen TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE storylines (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE entities (id TEXT PRIMARY KEY, name TEXT, type TEXT, mentions INTEGER, data TEXT NOT NULL);
+    CREATE TABLE state (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, value BLOB NOT NULL);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    """A marsad store in one SQLite file (``":memory:"`` for a throw-away one).
+
+    One ``Store`` may be shared by threads: every call takes a lock around the connection.
+    """
+
+    def __init__(self, path: str | Path = ":memory:"):
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                       timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
+        self._lock = threading.RLock()
+        self._migrate()
+
+    # -- schema ---------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._lock:
+            try:
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: not a marsad store (or damaged): {exc}") from exc
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: store schema v{version} is newer than this marsad "
+                                 f"(v{SCHEMA_VERSION}); upgrade marsad")
+            for v in range(version, SCHEMA_VERSION):
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    for stmt in _statements(MIGRATIONS[v]):
+                        self._db.execute(stmt)
+                    self._db.execute(f"PRAGMA user_version = {v + 1}")
+                    self._db.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    self._db.execute("ROLLBACK")
+                    raise StoreError(f"{self.path}: migration to schema v{v + 1} failed: {exc}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing --------------------------------------------------------------------------
+    def has_input(self, key: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM inputs WHERE key=?", (key,)).fetchone() is not None
+
+    def has_article(self, article_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
+
+    def add_input(self, key: str, origin: str, items: list[tuple[Article, Facts]]) -> int:
+        """Store one input's articles and their facts in one transaction; returns how many
+        articles were new. Articles already stored (same id) are left as they are."""
+        added = 0
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for article, facts in items:
+                    cur = self._db.execute(
+                        "INSERT OR IGNORE INTO articles(id, origin, part, title, published, outlet,"
+                        " duplicate_of, story, data) VALUES (?,?,?,?,?,?,?,?,?)",
+                        (article.id, article.origin, article.part, article.title, article.published,
+                         article.outlet, article.duplicate_of, article.story,
+                         _dumps(codec.article_to_dict(article))))
+                    if cur.rowcount:
+                        added += 1
+                        self._db.execute("INSERT OR REPLACE INTO facts(article, data) VALUES (?,?)",
+                                         (article.id, _dumps(codec.facts_to_dict(facts))))
+                        self._after_article_insert(article)
+                self._db.execute("INSERT OR IGNORE INTO inputs(key, origin, articles) VALUES (?,?,?)",
+                                 (key, origin, added))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return added
+
+    def _after_article_insert(self, article: Article) -> None:
+        """Hook for indexes kept beside the articles table (full-text search)."""
+
+    def set_article_story(self, article_id: str, story: str) -> None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
+            if row is None:
+                return
+            data = json.loads(row[0])
+            data["story"] = story
+            self._db.execute("UPDATE articles SET story=?, data=? WHERE id=?", (story, _dumps(data), article_id))
+
+    def replace_derived(self, stories: Iterable[Story], storylines: Iterable[Storyline],
+                        entities: Iterable[Entity]) -> None:
+        """Replace the derived tables (stories, storylines, entities) in one transaction."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("DELETE FROM stories")
+                self._db.execute("DELETE FROM storylines")
+                self._db.execute("DELETE FROM entities")
+                self._db.executemany(
+                    "INSERT INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?)",
+                    [(s.id, s.storyline, s.last_seen, _dumps(s.to_dict())) for s in stories])
+                self._db.executemany("INSERT INTO storylines(id, data) VALUES (?,?)",
+                                     [(s.id, _dumps(s.to_dict())) for s in storylines])
+                self._db.executemany(
+                    "INSERT INTO entities(id, name, type, mentions, data) VALUES (?,?,?,?,?)",
+                    [(e.id, e.name, e.type, e.mentions, _dumps(e.to_dict())) for e in entities])
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def save_state(self, key: str, seq: int, value: bytes) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO state(key, seq, value) VALUES (?,?,?)", (key, seq, value))
+
+    def load_state(self, key: str) -> tuple[int, bytes] | None:
+        with self._lock:
+            row = self._db.execute("SELECT seq, value FROM state WHERE key=?", (key,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    # -- reading --------------------------------------------------------------------------
+    def max_seq(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+
+    def count_articles(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def articles(self, after_seq: int = 0) -> Iterator[Article]:
+        """Every stored article in the order it was stored (after ``after_seq``)."""
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM articles WHERE seq > ? ORDER BY seq", (after_seq,)).fetchall()
+        for (data,) in rows:
+            yield codec.article_from_dict(json.loads(data))
+
+    def get_article(self, article_id: str) -> Article | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
+        return codec.article_from_dict(json.loads(row[0])) if row else None
+
+    def facts(self) -> dict[str, Facts]:
+        with self._lock:
+            rows = self._db.execute("SELECT article, data FROM facts").fetchall()
+        return {a: codec.facts_from_dict(json.loads(d)) for a, d in rows}
+
+    def get_facts(self, article_id: str) -> Facts | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM facts WHERE article=?", (article_id,)).fetchone()
+        return codec.facts_from_dict(json.loads(row[0])) if row else None
+
+    def stories(self) -> list[Story]:
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM stories ORDER BY last_seen DESC, id").fetchall()
+        return [codec.story_from_dict(json.loads(d)) for (d,) in rows]
+
+    def storylines(self) -> list[Storyline]:
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM storylines ORDER BY id").fetchall()
+        return [codec.storyline_from_dict(json.loads(d)) for (d,) in rows]
+
+    def entities(self) -> list[Entity]:
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM entities ORDER BY mentions DESC, id").fetchall()
+        return [codec.entity_from_dict(json.loads(d)) for (d,) in rows]
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for read-only queries by the search and API layers (take ``lock``)."""
+        return self._db
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our DDL literals)."""
+    out = []
+    for raw in script.split(";"):
+        lines = [ln.split("--", 1)[0] for ln in raw.splitlines()]
+        stmt = "\n".join(lines).strip()
+        if stmt:
+            out.append(stmt)
+    return out
