@@ -1,0 +1,715 @@
+"""Story briefs: timeline, reconciled numbers, contradictions, who said what, a cited
+extractive summary and the sources of one story.
+
+``build_brief(story, analysis)`` returns a plain JSON-able dict (it goes into ``Story.brief``
+and the ``brief`` object of ``marsad analyze --json``)::
+
+    {
+      "timeline":          [{"date", "kind", "type", "text", "speaker", "numbers", "sources"}],
+      "numbers":           [{"key", "what", "event_types", "latest", "most_reported",
+                             "values", "changed", "history": [{"value", "qualifier", "outlet",
+                             "article", "published", "evidence", ...}]}],
+      "contradictions":    [{"kind", "topic", "says": {...} | None, "denies": {...}}],
+      "quotes_by_speaker": [{"speaker", "role", "entity", "quotes": [{"text", "direct", "via",
+                             "sources"}]}],
+      "summary":           [{"text", "article", "outlet", "published", "start", "end",
+                             "evidence", "also_in"}],
+      "sources":           {"outlets", "copies", "agencies", "articles"}
+    }
+
+Every ``sources`` entry names an article, its outlet, its publication time and an
+``evidence`` span (``{"article", "start", "end"}``, offsets into ``Article.text``). Every
+summary sentence is verbatim: ``article.text[start:end] == text``.
+
+Nothing here guesses beyond the facts stage: it only groups, orders and selects what the
+articles and their facts already say.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from marsad.model import Analysis, Article, Claim, Evidence, Facts, Quote, Story
+from marsad.text import normalize_for_search, split_sentences, stems, words
+
+# --------------------------------------------------------------------------------------------
+# Tuned constants. Calibrated by reading the briefs of the test fixtures (three outlets on one
+# attack plus a syndicated copy, a denial story) and of ../shared/seeds (five outlets on the
+# Kremlin / peace-talks story).
+
+# Two sentences (or two fact texts) whose stem sets have at least this Jaccard similarity are
+# the same report. 0.6: syndicated copies with a changed connective or an added «اليوم» score
+# 0.75–1.0; two different sentences of the same story about the same people stay under 0.4.
+SAME_REPORT_JACCARD = 0.6
+# A summary candidate this similar to an already chosen sentence adds too little to be taken.
+# 0.45: at 0.6 the seeds' summary carried the same Peskov statement twice (0.52); at 0.3 it
+# dropped the later «no agreement on air strikes» development (0.34) next to the lead.
+SUMMARY_REDUNDANT_JACCARD = 0.45
+# Summary candidates are sentences of this many words (inclusive). Shorter are captions,
+# datelines or headings; longer are run-on scraps where the sentence splitter found no stop.
+SUMMARY_MIN_WORDS = 6
+SUMMARY_MAX_WORDS = 80
+# A denial matches an assertion when their targets share at least this share of the smaller
+# stem set (overlap coefficient). 0.5: «سيطرت على بلدة ...» vs «السيطرة على البلدة ...» share
+# 3 of 5 content stems; two unrelated claims in one story share at most one or two.
+CLAIM_OVERLAP = 0.5
+# Default number of summary sentences.
+SUMMARY_SENTENCES = 5
+
+# Frequent function words left out of the stem sets used for similarity. Normalized forms.
+_STOP = set(words(
+    "في من إلى على عن مع أن إن أنه أنها كان كانت قد لقد لم لن لا ما ماذا هذا هذه ذلك تلك "
+    "التي الذي الذين هو هي هم كما أو أم ثم بعد قبل حتى عند عندما منذ خلال بين حول ضد لدى "
+    "كل بعض غير أي وقال وأضاف وأكد قال أضاف أكد إنه وأشار أشار اليوم أمس يوم وفق وفقا "
+    "حيث إذ إذا لكن بل و ف ب ل ك ال"
+))
+
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+
+# Event types that count the same things (people killed or wounded in an attack are reported
+# under either type by the facts stage), so their numbers are reconciled together.
+_TYPE_FAMILY = {"attack": "violence", "casualties": "violence"}
+
+# What a number counts, folded to one key per meaning (normalized forms; see
+# marsad.text.normalize): «قتلى»، «قتيلا»، «مقتل»، «شهداء» all count the killed.
+_WHAT_CANON: dict[str, str] = {}
+for _canon, _forms in {
+    "killed": "قتلى قتيل قتيلا قتيلاً قتلا مقتل القتلى شهيد شهيدا شهداء الشهداء ضحية ضحايا "
+              "الضحايا وفاة وفيات حالة_وفاة قتلوا لقوا",
+    "wounded": "جرحى جريح جريحا الجرحى مصاب مصابا مصابين مصابون المصابين إصابة إصابات الإصابات "
+               "جرح جرحوا أصيبوا",
+    "missing": "مفقود مفقودين مفقودا المفقودين",
+    "prisoners": "أسرى أسير أسيرا الأسرى معتقل معتقلين المعتقلين سجين سجناء السجناء محتجز "
+                 "محتجزين رهينة رهائن الرهائن",
+    "drones": "مسيرة مسيرات المسيرات طائرة_مسيرة درون",
+    "missiles": "صاروخ صواريخ الصواريخ",
+    "displaced": "نازح نازحين النازحين مهجر مهجرين",
+    "arrested": "اعتقال اعتقل المعتقلين موقوف موقوفين",
+}.items():
+    for _f in _forms.split():
+        for _w in words(_f.replace("_", " ")):
+            _WHAT_CANON.setdefault(_w, _canon)
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+
+def _when(value: str | None) -> datetime | None:
+    """A sortable naive-UTC datetime of an ISO date or datetime, or None."""
+    if not value:
+        return None
+    v = value.strip().replace("Z", "+00:00")
+    try:
+        d = datetime.fromisoformat(v)
+    except ValueError:
+        try:
+            d = datetime.fromisoformat(v[:10])
+        except ValueError:
+            return None
+    if d.tzinfo is not None:
+        d = d.astimezone(timezone.utc).replace(tzinfo=None)
+    return d
+
+
+_NEVER = datetime.max
+
+
+def _stemset(text: str) -> frozenset[str]:
+    """Content stems of ``text`` (function words dropped, digits kept)."""
+    ws = [w for w in words(text) if w not in _STOP]
+    return frozenset(s for s in stems(ws) if s and (len(s) > 1 or s.isdigit()))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _name_key(name: str | None) -> frozenset[str]:
+    """Stems of a name, for matching «بلومبرغ» to «وكالة بلومبرغ» or «الكرملين» to «كرملين»."""
+    if not name:
+        return frozenset()
+    return frozenset(s for s in stems(words(name)) if s)
+
+
+def _same_party(a: str | None, b: str | None) -> bool:
+    ka, kb = _name_key(a), _name_key(b)
+    if not ka or not kb:
+        return False
+    return ka <= kb or kb <= ka
+
+
+def _numbers_in(text: str) -> frozenset[str]:
+    return frozenset(m.group(0) for m in _DIGITS.finditer(normalize_for_search(text)))
+
+
+def _what_key(what: str | None) -> str:
+    """One key per thing counted: a canonical name when known, else the stems as written."""
+    if not what:
+        return "?"
+    ws = words(what)
+    for w in ws:
+        if w in _WHAT_CANON:
+            return _WHAT_CANON[w]
+    for w in ws:  # a clitic or article in front: «والقتلى»، «للمصابين»
+        for p in ("وال", "بال", "لل", "ال", "و", "ل", "ب"):
+            if w.startswith(p) and w[len(p):] in _WHAT_CANON:
+                return _WHAT_CANON[w[len(p):]]
+    return " ".join(stems(ws)) or "?"
+
+
+class _Story:
+    """The articles of one story in time order, with their facts and lookups."""
+
+    def __init__(self, story: Story, analysis: Analysis):
+        by_id = {a.id: a for a in analysis.articles}
+        arts = [by_id[i] for i in story.articles if i in by_id]
+        # Articles the story does not list but that say they belong to it.
+        listed = set(story.articles)
+        arts += [a for a in analysis.articles if a.story == story.id and a.id not in listed]
+        self.order = {a.id: i for i, a in enumerate(arts)}
+        self.articles = sorted(arts, key=self.time_key)
+        self.by_id = {a.id: a for a in self.articles}
+        self.facts: dict[str, Facts] = {a.id: analysis.facts.get(a.id) or Facts() for a in self.articles}
+
+    def time_key(self, a: Article) -> tuple[datetime, int]:
+        return (_when(a.published) or _NEVER, self.order.get(a.id, 0))
+
+    def valid(self, ev: Evidence | None) -> bool:
+        if ev is None:
+            return False
+        a = self.by_id.get(ev.article)
+        return a is not None and 0 <= ev.start < ev.end <= len(a.text)
+
+    def source(self, ev: Evidence) -> dict[str, Any]:
+        a = self.by_id[ev.article]
+        return {
+            "article": a.id,
+            "outlet": a.outlet,
+            "published": a.published,
+            "title": a.title,
+            "duplicate_of": a.duplicate_of,
+            "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# timeline
+
+@dataclass
+class _Item:
+    kind: str  # event | statement | claim
+    type: str
+    text: str
+    date: datetime | None
+    date_text: str | None
+    stemset: frozenset[str]
+    who: str | None = None
+    role: str | None = None
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    first: tuple[datetime, int, int] = (_NEVER, 0, 0)
+
+
+def _timeline(st: _Story) -> list[dict[str, Any]]:
+    items: list[_Item] = []
+
+    def add(item: _Item, ev: Evidence) -> None:
+        a = st.by_id[ev.article]
+        t = st.time_key(a)
+        first = (t[0], t[1], ev.start)
+        for it in items:
+            if (it.kind == item.kind and it.type == item.type
+                    and (item.who is None or it.who is None or _same_party(it.who, item.who))
+                    and _jaccard(it.stemset, item.stemset) >= SAME_REPORT_JACCARD
+                    and _numbers_in(it.text) == _numbers_in(item.text)):
+                if all(s["article"] != a.id for s in it.sources):
+                    it.sources.append(st.source(ev))
+                if first < it.first:
+                    it.first = first
+                if it.date is None and item.date is not None:
+                    it.date, it.date_text = item.date, item.date_text
+                return
+        item.sources = [st.source(ev)]
+        item.first = first
+        items.append(item)
+
+    for a in st.articles:
+        f = st.facts[a.id]
+        for e in f.events:
+            if not st.valid(e.evidence):
+                continue
+            text = e.text or a.text[e.evidence.start:e.evidence.end]
+            date = _when(e.date) or _when(a.published)
+            add(_Item("event", e.type, text, date, e.date or a.published, _stemset(text),
+                      numbers=[n.to_dict() for n in e.numbers],
+                      extra={"actors": list(e.actors), "place": e.place, "plover": e.plover}), e.evidence)
+        for q in f.quotes:
+            if not st.valid(q.evidence):
+                continue
+            add(_Item("statement", "direct" if q.direct else "indirect", q.text, _when(a.published),
+                      a.published, _stemset(q.text), who=q.speaker.name, role=q.speaker.role,
+                      extra={"via": list(q.via)}), q.evidence)
+        for c in f.claims:
+            if not st.valid(c.evidence):
+                continue
+            add(_Item("claim", c.stance, c.text or c.target, _when(a.published), a.published,
+                      _stemset(c.text or c.target), who=c.claimant,
+                      extra={"target": c.target, "target_claimant": c.target_claimant}), c.evidence)
+
+    items.sort(key=lambda it: (it.date or it.first[0], it.first))
+    out = []
+    for it in items:
+        d = {
+            "date": it.date.date().isoformat() if it.date else None,
+            "kind": it.kind,
+            "type": it.type,
+            "text": it.text,
+            "speaker": it.who,
+            "role": it.role,
+            "numbers": it.numbers,
+            "sources": it.sources,
+        }
+        d.update(it.extra)
+        out.append(d)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# numbers
+
+def _numbers(st: _Story) -> list[dict[str, Any]]:
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    written: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for a in st.articles:
+        t = st.time_key(a)
+        for e in st.facts[a.id].events:
+            if not st.valid(e.evidence):
+                continue
+            for n in e.numbers:
+                if n.value is None:
+                    continue
+                key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what))
+                ev = e.evidence
+                if n.start is not None and n.end is not None and 0 <= n.start < n.end <= len(a.text):
+                    num_span = {"article": a.id, "start": n.start, "end": n.end}
+                else:
+                    num_span = None
+                groups[key].append({
+                    "value": n.value,
+                    "qualifier": n.qualifier,
+                    "text": n.text,
+                    "what": n.what,
+                    "event_type": e.type,
+                    "outlet": a.outlet,
+                    "article": a.id,
+                    "published": a.published,
+                    "duplicate_of": a.duplicate_of,
+                    "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
+                    "number_span": num_span,
+                    "_t": (t[0], t[1], ev.start),
+                })
+                if n.what:
+                    written[key][n.what] += 1
+
+    out = []
+    for key, reports in groups.items():
+        reports.sort(key=lambda r: r["_t"])
+        dated = [r for r in reports if r["_t"][0] != _NEVER]
+        # The latest report by publication time. Reports published at the same moment are
+        # ordered as the story lists them; counts of victims only grow, so among reports of the
+        # same latest moment the largest value wins.
+        pool = dated or reports
+        last_t = pool[-1]["_t"][0]
+        latest = max((r for r in pool if r["_t"][0] == last_t), key=lambda r: (r["value"], r["_t"]))
+        # Most reported: the value the most distinct outlets (or articles, when the outlet is
+        # unknown) gave; ties go to the later value.
+        backers: dict[Any, set[str]] = defaultdict(set)
+        first_seen: dict[Any, tuple] = {}
+        for r in reports:
+            backers[r["value"]].add(r["outlet"] or r["article"])
+            first_seen.setdefault(r["value"], r["_t"])
+        most = max(backers, key=lambda v: (len(backers[v]), first_seen[v]))
+        values = sorted(first_seen, key=lambda v: first_seen[v])
+        for r in reports:
+            r.pop("_t")
+        what = written[key].most_common(1)[0][0] if written[key] else None
+        out.append({
+            "key": f"{key[0]}:{key[1]}",
+            "what": what,
+            "counts": key[1],
+            "event_types": sorted({r["event_type"] for r in reports}),
+            "latest": latest["value"],
+            "latest_report": {k: latest[k] for k in ("value", "qualifier", "outlet", "article", "published", "evidence")},
+            "most_reported": most,
+            "most_reported_by": sorted(x for x in backers[most] if x),
+            "values": values,
+            "changed": len(values) > 1,
+            "reports": len(reports),
+            "history": reports,
+        })
+    # Numbers that changed first (that is what an editor must check), then the most reported.
+    out.sort(key=lambda g: (not g["changed"], -g["reports"], g["key"]))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# contradictions
+
+def _claim_side(st: _Story, c: Claim) -> dict[str, Any]:
+    return {
+        "claimant": c.claimant,
+        "stance": c.stance,
+        "target": c.target,
+        "target_claimant": c.target_claimant,
+        "text": c.text,
+        "sources": [st.source(c.evidence)],
+    }
+
+
+def _external_pairs(claims: list[Claim], articles: list[Article]) -> list[tuple[Claim, Claim]]:
+    """Contradicting claim pairs from ``marsad.facts.claims.contradictions`` when it exists."""
+    try:
+        from marsad.facts.claims import contradictions  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        return []
+    pairs = []
+    for item in contradictions(claims, articles) or []:
+        if isinstance(item, dict):
+            found = [v for v in item.values() if isinstance(v, Claim)]
+        elif isinstance(item, (tuple, list)):
+            found = [v for v in item if isinstance(v, Claim)]
+        else:
+            continue
+        if len(found) >= 2:
+            a, b = found[0], found[1]
+            if a.stance == "denies" and b.stance != "denies":
+                a, b = b, a
+            pairs.append((a, b))
+    return pairs
+
+
+def _contradictions(st: _Story) -> list[dict[str, Any]]:
+    claims = [c for a in st.articles for c in st.facts[a.id].claims if st.valid(c.evidence)]
+    quotes = [q for a in st.articles for q in st.facts[a.id].quotes if st.valid(q.evidence)]
+    out: list[dict[str, Any]] = []
+
+    def find(denier: str | None, target: frozenset[str]) -> dict[str, Any] | None:
+        for d in out:
+            if (_same_party(d["denies"]["claimant"], denier)
+                    and _jaccard(d["_target"], target) >= SAME_REPORT_JACCARD):
+                return d
+        return None
+
+    def add(says: Claim | Quote | None, denial: Claim, kind: str) -> None:
+        target = _stemset(denial.target or denial.text)
+        d = find(denial.claimant, target)
+        if d is None:
+            side_says = None
+            if isinstance(says, Claim):
+                side_says = _claim_side(st, says)
+            elif isinstance(says, Quote):
+                side_says = {"claimant": says.speaker.name, "stance": "asserts", "target": says.text,
+                             "target_claimant": None, "text": says.text,
+                             "sources": [st.source(says.evidence)]}
+            elif denial.target_claimant:
+                # The original claim is only known from the denial itself.
+                side_says = {"claimant": denial.target_claimant, "stance": "asserts",
+                             "target": denial.target, "target_claimant": None,
+                             "text": None, "sources": []}
+            out.append({"kind": kind, "topic": denial.target or denial.text, "says": side_says,
+                        "denies": _claim_side(st, denial), "_target": target})
+            return
+        arts = {s["article"] for s in d["denies"]["sources"]}
+        if denial.article not in arts:
+            d["denies"]["sources"].append(st.source(denial.evidence))
+        if isinstance(says, Claim) and d["says"] is not None:
+            if says.article not in {s["article"] for s in d["says"]["sources"]}:
+                d["says"]["sources"].append(st.source(says.evidence))
+        elif isinstance(says, Claim) and d["says"] is None:
+            d["says"] = _claim_side(st, says)
+
+    story_articles = list(st.articles)
+    for a_claim, d_claim in _external_pairs(claims, story_articles):
+        if st.valid(d_claim.evidence):
+            if a_claim.stance == "denies":
+                continue
+            add(a_claim if st.valid(a_claim.evidence) else None, d_claim, "conflict")
+
+    for c in claims:
+        if c.stance != "denies":
+            continue
+        target = _stemset(c.target or c.text)
+        best: Claim | Quote | None = None
+        best_score = 0.0
+        for o in claims:
+            if o is c or o.stance == "denies" or _same_party(o.claimant, c.claimant):
+                continue
+            score = _overlap(target, _stemset(o.target or o.text))
+            named = c.target_claimant and _same_party(o.claimant, c.target_claimant)
+            if score >= CLAIM_OVERLAP or (named and score > 0):
+                score += 1.0 if named else 0.0
+                if score > best_score:
+                    best, best_score = o, score
+        if best is None and c.target_claimant:
+            for q in quotes:
+                if _same_party(q.speaker.name, c.target_claimant):
+                    score = _overlap(target, _stemset(q.text))
+                    if score >= CLAIM_OVERLAP and score > best_score:
+                        best, best_score = q, score
+        if best is not None or (c.target_claimant and not _same_party(c.target_claimant, c.claimant)):
+            add(best, c, "denial")
+    for d in out:
+        d.pop("_target")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# who said what
+
+def _quotes_by_speaker(st: _Story) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = []
+    for a in st.articles:
+        for q in st.facts[a.id].quotes:
+            if not st.valid(q.evidence):
+                continue
+            sp = q.speaker
+            g = None
+            for cand in groups:
+                if (sp.entity and sp.entity == cand["entity"]) or _same_party(sp.name, cand["_name"]):
+                    g = cand
+                    break
+            if g is None:
+                g = {"entity": sp.entity, "_name": sp.name, "_names": Counter(), "_roles": Counter(),
+                     "quotes": [], "_first": st.time_key(a)}
+                groups.append(g)
+            g["_names"][sp.name] += 1
+            if sp.role:
+                g["_roles"][sp.role] += 1
+            if sp.entity and not g["entity"]:
+                g["entity"] = sp.entity
+            qs = _stemset(q.text)
+            for item in g["quotes"]:
+                if _jaccard(item["_stems"], qs) >= SAME_REPORT_JACCARD:
+                    if all(s["article"] != a.id for s in item["sources"]):
+                        item["sources"].append(st.source(q.evidence))
+                    for v in q.via:
+                        if v not in item["via"]:
+                            item["via"].append(v)
+                    break
+            else:
+                g["quotes"].append({"text": q.text, "direct": q.direct, "via": list(q.via),
+                                    "sources": [st.source(q.evidence)], "_stems": qs})
+    out = []
+    for g in groups:
+        # The full name is the longest form used (بيسكوف → دميتري بيسكوف); ties to the most used.
+        name = max(g["_names"], key=lambda n: (len(words(n)), g["_names"][n], len(n)))
+        role = g["_roles"].most_common(1)[0][0] if g["_roles"] else None
+        for item in g["quotes"]:
+            item.pop("_stems")
+        out.append({"speaker": name, "role": role, "entity": g["entity"],
+                    "names": sorted(g["_names"]), "quotes": g["quotes"], "_first": g["_first"]})
+    out.sort(key=lambda g: (-len(g["quotes"]), g["_first"]))
+    for g in out:
+        g.pop("_first")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# cited summary
+
+@dataclass
+class _Cand:
+    article: Article
+    start: int
+    end: int
+    text: str
+    stemset: frozenset[str]
+    numbers: frozenset[str]
+    position: int
+    time: tuple[datetime, int]
+    score: float = 0.0
+    also: list[Article] = field(default_factory=list)
+
+
+def _summary(st: _Story, numbers: list[dict[str, Any]], n: int = SUMMARY_SENTENCES) -> list[dict[str, Any]]:
+    originals = [a for a in st.articles if not a.duplicate_of] or list(st.articles)
+
+    # Where the facts stage found something: sentences holding a fact are worth more.
+    fact_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for a in originals:
+        f = st.facts[a.id]
+        for x in [*f.events, *f.quotes, *f.claims]:
+            if st.valid(x.evidence):
+                fact_spans[a.id].append((x.evidence.start, x.evidence.end))
+    # The latest value of every changed number: the sentence that reports it is a development.
+    latest_spans = {(g["latest_report"]["article"], g["latest_report"]["evidence"]["start"])
+                    for g in numbers if g["changed"]}
+
+    cands: list[_Cand] = []
+    for a in originals:
+        pos = 0
+        for s in split_sentences(a.text):
+            ws = words(s.text)
+            if not (SUMMARY_MIN_WORDS <= len(ws) <= SUMMARY_MAX_WORDS):
+                continue
+            if s.text.rstrip().endswith(":") or not any("\u0621" <= ch <= "\u064a" for ch in s.text):
+                continue
+            c = _Cand(a, s.start, s.end, s.text, _stemset(s.text), _numbers_in(s.text), pos, st.time_key(a))
+            pos += 1
+            # Near-identical to an earlier report (a copy the dedup stage missed, or the same wire
+            # sentence in another outlet): credit the earliest, note the other as confirming it.
+            for prev in cands:
+                if (prev.article.id != a.id and c.numbers <= prev.numbers
+                        and _jaccard(prev.stemset, c.stemset) >= SAME_REPORT_JACCARD):
+                    if all(x.id != a.id for x in prev.also):
+                        prev.also.append(a)
+                    break
+            else:
+                cands.append(c)
+    if not cands:
+        return []
+
+    df: Counter[str] = Counter()
+    for a in originals:
+        df.update(_stemset(a.text))
+    n_docs = len(originals)
+    for c in cands:
+        if not c.stemset:
+            continue
+        # Centrality: stems many of the story's articles share carry the story (log-damped).
+        central = sum(math.log1p(df[s]) for s in c.stemset) / math.sqrt(len(c.stemset))
+        central /= math.log1p(n_docs) or 1.0
+        # Lead sentences carry the news in news writing: 1.0 for the first, fading.
+        lead = 1.0 / (1 + c.position)
+        fact = 0.5 if any(fs < c.end and c.start < fe for fs, fe in fact_spans.get(c.article.id, [])) else 0.0
+        development = 1.0 if any(aid == c.article.id and c.start <= s < c.end for aid, s in latest_spans) else 0.0
+        support = 0.3 * min(len(c.also), 3)
+        c.score = central + 1.5 * lead + fact + development + support
+
+    chosen: list[_Cand] = []
+    for c in sorted(cands, key=lambda c: (-c.score, c.time, c.start)):
+        if len(chosen) >= n:
+            break
+        redundant = False
+        for o in chosen:
+            if _jaccard(o.stemset, c.stemset) >= SUMMARY_REDUNDANT_JACCARD:
+                # The same fact with a new number is a development, not a repeat.
+                if not (c.numbers - o.numbers):
+                    redundant = True
+                    break
+        if not redundant:
+            chosen.append(c)
+    chosen.sort(key=lambda c: (c.time, c.start))
+    out = []
+    for c in chosen:
+        a = c.article
+        assert a.text[c.start:c.end] == c.text
+        out.append({
+            "text": c.text,
+            "article": a.id,
+            "outlet": a.outlet,
+            "published": a.published,
+            "start": c.start,
+            "end": c.end,
+            "evidence": {"article": a.id, "start": c.start, "end": c.end},
+            "also_in": [{"article": x.id, "outlet": x.outlet, "published": x.published} for x in c.also],
+        })
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# sources
+
+def _sources(st: _Story) -> dict[str, Any]:
+    outlets: dict[str | None, dict[str, Any]] = {}
+    agencies: dict[str, dict[str, Any]] = {}
+    copies = []
+    articles = []
+    for a in st.articles:
+        o = outlets.setdefault(a.outlet, {"outlet": a.outlet, "articles": [], "first": a.published,
+                                          "copies": 0})
+        o["articles"].append(a.id)
+        if a.duplicate_of:
+            o["copies"] += 1
+        for name in a.credited:
+            g = agencies.setdefault(normalize_for_search(name), {"name": name, "articles": [], "outlets": []})
+            g["articles"].append(a.id)
+            if a.outlet and a.outlet not in g["outlets"]:
+                g["outlets"].append(a.outlet)
+        if a.duplicate_of:
+            orig = st.by_id.get(a.duplicate_of)
+            copies.append({
+                "article": a.id,
+                "outlet": a.outlet,
+                "published": a.published,
+                "copy_of": a.duplicate_of,
+                "copy_of_outlet": orig.outlet if orig else None,
+                "copy_of_published": orig.published if orig else None,
+                "credited": list(a.credited),
+            })
+        articles.append({"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published,
+                         "published_text": a.published_text, "duplicate_of": a.duplicate_of,
+                         "credited": list(a.credited), "origin": a.origin})
+    return {
+        "outlets": list(outlets.values()),
+        "copies": copies,
+        "agencies": sorted(agencies.values(), key=lambda g: (-len(g["articles"]), g["name"])),
+        "articles": articles,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+
+def build_brief(story: Story, analysis: Analysis, summary_sentences: int = SUMMARY_SENTENCES) -> dict[str, Any]:
+    """The brief of one story (a JSON-able dict; see the module docstring for its shape)."""
+    st = _Story(story, analysis)
+    numbers = _numbers(st)
+    return {
+        "timeline": _timeline(st),
+        "numbers": numbers,
+        "contradictions": _contradictions(st),
+        "quotes_by_speaker": _quotes_by_speaker(st),
+        "summary": _summary(st, numbers, summary_sentences),
+        "sources": _sources(st),
+    }
+
+
+def add_briefs(analysis: Analysis) -> None:
+    """Set ``story.brief`` for every story of ``analysis``."""
+    for story in analysis.stories:
+        story.brief = build_brief(story, analysis)
+
+
+def iter_evidence(brief: dict[str, Any]) -> Iterable[dict[str, int | str]]:
+    """Every evidence span a brief cites (for renderers that link and highlight them)."""
+    for item in brief.get("timeline", []):
+        for s in item["sources"]:
+            yield s["evidence"]
+    for g in brief.get("numbers", []):
+        for r in g["history"]:
+            yield r["evidence"]
+    for d in brief.get("contradictions", []):
+        for side in (d.get("says"), d.get("denies")):
+            for s in (side or {}).get("sources", []):
+                yield s["evidence"]
+    for g in brief.get("quotes_by_speaker", []):
+        for q in g["quotes"]:
+            for s in q["sources"]:
+                yield s["evidence"]
+    for s in brief.get("summary", []):
+        yield s["evidence"]

@@ -1,0 +1,335 @@
+"""Story briefs on a hand-built analysis: three outlets report a strike on Kharkiv with a
+death toll that rises from 8 to 11 to 14, a fourth outlet syndicates the first report, Moscow
+denies targeting civilians; in a second story Kyiv denies a Russian claim to have taken a
+village. The facts are built by hand (the facts stage is tested on its own) with exact spans."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from marsad.briefs import add_briefs, build_brief, iter_evidence
+from marsad.model import (Analysis, Article, Claim, Event, Evidence, Facts, Number, Quote, Speaker,
+                          Story, Storyline)
+from marsad.text import stems, words
+
+A1 = """قُتل ثمانية أشخاص على الأقل وأصيب 25 آخرون بجروح، اليوم السبت، في ضربة صاروخية روسية استهدفت متجرا كبيرا لمواد البناء في مدينة خاركيف شمال شرقي أوكرانيا، بحسب ما أعلنت السلطات المحلية.
+وقال حاكم منطقة خاركيف، أوليغ سينيغوبوف، في منشور على تطبيق تلغرام: «كان في المتجر أكثر من مئتي شخص لحظة الضربة، وفرق الإنقاذ ما زالت تبحث تحت الأنقاض».
+وأضاف سينيغوبوف أن عددا من المفقودين لم يُعرف مصيرهم بعد.
+واندلع حريق ضخم في المبنى امتدت ألسنته إلى مستودعات مجاورة، فيما هرعت سيارات الإسعاف إلى المكان."""
+
+# The same wire report as A1 two hours later in another outlet: a trimmed connective, the last
+# paragraph dropped, a credit line added.
+A4 = """قتل ثمانية أشخاص على الأقل وأصيب 25 آخرون بجروح، اليوم السبت، في ضربة صاروخية روسية استهدفت متجرا كبيرا لمواد البناء في مدينة خاركيف شمال شرقي أوكرانيا، بحسب ما أعلنت السلطات المحلية.
+وقال حاكم منطقة خاركيف، أوليغ سينيغوبوف، في منشور على تطبيق تلغرام: «كان في المتجر أكثر من مئتي شخص لحظة الضربة، وفرق الإنقاذ ما زالت تبحث تحت الأنقاض».
+وأضاف سينيغوبوف أن عددا من المفقودين لم يعرف مصيرهم بعد."""
+
+A2 = """ارتفعت حصيلة القتلى جراء القصف الروسي على متجر لمواد البناء في خاركيف إلى 11 قتيلا على الأقل، وفق ما أعلن وزير الداخلية الأوكراني إيغور كليمينكو مساء السبت.
+وأوضح كليمينكو أن 40 شخصا أصيبوا بجروح، بينهم أطفال، مشيرا إلى أن عمليات البحث عن المفقودين مستمرة.
+ونفت وزارة الدفاع الروسية اتهامات كييف باستهداف المدنيين، وقالت في بيان إن قواتها ضربت «مواقع تجمع للقوات الأوكرانية» في المدينة.
+من جهته، قال الرئيس الأوكراني فولوديمير زيلينسكي إن «هذا الهجوم الوحشي على متجر مكتظ بالعائلات دليل جديد على أن روسيا تستهدف المدنيين عمدا»."""
+
+A3 = """أعلنت السلطات الأوكرانية، الأحد، ارتفاع عدد قتلى الضربة الروسية التي استهدفت متجرا في خاركيف أمس السبت إلى 14 قتيلا على الأقل، فيما لا يزال ثمانية أشخاص في عداد المفقودين.
+وقال حاكم منطقة خاركيف أوليغ سينيغوبوف إن فرق الإنقاذ انتشلت ثلاث جثث إضافية من تحت الأنقاض خلال الليل.
+وأكدت الشرطة الأوكرانية أن المتجر كان مكتظا بالمتسوقين لحظة سقوط صاروخين موجهين عليه.
+وكان الرئيس الأوكراني فولوديمير زيلينسكي قد طالب الحلفاء الغربيين بتزويد بلاده بمزيد من أنظمة الدفاع الجوي لحماية المدن."""
+
+B1 = """أعلنت وزارة الدفاع الروسية، الاثنين، أن قواتها سيطرت على بلدة ستارومايورسكي في مقاطعة دونيتسك بعد معارك عنيفة استمرت أياما.
+وقالت الوزارة في بيانها اليومي إن وحداتها كبدت القوات الأوكرانية خسائر فادحة في الأرواح والعتاد على هذا المحور."""
+
+B2 = """نفت هيئة الأركان العامة الأوكرانية، الاثنين، مزاعم موسكو بأن قواتها سيطرت على بلدة ستارومايورسكي، مؤكدة أن المعارك ما زالت مستمرة على أطراف البلدة.
+وقال المتحدث باسم القوات الأوكرانية في الجنوب إن الجيش صد ثلاث هجمات روسية على المحور نفسه خلال الساعات الأخيرة."""
+
+
+def span(article: Article, sub: str, nth: int = 0) -> Evidence:
+    """Evidence for the ``nth`` occurrence of ``sub`` in the article text (fails loudly)."""
+    i = -1
+    for _ in range(nth + 1):
+        i = article.text.index(sub, i + 1)
+    return Evidence(article.id, i, i + len(sub))
+
+
+def number(article: Article, written: str, value: int, what: str, qualifier: str | None = None) -> Number:
+    ev = span(article, written)
+    return Number(value=value, what=what, qualifier=qualifier, text=written, start=ev.start, end=ev.end)
+
+
+def sentence(article: Article, sub: str) -> Evidence:
+    """Evidence covering the whole line that holds ``sub``."""
+    i = article.text.index(sub)
+    s = article.text.rfind("\n", 0, i) + 1
+    e = article.text.find("\n", i)
+    return Evidence(article.id, s, len(article.text) if e < 0 else e)
+
+
+def kharkiv_analysis() -> Analysis:
+    a1 = Article("nahar-1", "txt/nahar_kharkiv.txt", title="مقتل 8 في ضربة روسية على متجر في خاركيف",
+                 published="2024-05-25T14:10:00+03:00", outlet="النهار", text=A1, story="S1")
+    a4 = Article("watan-1", "txt/watan_kharkiv.txt", title="ثمانية قتلى بضربة على خاركيف",
+                 published="2024-05-25T16:05:00+03:00", outlet="الوطن", credited=["رويترز"], text=A4,
+                 duplicate_of="nahar-1", story="S1")
+    a2 = Article("awsat-1", "txt/awsat_kharkiv.txt", title="ارتفاع حصيلة قتلى خاركيف إلى 11",
+                 published="2024-05-25T19:30:00+03:00", outlet="الشرق الأوسط", text=A2, story="S1")
+    a3 = Article("sky-1", "txt/sky_kharkiv.txt", title="14 قتيلا في ضربة خاركيف",
+                 published="2024-05-26T10:05:00+03:00", outlet="سكاي نيوز عربية", credited=["فرانس برس"],
+                 text=A3, story="S1")
+    b1 = Article("rt-1", "txt/rt_village.txt", title="موسكو تعلن السيطرة على ستارومايورسكي",
+                 published="2024-05-27", outlet="روسيا اليوم", text=B1, story="S2")
+    b2 = Article("jaz-1", "txt/jazeera_village.txt", title="كييف تنفي سقوط ستارومايورسكي",
+                 published="2024-05-27", outlet="الجزيرة نت", text=B2, story="S2")
+
+    governor = Speaker("أوليغ سينيغوبوف", "حاكم منطقة خاركيف", "e-gov")
+    facts: dict[str, Facts] = {}
+    for a in (a1, a4):
+        facts[a.id] = Facts(
+            events=[Event(a.id, "casualties", sentence(a, "ثمانية أشخاص"), place="خاركيف", date="2024-05-25",
+                          numbers=[number(a, "ثمانية أشخاص على الأقل", 8, "قتلى", "at least"),
+                                   number(a, "25 آخرون", 25, "جرحى")],
+                          text=a.text[sentence(a, "ثمانية أشخاص").start:sentence(a, "ثمانية أشخاص").end])],
+            quotes=[
+                Quote(a.id, governor, "كان في المتجر أكثر من مئتي شخص لحظة الضربة، وفرق الإنقاذ ما زالت تبحث تحت الأنقاض",
+                      True, span(a, "كان في المتجر أكثر من مئتي شخص لحظة الضربة، وفرق الإنقاذ ما زالت تبحث تحت الأنقاض"),
+                      via=["تلغرام"]),
+                Quote(a.id, Speaker("سينيغوبوف", None, "e-gov"), "عددا من المفقودين لم يعرف مصيرهم بعد", False,
+                      span(a, "عددا من المفقودين")),
+            ],
+        )
+    zel = Speaker("فولوديمير زيلينسكي", "الرئيس الأوكراني", "e-zel")
+    z_quote = "هذا الهجوم الوحشي على متجر مكتظ بالعائلات دليل جديد على أن روسيا تستهدف المدنيين عمدا"
+    facts[a2.id] = Facts(
+        events=[Event(a2.id, "casualties", sentence(a2, "ارتفعت حصيلة"), place="خاركيف",
+                      numbers=[number(a2, "11 قتيلا", 11, "قتيلا", "at least")]),
+                Event(a2.id, "casualties", sentence(a2, "40 شخصا"),
+                      numbers=[number(a2, "40 شخصا", 40, "مصابين")])],
+        quotes=[Quote(a2.id, zel, z_quote, True, span(a2, z_quote)),
+                Quote(a2.id, Speaker("كليمينكو", "وزير الداخلية الأوكراني"), "40 شخصا أصيبوا بجروح، بينهم أطفال",
+                      False, span(a2, "40 شخصا أصيبوا بجروح، بينهم أطفال"))],
+        claims=[
+            Claim(a2.id, "وزارة الدفاع الروسية", "denies", "اتهامات كييف باستهداف المدنيين",
+                  "ونفت وزارة الدفاع الروسية اتهامات كييف باستهداف المدنيين",
+                  span(a2, "ونفت وزارة الدفاع الروسية اتهامات كييف باستهداف المدنيين"), target_claimant="كييف"),
+        ],
+    )
+    facts[a3.id] = Facts(
+        events=[Event(a3.id, "casualties", sentence(a3, "14 قتيلا"), place="خاركيف", date="2024-05-25",
+                      numbers=[number(a3, "14 قتيلا على الأقل", 14, "قتيلا", "at least"),
+                               number(a3, "ثمانية أشخاص في عداد المفقودين", 8, "مفقودين")]),
+                Event(a3.id, "attack", sentence(a3, "صاروخين"), numbers=[number(a3, "صاروخين", 2, "صاروخ")])],
+        quotes=[Quote(a3.id, Speaker("أوليغ سينيغوبوف", "حاكم منطقة خاركيف"),
+                      "فرق الإنقاذ انتشلت ثلاث جثث إضافية من تحت الأنقاض خلال الليل", False,
+                      span(a3, "فرق الإنقاذ انتشلت ثلاث جثث إضافية"))],
+    )
+    facts[b1.id] = Facts(claims=[
+        Claim(b1.id, "وزارة الدفاع الروسية", "asserts", "سيطرت على بلدة ستارومايورسكي في مقاطعة دونيتسك",
+              "أعلنت وزارة الدفاع الروسية، الاثنين، أن قواتها سيطرت على بلدة ستارومايورسكي في مقاطعة دونيتسك",
+              span(b1, "أعلنت وزارة الدفاع الروسية، الاثنين، أن قواتها سيطرت على بلدة ستارومايورسكي في مقاطعة دونيتسك"))])
+    facts[b2.id] = Facts(claims=[
+        Claim(b2.id, "هيئة الأركان العامة الأوكرانية", "denies", "بأن قواتها سيطرت على بلدة ستارومايورسكي",
+              "نفت هيئة الأركان العامة الأوكرانية، الاثنين، مزاعم موسكو بأن قواتها سيطرت على بلدة ستارومايورسكي",
+              span(b2, "نفت هيئة الأركان العامة الأوكرانية، الاثنين، مزاعم موسكو بأن قواتها سيطرت على بلدة ستارومايورسكي"),
+              target_claimant="موسكو")])
+
+    arts = [a1, a4, a2, a3, b1, b2]
+    # Story lists articles out of time order on purpose: the brief must order them itself.
+    s1 = Story("S1", "ضربة روسية على متجر في خاركيف", "L1", ["sky-1", "nahar-1", "awsat-1", "watan-1"],
+               ["النهار", "الوطن", "الشرق الأوسط", "سكاي نيوز عربية"], "2024-05-25T14:10:00+03:00",
+               "2024-05-26T10:05:00+03:00", ["خاركيف", "ضربة"])
+    s2 = Story("S2", "معارك ستارومايورسكي", "L1", ["rt-1", "jaz-1"], ["روسيا اليوم", "الجزيرة نت"],
+               "2024-05-27", "2024-05-27", ["ستارومايورسكي"])
+    return Analysis(articles=arts, stories=[s1, s2],
+                    storylines=[Storyline("L1", "الحرب في أوكرانيا", ["S1", "S2"])], facts=facts)
+
+
+@pytest.fixture
+def analysis() -> Analysis:
+    an = kharkiv_analysis()
+    add_briefs(an)
+    return an
+
+
+def brief_of(an: Analysis, sid: str) -> dict:
+    return next(s for s in an.stories if s.id == sid).brief
+
+
+def killed(brief: dict) -> dict:
+    groups = [g for g in brief["numbers"] if g["counts"] == "killed"]
+    assert len(groups) == 1, brief["numbers"]
+    return groups[0]
+
+
+def test_brief_is_json_and_every_story_has_one(analysis):
+    for s in analysis.stories:
+        assert set(s.brief) >= {"timeline", "numbers", "contradictions", "quotes_by_speaker", "summary", "sources"}
+        json.dumps(s.brief, ensure_ascii=False)
+    assert json.loads(json.dumps(analysis.to_dict()))["stories"][0]["brief"]["summary"]
+
+
+def test_death_toll_reconciled_latest_most_reported_and_history(analysis):
+    g = killed(brief_of(analysis, "S1"))
+    assert g["latest"] == 14
+    assert g["values"] == [8, 11, 14]
+    # 8 was reported by two outlets (the first report and its syndicated copy).
+    assert g["most_reported"] == 8
+    assert set(g["most_reported_by"]) == {"الوطن", "النهار"}
+    hist = g["history"]
+    assert [h["value"] for h in hist] == [8, 8, 11, 14]
+    assert [h["outlet"] for h in hist] == ["النهار", "الوطن", "الشرق الأوسط", "سكاي نيوز عربية"]
+    assert all(h["qualifier"] == "at least" for h in hist)
+    assert g["latest_report"]["outlet"] == "سكاي نيوز عربية"
+    assert g["changed"] is True
+
+
+def test_numbers_of_different_things_are_not_mixed(analysis):
+    b = brief_of(analysis, "S1")
+    by = {g["counts"]: g for g in b["numbers"]}
+    # «ثمانية أشخاص في عداد المفقودين» counts the missing, not the dead.
+    assert by["missing"]["values"] == [8]
+    assert by["wounded"]["values"] == [25, 40] and by["wounded"]["latest"] == 40
+    assert by["missiles"]["latest"] == 2 and not by["missiles"]["changed"]
+    # A changed number is listed before numbers that never changed.
+    changed = [g["changed"] for g in b["numbers"]]
+    assert changed == sorted(changed, reverse=True)
+
+
+def test_number_history_evidence_holds_the_number(analysis):
+    for g in brief_of(analysis, "S1")["numbers"]:
+        for h in g["history"]:
+            a = analysis.article(h["article"])
+            ev = h["evidence"]
+            assert h["text"] in a.text[ev["start"]:ev["end"]]
+
+
+def test_summary_sentences_are_verbatim_cited_and_in_time_order(analysis):
+    for s in analysis.stories:
+        summ = s.brief["summary"]
+        assert summ
+        for item in summ:
+            a = analysis.article(item["article"])
+            assert a.text[item["start"]:item["end"]] == item["text"]
+            assert item["evidence"] == {"article": a.id, "start": item["start"], "end": item["end"]}
+            assert item["outlet"] == a.outlet
+        # In time order; articles published at the same moment keep the story's order.
+        times = [(analysis.article(i["article"]).published, s.articles.index(i["article"]), i["start"])
+                 for i in summ]
+        assert times == sorted(times)
+
+
+def test_summary_skips_copies_and_repeats_and_keeps_the_development(analysis):
+    summ = brief_of(analysis, "S1")["summary"]
+    assert len(summ) <= 5
+    assert all(i["article"] != "watan-1" for i in summ), "a syndicated copy is never cited"
+    stemsets = [set(stems(words(i["text"]))) for i in summ]
+    for i in range(len(stemsets)):
+        for j in range(i + 1, len(stemsets)):
+            jac = len(stemsets[i] & stemsets[j]) / len(stemsets[i] | stemsets[j])
+            assert jac < 0.6, (summ[i]["text"], summ[j]["text"])
+    texts = " ".join(i["text"] for i in summ)
+    # The first report and the latest toll are both there, first report first.
+    assert "ثمانية أشخاص على الأقل" in summ[0]["text"]
+    assert "14 قتيلا" in texts
+    lead = summ[0]
+    assert [x["outlet"] for x in lead["also_in"]] == [] or all(x["article"] != lead["article"] for x in lead["also_in"])
+
+
+def test_summary_respects_length():
+    an = kharkiv_analysis()
+    b = build_brief(an.stories[0], an, summary_sentences=2)
+    assert len(b["summary"]) == 2
+
+
+def test_timeline_in_date_order_with_merged_sources(analysis):
+    tl = brief_of(analysis, "S1")["timeline"]
+    dates = [t["date"] for t in tl]
+    assert dates == sorted(dates)
+    first = tl[0]
+    assert first["kind"] == "event" and first["date"] == "2024-05-25"
+    # The syndicated copy is a second source of the same event, not a second event.
+    assert {s["outlet"] for s in first["sources"]} == {"النهار", "الوطن"}
+    governor_quote = [t for t in tl if t["kind"] == "statement" and "مئتي شخص" in t["text"]]
+    assert len(governor_quote) == 1 and len(governor_quote[0]["sources"]) == 2
+    for t in tl:
+        for s in t["sources"]:
+            a = analysis.article(s["article"])
+            ev = s["evidence"]
+            assert 0 <= ev["start"] < ev["end"] <= len(a.text)
+    # The attack event with 14 killed dated by the event date (the day before publication).
+    toll14 = next(t for t in tl if any(n["value"] == 14 for n in t["numbers"]))
+    assert toll14["date"] == "2024-05-25"
+
+
+def test_quotes_grouped_by_full_name_and_role(analysis):
+    q = brief_of(analysis, "S1")["quotes_by_speaker"]
+    gov = next(g for g in q if "سينيغوبوف" in g["speaker"])
+    # «سينيغوبوف» alone and the full name are one speaker, shown with the full name and role.
+    assert gov["speaker"] == "أوليغ سينيغوبوف"
+    assert gov["role"] == "حاكم منطقة خاركيف"
+    assert len([g for g in q if "سينيغوبوف" in g["speaker"]]) == 1
+    assert len(gov["quotes"]) == 3
+    crowd = next(x for x in gov["quotes"] if "مئتي شخص" in x["text"])
+    assert {s["outlet"] for s in crowd["sources"]} == {"النهار", "الوطن"}
+    assert crowd["via"] == ["تلغرام"]
+    zel = next(g for g in q if g["speaker"] == "فولوديمير زيلينسكي")
+    assert zel["role"] == "الرئيس الأوكراني"
+
+
+def test_denial_paired_with_the_claim_it_denies(analysis):
+    cs = brief_of(analysis, "S2")["contradictions"]
+    assert len(cs) == 1
+    c = cs[0]
+    assert c["denies"]["claimant"] == "هيئة الأركان العامة الأوكرانية"
+    assert c["says"]["claimant"] == "وزارة الدفاع الروسية"
+    assert c["says"]["sources"][0]["outlet"] == "روسيا اليوم"
+    assert c["denies"]["sources"][0]["outlet"] == "الجزيرة نت"
+
+
+def test_denial_of_a_named_party_without_its_claim_in_the_corpus(analysis):
+    cs = brief_of(analysis, "S1")["contradictions"]
+    assert len(cs) == 1
+    c = cs[0]
+    assert c["denies"]["claimant"] == "وزارة الدفاع الروسية"
+    assert c["says"]["claimant"] == "كييف"
+    assert c["says"]["sources"] == []
+
+
+def test_a_lone_denial_of_nobody_is_not_a_contradiction():
+    an = kharkiv_analysis()
+    for c in an.facts["awsat-1"].claims:
+        c.target_claimant = None
+    b = build_brief(an.stories[0], an)
+    # Without a named other party and without a matching assertion there is nothing to oppose.
+    assert b["contradictions"] == []
+
+
+def test_sources_copies_and_agencies(analysis):
+    src = brief_of(analysis, "S1")["sources"]
+    assert [o["outlet"] for o in src["outlets"]] == ["النهار", "الوطن", "الشرق الأوسط", "سكاي نيوز عربية"]
+    assert src["copies"] == [{
+        "article": "watan-1", "outlet": "الوطن", "published": "2024-05-25T16:05:00+03:00",
+        "copy_of": "nahar-1", "copy_of_outlet": "النهار", "copy_of_published": "2024-05-25T14:10:00+03:00",
+        "credited": ["رويترز"]}]
+    assert {g["name"] for g in src["agencies"]} == {"رويترز", "فرانس برس"}
+
+
+def test_iter_evidence_spans_are_inside_their_articles(analysis):
+    for s in analysis.stories:
+        spans = list(iter_evidence(s.brief))
+        assert spans
+        for ev in spans:
+            a = analysis.article(ev["article"])
+            assert 0 <= ev["start"] < ev["end"] <= len(a.text)
+
+
+def test_bad_evidence_from_a_later_stage_is_dropped_not_cited():
+    an = kharkiv_analysis()
+    an.facts["sky-1"].events[0].evidence = Evidence("sky-1", 5, 10_000)
+    b = build_brief(an.stories[0], an)
+    assert killed(b)["values"] == [8, 11]
+
+
+def test_story_without_facts_still_has_a_summary():
+    an = kharkiv_analysis()
+    an.facts = {}
+    b = build_brief(an.stories[0], an)
+    assert b["numbers"] == [] and b["timeline"] == [] and b["contradictions"] == []
+    assert 1 <= len(b["summary"]) <= 5
