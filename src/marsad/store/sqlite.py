@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from marsad.errors import StoreError
 from marsad.model import Article, Entity, Facts, Story, Storyline
-from marsad.store import codec
+from marsad.store import codec, search
 
 # Each entry moves the schema one version up. Never edit a released entry: append a new one.
 MIGRATIONS: list[str] = [
@@ -58,6 +58,8 @@ MIGRATIONS: list[str] = [
     CREATE TABLE entities (id TEXT PRIMARY KEY, name TEXT, type TEXT, mentions INTEGER, data TEXT NOT NULL);
     CREATE TABLE state (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, value BLOB NOT NULL);
     """,
+    # 2: full-text search over analyzed (normalized, clitic-split, stemmed) text; see store/search.py
+    search.MIGRATION,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -86,6 +88,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         self._lock = threading.RLock()
+        self._search_ready = False
         self._migrate()
 
     # -- schema ---------------------------------------------------------------------------
@@ -150,7 +153,7 @@ class Store:
                         added += 1
                         self._db.execute("INSERT OR REPLACE INTO facts(article, data) VALUES (?,?)",
                                          (article.id, _dumps(codec.facts_to_dict(facts))))
-                        self._after_article_insert(article)
+                        self._after_article_insert(article, facts, cur.lastrowid)
                 self._db.execute("INSERT OR IGNORE INTO inputs(key, origin, articles) VALUES (?,?,?)",
                                  (key, origin, added))
                 self._db.execute("COMMIT")
@@ -159,8 +162,14 @@ class Store:
                 raise
         return added
 
-    def _after_article_insert(self, article: Article) -> None:
-        """Hook for indexes kept beside the articles table (full-text search)."""
+    def _after_article_insert(self, article: Article, facts: Facts | None = None,
+                              seq: int | None = None) -> None:
+        """Hook for indexes kept beside the articles table: adds the article to the full-text
+        index inside the same transaction."""
+        if seq is None:
+            row = self._db.execute("SELECT seq FROM articles WHERE id=?", (article.id,)).fetchone()
+            seq = row[0]
+        search.index_article(self._db, seq, article, facts)
 
     def set_article_story(self, article_id: str, story: str) -> None:
         with self._lock:
@@ -247,6 +256,16 @@ class Store:
         with self._lock:
             rows = self._db.execute("SELECT data FROM entities ORDER BY mentions DESC, id").fetchall()
         return [codec.entity_from_dict(json.loads(d)) for (d,) in rows]
+
+    def search(self, query: str, outlet: str | None = None, date_from: str | None = None,
+               date_to: str | None = None, story: str | None = None, entity: str | None = None,
+               limit: int = 20, offset: int = 0, facets: bool = False) -> "search.SearchResults":
+        """Arabic full-text search (see ``marsad.store.search.search``)."""
+        if not self._search_ready:
+            search.backfill(self)
+            self._search_ready = True
+        return search.search(self, query, outlet=outlet, date_from=date_from, date_to=date_to,
+                             story=story, entity=entity, limit=limit, offset=offset, facets=facets)
 
     @property
     def connection(self) -> sqlite3.Connection:

@@ -1,0 +1,437 @@
+"""Arabic full-text search over the store (SQLite FTS5 on analyzed text).
+
+FTS5's own tokenizers know nothing of Arabic clitics or stems, so marsad analyzes the text
+itself and hands FTS5 a string of index terms, one per word, separated by spaces:
+
+    word as written --normalize--> «وللكرملين» --clitic split--> «ولل» + «كرملين» --stem--> «كرمل»
+
+The same analysis runs on queries, so «الكرملين» finds «وللكرملين» and «أوكرانيا» finds
+«اوكرانيا». Because a word such as «بوتين» or «واشنطن» starts with a letter that can also be a
+proclitic, the clitic split of a bare name and of the same name with a clitic («لبوتين»)
+can differ; a query word is therefore expanded to the terms of every clitic-prefixed form of
+it (``query_terms``), which is exact: a document word ``p + q`` is indexed as ``term(p + q)``.
+
+Beside the FTS table, ``search_docs`` keeps each article's token offsets into its original
+title and text, so snippets are cut from the text as written and the matching words are
+highlighted there (FTS5's ``snippet()`` would show stems).
+
+Tables (created by a migration in ``marsad.store.sqlite``):
+
+* ``search_fts(title, body)``: FTS5, rowid = ``articles.seq``; analyzed terms.
+* ``search_docs(seq, title_offsets, body_offsets)``: packed (start, end) pairs per term.
+* ``search_mentions(seq, key)``: normalized names and entity ids an article mentions (entity filter).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+import sqlite3
+from array import array
+from bisect import bisect_left
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable
+
+from marsad.errors import InputError
+from marsad.model import Article, Facts
+from marsad.text import normalize_for_search, stem, tokenize
+from marsad.text.tokenize import split_clitics
+
+if TYPE_CHECKING:  # pragma: no cover
+    from marsad.store.sqlite import Store
+
+MIGRATION = """
+CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
+CREATE TABLE search_docs (
+    seq INTEGER PRIMARY KEY,
+    title_offsets BLOB NOT NULL,
+    body_offsets BLOB NOT NULL
+);
+CREATE TABLE search_mentions (seq INTEGER NOT NULL, key TEXT NOT NULL);
+CREATE INDEX search_mentions_key ON search_mentions(key, seq);
+"""
+
+# BM25 weight of a title hit relative to a body hit. Checked on test_title_hit_outranks_body_hits
+# (headline naming the query word once vs a long body naming it twice): at 1.0 the body article
+# ranked first, at 2.0 the headline one did; 4.0 leaves a margin. Not tuned on relevance
+# judgments (none exist for Arabic news here).
+TITLE_WEIGHT = 4.0
+# Snippet length in words. 28 is about two lines of Arabic news text on the dashboard.
+SNIPPET_WORDS = 28
+# Words of context kept before the first highlighted word of a snippet.
+SNIPPET_LEAD = 6
+# A phrase query word expands to several terms (clitic variants); phrases expand to the
+# product of those. Capped so a long quoted phrase stays one cheap FTS5 query.
+MAX_PHRASE_VARIANTS = 32
+# Longest query accepted (characters) and most words: keeps a pasted article from becoming a
+# thousand-term FTS5 expression.
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 32
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PHRASE = re.compile(r'"([^"]*)"|«([^»]*)»')
+
+
+# -- analysis ---------------------------------------------------------------------------------
+# Proclitic sequences a word may carry, outermost first: conjunction, preposition, article
+# («لل» is ل + ال). Used to expand a query word to the index terms of its clitic forms.
+PROCLITICS: tuple[str, ...] = tuple(
+    p for p in dict.fromkeys(
+        (c + ("لل" if (b == "ل" and a) else b + a))
+        for c in ("", "و", "ف") for b in ("", "ب", "ل", "ك") for a in ("", "ال"))
+    if p)
+
+
+@lru_cache(maxsize=300_000)
+def term(norm: str) -> str:
+    """Index term of one normalized word: the light stem of ``marsad.text.stem`` (proclitics
+    peeled, suffixes stemmed); Latin lower-cased, numbers as written."""
+    if not norm:
+        return norm
+    if norm.isascii():
+        return norm.lower()
+    return stem(norm)
+
+
+def analyze(text: str) -> tuple[list[str], array]:
+    """Index terms of ``text`` and their (start, end) offsets into ``text``, flattened."""
+    terms: list[str] = []
+    offsets = array("I")
+    for tok in tokenize(text):
+        t = term(tok.norm)
+        if t:
+            terms.append(t)
+            offsets.append(tok.start)
+            offsets.append(tok.end)
+    return terms, offsets
+
+
+@lru_cache(maxsize=20_000)
+def query_terms(word_norm: str) -> tuple[str, ...]:
+    """Every index term a document word may carry when it is ``word_norm`` with or without
+    proclitics: the term of the word itself first, then the terms of its clitic-free base
+    with each proclitic sequence added (so «بوتين» also finds «لبوتين» even where the two
+    are split differently, and «وللكرملين» as a query finds «الكرملين»)."""
+    if not word_norm or word_norm.isascii() or word_norm[0].isdigit():
+        return (term(word_norm),)
+    base = split_clitics(word_norm)[1] or word_norm
+    out = [term(word_norm), term(base)]
+    for b in dict.fromkeys((base, word_norm)):
+        has_article = b.startswith("ال")
+        out += [term(p + b) for p in PROCLITICS if not (has_article and p.endswith(("ال", "لل")))]
+    return tuple(t for t in dict.fromkeys(out) if t)
+
+
+@dataclass
+class ParsedQuery:
+    """A query as FTS5 sees it: ``match`` (an FTS5 expression over index terms) and the terms
+    to highlight in snippets."""
+
+    text: str
+    match: str
+    highlight: frozenset[str]
+    words: int
+
+
+def _fts_quote(t: str) -> str:
+    return '"' + t.replace('"', '""') + '"'
+
+
+def parse_query(query: str) -> ParsedQuery | None:
+    """Parse a user query: plain words (all must match, any clitic form) and phrases in
+    "double quotes" or «guillemets» (the words in that order). None when nothing searchable."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError("query", f"too long ({len(query)} characters; at most {MAX_QUERY_CHARS})")
+    parts: list[str] = []
+    highlight: set[str] = set()
+    n_words = 0
+
+    def words_of(s: str) -> list[str]:
+        return [t.norm for t in tokenize(normalize_for_search(s)) if t.norm]
+
+    for_plain = _PHRASE.sub(" ", query)
+    for m in _PHRASE.finditer(query):
+        ws = words_of(m.group(1) if m.group(1) is not None else m.group(2))
+        if not ws:
+            continue
+        n_words += len(ws)
+        variants = [query_terms(w) for w in ws]
+        if len(ws) == 1:
+            parts.append("(" + " OR ".join(_fts_quote(t) for t in variants[0]) + ")")
+        else:
+            # Fewest words in a variant form first (the literal phrase, then one word varied,
+            # ...), so the cap drops the least likely combinations.
+            combos = sorted(itertools.islice(itertools.product(*(range(len(v)) for v in variants)), 4096),
+                            key=lambda ix: sum(1 for i in ix if i))[:MAX_PHRASE_VARIANTS]
+            combos = [[variants[k][i] for k, i in enumerate(ix)] for ix in combos]
+            parts.append("(" + " OR ".join(_fts_quote(" ".join(c)) for c in combos) + ")")
+        for v in variants:
+            highlight.update(v)
+    for w in words_of(for_plain.replace('"', " ")):
+        n_words += 1
+        v = query_terms(w)
+        highlight.update(v)
+        parts.append("(" + " OR ".join(_fts_quote(t) for t in v) + ")")
+    if n_words > MAX_QUERY_WORDS:
+        raise InputError("query", f"too many words ({n_words}; at most {MAX_QUERY_WORDS})")
+    if not parts:
+        return None
+    return ParsedQuery(query, " AND ".join(parts), frozenset(highlight), n_words)
+
+
+# -- indexing ---------------------------------------------------------------------------------
+def _mention_keys(facts: Facts | None) -> set[str]:
+    keys: set[str] = set()
+    if facts is None:
+        return keys
+    for m in facts.mentions:
+        if m.entity:
+            keys.add("id:" + m.entity)
+        for name in (m.canonical, m.text):
+            if name:
+                keys.add("name:" + normalize_for_search(name).strip())
+    for q in facts.quotes:
+        if q.speaker.entity:
+            keys.add("id:" + q.speaker.entity)
+        if q.speaker.name:
+            keys.add("name:" + normalize_for_search(q.speaker.name).strip())
+    return keys
+
+
+def index_article(conn: sqlite3.Connection, seq: int, article: Article, facts: Facts | None) -> None:
+    """Add one stored article to the index (the caller holds the store's transaction)."""
+    title_terms, title_offs = analyze(article.title or "")
+    body_terms, body_offs = analyze(article.text or "")
+    conn.execute("INSERT OR REPLACE INTO search_fts(rowid, title, body) VALUES (?,?,?)",
+                 (seq, " ".join(title_terms), " ".join(body_terms)))
+    conn.execute("INSERT OR REPLACE INTO search_docs(seq, title_offsets, body_offsets) VALUES (?,?,?)",
+                 (seq, title_offs.tobytes(), body_offs.tobytes()))
+    conn.execute("DELETE FROM search_mentions WHERE seq=?", (seq,))
+    conn.executemany("INSERT INTO search_mentions(seq, key) VALUES (?,?)",
+                     [(seq, k) for k in sorted(_mention_keys(facts))])
+
+
+def backfill(store: "Store") -> int:
+    """Index stored articles the index does not hold yet (a store created before the search
+    migration); returns how many were indexed."""
+    from marsad.store import codec
+
+    conn = store.connection
+    done = 0
+    while True:
+        with store.lock:
+            rows = conn.execute(
+                "SELECT a.seq, a.data, f.data FROM articles a LEFT JOIN facts f ON f.article = a.id"
+                " WHERE a.seq NOT IN (SELECT seq FROM search_docs) ORDER BY a.seq LIMIT 500").fetchall()
+            if not rows:
+                return done
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for seq, adata, fdata in rows:
+                    article = codec.article_from_dict(json.loads(adata))
+                    facts = codec.facts_from_dict(json.loads(fdata)) if fdata else None
+                    index_article(conn, seq, article, facts)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            done += len(rows)
+
+
+# -- snippets ---------------------------------------------------------------------------------
+def highlight_span(text: str, terms: list[str], offs: array, lo: int, hi: int,
+                   want: frozenset[str]) -> str:
+    """HTML of ``text`` from term ``lo`` to term ``hi`` (exclusive): escaped, the words whose
+    term is in ``want`` wrapped in <mark>."""
+    if lo >= hi:
+        return ""
+    start, end = offs[2 * lo], offs[2 * hi - 1]
+    out = []
+    pos = start
+    for i in range(lo, hi):
+        if terms[i] in want:
+            s, e = offs[2 * i], offs[2 * i + 1]
+            out.append(html.escape(text[pos:s]))
+            out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+            pos = e
+    out.append(html.escape(text[pos:end]))
+    return "".join(out)
+
+
+def make_snippet(text: str, terms: list[str], offs: array, want: frozenset[str],
+                 size: int = SNIPPET_WORDS) -> str:
+    """The window of ``size`` words holding the most distinct query terms (ties: the most
+    hits, then the earliest), as escaped HTML with <mark> around the hits."""
+    n = len(terms)
+    if n == 0 or len(offs) < 2 * n:
+        return ""
+    hits = [i for i, t in enumerate(terms) if t in want]
+    if not hits:
+        lo, hi = 0, min(n, size)
+    else:
+        best = None
+        for h in hits:
+            lo = max(0, h - SNIPPET_LEAD)
+            hi = min(n, lo + size)
+            lo = max(0, hi - size) if hi == n else lo
+            a, b = bisect_left(hits, lo), bisect_left(hits, hi)
+            inside = hits[a:b]
+            key = (len({terms[i] for i in inside}), len(inside), -lo)
+            if best is None or key > best[0]:
+                best = (key, lo, hi)
+        _, lo, hi = best  # type: ignore[misc]
+    body = highlight_span(text, terms, offs, lo, hi, want)
+    return ("… " if lo > 0 else "") + body + (" …" if hi < n else "")
+
+
+# -- searching --------------------------------------------------------------------------------
+@dataclass
+class SearchHit:
+    id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    story: str | None
+    score: float
+    snippet: str  # HTML: escaped article text, hits in <mark>
+    title_html: str = ""  # HTML: escaped title, hits in <mark>
+    duplicate_of: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    limit: int
+    offset: int
+    hits: list[SearchHit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {k: [{"value": v, "count": c} for v, c in vs] for k, vs in self.facets.items()},
+        }
+
+
+def _check_date(name: str, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    value = value.strip()[:10]
+    if not _DATE.match(value):
+        raise InputError(name, f"not a date: {value!r} (expected YYYY-MM-DD)")
+    return value
+
+
+def _entity_keys(conn: sqlite3.Connection, entity: str) -> list[str]:
+    """Mention keys that stand for ``entity`` (an entity id or a name)."""
+    keys = {"id:" + entity, "name:" + normalize_for_search(entity).strip()}
+    row = conn.execute("SELECT data FROM entities WHERE id=?", (entity,)).fetchone()
+    if row is not None:
+        data = json.loads(row[0])
+        for name in [data.get("name"), *data.get("aliases", [])]:
+            if name:
+                keys.add("name:" + normalize_for_search(name).strip())
+    return sorted(keys)
+
+
+def search(store: "Store", query: str, outlet: str | None = None, date_from: str | None = None,
+           date_to: str | None = None, story: str | None = None, entity: str | None = None,
+           limit: int = 20, offset: int = 0, facets: bool = False) -> SearchResults:
+    """Search the store. All query words must match (in any clitic form); "quoted" words
+    match as a phrase. Ranked by BM25 (title hits weigh ``TITLE_WEIGHT`` times a body hit).
+
+    Filters: ``outlet`` (exact), ``date_from``/``date_to`` (YYYY-MM-DD, inclusive, on the
+    publication date), ``story`` (story id), ``entity`` (entity id or name). With ``facets``
+    the result also counts the matches per outlet and per story.
+    """
+    if limit < 0 or offset < 0:
+        raise InputError("query", "limit and offset must not be negative")
+    parsed = parse_query(query or "")
+    date_from = _check_date("date_from", date_from)
+    date_to = _check_date("date_to", date_to)
+    results = SearchResults(query=query, total=0, limit=limit, offset=offset)
+    if parsed is None:
+        return results
+    where = ["search_fts MATCH ?"]
+    args: list[Any] = [parsed.match]
+    if outlet:
+        where.append("a.outlet = ?")
+        args.append(outlet)
+    if date_from:
+        where.append("substr(a.published, 1, 10) >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append("substr(a.published, 1, 10) <= ?")
+        args.append(date_to)
+    if story:
+        where.append("a.story = ?")
+        args.append(story)
+    conn = store.connection
+    with store.lock:
+        if entity:
+            keys = _entity_keys(conn, entity)
+            where.append(f"a.seq IN (SELECT seq FROM search_mentions WHERE key IN ({','.join('?' * len(keys))}))")
+            args.extend(keys)
+        cond = " AND ".join(where)
+        base = f"FROM search_fts JOIN articles a ON a.seq = search_fts.rowid WHERE {cond}"
+        try:
+            results.total = conn.execute(f"SELECT count(*) {base}", args).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT a.seq, a.id, a.title, a.outlet, a.published, a.story, a.duplicate_of,"
+                f" bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank, search_fts.title, search_fts.body,"
+                f" d.title_offsets, d.body_offsets, a.data"
+                f" {base.replace('WHERE', 'LEFT JOIN search_docs d ON d.seq = a.seq WHERE', 1)}"
+                f" ORDER BY rank LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+            if facets:
+                for name, col in (("outlets", "a.outlet"), ("stories", "a.story")):
+                    results.facets[name] = [
+                        (v, c) for v, c in conn.execute(
+                            f"SELECT {col}, count(*) AS c {base} AND {col} IS NOT NULL"
+                            f" GROUP BY {col} ORDER BY c DESC, {col} LIMIT 20", args).fetchall()]
+        except sqlite3.OperationalError as exc:
+            raise InputError("query", f"cannot be searched: {exc}") from exc
+    for (seq, aid, title, a_outlet, published, a_story, dup, rank, tterms, bterms,
+         toffs, boffs, data) in rows:
+        text = json.loads(data).get("text", "")
+        t_terms, b_terms = tterms.split(" ") if tterms else [], bterms.split(" ") if bterms else []
+        t_offs, b_offs = array("I"), array("I")
+        if toffs:
+            t_offs.frombytes(toffs)
+        if boffs:
+            b_offs.frombytes(boffs)
+        title = title or ""
+        title_html = (highlight_span(title, t_terms, t_offs, 0, len(t_terms), parsed.highlight)
+                      if t_terms and len(t_offs) == 2 * len(t_terms) else html.escape(title))
+        if t_terms and len(t_offs) == 2 * len(t_terms):
+            # keep whatever precedes the first and follows the last word of the title
+            title_html = (html.escape(title[:t_offs[0]]) + title_html + html.escape(title[t_offs[-1]:]))
+        results.hits.append(SearchHit(
+            id=aid, title=title, outlet=a_outlet, published=published, story=a_story,
+            score=round(-rank, 6), snippet=make_snippet(text, b_terms, b_offs, parsed.highlight),
+            title_html=title_html, duplicate_of=dup))
+    return results
+
+
+def reindex(store: "Store", articles: Iterable[tuple[int, Article, Facts | None]]) -> None:
+    """Re-index the given (seq, article, facts) in one transaction (after a text correction)."""
+    with store.lock:
+        conn = store.connection
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for seq, article, facts in articles:
+                index_article(conn, seq, article, facts)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
