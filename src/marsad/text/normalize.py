@@ -3,13 +3,19 @@
 Two levels:
 
 * ``normalize`` keeps the text readable and the same length as its input, character for
-  character, so offsets found on the normalized text are valid in the original: it folds
-  digits (Arabic-Indic, Persian) to ASCII, alef variants to bare alef, alef maqsura to ya,
-  teh marbuta to heh, and turns diacritics, tatweel, zero-width and bidi controls into a
-  placeholder that tokenizers skip. This is Lucene's ArabicNormalizer plus what scraped news
-  adds (presentation forms, lam-alef ligatures, invisible controls).
-* ``normalize_for_search`` additionally deletes the placeholders (length changes): for hashing,
-  indexing and comparison, never for offsets.
+  character, so offsets found on the normalized text are valid in the original. It applies
+  Lucene's ArabicNormalizer rules (alef variants آ أ إ ٱ → ا, alef maqsura ى → ي, teh marbuta
+  ة → ه, harakat and tatweel removed) plus what scraped news adds: Arabic-Indic and Persian
+  digits → ASCII, Persian/Urdu letter variants (ی ک ھ ۀ), hamza carriers ئ → ي and ؤ → و,
+  single-letter presentation forms (ﺃ ﻙ …) → the plain letter, and zero-width, bidi and
+  soft-hyphen controls. Characters that carry no letter become the placeholder ``GAP``
+  ("\\x00"), which tokenizers skip.
+* ``normalize_for_search`` additionally folds multi-letter presentation forms (the lam-alef
+  ligatures ﻻ ﻷ ﻹ ﻵ and the like), deletes the placeholders and lower-cases Latin letters
+  (length changes): the form for hashing, indexing and comparison, never for offsets.
+
+Multi-letter ligatures cannot be folded in place; ``fold_presentation_forms`` expands them
+and the ingest stage runs it on every article before anything takes offsets.
 """
 
 from __future__ import annotations
@@ -20,71 +26,101 @@ import unicodedata
 # character no news text uses, so callers can drop it without touching real content.
 GAP = "\u0000"
 
-_DIACRITICS = set(range(0x064B, 0x0660)) | {0x0670, 0x06D6, 0x06D7, 0x06D8, 0x06D9, 0x06DA,
-                                            0x06DB, 0x06DC, 0x06DF, 0x06E0, 0x06E1, 0x06E2,
-                                            0x06E3, 0x06E4, 0x06E7, 0x06E8, 0x06EA, 0x06EB,
-                                            0x06EC, 0x06ED}
-_INVISIBLE = {0x0640,  # tatweel
-              0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C,
-              0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x00AD}
+# Harakat (064B-065F incl. sukun, shadda, maddah/hamza above marks), superscript alef and the
+# Quranic annotation marks.
+_DIACRITICS = set(range(0x064B, 0x0660)) | {0x0670} | set(range(0x06D6, 0x06DD)) | {
+    0x06DF, 0x06E0, 0x06E1, 0x06E2, 0x06E3, 0x06E4, 0x06E7, 0x06E8, 0x06EA, 0x06EB, 0x06EC, 0x06ED}
+_TATWEEL = 0x0640
+# Zero-width (ZWSP, ZWNJ, ZWJ, word joiner, BOM), bidi marks/embeddings/isolates, soft hyphen.
+_INVISIBLE = {_TATWEEL, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C, 0x00AD,
+              0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+
+_LETTERS = {
+    # Lucene ArabicNormalizer: alef with madda / hamza above / hamza below -> alef
+    "آ": "ا", "أ": "ا", "إ": "ا",
+    # alef wasla and the rarer alef forms
+    "ٱ": "ا", "ٲ": "ا", "ٳ": "ا", "ٵ": "ا",
+    # Lucene: alef maqsura -> yeh; Persian yeh and yeh with hamza too
+    "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي",
+    # Lucene: teh marbuta -> heh; Persian/Urdu heh forms
+    "ة": "ه", "ۀ": "ه", "ھ": "ه", "ہ": "ه", "ە": "ه",
+    "ؤ": "و",
+    # Persian/Urdu kaf
+    "ک": "ك", "ڪ": "ك",
+    # Arabic decimal and thousands separators; unusual spaces
+    "٫": ".", "٬": ",", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ",
+}
 
 _MAP: dict[int, str] = {}
-for cp in _DIACRITICS | _INVISIBLE:
-    _MAP[cp] = GAP
-for i in range(10):
-    _MAP[0x0660 + i] = str(i)  # Arabic-Indic digits
-    _MAP[0x06F0 + i] = str(i)  # Extended (Persian/Urdu) digits
-_MAP.update({
-    ord("أ"): "ا", ord("إ"): "ا", ord("آ"): "ا", ord("ٱ"): "ا", ord("ٲ"): "ا", ord("ٳ"): "ا",
-    ord("ى"): "ي", ord("ی"): "ي", ord("ئ"): "ي",
-    ord("ة"): "ه", ord("ۀ"): "ه", ord("ھ"): "ه",
-    ord("ؤ"): "و",
-    ord("ک"): "ك", ord("ڪ"): "ك",
-    ord("٫"): ".", ord("٬"): ",", ord("\u00a0"): " ", ord("\u2009"): " ", ord("\u202f"): " ",
-})
+for _cp in _DIACRITICS | _INVISIBLE:
+    _MAP[_cp] = GAP
+for _i in range(10):
+    _MAP[0x0660 + _i] = str(_i)  # Arabic-Indic digits ٠١٢٣٤٥٦٧٨٩
+    _MAP[0x06F0 + _i] = str(_i)  # Extended (Persian/Urdu) digits ۰۱۲۳۴۵۶۷۸۹
+for _k, _v in _LETTERS.items():
+    _MAP[ord(_k)] = _v
+
+
+def _is_presentation_form(o: int) -> bool:
+    return 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFC
+
+
+# Presentation forms that stand for exactly one letter (ﺃ ﺏ ﻙ ...) fold in place, keeping the
+# length; isolated harakat forms (ﹰ ﹲ ...) become GAP. Ligatures of two or more letters are left
+# to ``fold_presentation_forms``.
+_MULTI: dict[int, str] = {}
+for _o in list(range(0xFB50, 0xFE00)) + list(range(0xFE70, 0xFEFD)):
+    _n = unicodedata.normalize("NFKC", chr(_o))
+    if _n == chr(_o):
+        continue
+    _core = _n.replace(" ", "").replace("\u0640", "")
+    if _core and all(ord(c) in _DIACRITICS for c in _core):
+        _MAP[_o] = GAP
+    elif len(_n) == 1:
+        _MAP[_o] = _MAP.get(ord(_n), _n)
+    else:
+        _MULTI[_o] = _n
+
 _TABLE = str.maketrans(_MAP)
-
-# Presentation forms (FB50–FDFF, FE70–FEFF) fold through NFKC; lam-alef ligatures become two
-# letters, so this step can change length and runs before the length-preserving table.
-
-
-
-def _has_presentation_forms(text: str) -> bool:
-    return any(0xFB50 <= ord(c) <= 0xFDFF or 0xFE70 <= ord(c) <= 0xFEFC for c in text)
 
 
 def fold_presentation_forms(text: str) -> str:
     """Replace Arabic presentation forms (incl. lam-alef ligatures ﻻ ﻷ) by plain letters.
 
-    Only those code points are touched, so the rest of the text keeps its exact form.
+    Only those code points are touched, so the rest of the text keeps its exact form. The
+    length changes when the text holds ligatures (ﻻ → لا).
     """
-    if not _has_presentation_forms(text):
+    if not any(_is_presentation_form(ord(c)) for c in text):
         return text
     out = []
     for c in text:
         o = ord(c)
-        if 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFC:
-            out.append(unicodedata.normalize("NFKC", c))
+        if _is_presentation_form(o):
+            n = unicodedata.normalize("NFKC", c)
+            out.append(n.strip() if o >= 0xFE70 and n.strip() else n)
         else:
             out.append(c)
     return "".join(out)
 
 
 def normalize(text: str) -> str:
-    """Length-preserving normalization (see the module doc). ``len(normalize(t)) == len(t)``
-    whenever ``t`` holds no presentation forms; fold those first with
-    ``fold_presentation_forms`` (the ingest stage does) to keep offsets aligned."""
+    """Length-preserving normalization (see the module doc): ``len(normalize(t)) == len(t)``
+    always; characters without a letter become ``GAP``. Multi-letter ligatures are kept as
+    they are: fold them first with ``fold_presentation_forms`` (the ingest stage does)."""
     return text.translate(_TABLE)
 
 
 def strip_diacritics(text: str) -> str:
     """Remove diacritics and tatweel only (no letter folding)."""
-    return "".join(c for c in text if ord(c) not in _DIACRITICS and ord(c) != 0x0640)
+    return "".join(c for c in text if ord(c) not in _DIACRITICS and ord(c) != _TATWEEL)
+
+
+_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
 
 
 def fold_digits(text: str) -> str:
     """Arabic-Indic and Persian digits to ASCII, nothing else."""
-    return text.translate({0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)})
+    return text.translate(_DIGITS)
 
 
 def normalize_for_search(text: str) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 _END = set(".!?؟")
-_OPEN_CLOSE = {"«": "»", "“": "”", '"': '"', "„": "“"}
+# Opening mark -> closing mark. Scraped text often uses ” for both ends (أن”روسيا ...”), so
+# a ” met outside a quotation opens one that the next ” closes.
+_OPEN_CLOSE = {"«": "»", "“": "”", '"': '"', "„": "“", "”": "”"}
 # A quotation longer than this is taken to be unbalanced and stops protecting its full stops.
 # 600 characters: the longest real multi-sentence quotation in the example corpus is ~350.
 MAX_QUOTE = 600

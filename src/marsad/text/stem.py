@@ -1,4 +1,12 @@
-"""Snowball Arabic light stemming (PyStemmer, C) over normalized words."""
+"""Light stemming for search and matching: clitics off (``split_clitics``), then Snowball
+Arabic (PyStemmer, C) on the base for the suffixes.
+
+Snowball on the whole word keeps attached clitics («والمفاوضات» → «والمفاوضا») and, worse,
+strips a first letter it takes for a prefix («بوتين» → «وتين», «فرنسا» → «رنس», «وزير» →
+«زير»). Here the clitics are peeled by the lexicon-aware tokenizer first, and a letter that
+Snowball still cuts from the front of the base is put back, so only suffix stripping
+remains: «والمفاوضات», «المفاوضات», «مفاوضات» → «مفاوض»; «بوتين» → «بوتين».
+"""
 
 from __future__ import annotations
 
@@ -6,18 +14,42 @@ from functools import lru_cache
 
 import Stemmer
 
+from marsad.text.normalize import normalize_for_search
+from marsad.text.tokenize import split_clitics
+
 _STEMMER = Stemmer.Stemmer("arabic")
 _STEMMER.maxCacheSize = 100_000
 
 
+def _suffix_stem(base: str) -> str:
+    s = _STEMMER.stemWord(base)
+    if not s:
+        return base
+    if not base.startswith(s[:2]):
+        k = base.find(s[:2])
+        if k > 0:  # Snowball cut a letter it took for a prefix: put it back
+            s = base[:k] + s
+    # Snowball leaves the alef of the sound feminine plural on an indefinite noun
+    # («مفاوضات» → «مفاوضا») but not on the definite one: drop it so both agree.
+    if base.endswith("ات") and s.endswith("ا") and len(s) > 3:
+        s = s[:-1]
+    return s
+
+
 @lru_cache(maxsize=300_000)
 def stem(word: str) -> str:
-    """Light stem of one normalized word (Latin words are lower-cased, digits kept)."""
-    if not word or word.isascii():
+    """Light stem of one word (normalized or not; Latin is lower-cased, digits kept)."""
+    if not word:
+        return word
+    if word.isascii():
         return word.lower()
-    return _STEMMER.stemWord(word)
+    norm = normalize_for_search(word)
+    if not norm or norm[0].isdigit():
+        return norm
+    _, base = split_clitics(norm)
+    return _suffix_stem(base)
 
 
 def stems(words: list[str]) -> list[str]:
-    """Stems of many normalized words at once (uses the C batch call)."""
-    return _STEMMER.stemWords(words)
+    """Stems of many words (same as ``[stem(w) for w in words]``, cached)."""
+    return [stem(w) for w in words]
