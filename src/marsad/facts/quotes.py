@@ -1,0 +1,1011 @@
+"""Who said what: direct and indirect quotes with their speaker, role and channel.
+
+``find_quotes(article, mentions)`` reads an article sentence by sentence and looks for speech
+cues from ``lexicons/speech_verbs.txt``:
+
+* a finite verb (وقال، أكد، أضاف، أشار إلى، شدد على، ورد، كتب، أعلن ...) followed by its subject
+  — «وقال بيسكوف، في تصريحات أوردتها وكالة أنباء "تاس"، إن ...» — or with no subject at all
+  («وأضاف: ...»), which continues the previous speaker;
+* a circumstantial participle (مؤكدًا، مشددًا على أن، مضيفًا ...) that continues the subject of
+  its sentence;
+* a relay (نقلت وكالة إنترفاكس عن X قوله إن ...): the channel, then the speaker after «عن»;
+* an attribution after the words (... حسبما نقلت صحيفة “لوفيجارو” عن المتحدث باسم ...، X);
+* a quotation followed by its verb («...»، قال X).
+
+The content runs from the introducer (إن، أن، بأن، إلى أن، على أن، «:», an opening quotation
+mark) to the next cue of the sentence or its end. When quotation marks cover most of it the
+quote is direct and its text is what stands between the marks (several sentences if so);
+otherwise it is indirect and its text is the paraphrase.
+
+Speakers are resolved to the full name the article gives: a short form («بيسكوف») or a bare
+role («المتحدث باسم الكرملين») maps to the full name and role met anywhere in the article
+(«المتحدث باسم الكرملين، دميتري بيسكوف»). Entity mentions from ``marsad.facts.entities`` are
+used first when given; the pattern-based reading of titles and names below works without them.
+
+Every quote's ``evidence`` spans from its cue to the end of its words, so
+``article.text[start:end]`` always contains ``quote.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from marsad.model import Article, Evidence, Mention, Quote, Speaker
+from marsad.text import Token, normalize, split_sentences, tokenize
+from marsad.text.normalize import GAP
+
+LEXICONS = Path(__file__).parent / "lexicons"
+
+# A quotation shorter than this many words is a scare quote or a name («"تاس"», «"يختبر
+# الأجواء"»), not a quoted statement. 3 on the seed articles: every quoted statement there has
+# at least 3 words, every quoted outlet or phrase-in-paraphrase at most 2.
+MIN_DIRECT_WORDS = 3
+# A content whose quoted words are at least this share of all its words is a direct quote;
+# below it the quotation is a phrase inside a paraphrase (مشددًا على أن موسكو تعتبر الضربات
+# "جزءًا من العمليات" ...). 0.5 on the seed articles: direct statements sit at 0.8–1.0,
+# embedded phrases at 0.2–0.4.
+DIRECT_SHARE = 0.5
+# An indirect quote needs at least this many words of content (shorter contents are nouns
+# after «أعلن» etc. misread as speech). 3 on the seed articles.
+MIN_INDIRECT_WORDS = 3
+# The subject of a speech verb is looked for in at most this many tokens (role, name,
+# appositive, time and channel phrases included). 30 covers «وأشار إيفان أوس، خبير في المعهد
+# الأوكراني للدراسات الإستراتيجية، الأربعاء، خلال حديث لـ"العربي"، إلى أنه» (19 tokens).
+MAX_SUBJECT_TOKENS = 30
+# A person's name after a title is at most this many words (plus connectors عبد/بن/أبو/آل),
+# unless the person gazetteer knows the next word: «الرئيس فلاديمير بوتين محادثات» -> 2 words.
+MAX_NAME_WORDS = 2
+
+OPEN_MARKS = "«“”\"„"
+CLOSE_MARKS = "»”“\""
+QUOTE_MARKS = set(OPEN_MARKS) | set(CLOSE_MARKS)
+
+
+def _n(word: str) -> str:
+    return normalize(word).replace(GAP, "")
+
+
+@lru_cache(maxsize=None)
+def lexicon(name: str) -> dict[str, str]:
+    """A ``FORM<TAB>KIND`` (or one form a line) lexicon file, keyed by normalized form."""
+    out: dict[str, str] = {}
+    path = LEXICONS / name
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        form, _, kind = line.partition("\t")
+        out[" ".join(_n(w) for w in form.split())] = kind.strip() or "yes"
+    return out
+
+
+@lru_cache(maxsize=1)
+def _person_words() -> frozenset[str]:
+    path = LEXICONS / "gazetteer_persons.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(_n(w) for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#") for w in line.split())
+
+
+INTRODUCERS = {_n(w) for w in (
+    "أن", "إن", "أنه", "إنه", "أنها", "إنها", "أنهم", "إنهم", "أنهما", "أننا", "إننا", "أنني",
+    "إنني", "بأن", "بأنه", "بأنها", "بأنهم", "بأننا")}
+TIME_WORDS = {_n(w) for w in (
+    "اليوم", "أمس", "غدا", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس",
+    "الجمعة", "السبت", "صباح", "مساء", "ليل", "الليلة", "يوم", "الماضي", "الماضية", "مؤخرا",
+    "سابقا", "أيضا", "كذلك", "بدوره", "بدورها", "مجددا", "حاليا", "اليوم،", "ظهر", "فجر",
+    "الأحد،", "لاحقا", "مرارا", "بدورهم", "قد")}
+PREPOSITIONS = {_n(w) for w in (
+    "في", "خلال", "عبر", "لدى", "أثناء", "أمام", "ضمن", "عقب", "بعد", "قبل", "منذ", "حول",
+    "على", "إلى", "من", "مع", "عن", "وفق", "بحسب", "حسب", "لـ", "ل", "تعليقا", "ردا", "وسط",
+    "بشأن", "فيه", "فيها", "له", "لها", "لهم")}
+CONNECTORS = {_n(w) for w in ("عبد", "بن", "ابن", "أبو", "أبي", "آل", "ولد", "دي", "فون", "فان")}
+REPORT_WORDS = {_n(w) for w in ("تقرير", "التقرير", "بيان", "البيان", "تقارير")}
+RELATIVES = {_n(w) for w in ("الذي", "التي", "الذين")}
+KANA = {_n(w) for w in ("كان", "وكان", "كانت", "وكانت", "فكان", "فكانت")}
+POST_OPENERS = {_n(w) for w in ("حسبما", "بحسب", "وفق", "وفقا", "كما", "وفقما", "طبقا")}
+# Verbs that are speech only with a colon or a quotation after their subject: «ورد» is also
+# «it was reported» and «رد» is also the noun «a reply».
+COLON_ONLY = {_n(w) for w in ("رد", "ورد", "ردت", "وردت")}
+
+
+# ---------------------------------------------------------------------------------------------
+# The article as tokens, sentences and quotation spans
+
+
+@dataclass
+class _Doc:
+    text: str
+    tokens: list[Token]
+    gaps: list[str]  # text between token i-1 and token i
+    sent_of: list[int]
+    sent_bounds: list[tuple[int, int]]  # per sentence: first token, one past last token
+    quotes: list[tuple[int, int]]  # (index of opening mark, index of closing mark)
+    mentions: list[Mention] = field(default_factory=list)
+
+    def surface(self, i: int, j: int) -> str:
+        """Article text from token i to token j-1 (inclusive), as written."""
+        return self.text[self.tokens[i].start:self.tokens[j - 1].end]
+
+    def word(self, i: int) -> str:
+        """Token i's normalized form without a conjunction و/ف when that leaves a known word."""
+        return self.tokens[i].norm
+
+    def opens(self, j: int) -> tuple[int, int] | None:
+        """The quotation whose opening mark stands in the gap before token j."""
+        lo = self.tokens[j - 1].end if j > 0 else 0
+        for q in self.quotes:
+            if lo <= q[0] < self.tokens[j].start:
+                return q
+        return None
+
+    def closes(self, j: int) -> bool:
+        """Does a quotation close in the gap before token j?"""
+        lo = self.tokens[j - 1].end if j > 0 else 0
+        hi = self.tokens[j].start if j < len(self.tokens) else len(self.text)
+        return any(lo <= q[1] < hi for q in self.quotes)
+
+    def quote_at(self, pos: int) -> tuple[int, int] | None:
+        for q in self.quotes:
+            if q[0] <= pos <= q[1]:
+                return q
+        return None
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """Quotation spans, as (opening mark index, closing mark index), never across a line.
+
+    «» pair strictly; “ ” and " are used interchangeably (and reversed) in scraped Arabic
+    text, so any of them closes the quotation the previous one opened.
+    """
+    spans: list[tuple[int, int]] = []
+    for line_start, line in _lines(text):
+        i = 0
+        open_at: int | None = None
+        closer = ""
+        while i < len(line):
+            c = line[i]
+            if open_at is None:
+                if c == "«":
+                    open_at, closer = i, "»"
+                elif c in "“”\"„":
+                    open_at, closer = i, "“”\""
+            elif c in closer:
+                if i > open_at + 1:
+                    spans.append((line_start + open_at, line_start + i))
+                open_at = None
+            i += 1
+    return spans
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def _build(article: Article, mentions: list[Mention]) -> _Doc:
+    text = article.text
+    tokens = tokenize(text)
+    gaps = []
+    prev = 0
+    for t in tokens:
+        gaps.append(text[prev:t.start])
+        prev = t.end
+    sents = split_sentences(text)
+    sent_of = []
+    bounds: list[tuple[int, int]] = []
+    si = 0
+    for k, t in enumerate(tokens):
+        while si < len(sents) - 1 and t.start >= sents[si].end:
+            si += 1
+        sent_of.append(si)
+    # token ranges per sentence
+    lo = 0
+    for s in range(len(sents)):
+        hi = lo
+        while hi < len(tokens) and sent_of[hi] == s:
+            hi += 1
+        bounds.append((lo, hi))
+        lo = hi
+    return _Doc(text, tokens, gaps, sent_of, bounds, _quote_spans(text), list(mentions or []))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicon look-ups on tokens
+
+
+def _kind(doc: _Doc, i: int, lex: str) -> str | None:
+    """Kind of token i in lexicon ``lex``, trying it whole and with و/ف peeled."""
+    table = lexicon(lex)
+    w = doc.tokens[i].norm
+    if w in table:
+        return table[w]
+    if len(w) > 3 and w[0] in "وف" and w[1:] in table:
+        return table[w[1:]]
+    return None
+
+
+def _bare(w: str) -> str:
+    """A word without a leading conjunction and article: «والمتحدث» -> «متحدث»."""
+    if len(w) > 4 and w[0] in "وف" and w[1:3] == "ال":
+        w = w[1:]
+    if len(w) > 3 and w.startswith("ال"):
+        w = w[2:]
+    return w
+
+
+def _definite(doc: _Doc, k: int) -> bool:
+    """Does token k carry the article ال as written (not a name such as «أليكسي»)?"""
+    w = doc.tokens[k].text.replace("\u0640", "")
+    for p in ("ال", "وال", "فال", "بال", "لل", "ولل", "كال"):
+        if w.startswith(p) and len(w) > len(p) + 1:
+            return True
+    return False
+
+
+_ORG_ADJ_ENDINGS = ("ي", "يه", "ين", "يون", "يين", "ه")
+
+
+def _org_end(doc: _Doc, a: int, b: int) -> int:
+    """End of an organization's noun phrase: a noun and its adjectives (الرئاسة الروسية) or a
+    construct (وزارة الدفاع الروسية); stops at a word with a pronoun (التزامها)."""
+    k = a + 1
+    while k < b and k - a < 4 and _definite(doc, k) and not _gap_has(doc.gaps[k], "،,:(«“\""):
+        w = doc.tokens[k].norm
+        if w.endswith("ها") or w.endswith("هم"):
+            break
+        if _definite(doc, a) and not w.endswith(_ORG_ADJ_ENDINGS):
+            break  # after a definite noun only adjectives follow (الرئاسة الروسية)
+        k += 1
+    return k
+
+
+def _is_role(doc: _Doc, i: int) -> bool:
+    roles = lexicon("speech_roles.txt")
+    w = doc.tokens[i].norm
+    return w in roles or _bare(w) in roles
+
+
+def _is_intro(doc: _Doc, i: int) -> bool:
+    return doc.tokens[i].norm in INTRODUCERS
+
+
+def _gap_has(gap: str, chars: str) -> bool:
+    return any(c in gap for c in chars)
+
+
+# ---------------------------------------------------------------------------------------------
+# Speakers: the noun phrases after a speech verb
+
+
+@dataclass
+class _Subject:
+    segments: list[tuple[int, int]]  # token ranges of noun-phrase pieces, split at commas
+    content: int | None  # character offset where the content starts (None: no content)
+    stop: int  # token index where parsing stopped
+    skipped: list[tuple[int, int]]  # token ranges of adverbial phrases (channel, place, time)
+    colon: bool = False  # the content was opened by «:» or a quotation mark
+
+
+def _parse_subject(doc: _Doc, i: int, hi: int) -> _Subject:
+    """Read what follows a speech verb at token i-1, up to token hi (end of sentence)."""
+    segs: list[tuple[int, int]] = []
+    skipped: list[tuple[int, int]] = []
+    seg_start: int | None = None
+    seg_role = False
+    skip_start: int | None = None
+    j = i
+    limit = min(hi, i + MAX_SUBJECT_TOKENS)
+
+    def close_seg(end: int) -> None:
+        nonlocal seg_start
+        if seg_start is not None and end > seg_start:
+            segs.append((seg_start, end))
+        seg_start = None
+
+    def close_skip(end: int) -> None:
+        nonlocal skip_start
+        if skip_start is not None and end > skip_start:
+            skipped.append((skip_start, end))
+        skip_start = None
+
+    while j < limit:
+        tok = doc.tokens[j]
+        gap = doc.gaps[j] if j > i else ""
+        w = tok.norm
+        # a colon always opens the content; a quotation mark does unless it is a short name
+        # inside an adverbial phrase (أوردتها وكالة أنباء "تاس")
+        if j > i and ":" in gap:
+            close_seg(j)
+            close_skip(j)
+            return _Subject(segs, tok.start - _lead_mark(gap), j, skipped, True)
+        q = doc.opens(j)
+        if q is not None:
+            short = len(doc.text[q[0]:q[1]].split()) <= 3
+            if not (short and (skip_start is not None or seg_start is not None)):
+                close_seg(j)
+                close_skip(j)
+                return _Subject(segs, q[0], j, skipped, True)
+        if j > i and _gap_has(gap, "،,;؛"):
+            close_seg(j)
+            close_skip(j)
+        if _is_intro(doc, j):
+            close_seg(j)
+            close_skip(j)
+            return _Subject(segs, tok.end, j, skipped)
+        if w in (_n("قوله"), _n("قولها"), _n("قولهم")):
+            close_seg(j)
+            close_skip(j)
+            # «عن X قوله اليوم، إن ...»: the content starts at the next introducer if near
+            for k in range(j + 1, min(hi, j + 5)):
+                if _is_intro(doc, k):
+                    return _Subject(segs, doc.tokens[k].end, k, skipped)
+            return _Subject(segs, tok.end, j, skipped)
+        if w in (_n("إلى"), _n("على")) and j + 1 < hi and _is_intro(doc, j + 1):
+            close_seg(j)
+            close_skip(j)
+            return _Subject(segs, doc.tokens[j + 1].end, j + 1, skipped)
+        if skip_start is not None:
+            j += 1
+            continue
+        if j > i and _kind(doc, j, "speech_verbs.txt") in ("verb", "part") and not _definite(doc, j):
+            break
+        if w in TIME_WORDS or tok.is_number:
+            close_seg(j)
+            j += 1
+            continue
+        if w in PREPOSITIONS or (w[:1] == "ل" and w[:3] != "لل" and len(w) <= 2):
+            # a preposition ends a name; inside a title it may belong to it (خبير في المعهد)
+            if seg_start is not None and seg_role and not _channel_ahead(doc, j + 1, hi):
+                j += 1
+                continue
+            close_seg(j)
+            skip_start = j
+            j += 1
+            continue
+        if seg_start is None:
+            seg_start = j
+            seg_role = _is_role(doc, j)
+        j += 1
+    close_seg(j)
+    close_skip(j)
+    return _Subject(segs, None, j, skipped)
+
+
+def _lead_mark(gap: str) -> int:
+    """How far back from the token the content starts: at a quotation mark after «:»."""
+    for k, c in enumerate(gap):
+        if c in OPEN_MARKS:
+            return len(gap) - k
+    return 0
+
+
+def _channel_ahead(doc: _Doc, j: int, hi: int) -> bool:
+    """Is token j a channel or time word (في بيان، خلال مؤتمر، في تصريحات ...)?"""
+    if j >= hi:
+        return True
+    if _kind(doc, j, "speech_channels.txt") or doc.tokens[j].norm in TIME_WORDS:
+        return True
+    return _bare(doc.tokens[j].norm) in lexicon("speech_channels.txt")
+
+
+@dataclass
+class _Who:
+    name: str | None
+    role: str | None
+    name_tokens: tuple[int, int] | None = None
+    is_person: bool = False
+
+
+def _split_np(doc: _Doc, a: int, b: int) -> _Who:
+    """A noun phrase → (name, role): «المتحدث باسم الكرملين دميتري بيسكوف» → both."""
+    if _is_role(doc, a):
+        k = a + 1
+        while k < b:
+            w = doc.tokens[k].norm
+            prev = doc.tokens[k - 1].norm
+            in_paren = "(" in doc.gaps[k] or (doc.text.rfind("(", doc.tokens[a].start, doc.tokens[k].start)
+                                              > doc.text.rfind(")", doc.tokens[a].start, doc.tokens[k].start))
+            if (_definite(doc, k) or _is_role(doc, k) or prev == _n("باسم") or prev in PREPOSITIONS
+                    or in_paren or w in (_n("باسم"),) or w in PREPOSITIONS):
+                k += 1
+                continue
+            break
+        role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[k - 1].end)
+        if k < b:
+            n_end = _name_end(doc, k, b)
+            # «مبعوث الرئيس الأمريكي دونالد ترامب ستيف ويتكوف»: a second name straight after
+            # the first belongs to the head title; the first to the title inside it
+            if (n_end < b and not _gap_has(doc.gaps[n_end], "،,:(")
+                    and doc.tokens[n_end].norm in _person_words() and not _definite(doc, n_end)):
+                n2 = _name_end(doc, n_end, b)
+                role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[n_end - 1].end)
+                return _Who(doc.surface(n_end, n2), role, (n_end, n2), True)
+            return _Who(doc.surface(k, n_end), role.strip(), (k, n_end), True)
+        return _Who(None, role.strip())
+    if doc.tokens[a].norm in REPORT_WORDS and b > a + 1:
+        return _Who(doc.surface(a + 1, _org_end(doc, a + 1, b)), doc.surface(a, a + 1))
+    if _definite(doc, a) or (a + 1 < b and _definite(doc, a + 1)):
+        return _Who(doc.surface(a, _org_end(doc, a, b)), None)
+    n_end = _name_end(doc, a, b)
+    return _Who(doc.surface(a, n_end), None, (a, n_end), True)
+
+
+def _balanced(text: str, s: int, e: int) -> str:
+    """text[s:e], extended over a closing bracket left open: «... (الكرملين» -> «... (الكرملين)»."""
+    out = text[s:e]
+    if out.count("(") > out.count(")"):
+        close = text.find(")", e)
+        if close != -1 and close - e < 40:
+            out = text[s:close + 1]
+    return out.strip()
+
+
+def _name_end(doc: _Doc, a: int, b: int) -> int:
+    """End of a person's name starting at token a (see MAX_NAME_WORDS)."""
+    persons = _person_words()
+    k = a
+    words = 0
+    while k < b:
+        w = doc.tokens[k].norm
+        if k > a and ("(" in doc.gaps[k] or _gap_has(doc.gaps[k], "،,.:")):
+            break
+        if w in CONNECTORS:
+            k += 1
+            continue
+        if words >= MAX_NAME_WORDS and w not in persons:
+            break
+        if k > a and _definite(doc, k) and doc.tokens[k - 1].norm not in CONNECTORS:
+            break
+        words += 1
+        k += 1
+    return max(k, a + 1)
+
+
+def _who_from_segments(doc: _Doc, segs: list[tuple[int, int]]) -> _Who | None:
+    """Name and role from the comma-separated pieces after a verb (role, name, appositive)."""
+    name: _Who | None = None
+    role: str | None = None
+    for a, b in segs[:3]:
+        if name is not None and role is None and _is_role(doc, a):
+            # an appositive title after the name: «إيفان أوس، خبير في المعهد ...»
+            role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[b - 1].end)
+            break
+        who = _split_np(doc, a, b)
+        if who.name is None and who.role is not None:
+            who.role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[b - 1].end)
+        if who.name and name is None:
+            name = who
+            if who.role and role is None:
+                role = who.role
+        elif who.role and role is None:
+            role = who.role if who.name is None else who.role
+        elif name is not None and _is_role(doc, a) and role is None:
+            role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[b - 1].end)
+        if name is not None and role is not None:
+            break
+    if name is None and role is None:
+        return None
+    if name is None:
+        return _Who(None, role)
+    return _Who(name.name, role, name.name_tokens, name.is_person)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names met in the article: short forms and bare titles resolve to them
+
+
+@dataclass
+class _Known:
+    name: str
+    role: str | None
+    pos: int
+    entity: str | None = None
+
+
+def _norm_words(s: str) -> list[str]:
+    return [t.norm for t in tokenize(s)]
+
+
+def _role_key(role: str) -> frozenset[str]:
+    return frozenset(_bare(w) for w in _norm_words(role) if w not in (_n("باسم"),))
+
+
+class _Registry:
+    """Full names (with their roles) met in one article, for resolving later mentions."""
+
+    def __init__(self) -> None:
+        self.known: list[_Known] = []
+
+    def add(self, name: str, role: str | None, pos: int, entity: str | None = None) -> None:
+        if len(_norm_words(name)) < 2:
+            return
+        for k in self.known:
+            if k.name == name:
+                if role and not k.role:
+                    k.role = role
+                return
+        self.known.append(_Known(name, role, pos, entity))
+
+    def by_name(self, name: str) -> _Known | None:
+        ws = _norm_words(name)
+        if not ws:
+            return None
+        for k in self.known:
+            kw = _norm_words(k.name)
+            if kw == ws:
+                return k
+        cands = [k for k in self.known if len(ws) < len(_norm_words(k.name))
+                 and _norm_words(k.name)[-len(ws):] == ws]
+        if not cands:
+            cands = [k for k in self.known if len(ws) == 1 and ws[0] in _norm_words(k.name)]
+        return cands[0] if len(cands) == 1 else (cands[-1] if cands else None)
+
+    def by_role(self, role: str, pos: int) -> _Known | None:
+        key = _role_key(role)
+        if not key:
+            return None
+        cands = [k for k in self.known if k.role and key <= _role_key(k.role)]
+        if not cands:
+            return None
+        before = [k for k in cands if k.pos <= pos]
+        return (before or cands)[-1]
+
+
+def _prepass(doc: _Doc) -> _Registry:
+    """Collect «title + full name» and «full name، title» pairs, and entity mentions."""
+    reg = _Registry()
+    for m in doc.mentions:
+        if (m.type or "").upper().startswith("PER"):
+            reg.add(m.canonical or m.text, m.role, m.start, m.entity)
+    n = len(doc.tokens)
+    for i in range(n):
+        if not _is_role(doc, i):
+            continue
+        if i > 0 and doc.tokens[i - 1].norm == _n("باسم"):
+            continue
+        # the title phrase: up to a comma or the end of the sentence
+        lo, hi = doc.sent_bounds[doc.sent_of[i]]
+        j = i + 1
+        while j < hi and not _gap_has(doc.gaps[j], "،,:.«“\"") and j - i < 10:
+            if _is_intro(doc, j) or doc.tokens[j].norm in TIME_WORDS:
+                break
+            j += 1
+        who = _split_np(doc, i, j)
+        if who.name and who.is_person:
+            reg.add(who.name, who.role, doc.tokens[i].start)
+        elif who.role and j < hi and _gap_has(doc.gaps[j], "،,") and j + 1 <= hi:
+            # «المتحدث باسم الكرملين، دميتري بيسكوف،»
+            if not _definite(doc, j) and not _is_role(doc, j) \
+                    and doc.tokens[j].norm not in TIME_WORDS and not _is_intro(doc, j):
+                e = _name_end(doc, j, hi)
+                if e - j >= 2:
+                    reg.add(doc.surface(j, e), who.role, doc.tokens[i].start)
+    # «إيفان أوس، خبير في ...»: a two-word name followed by a title after a comma
+    for i in range(1, n):
+        if _is_role(doc, i) and _gap_has(doc.gaps[i], "،,") and i >= 2:
+            a = i - 2
+            if all(not _definite(doc, k) and doc.tokens[k].norm not in TIME_WORDS
+                   and not _kind(doc, k, "speech_verbs.txt") for k in (a, a + 1)) \
+                    and not _gap_has(doc.gaps[a + 1], "،,.:") and _kind(doc, a - 1, "speech_verbs.txt"):
+                lo, hi = doc.sent_bounds[doc.sent_of[i]]
+                j = i + 1
+                while j < hi and not _gap_has(doc.gaps[j], "،,:."):
+                    j += 1
+                reg.add(doc.surface(a, a + 2), doc.surface(i, j), doc.tokens[a].start)
+    return reg
+
+
+def _resolve(doc: _Doc, reg: _Registry, who: _Who, pos: int) -> Speaker | None:
+    """A speaker with the fullest name and role the article gives."""
+    entity = None
+    if who.name_tokens:
+        m = _mention_over(doc, doc.tokens[who.name_tokens[0]].start, doc.tokens[who.name_tokens[1] - 1].end)
+        if m is not None:
+            return Speaker(m.canonical or m.text, who.role or m.role, m.entity)
+    if who.name:
+        k = reg.by_name(who.name)
+        if k is not None:
+            return Speaker(k.name, who.role or k.role, k.entity)
+        if who.is_person:
+            reg.add(who.name, who.role, pos)
+        return Speaker(who.name, who.role, entity)
+    if who.role:
+        k = reg.by_role(who.role, pos)
+        if k is not None:
+            return Speaker(k.name, k.role or who.role, k.entity)
+        return Speaker(who.role, None, entity)
+    return None
+
+
+def _mention_over(doc: _Doc, start: int, end: int) -> Mention | None:
+    for m in doc.mentions:
+        if m.start < end and start < m.end and (m.type or "").upper() in ("PERSON", "PERS", "ORG"):
+            return m
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Channels (via)
+
+
+def _channel_name(doc: _Doc, j: int, hi: int) -> tuple[str | None, int]:
+    """The outlet named from token j on: a quoted or bracketed name, or the words after a
+    kind of outlet (وكالة إنترفاكس). Returns (name, next token)."""
+    channels = lexicon("speech_channels.txt")
+    k = j
+    medium: list[int] = []
+    while k < hi:
+        gap = doc.gaps[k]
+        if k > j and _gap_has(gap, "،,:"):
+            break
+        if doc.opens(k) is not None or "(" in gap:
+            # a quoted / bracketed name
+            e = k
+            while e + 1 < hi and not doc.closes(e + 1) and ")" not in doc.gaps[e + 1] and e - k < 3:
+                e += 1
+            return doc.surface(k, e + 1), e + 1
+        w = doc.tokens[k].norm
+        if _bare(w) in channels or w in channels or (len(w) > 3 and w[0] == "ل" and _bare(w[1:]) in channels):
+            medium.append(k)
+            k += 1
+            continue
+        if w in (_n("ل"), _n("مع"), _n("لـ")) or w in INTRODUCERS:
+            if w in INTRODUCERS:
+                break
+            k += 1
+            continue
+        if medium and (w.startswith("ال") or w.startswith("لل")):
+            # an adjective of the medium (وكالة الأنباء الروسية), unless it is the name itself
+            if k + 1 < hi and (doc.opens(k + 1) is not None or "(" in doc.gaps[k + 1]):
+                k += 1
+                continue
+            if w.startswith("لل"):  # «للأنباء» closes the name
+                break
+            return doc.surface(k, k + 1), k + 1
+        if w in PREPOSITIONS or w in TIME_WORDS or _kind(doc, k, "speech_verbs.txt"):
+            break
+        e = k + 1
+        if e < hi and not _gap_has(doc.gaps[e], "،,:(«“\"") and not doc.tokens[e].norm.startswith("لل") \
+                and not doc.tokens[e].norm.startswith("ال") and doc.tokens[e].norm not in PREPOSITIONS \
+                and doc.tokens[e].norm not in TIME_WORDS and not _is_intro(doc, e) \
+                and doc.tokens[e].norm != _n("عن"):
+            e += 1
+        return doc.surface(k, e), e
+    if medium:
+        return doc.surface(medium[0], medium[-1] + 1), medium[-1] + 1
+    return None, k
+
+
+def _find_via(doc: _Doc, ranges: list[tuple[int, int]], hi: int) -> list[str]:
+    """Channels named inside the adverbial phrases of an attribution."""
+    channels = lexicon("speech_channels.txt")
+    out: list[str] = []
+    for a, b in ranges:
+        k = a
+        while k < b:
+            w = doc.tokens[k].norm
+            kind = channels.get(_bare(w)) or channels.get(w)
+            if kind is None and len(w) > 3 and w[0] == "ل":
+                kind = channels.get(_bare(w[1:]))
+            if kind is None and w in (_n("ل"), _n("لـ")) and k + 1 <= b:
+                kind = "talk"
+            if kind is None and _kind(doc, k, "speech_verbs.txt") == "relay":
+                kind = "carry"
+            if kind is None:
+                k += 1
+                continue
+            if kind == "talk":
+                # «في حديث لـ"العربي"»، «في مقابلة مع صحيفة ...»; not «في مؤتمر صحافي»
+                nxt_w = doc.tokens[k + 1].norm if k + 1 < len(doc.tokens) else ""
+                if not (nxt_w in (_n("ل"), _n("لـ"), _n("مع"))
+                        or (nxt_w[:1] == "ل" and _bare(nxt_w[1:]) in channels)
+                        or (k + 1 < len(doc.tokens) and doc.opens(k + 1) is not None)):
+                    k += 1
+                    continue
+            start = k if kind == "medium" else k + 1
+            name, nxt = _channel_name(doc, start, max(b, min(hi, b + 1)))
+            if name and name not in out:
+                out.append(_strip_marks(name))
+            k = max(nxt, k + 1)
+    return [v for v in out if v]
+
+
+def _strip_marks(s: str) -> str:
+    return s.strip().strip("«»“”\"„()").strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Cues and quotes
+
+
+@dataclass
+class _Cue:
+    tok: int
+    kind: str  # verb | part | relay | post
+
+
+def _cues(doc: _Doc, lo: int, hi: int) -> list[_Cue]:
+    out = []
+    for i in range(lo, hi):
+        kind = _kind(doc, i, "speech_verbs.txt")
+        if kind is None:
+            continue
+        if doc.quote_at(doc.tokens[i].start) is not None:
+            q = doc.quote_at(doc.tokens[i].start)
+            if len(doc.text[q[0]:q[1]].split()) > 3:
+                continue  # a verb inside someone's quoted words
+        out.append(_Cue(i, kind))
+    return out
+
+
+def _words(s: str) -> int:
+    return len(tokenize(s))
+
+
+def _make_quote(doc: _Doc, article: Article, speaker: Speaker, cue_start: int, c0: int, c1: int,
+                via: list[str]) -> Quote | None:
+    """The quote whose content is text[c0:c1]: direct when quotation marks cover most of it."""
+    text = doc.text
+    while c1 > c0 and (text[c1 - 1].isspace() or text[c1 - 1] in "،,.;؛:"):
+        c1 -= 1
+    while c0 < c1 and (text[c0].isspace() or text[c0] in ":،,"):
+        c0 += 1
+    for intro in ("إن ", "إنّ ", "أن ", "بأن "):
+        if text.startswith(intro, c0):
+            c0 += len(intro)
+    if c1 <= c0:
+        return None
+    inside = [q for q in doc.quotes if q[0] >= c0 - 1 and q[1] <= c1 + 1]
+    total = _words(text[c0:c1])
+    quoted = [q for q in inside if _words(text[q[0] + 1:q[1]]) >= MIN_DIRECT_WORDS]
+    qwords = sum(_words(text[q[0] + 1:q[1]]) for q in quoted)
+    if quoted and total and qwords / total >= DIRECT_SHARE:
+        s, e = quoted[0][0] + 1, quoted[-1][1]
+        body = text[s:e].strip()
+        s = text.index(body, s) if body else s
+        end = max(e + 1, c1)
+        return Quote(article.id, speaker, body, True, Evidence(article.id, min(cue_start, s), min(end, len(text))),
+                     via)
+    if total < MIN_INDIRECT_WORDS:
+        return None
+    body = text[c0:c1]
+    return Quote(article.id, speaker, body, False, Evidence(article.id, min(cue_start, c0), c1), via)
+
+
+def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list[Quote]:
+    """Direct and indirect quotes of ``article`` (see the module doc)."""
+    if not article.text:
+        return []
+    doc = _build(article, mentions or [])
+    reg = _prepass(doc)
+    quotes: list[Quote] = []
+    last: Speaker | None = None
+    used_quotes: set[tuple[int, int]] = set()
+
+    for s_idx, (lo, hi) in enumerate(doc.sent_bounds):
+        if hi <= lo:
+            continue
+        cues = _cues(doc, lo, hi)
+        consumed_until = lo
+        sent_speaker: Speaker | None = None
+        pending: list[tuple[Speaker, int, int, list[str]]] = []  # speaker, cue start, content start, via
+        ends: list[int] = []
+        for ci, cue in enumerate(cues):
+            i = cue.tok
+            if i < consumed_until:
+                continue
+            tok = doc.tokens[i]
+            # post-posed attribution: «... حسبما نقلت صحيفة X عن Y»
+            if i > lo and (doc.tokens[i - 1].norm in POST_OPENERS or
+                           (doc.tokens[i - 1].norm == "ما" and i - 2 >= lo and doc.tokens[i - 2].norm in POST_OPENERS)):
+                opener = i - 1 if doc.tokens[i - 1].norm in POST_OPENERS else i - 2
+                sp, via, stop = _post_attribution(doc, reg, i, hi, cue.kind)
+                consumed_until = stop
+                if sp is not None and opener > lo:
+                    c0 = doc.tokens[lo].start if not pending else pending[-1][2]
+                    if not pending:
+                        q = _make_quote(doc, article, sp, c0, c0, doc.tokens[opener].start, via)
+                        if q:
+                            quotes.append(q)
+                            used_quotes.update(_quotes_in(doc, q))
+                            last = sp
+                    else:
+                        ends.append(doc.tokens[opener].start)
+                continue
+            if cue.kind == "part":
+                sub = _parse_subject(doc, i + 1, hi)
+                if sub.content is None and doc.tokens[i].norm not in (_n("قائلا"), _n("قائلة")):
+                    continue
+                if sub.segments and not sub.colon:
+                    continue  # «مؤكدًا التزام ...»: an object, not a content
+                sp = sent_speaker or _initial_subject(doc, reg, lo, i)
+                if sp is None:
+                    continue
+                content = sub.content if sub.content is not None else tok.end
+                if pending:
+                    ends.append(tok.start)
+                pending.append((sp, tok.start, content, _find_via(doc, sub.skipped, hi)))
+                consumed_until = sub.stop
+                continue
+            if cue.kind == "relay":
+                sp, via, content, stop = _relay(doc, reg, i, hi)
+                if sp is None or content is None:
+                    continue
+                if pending:
+                    ends.append(tok.start)
+                pending.append((sp, tok.start, content, via))
+                sent_speaker = sp
+                last = sp
+                consumed_until = stop
+                continue
+            if cue.kind == "post":
+                continue
+            # a finite speech verb
+            sub = _parse_subject(doc, i + 1, hi)
+            who = _who_from_segments(doc, sub.segments)
+            speaker: Speaker | None = None
+            pre = _subject_before(doc, reg, i, lo) if (who is None or _after_relative(doc, i, lo)) else None
+            if pre is not None:
+                speaker = pre
+                who = who or _Who(pre.name, pre.role)
+            elif who is not None:
+                speaker = _resolve(doc, reg, who, tok.start)
+            if speaker is not None and who is not None:
+                sent_speaker = speaker
+            if doc.tokens[i].norm in COLON_ONLY and not sub.colon:
+                continue
+            if sub.content is None:
+                if speaker is not None and who is not None and who.is_person:
+                    last = speaker
+                elif speaker is not None and who is None:
+                    last = speaker
+                continue
+            if speaker is None:
+                speaker = last
+            if speaker is None:
+                continue
+            if pending:
+                ends.append(tok.start)
+            pending.append((speaker, tok.start, sub.content, _find_via(doc, sub.skipped, hi)))
+            sent_speaker = speaker
+            last = speaker
+            consumed_until = sub.stop
+        sent_end = doc.tokens[hi - 1].end
+        # a quotation running past the last token (closing mark after the full stop)
+        for q in doc.quotes:
+            if q[0] < sent_end <= q[1] + 1:
+                sent_end = max(sent_end, q[1] + 1)
+        ends.append(sent_end)
+        for (sp, cstart, c0, via), c1 in zip(pending, ends):
+            q = _make_quote(doc, article, sp, cstart, c0, c1, via)
+            if q:
+                quotes.append(q)
+                used_quotes.update(_quotes_in(doc, q))
+        # «...»، قال X: a quotation followed by its verb
+        if not pending:
+            q = _quote_then_verb(doc, article, reg, lo, hi, used_quotes)
+            if q is not None:
+                quotes.append(q)
+                used_quotes.update(_quotes_in(doc, q))
+                last = q.speaker
+    return quotes
+
+
+def _after_relative(doc: _Doc, i: int, lo: int) -> bool:
+    k = i - 1
+    if k >= lo and doc.tokens[k].norm == _n("قد"):
+        k -= 1
+    return k >= lo and doc.tokens[k].norm in RELATIVES
+
+
+def _initial_subject(doc: _Doc, reg: _Registry, lo: int, i: int) -> Speaker | None:
+    """The subject of a sentence opening with a verb («وترفض أوكرانيا ...، قائلين إن»)."""
+    first = doc.tokens[lo]
+    if i <= lo + 1 or _definite(doc, lo) or not (first.norm[:1] in "وف" and len(first.norm) > 3):
+        return None
+    sub = _parse_subject(doc, lo + 1, i)
+    who = _who_from_segments(doc, sub.segments[:1])
+    return _resolve(doc, reg, who, first.start) if who else None
+
+
+def _quotes_in(doc: _Doc, q: Quote) -> set[tuple[int, int]]:
+    return {s for s in doc.quotes if q.evidence.start <= s[0] and s[1] <= q.evidence.end}
+
+
+def _subject_before(doc: _Doc, reg: _Registry, i: int, lo: int) -> Speaker | None:
+    """A subject before the verb: «وكان زيلينسكي (قد) أعلن»، «تحذير بوتين الذي قال فيه»."""
+    k = i - 1
+    if k >= lo and doc.tokens[k].norm == _n("قد"):
+        k -= 1
+    if k >= lo and doc.tokens[k].norm in RELATIVES:
+        for m in range(k - 1, max(lo - 1, k - 6), -1):
+            who = _Who(doc.tokens[m].text, None, (m, m + 1), True)
+            known = reg.by_name(doc.tokens[m].text)
+            if known is not None:
+                return _resolve(doc, reg, who, doc.tokens[m].start)
+        return None
+    for start in range(k, max(lo - 1, k - 5), -1):
+        if doc.tokens[start].norm in KANA and start < k + 1:
+            if start + 1 > k:
+                return None
+            who = _split_np(doc, start + 1, k + 1)
+            return _resolve(doc, reg, who, doc.tokens[start].start)
+    return None
+
+
+def _post_attribution(doc: _Doc, reg: _Registry, i: int, hi: int, kind: str
+                      ) -> tuple[Speaker | None, list[str], int]:
+    """«حسبما نقلت صحيفة “لوفيجارو” ... عن المتحدث باسم الرئاسة الروسية، دميتري بيسكوف»."""
+    j = i + 1
+    # a channel, then «عن» + the speaker; or the speaker directly (حسبما ذكر رئيس الجمهورية، X)
+    an = None
+    for k in range(j, min(hi, j + 14)):
+        if doc.tokens[k].norm == _n("عن"):
+            an = k
+            break
+    via: list[str] = []
+    if an is not None and (kind == "relay" or kind == "post" or _bare(doc.tokens[j].norm) in lexicon("speech_channels.txt")
+                           or _kind(doc, i, "speech_verbs.txt") in ("verb", "relay", "post")):
+        name, _ = _channel_name(doc, j, an)
+        if name:
+            via.append(_strip_marks(name))
+        sub = _parse_subject(doc, an + 1, hi)
+    else:
+        sub = _parse_subject(doc, j, hi)
+    who = _who_from_segments(doc, sub.segments)
+    if who is None:
+        return None, via, sub.stop
+    return _resolve(doc, reg, who, doc.tokens[i].start), via, hi
+
+
+def _relay(doc: _Doc, reg: _Registry, i: int, hi: int
+           ) -> tuple[Speaker | None, list[str], int | None, int]:
+    """«نقلت وكالة إنترفاكس للأنباء عن X قوله اليوم، إن ...»."""
+    an = None
+    for k in range(i + 1, min(hi, i + 10)):
+        if doc.tokens[k].norm == _n("عن"):
+            an = k
+            break
+        if _is_intro(doc, k):
+            break
+    if an is None:
+        return None, [], None, i + 1
+    name, _ = _channel_name(doc, i + 1, an)
+    via = [_strip_marks(name)] if name else []
+    sub = _parse_subject(doc, an + 1, hi)
+    who = _who_from_segments(doc, sub.segments)
+    if who is None or sub.content is None:
+        return None, via, None, sub.stop
+    return _resolve(doc, reg, who, doc.tokens[an].start), via, sub.content, sub.stop
+
+
+def _quote_then_verb(doc: _Doc, article: Article, reg: _Registry, lo: int, hi: int,
+                     used: set[tuple[int, int]]) -> Quote | None:
+    """«"..."، قال X» / «"..." يقول X»: a sentence opening with a quotation, then its verb."""
+    first = doc.tokens[lo].start
+    q = doc.quote_at(first - 1) or doc.quote_at(first)
+    if q is None or q in used or q[0] > first:
+        return None
+    after = [k for k in range(lo, hi) if doc.tokens[k].start > q[1]]
+    if not after:
+        return None
+    k = after[0]
+    if _kind(doc, k, "speech_verbs.txt") != "verb":
+        return None
+    sub = _parse_subject(doc, k + 1, hi)
+    who = _who_from_segments(doc, sub.segments)
+    if who is None:
+        return None
+    sp = _resolve(doc, reg, who, doc.tokens[k].start)
+    if sp is None or _words(doc.text[q[0] + 1:q[1]]) < MIN_DIRECT_WORDS:
+        return None
+    body = doc.text[q[0] + 1:q[1]].strip()
+    s = doc.text.index(body, q[0])
+    return Quote(article.id, sp, body, True, Evidence(article.id, s, doc.tokens[min(hi, sub.stop) - 1].end),
+                 _find_via(doc, sub.skipped, hi))
