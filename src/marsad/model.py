@@ -145,10 +145,11 @@ class Number:
     text: str = ""  # the number as written
     start: int | None = None  # offsets into Article.text of the number phrase
     end: int | None = None
+    role: str | None = None  # launched | intercepted | "among قتلى" (part of a toll) | None
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "unit": self.unit, "what": self.what,
-                "qualifier": self.qualifier, "text": self.text}
+                "qualifier": self.qualifier, "text": self.text, "role": self.role}
 
 
 @dataclass
