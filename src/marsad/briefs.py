@@ -270,7 +270,9 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
                       _stemset(c.text or c.target), who=c.claimant,
                       extra={"target": c.target, "target_claimant": c.target_claimant}), c.evidence)
 
-    items.sort(key=lambda it: (it.date or it.first[0], it.first))
+    # By the day it happened, then by when it was first reported: a date without a time and a
+    # publication time on the same day must not be compared as midnight vs. afternoon.
+    items.sort(key=lambda it: ((it.date or it.first[0]).date(), it.first))
     out = []
     for it in items:
         d = {
@@ -281,6 +283,7 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
             "speaker": it.who,
             "role": it.role,
             "numbers": it.numbers,
+            "reported": it.sources[0]["published"] if it.sources else None,
             "sources": it.sources,
         }
         d.update(it.extra)
@@ -317,6 +320,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "outlet": a.outlet,
                     "article": a.id,
                     "published": a.published,
+                    "title": a.title,
                     "duplicate_of": a.duplicate_of,
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
@@ -623,6 +627,7 @@ def _summary(st: _Story, numbers: list[dict[str, Any]], n: int = SUMMARY_SENTENC
             "article": a.id,
             "outlet": a.outlet,
             "published": a.published,
+            "title": a.title,
             "start": c.start,
             "end": c.end,
             "evidence": {"article": a.id, "start": c.start, "end": c.end},

@@ -123,6 +123,28 @@ def _write_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+@app.command()
+def story(
+    story_id: str = typer.Argument(..., metavar="ID", help="Story id or a unique prefix of it."),
+    db: str = typer.Option("marsad.db", "--db", help="SQLite store written by `marsad analyze --db`."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print Markdown instead of the terminal view."),
+) -> None:
+    """Show one story's brief: cited summary, numbers, contradictions, who said what, timeline."""
+    from marsad.pipeline import load_analysis
+    from marsad.render.markdown import render_markdown
+    from marsad.render.terminal import render_story
+
+    try:
+        analysis = load_analysis(db)
+        if markdown:
+            sys.stdout.write(render_markdown(analysis, story_id))
+        else:
+            render_story(analysis, story_id, out)
+    except MarsadError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,155 @@
+"""What every render shares: Arabic labels, date formatting, story lookup and ordering."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from marsad.briefs import build_brief
+from marsad.errors import MarsadError
+from marsad.model import Analysis, Story
+
+MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+          "أكتوبر", "نوفمبر", "ديسمبر"]
+
+QUALIFIERS = {
+    "at least": "على الأقل", "about": "نحو", "nearly": "قرابة", "more than": "أكثر من",
+    "less than": "أقل من", "up to": "حتى", "dozens": "عشرات", "hundreds": "مئات",
+    "thousands": "آلاف", "tens of thousands": "عشرات الآلاف", "a few": "بضعة",
+}
+# Qualifiers written before the number in Arabic; the others follow it.
+QUALIFIER_BEFORE = {"about", "nearly", "more than", "less than", "up to"}
+
+EVENT_TYPES = {
+    "attack": "هجوم", "casualties": "ضحايا", "interception": "اعتراض", "talks": "محادثات",
+    "agreement": "اتفاق", "no_agreement": "لا اتفاق", "prisoner_exchange": "تبادل أسرى",
+    "protest": "احتجاج",
+}
+
+COUNTS = {
+    "killed": "القتلى", "wounded": "الجرحى", "missing": "المفقودون", "prisoners": "الأسرى",
+    "drones": "المسيّرات", "missiles": "الصواريخ", "displaced": "النازحون", "arrested": "المعتقلون",
+}
+
+KINDS = {"event": "حدث", "statement": "تصريح", "claim": "ادعاء"}
+STANCES = {"asserts": "يؤكد", "denies": "ينفي"}
+UNKNOWN_OUTLET = "مصدر غير معروف"
+
+
+class StoryNotFound(MarsadError):
+    """No story (or more than one) matches the id or id prefix asked for."""
+
+
+def parse_when(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+
+
+def fmt_date(value: str | None, with_time: bool = True) -> str:
+    """«25 مايو 2024، 14:10» (the time as the source wrote it; no time when it gave none)."""
+    d = parse_when(value)
+    if d is None:
+        return value or "—"
+    out = f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    if with_time and len(value.strip()) > 10 and (d.hour or d.minute):
+        out += f"، {d.hour:02d}:{d.minute:02d}"
+    return out
+
+
+def fmt_value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "٬") if value >= 10000 else str(value)
+    return str(value)
+
+
+def fmt_number(value: Any, qualifier: str | None) -> str:
+    """«14 على الأقل»، «نحو 40»."""
+    v = fmt_value(value)
+    q = QUALIFIERS.get(qualifier or "", qualifier or "")
+    if not q:
+        return v
+    return f"{q} {v}" if qualifier in QUALIFIER_BEFORE else f"{v} {q}"
+
+
+def counts_label(group: dict[str, Any]) -> str:
+    return COUNTS.get(group.get("counts") or "", None) or group.get("what") or group.get("counts") or "—"
+
+
+def outlet_name(outlet: str | None) -> str:
+    return outlet or UNKNOWN_OUTLET
+
+
+def ev_id(ev: dict[str, Any]) -> str:
+    """The id of the highlighted evidence in the article text (and the fragment links use)."""
+    return f"ev-{ev['article']}-{ev['start']}-{ev['end']}"
+
+
+def brief_of(story: Story, analysis: Analysis) -> dict[str, Any]:
+    return story.brief if story.brief else build_brief(story, analysis)
+
+
+def find_story(analysis: Analysis, story_id: str) -> Story:
+    """The story with this id or unique id prefix; StoryNotFound names a few ids otherwise."""
+    exact = [s for s in analysis.stories if s.id == story_id]
+    if exact:
+        return exact[0]
+    hits = [s for s in analysis.stories if s.id.startswith(story_id)] if story_id else []
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        few = ", ".join(s.id for s in hits[:5])
+        raise StoryNotFound(f"story id prefix {story_id!r} matches {len(hits)} stories: {few} …")
+    few = ", ".join(s.id for s in ordered_stories(analysis)[:5]) or "(none: the store holds no stories)"
+    raise StoryNotFound(f"no story {story_id!r}; {len(analysis.stories)} stories, e.g. {few}")
+
+
+def story_sort_key(s: Story) -> tuple:
+    # Most recent first; a story without dates last.
+    last = parse_when(s.last_seen) or parse_when(s.first_seen)
+    stamp = last.replace(tzinfo=None).timestamp() if last else float("-inf")
+    return (-stamp, -len(s.articles), s.id)
+
+
+def ordered_stories(analysis: Analysis) -> list[Story]:
+    return sorted(analysis.stories, key=story_sort_key)
+
+
+def storyline_groups(analysis: Analysis) -> list[dict[str, Any]]:
+    """Storylines (most recent first), each with its stories; stories of no storyline last."""
+    by_id = {s.id: s for s in analysis.stories}
+    placed: set[str] = set()
+    groups = []
+    for line in analysis.storylines:
+        stories = [by_id[i] for i in line.stories if i in by_id and i not in placed]
+        stories += [s for s in analysis.stories if s.storyline == line.id and s.id not in placed
+                    and s not in stories]
+        if not stories:
+            continue
+        stories.sort(key=story_sort_key)
+        placed.update(s.id for s in stories)
+        groups.append({"id": line.id, "title": line.title, "stories": stories})
+    groups.sort(key=lambda g: story_sort_key(g["stories"][0]))
+    rest = [s for s in ordered_stories(analysis) if s.id not in placed]
+    if rest:
+        groups.append({"id": None, "title": "قصص خارج أي مسار", "stories": rest})
+    return groups
+
+
+def story_outlets(story: Story, analysis: Analysis) -> list[str]:
+    if story.outlets:
+        return list(story.outlets)
+    seen: list[str] = []
+    for aid in story.articles:
+        a = analysis.article(aid)
+        if a and a.outlet and a.outlet not in seen:
+            seen.append(a.outlet)
+    return seen

@@ -1,0 +1,139 @@
+"""One self-contained right-to-left HTML report of an analysis.
+
+The page has an index (storylines → stories), then for every story its brief (cited summary,
+reconciled numbers, contradictions, who said what, timeline, sources) and the texts of its
+articles. Every cited line links to ``#ev-<article>-<start>-<end>``, a ``<mark>`` around the
+evidence inside the article text (``id="a-<article>"``). Inline CSS only: no fonts, scripts or
+images are fetched from anywhere, and everything the data holds is escaped by Jinja2.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from marsad.briefs import iter_evidence
+from marsad.model import Analysis, Article
+from marsad.render import common
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("marsad.render", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update({
+        "date": common.fmt_date,
+        "day": lambda v: common.fmt_date(v, with_time=False),
+        "num": common.fmt_number,
+        "value": common.fmt_value,
+        "outlet": common.outlet_name,
+        "evid": common.ev_id,
+    })
+    env.globals.update({
+        "EVENT_TYPES": common.EVENT_TYPES, "KINDS": common.KINDS, "STANCES": common.STANCES,
+        "counts_label": common.counts_label,
+        "is_web_url": lambda u: isinstance(u, str) and u.lower().startswith(("http://", "https://")),
+    })
+    return env
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]], article_id: str) -> Markup:
+    """``text`` escaped, with every span wrapped in ``<mark>``; the first piece of each span
+    carries ``id="ev-<article>-<start>-<end>"``. Nested spans nest; a span that crosses another
+    is closed and reopened around it (the reopened piece has no id), so the markup stays valid."""
+    spans = sorted({(s, e) for s, e in spans if 0 <= s < e <= len(text)}, key=lambda x: (x[0], -x[1]))
+    starts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for sp in spans:
+        starts[sp[0]].append(sp)
+    bounds = sorted({0, len(text)} | {s for s, _ in spans} | {e for _, e in spans})
+    out: list[str] = []
+    stack: list[tuple[int, int]] = []
+    pos = 0
+
+    def open_(sp: tuple[int, int], first: bool) -> None:
+        if first:
+            eid = common.ev_id({"article": article_id, "start": sp[0], "end": sp[1]})
+            out.append(f'<mark class="ev" id="{escape(eid)}">')
+        else:
+            out.append('<mark class="ev">')
+        stack.append(sp)
+
+    for b in bounds:
+        out.append(str(escape(text[pos:b])))
+        pos = b
+        if any(e == b for _, e in stack):
+            reopen = []
+            while any(e == b for _, e in stack):
+                sp = stack.pop()
+                out.append("</mark>")
+                if sp[1] != b:
+                    reopen.append(sp)
+            for sp in reversed(reopen):
+                open_(sp, first=False)
+        for sp in starts.get(b, []):
+            open_(sp, first=True)
+    assert not stack
+    return Markup("".join(out))
+
+
+def _article_view(a: Article, spans: list[tuple[int, int]]) -> dict[str, Any]:
+    return {"a": a, "body": highlight(a.text, spans, a.id), "cited": len(spans)}
+
+
+def story_views(analysis: Analysis) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
+    """(index groups, story views, ids of the articles shown) for the templates."""
+    by_id = {a.id: a for a in analysis.articles}
+    groups = common.storyline_groups(analysis)
+    line_titles = {g["id"]: g["title"] for g in groups}
+    briefs = {s.id: common.brief_of(s, analysis) for s in analysis.stories}
+
+    spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for b in briefs.values():
+        for ev in iter_evidence(b):
+            spans[ev["article"]].add((ev["start"], ev["end"]))
+
+    rendered: set[str] = set()
+    views = []
+    for g in groups:
+        for s in g["stories"]:
+            b = briefs[s.id]
+            arts = [by_id[i] for i in s.articles if i in by_id]
+            order = {a["id"]: i for i, a in enumerate(b.get("sources", {}).get("articles", []))}
+            arts.sort(key=lambda a: order.get(a.id, len(order)))
+            texts = []
+            for a in arts:
+                if a.id in rendered:  # an article listed by two stories is shown once
+                    continue
+                rendered.add(a.id)
+                texts.append(_article_view(a, sorted(spans.get(a.id, ()))))
+            outlets = common.story_outlets(s, analysis)
+            views.append({
+                "s": s, "brief": b, "articles": texts, "outlets": outlets,
+                "storyline_title": line_titles.get(g["id"]),
+                "by_id": by_id,
+            })
+    return groups, views, rendered
+
+
+def render_html(analysis: Analysis) -> str:
+    """The whole report as one HTML string (UTF-8, ``<html lang="ar" dir="rtl">``)."""
+    groups, views, rendered = story_views(analysis)
+    outlets = sorted({a.outlet for a in analysis.articles if a.outlet})
+    template = _env().get_template("report.html.j2")
+    return template.render(
+        groups=groups,
+        stories=views,
+        rendered=rendered,
+        n_articles=len(analysis.articles),
+        n_copies=sum(1 for a in analysis.articles if a.duplicate_of),
+        n_outlets=len(outlets),
+        n_storylines=len([g for g in groups if g["id"] is not None]),
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )

@@ -1,0 +1,139 @@
+"""One story in the terminal (rich): summary, numbers, contradictions, who said what,
+timeline and sources, every line with its source (outlet · article id prefix)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from marsad.model import Analysis
+from marsad.render import common
+
+# Article ids are shown by their first characters; 8 keeps sha-like ids unique in practice
+# (the example corpus and the seeds have no clash at 6) and leaves room for the text.
+ID_CHARS = 8
+
+
+def _src(src: dict[str, Any]) -> Text:
+    ev = src["evidence"]
+    return Text(f" [{common.outlet_name(src.get('outlet'))} · {ev['article'][:ID_CHARS]}]", style="cyan")
+
+
+def _srcs(sources: list[dict[str, Any]]) -> Text:
+    t = Text()
+    for s in sources:
+        t.append_text(_src(s))
+    return t
+
+
+def _line(*parts: Text | str) -> Text:
+    t = Text()
+    for p in parts:
+        t.append_text(p if isinstance(p, Text) else Text(p))
+    return t
+
+
+def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
+    """Print the brief of story ``story_id`` (an id or unique id prefix) to ``console``."""
+    story = common.find_story(analysis, story_id)
+    b = common.brief_of(story, analysis)
+    outlets = common.story_outlets(story, analysis)
+    line_title = next((line.title for line in analysis.storylines if line.id == story.storyline), None)
+
+    head = Text(story.title or story.id, style="bold")
+    meta = [f"id {story.id}"]
+    if line_title:
+        meta.append(f"المسار: {line_title}")
+    meta.append(f"المقالات: {len(story.articles)}")
+    meta.append(f"المنافذ: {len(outlets)} ({'، '.join(outlets)})")
+    span = common.fmt_date(story.first_seen)
+    if story.last_seen and story.last_seen != story.first_seen:
+        span += f" ← {common.fmt_date(story.last_seen)}"
+    meta.append(span)
+    console.print(Panel(Group(head, Text(" · ".join(meta), style="dim")), border_style="blue"))
+
+    if b.get("summary"):
+        console.print(Text("الخلاصة", style="bold blue"))
+        for i, it in enumerate(b["summary"], 1):
+            console.print(_line(f"{i}. ", it["text"], _src(it)))
+        console.print()
+
+    if b.get("numbers"):
+        table = Table(title="الأرقام", title_style="bold blue", show_lines=True, expand=True)
+        table.add_column("ما يُعَدّ")
+        table.add_column("الأحدث", justify="right")
+        table.add_column("الأكثر تداولًا", justify="right")
+        table.add_column("ما قاله كل مصدر", ratio=3)
+        for g in b["numbers"]:
+            lr = g["latest_report"]
+            latest = Text(common.fmt_value(g["latest"]), style="bold red" if g["changed"] else "bold")
+            latest.append(f"\n{common.outlet_name(lr['outlet'])}", style="dim")
+            hist = Text()
+            for h in g["history"]:
+                if hist:
+                    hist.append("\n")
+                hist.append(common.fmt_number(h["value"], h["qualifier"]), style="bold")
+                hist.append(f"  {common.fmt_date(h['published'])}", style="dim")
+                hist.append_text(_src(h))
+            table.add_row(common.counts_label(g), latest,
+                          f"{common.fmt_value(g['most_reported'])} ({len(g['most_reported_by'])})", hist)
+        console.print(table)
+        console.print()
+
+    if b.get("contradictions"):
+        console.print(Text("روايات متعارضة", style="bold blue"))
+        for c in b["contradictions"]:
+            says, den = c.get("says"), c["denies"]
+            if says and says.get("sources"):
+                console.print(_line(Text(f"• {says['claimant']} (تأكيد): ", style="bold"),
+                                    says.get("text") or says.get("target") or "", _srcs(says["sources"])))
+            elif says:
+                console.print(_line(Text(f"• {says['claimant']} (تأكيد)", style="bold"),
+                                    Text(" — لا نصّ له في المقالات، كما ورد في النفي", style="dim")))
+            console.print(_line(Text(f"  {den['claimant']} (نفي): ", style="bold red"),
+                                den.get("text") or den.get("target") or "", _srcs(den["sources"])))
+        console.print()
+
+    if b.get("quotes_by_speaker"):
+        console.print(Text("من قال ماذا", style="bold blue"))
+        for g in b["quotes_by_speaker"]:
+            console.print(_line(Text(g["speaker"], style="bold"),
+                                Text(f" — {g['role']}", style="dim") if g.get("role") else ""))
+            for q in g["quotes"]:
+                text = f"«{q['text']}»" if q["direct"] else f"{q['text']} (بتصرف)"
+                via = Text(f" عبر {'، '.join(q['via'])}", style="dim") if q.get("via") else ""
+                console.print(_line("  • ", text, _srcs(q["sources"]), via))
+        console.print()
+
+    if b.get("timeline"):
+        console.print(Text("التسلسل الزمني", style="bold blue"))
+        for t in b["timeline"]:
+            if t["kind"] == "event":
+                label = common.EVENT_TYPES.get(t["type"], t["type"])
+            elif t["kind"] == "claim":
+                label = common.STANCES.get(t["type"], t["type"])
+            else:
+                label = common.KINDS.get(t["kind"], t["kind"])
+            who = Text(f"{t['speaker']}: ", style="bold") if t.get("speaker") else ""
+            console.print(_line(Text(f"{common.fmt_date(t['date'], with_time=False)}  ", style="dim"),
+                                Text(f"[{label}] ", style="magenta"), who, t["text"], _srcs(t["sources"])))
+        console.print()
+
+    src = b.get("sources") or {}
+    if src:
+        console.print(Text("المصادر", style="bold blue"))
+        for o in src.get("outlets", []):
+            console.print(_line(Text(f"• {common.outlet_name(o['outlet'])}", style="bold"),
+                                f": {len(o['articles'])} مقال", f" ({o['copies']} منقول)" if o.get("copies") else "",
+                                Text(" " + " ".join(a[:ID_CHARS] for a in o["articles"]), style="dim")))
+        for c in src.get("copies", []):
+            console.print(_line("• نسخة منقولة: ", Text(common.outlet_name(c["outlet"]), style="bold"),
+                                " عن ", Text(common.outlet_name(c.get("copy_of_outlet")), style="bold"),
+                                Text(f" ({c['article'][:ID_CHARS]} ← {c['copy_of'][:ID_CHARS]})", style="dim")))
+        if src.get("agencies"):
+            console.print("• وكالات منسوب إليها: " + "، ".join(
+                f"{g['name']} ({len(g['articles'])})" for g in src["agencies"]), markup=False)
