@@ -333,3 +333,22 @@ def test_story_without_facts_still_has_a_summary():
     b = build_brief(an.stories[0], an)
     assert b["numbers"] == [] and b["timeline"] == [] and b["contradictions"] == []
     assert 1 <= len(b["summary"]) <= 5
+
+
+def test_launched_and_intercepted_drones_reconciled_apart():
+    text = ("أعلنت القوات الجوية الأوكرانية، صباح الأحد، أنها أسقطت 35 من أصل 40 مسيرة أطلقتها روسيا خلال الليل.\n"
+            "وقال سلاح الجو في تحديث لاحق إن الدفاعات أسقطت 37 مسيرة من أصل 40.")
+    a = Article("uaf-1", "txt/uaf.txt", title="إسقاط 35 مسيرة", published="2024-06-02T09:00:00+03:00",
+                outlet="أوكرينفورم", text=text, story="D")
+    e1 = Event(a.id, "interception", sentence(a, "35 من أصل"), numbers=[
+        number(a, "35", 35, "مسيرات"), number(a, "40 مسيرة", 40, "مسيرات")])
+    e1.numbers[0].role, e1.numbers[1].role = "intercepted", "launched"
+    e2 = Event(a.id, "interception", sentence(a, "37 مسيرة"), numbers=[
+        number(a, "37 مسيرة", 37, "مسيرات"), number(a, "40.", 40, "مسيرات")])
+    e2.numbers[0].role, e2.numbers[1].role = "intercepted", "launched"
+    an = Analysis(articles=[a], stories=[Story("D", "مسيرات", articles=["uaf-1"])],
+                  facts={a.id: Facts(events=[e1, e2])})
+    by_role = {g["role"]: g for g in build_brief(an.stories[0], an)["numbers"]}
+    assert set(by_role) == {"intercepted", "launched"}
+    assert by_role["intercepted"]["values"] == [35, 37] and by_role["intercepted"]["latest"] == 37
+    assert by_role["launched"]["values"] == [40] and not by_role["launched"]["changed"]

@@ -71,9 +71,10 @@ _STOP = set(words(
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
 
-# Event types that count the same things (people killed or wounded in an attack are reported
-# under either type by the facts stage), so their numbers are reconciled together.
-_TYPE_FAMILY = {"attack": "violence", "casualties": "violence"}
+# Event types that count the same things (people killed in an attack, drones launched at a
+# city are reported under attack, casualties or interception by the facts stage), so their
+# numbers are reconciled together; ``Number.role`` keeps launched apart from intercepted.
+_TYPE_FAMILY = {"attack": "violence", "casualties": "violence", "interception": "violence"}
 
 # What a number counts, folded to one key per meaning (normalized forms; see
 # marsad.text.normalize): «قتلى»، «قتيلا»، «مقتل»، «شهداء» all count the killed.
@@ -295,8 +296,8 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
 # numbers
 
 def _numbers(st: _Story) -> list[dict[str, Any]]:
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    written: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    written: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
     for a in st.articles:
         t = st.time_key(a)
         for e in st.facts[a.id].events:
@@ -305,7 +306,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             for n in e.numbers:
                 if n.value is None:
                     continue
-                key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what))
+                role = getattr(n, "role", None) or ""
+                key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what), role)
                 ev = e.evidence
                 if n.start is not None and n.end is not None and 0 <= n.start < n.end <= len(a.text):
                     num_span = {"article": a.id, "start": n.start, "end": n.end}
@@ -316,6 +318,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "qualifier": n.qualifier,
                     "text": n.text,
                     "what": n.what,
+                    "role": role or None,
                     "event_type": e.type,
                     "outlet": a.outlet,
                     "article": a.id,
@@ -352,9 +355,10 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             r.pop("_t")
         what = written[key].most_common(1)[0][0] if written[key] else None
         out.append({
-            "key": f"{key[0]}:{key[1]}",
+            "key": ":".join(k for k in key if k),
             "what": what,
             "counts": key[1],
+            "role": key[2] or None,
             "event_types": sorted({r["event_type"] for r in reports}),
             "latest": latest["value"],
             "latest_report": {k: latest[k] for k in ("value", "qualifier", "outlet", "article", "published", "evidence")},

@@ -23,7 +23,7 @@ QUALIFIER_BEFORE = {"about", "nearly", "more than", "less than", "up to"}
 EVENT_TYPES = {
     "attack": "هجوم", "casualties": "ضحايا", "interception": "اعتراض", "talks": "محادثات",
     "agreement": "اتفاق", "no_agreement": "لا اتفاق", "prisoner_exchange": "تبادل أسرى",
-    "protest": "احتجاج",
+    "protest": "احتجاج", "arrest": "اعتقال", "election": "انتخابات",
 }
 
 COUNTS = {
@@ -80,8 +80,18 @@ def fmt_number(value: Any, qualifier: str | None) -> str:
     return f"{q} {v}" if qualifier in QUALIFIER_BEFORE else f"{v} {q}"
 
 
+ROLES = {"launched": "أُطلقت", "intercepted": "اعتُرضت"}
+
+
 def counts_label(group: dict[str, Any]) -> str:
-    return COUNTS.get(group.get("counts") or "", None) or group.get("what") or group.get("counts") or "—"
+    """«القتلى»، «المسيّرات (اعتُرضت)»، «أطفال (بين قتلى)»."""
+    label = COUNTS.get(group.get("counts") or "", None) or group.get("what") or group.get("counts") or "—"
+    role = group.get("role")
+    if role:
+        if role.startswith("among "):
+            return f"{label} (بين {role[len('among '):]})"
+        return f"{label} ({ROLES.get(role, role)})"
+    return label
 
 
 def outlet_name(outlet: str | None) -> str:
