@@ -6,6 +6,7 @@ village. The facts are built by hand (the facts stage is tested on its own) with
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
@@ -352,3 +353,72 @@ def test_launched_and_intercepted_drones_reconciled_apart():
     assert set(by_role) == {"intercepted", "launched"}
     assert by_role["intercepted"]["values"] == [35, 37] and by_role["intercepted"]["latest"] == 37
     assert by_role["launched"]["values"] == [40] and not by_role["launched"]["changed"]
+
+
+# --------------------------------------------------------------------------------------------
+# On the example corpus, once the whole pipeline runs: the reconciled numbers of the gold.
+
+def _run_pipeline(paths: list[str]) -> Analysis:
+    pipeline = pytest.importorskip("marsad.pipeline")
+    ingest = pytest.importorskip("marsad.ingest")
+    if not hasattr(ingest, "read_inputs") or not hasattr(pipeline, "analyze"):
+        pytest.skip("the pipeline cannot run yet")
+    analysis, _report = pipeline.analyze(paths, use_embeddings=False)
+    return analysis
+
+
+@pytest.fixture(scope="module")
+def corpus_analysis() -> Analysis:
+    from conftest import CORPUS
+
+    return _run_pipeline([str(CORPUS)])
+
+
+def _gold_key(origin: str, part: int) -> tuple[str, int]:
+    return origin.replace("\\", "/"), part
+
+
+def _gold_story_members(gold: dict, an: Analysis) -> dict[str, list[Article]]:
+    """Gold story key -> the pipeline's articles of it (matched by origin suffix and part)."""
+    out: dict[str, list[Article]] = {}
+    for g in gold["articles"]:
+        for a in an.articles:
+            if a.part == g["part"] and a.origin.replace("\\", "/").endswith(g["origin"]):
+                out.setdefault(g["story"], []).append(a)
+    return out
+
+
+@pytest.mark.slow
+def test_reconciled_numbers_match_the_corpus_gold(gold, corpus_analysis):
+    from marsad.briefs import _what_key
+
+    an = corpus_analysis
+    members = _gold_story_members(gold, an)
+    stories = {s.id: s for s in an.stories}
+    for key, expected in gold["reconciled"].items():
+        arts = members.get(key)
+        assert arts, f"no article of gold story {key} found"
+        # The pipeline story holding most of the gold story's articles.
+        sid = Counter(a.story for a in arts).most_common(1)[0][0]
+        brief = stories[sid].brief or build_brief(stories[sid], an)
+        for exp in expected:
+            groups = [g for g in brief["numbers"]
+                      if g["counts"] == _what_key(exp["what"]) and not g.get("role")]
+            assert groups, (key, exp["what"], [(g["key"], g["values"]) for g in brief["numbers"]])
+            g = max(groups, key=lambda g: g["reports"])
+            assert g["latest"] == exp["latest"], (key, exp, g["values"])
+            assert g["values"] == exp["history"], (key, exp, g["values"])
+
+
+@pytest.mark.slow
+def test_corpus_briefs_cite_verbatim_sentences(corpus_analysis):
+    an = corpus_analysis
+    by_id = {a.id: a for a in an.articles}
+    assert an.stories
+    for s in an.stories:
+        brief = s.brief or build_brief(s, an)
+        for it in brief["summary"]:
+            assert by_id[it["article"]].text[it["start"]:it["end"]] == it["text"]
+            assert not by_id[it["article"]].duplicate_of
+        for ev in iter_evidence(brief):
+            assert 0 <= ev["start"] < ev["end"] <= len(by_id[ev["article"]].text)
