@@ -82,6 +82,16 @@ def lexicon(name: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _org_names() -> frozenset[str]:
+    """Multi-word organization and outlet names (واشنطن بوست), normalized."""
+    path = LEXICONS / "gazetteer_orgs.txt"
+    if not path.exists():
+        return frozenset()
+    return frozenset(" ".join(_n(w) for w in line.split()) for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def _person_words() -> frozenset[str]:
     path = LEXICONS / "gazetteer_persons.txt"
     if not path.exists():
@@ -671,10 +681,10 @@ def _channel_name(doc: _Doc, j: int, hi: int) -> tuple[str | None, int]:
         if w in PREPOSITIONS or w in TIME_WORDS or _kind(doc, k, "speech_verbs.txt"):
             break
         e = k + 1
-        if e < hi and not _gap_has(doc.gaps[e], "،,:(«“\"") and not doc.tokens[e].norm.startswith("لل") \
-                and not doc.tokens[e].norm.startswith("ال") and doc.tokens[e].norm not in PREPOSITIONS \
-                and doc.tokens[e].norm not in TIME_WORDS and not _is_intro(doc, e) \
-                and doc.tokens[e].norm != _n("عن"):
+        # a two-word outlet only when the organization gazetteer knows it (واشنطن بوست),
+        # so that «تقريرًا لوكالة بلومبرغ تحدث عن» stops at بلومبرغ
+        if e < hi and not _gap_has(doc.gaps[e], "،,:") and \
+                f"{doc.tokens[k].norm} {doc.tokens[e].norm}" in _org_names():
             e += 1
         return doc.surface(k, e), e
     if medium:

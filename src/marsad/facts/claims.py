@@ -1,0 +1,731 @@
+"""Claims and denials: who asserts what, who denies what, and which claims contradict.
+
+``find_claims(article, mentions)`` finds
+
+* denials by a verb — «نفى الكرملين تقريرًا لوكالة بلومبرغ تحدث عن ...» (claimant الكرملين,
+  target what the report said, target_claimant بلومبرغ), «ونفت أوكرانيا مزاعم موسكو بأنها
+  سيطرت على ...», «كذّب»، «دحض»، «رفض هذه الادعاءات»; and by a noun — «نفي الكرملين لأي اتفاق»;
+* denials by a falsity predicate inside someone's words — «عار عن الصحة»، «لا أساس له من
+  الصحة»، «غير صحيح»، «هذا تقرير خاطئ» — whose target, when the words only point at it («لا،
+  هذا تقرير خاطئ»), is the report the article just described;
+* assertions — reports and claims: «أفاد تقرير ... بأن»، «زعم»، «ادعى»، «اتهم»، «أعلن ... أنه
+  سيطر على ...».
+
+``contradictions(claims, articles)`` pairs claims of different articles that contradict:
+a denial whose target matches an assertion (by its named original claimant and by the overlap
+of light stems), or two assertions of different parties the stance model reads as disagreeing.
+
+``stance(claim_text, sentence)`` is that stance model: agree / disagree / other, a logistic
+regression over lexical features (stem overlap, negation and antonym cues, the words one text
+adds to the other) trained on the ANS corpus (Khouja 2020, Apache-2.0; see
+``models/stance_ans.json`` and ``train_stance``).
+
+Lexicons: ``lexicons/claims_denial.txt``. Every claim's ``evidence`` covers its sentence, so
+``article.text[start:end]`` contains ``claim.text`` and ``claim.target``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from marsad.model import Article, Claim, Evidence, Mention, Quote
+from marsad.facts import quotes as Q
+from marsad.text import stem, tokenize
+from marsad.text.normalize import GAP, normalize
+
+MODELS = Path(__file__).parent / "models"
+STANCE_MODEL = MODELS / "stance_ans.json"
+
+# A denial's target is cut after this many words when nothing else ends it (a noun-phrase
+# denial «نفي الكرملين لأي اتفاق حول وقف الهجمات الجوية يبدد الآمال» has no clause mark
+# before its verb). 8 on the seed articles: covers the denied noun phrase, stops before the
+# sentence's own verb in 1 of the 1 cases there.
+MAX_NOUN_TARGET_WORDS = 6
+# A target shorter than this many words only points at something said before («هذا»،
+# «لا، هذا»): the claim denied is then the last report or assertion of the article.
+MIN_TARGET_WORDS = 3
+
+_n = Q._n
+DEMONSTRATIVES = {_n(w) for w in ("هذه", "هذا", "تلك", "ذلك", "هذان", "هاتان", "هؤلاء")}
+TARGET_OPENERS = {_n(w) for w in ("بأن", "بأنه", "بأنها", "بأنهم", "أن", "أنه", "أنها", "عن", "حول", "بشأن",
+                                  "إن")}
+CARRIERS = {_n(w) for w in ("التي", "الذي", "الذين")}
+NEGATIONS = {_n(w) for w in ("لا", "لم", "لن", "ليس", "ليست", "غير", "عدم", "دون", "بدون", "نفى", "نفت",
+                             "ينفي", "تنفي", "رفض", "رفضت", "يرفض", "ترفض", "ما", "لات", "بلا", "كذب",
+                             "تراجع", "توقف", "إلغاء", "تأجيل", "فشل", "رغم", "ينفي")}
+
+
+def _lex(kind: str) -> set[str]:
+    return {k for k, v in Q.lexicon("claims_denial.txt").items() if v == kind}
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction
+
+
+def find_claims(article: Article, mentions: list[Mention] | None = None,
+                quotes: list[Quote] | None = None) -> list[Claim]:
+    """Assertions and denials in ``article`` (see the module doc). ``quotes`` may be passed
+    when already found (``find_quotes``) to save reading the article twice."""
+    if not article.text:
+        return []
+    doc = Q._build(article, mentions or [])
+    reg = Q._prepass(doc)
+    if quotes is None:
+        quotes = Q.find_quotes(article, mentions or [])
+    claims: list[Claim] = []
+    reports = _report_owners(doc)
+
+    # 1. assertions carried by speech: reports, claims, announcements of gains
+    for q in quotes:
+        c = _assertion_from_quote(doc, reg, article, q, reports)
+        if c is not None:
+            claims.append(c)
+    # 2. denial verbs and nouns
+    verbs = _lex("verb")
+    for i, tok in enumerate(doc.tokens):
+        w = tok.norm
+        bare = w[1:] if len(w) > 3 and w[0] in "وف" and w[1:] in verbs else w
+        if bare not in verbs:
+            continue
+        if doc.quote_at(tok.start) is not None and len(_quote_text(doc, tok.start).split()) > 3:
+            continue  # inside someone's quoted words: handled by the falsity reading below
+        c = _denial_by_verb(doc, reg, article, i, bare, quotes, claims, reports)
+        if c is not None:
+            claims.append(c)
+    # 3. falsity predicates in what someone said
+    for q in quotes:
+        c = _denial_by_falsity(doc, article, q, claims, reports)
+        if c is not None:
+            claims.append(c)
+    claims.sort(key=lambda c: c.evidence.start)
+    return _dedupe(claims)
+
+
+def _quote_text(doc: Q._Doc, pos: int) -> str:
+    q = doc.quote_at(pos)
+    return doc.text[q[0] + 1:q[1]] if q else ""
+
+
+def _sentence_span(doc: Q._Doc, i: int) -> tuple[int, int, int, int]:
+    """(first token, end token, start char, end char) of token i's sentence."""
+    lo, hi = doc.sent_bounds[doc.sent_of[i]]
+    s, e = doc.tokens[lo].start, doc.tokens[hi - 1].end
+    for q in doc.quotes:  # a closing mark after the last word belongs to the sentence
+        if q[0] < e <= q[1] + 1:
+            e = max(e, q[1] + 1)
+    if e < len(doc.text) and doc.text[e:e + 1] in ".؟!":
+        e += 1
+    return lo, hi, s, e
+
+
+def _report_owners(doc: Q._Doc) -> list[tuple[int, str]]:
+    """Reports the article names with their owner: «تقريرًا لوكالة بلومبرغ»، «تقرير بلومبرغ»."""
+    out: list[tuple[int, str]] = []
+    channels = Q.lexicon("speech_channels.txt")
+    reports = {_n(w) for w in ("تقرير", "تقريرا", "التقرير", "تقارير", "وتقرير")}
+    for i, tok in enumerate(doc.tokens):
+        if tok.norm not in reports or i + 1 >= len(doc.tokens):
+            continue
+        lo, hi = doc.sent_bounds[doc.sent_of[i]]
+        k = i + 1
+        if k < hi and Q._gap_has(doc.gaps[k], "،,:."):
+            continue
+        # «لوكالة بلومبرغ»، «لصحيفة ...»، «لـ"العربي"»، or a genitive «تقرير بلومبرغ»
+        w = doc.tokens[k].norm if k < hi else ""
+        if w[:1] == "ل" and (Q._bare(w[1:]) in channels or len(w) <= 2):
+            name, _ = Q._channel_name(doc, k + 1 if len(w) <= 2 else k, hi) if len(w) <= 2 else \
+                Q._channel_name(doc, k, hi)
+            if name is None:
+                continue
+            name = Q._strip_marks(name)
+            for medium in channels:
+                pass
+            out.append((tok.start, _strip_medium(name)))
+        elif k < hi and not Q._definite(doc, k) and w not in Q.TIME_WORDS and w not in Q.PREPOSITIONS \
+                and not Q._is_intro(doc, k) and not Q._kind(doc, k, "speech_verbs.txt") \
+                and w not in _lex("assert"):
+            out.append((tok.start, doc.surface(k, k + 1)))
+    return out
+
+
+def _strip_medium(name: str) -> str:
+    """«لوكالة بلومبرغ» / «وكالة بلومبرغ» -> «بلومبرغ»."""
+    channels = Q.lexicon("speech_channels.txt")
+    toks = name.split()
+    while len(toks) > 1 and (Q._bare(_n(toks[0])) in channels or Q._bare(_n(toks[0])[1:]) in channels):
+        toks = toks[1:]
+    return " ".join(toks)
+
+
+def _owner_before(reports: list[tuple[int, str]], pos: int) -> str | None:
+    before = [o for p, o in reports if p <= pos]
+    return before[-1] if before else None
+
+
+def _tok_at(doc: Q._Doc, pos: int) -> int | None:
+    for i, t in enumerate(doc.tokens):
+        if t.start <= pos < t.end:
+            return i
+        if t.start > pos:
+            return i
+    return None
+
+
+def _assertion_from_quote(doc: Q._Doc, reg: Q._Registry, article: Article, q: Quote,
+                          reports: list[tuple[int, str]]) -> Claim | None:
+    """A quote that is a claim: said by a report, introduced by «زعم / ادعى / اتهم / أفاد», or
+    announcing a gain on the ground (أعلنت موسكو أنها سيطرت على ...)."""
+    i = _tok_at(doc, q.evidence.start)
+    if i is None:
+        return None
+    cue = doc.tokens[i].norm
+    cue = cue[1:] if len(cue) > 3 and cue[0] in "وف" and cue[1:] in _lex("assert") else cue
+    speaker = q.speaker.name
+    role = q.speaker.role or ""
+    report_speaker = _n(speaker) in Q.REPORT_WORDS or _n(role) in Q.REPORT_WORDS
+    first_words = [t.norm for t in tokenize(q.text)[:3]]
+    control = any(w in _lex("control") or (len(w) > 3 and w[0] in "وف" and w[1:] in _lex("control"))
+                  for w in first_words)
+    if not (report_speaker or cue in _lex("assert") or control):
+        return None
+    claimant = speaker
+    if _n(speaker) in Q.REPORT_WORDS:
+        claimant = _owner_before(reports, q.evidence.start) or speaker
+    s0, s1 = _sentence_of_span(doc, q.evidence.start, q.evidence.end)
+    return Claim(article.id, claimant, "asserts", q.text, article.text[s0:s1],
+                 Evidence(article.id, s0, s1), None)
+
+
+def _sentence_of_span(doc: Q._Doc, start: int, end: int) -> tuple[int, int]:
+    i = _tok_at(doc, start)
+    if i is None:
+        return start, end
+    _, _, s, e = _sentence_span(doc, i)
+    return min(s, start), max(e, end)
+
+
+def _claimant_after(doc: Q._Doc, i: int, hi: int) -> tuple[list[tuple[int, int]], int]:
+    """Noun phrases after a denial verb up to its object: returns (segments, object start)."""
+    objects = _lex("object")
+    segs: list[tuple[int, int]] = []
+    seg: int | None = None
+    j = i
+    in_paren = False
+    while j < hi:
+        gap = doc.gaps[j]
+        if "(" in gap:
+            in_paren = True
+        if ")" in gap:
+            in_paren = False
+        w = doc.tokens[j].norm
+        if in_paren:
+            j += 1
+            continue
+        if j > i and Q._gap_has(gap, "،,"):
+            if seg is not None:
+                segs.append((seg, j))
+                seg = None
+        if w in Q.TIME_WORDS or doc.tokens[j].is_number:
+            if seg is not None:
+                segs.append((seg, j))
+                seg = None
+            j += 1
+            continue
+        if (w in objects or Q._bare(w) in objects or w in DEMONSTRATIVES or Q._is_intro(doc, j)
+                or w in (_n("أي"), _n("ما"), _n("صحة"), _n("وجود"), _n("أن"))
+                or (seg is not None and j - seg >= 4)):
+            if seg is not None:
+                segs.append((seg, j))
+            return segs, j
+        if seg is None:
+            seg = j
+        j += 1
+    if seg is not None:
+        segs.append((seg, j))
+    return segs, j
+
+
+def _target_claimant(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str | None, int]:
+    """The original claimant named in a denied object, and where the claim's content starts.
+
+    «تقريرًا لوكالة بلومبرغ تحدث عن X» -> (بلومبرغ, X); «مزاعم موسكو بأنها X» -> (موسكو, X);
+    «الاتهامات الأمريكية التي وجهها مبعوث الرئيس الأمريكي كيث كيلوغ ... بشأن X» -> (كيث كيلوغ, X)."""
+    channels = Q.lexicon("speech_channels.txt")
+    owner: str | None = None
+    content = a + 1
+    k = a + 1
+    # genitive or «لـ» owner right after the object noun
+    if k < b and not Q._gap_has(doc.gaps[k], "،,:"):
+        w = doc.tokens[k].norm
+        if w[:1] == "ل" and (Q._bare(w[1:]) in channels or len(w) <= 2):
+            name, nxt = Q._channel_name(doc, k, b)
+            if name:
+                owner, k = _strip_medium(Q._strip_marks(name)), nxt
+        elif not Q._definite(doc, k) and w not in Q.TIME_WORDS and not Q._is_intro(doc, k) \
+                and w not in Q.PREPOSITIONS and w not in CARRIERS and w not in TARGET_OPENERS \
+                and doc.tokens[a].norm not in DEMONSTRATIVES and doc.tokens[a - 1].norm not in DEMONSTRATIVES:
+            e = k
+            while e < min(b, k + 3) and not Q._gap_has(doc.gaps[e] if e > k else "", "،,:") \
+                    and doc.tokens[e].norm not in TARGET_OPENERS and not Q._is_intro(doc, e) \
+                    and doc.tokens[e].norm not in CARRIERS and doc.tokens[e].norm not in Q.PREPOSITIONS \
+                    and doc.tokens[e].norm not in Q.TIME_WORDS:
+                e += 1
+            who = Q._split_np(doc, k, e)
+            if who.name:
+                owner = who.name
+                k = k + len(tokenize(who.name))
+    # «التي وجهها / أطلقها / نشرها X»
+    for m in range(a + 1, min(b, a + 6)):
+        if doc.tokens[m].norm in CARRIERS and m + 2 <= b:
+            segs = []
+            e = m + 2
+            while e < b and not Q._gap_has(doc.gaps[e], "،,") and doc.tokens[e].norm not in Q.PREPOSITIONS:
+                e += 1
+            if e > m + 2:
+                who = Q._split_np(doc, m + 2, e)
+                sp = Q._resolve(doc, reg, who, doc.tokens[m].start) if (who.name or who.role) else None
+                if sp is not None:
+                    owner = sp.name
+                k = e
+            break
+    # the content: after «تحدث عن / بأن / أن / حول / بشأن» or the verb «تحدث / يفيد»
+    for m in range(k, b):
+        w = doc.tokens[m].norm
+        if w in TARGET_OPENERS:
+            content = m + 1
+            break
+    else:
+        content = k
+    return owner, content
+
+
+def _clause_end(doc: Q._Doc, j: int, hi: int) -> int:
+    """Token where a clause starting at j ends: a participle or new speech verb after a comma."""
+    for k in range(j + 1, hi):
+        if Q._gap_has(doc.gaps[k], "،,") and Q._kind(doc, k, "speech_verbs.txt") in ("part", "verb"):
+            return k
+        if Q._gap_has(doc.gaps[k], "؛;"):
+            return k
+    return hi
+
+
+def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, verb: str,
+                    quotes: list[Quote], claims: list[Claim], reports) -> Claim | None:
+    lo, hi, s0, s1 = _sentence_span(doc, i)
+    tok = doc.tokens[i]
+    # «نفى» (verb) and «نفي» (noun) fold to one form: the noun is written with ي and followed
+    # by its genitive and «لـ» (نفي الكرملين لأي اتفاق)
+    is_noun = (verb == _n("تكذيب") or (verb == _n("نفي") and tok.text.rstrip("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652").endswith("ي")
+                                       and i + 2 < hi and doc.tokens[i + 2].norm[:1] == "ل"))
+    if is_noun:
+        # «نفي الكرملين لأي اتفاق ...»: claimant as genitive, target after «لـ»
+        if i + 2 >= hi:
+            return None
+        k = i + 1
+        e = Q._org_end(doc, k, hi) if Q._definite(doc, k) else Q._name_end(doc, k, hi)
+        who = Q._split_np(doc, k, e)
+        sp = Q._resolve(doc, reg, who, tok.start) if (who.name or who.role) else None
+        if sp is None or e >= hi or doc.tokens[e].norm[:1] != "ل":
+            return None
+        t0 = doc.tokens[e].start + (1 if len(doc.tokens[e].norm) > 2 else len(doc.tokens[e].text))
+        t_end = min(hi, e + MAX_NOUN_TARGET_WORDS)
+        target = doc.text[t0:doc.tokens[t_end - 1].end].lstrip("ـ ")
+        return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1], Evidence(article.id, s0, s1), None)
+    segs, obj = _claimant_after(doc, i + 1, hi)
+    who = Q._who_from_segments(doc, segs) if segs else None
+    sp = Q._resolve(doc, reg, who, tok.start) if who else None
+    if sp is None:
+        sp = _subject_before_or_last(doc, reg, i, lo, quotes)
+    if sp is None or obj >= hi:
+        return None
+    objects = _lex("object")
+    ow = doc.tokens[obj].norm
+    if verb in {_n(w) for w in ("رفض", "رفضت", "ترفض", "يرفض")}:
+        # refusing is denying only when a claim is refused (رفض الاتهامات / هذه الادعاءات)
+        nxt = doc.tokens[obj + 1].norm if obj + 1 < hi else ""
+        if not (ow in objects or Q._bare(ow) in objects or (ow in DEMONSTRATIVES and (nxt in objects or Q._bare(nxt) in objects))):
+            return None
+    head = obj
+    if ow in DEMONSTRATIVES and obj + 1 < hi:
+        head = obj + 1
+    end = _clause_end(doc, head, hi)
+    owner, content = _target_claimant(doc, reg, head, end)
+    target_claimant = owner
+    if ow in DEMONSTRATIVES:
+        # «هذه الادعاءات»: the claims the article just reported
+        prev = [c for c in claims if c.stance == "asserts" and c.evidence.start < tok.start]
+        if prev:
+            target = prev[-1].target
+            target_claimant = target_claimant or prev[-1].claimant
+            return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1],
+                         Evidence(article.id, min(s0, prev[-1].evidence.start), s1), target_claimant)
+        if lo > 0:
+            # no claim read before: what is refused is the previous sentence
+            plo, phi, p0, p1 = _sentence_span(doc, lo - 1)
+            target = doc.text[p0:p1].strip(" .")
+            return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1],
+                         Evidence(article.id, p0, s1), None)
+    if content >= end:
+        content = head
+    t0 = doc.tokens[content].start
+    t1 = doc.tokens[end - 1].end
+    target = doc.text[t0:t1].strip(" ،,.")
+    if not target:
+        return None
+    if target_claimant is None and Q._bare(doc.tokens[head].norm) in {Q._bare(_n(w)) for w in ("تقرير", "التقرير")}:
+        target_claimant = _owner_before(reports, tok.start)
+    return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1], Evidence(article.id, s0, s1),
+                 target_claimant)
+
+
+def _subject_before_or_last(doc: Q._Doc, reg: Q._Registry, i: int, lo: int, quotes: list[Quote]):
+    sp = Q._subject_before(doc, reg, i, lo)
+    if sp is not None:
+        return sp
+    before = [q for q in quotes if q.evidence.start < doc.tokens[i].start]
+    return before[-1].speaker if before else None
+
+
+@lru_cache(maxsize=1)
+def _falsity_phrases() -> list[list[str]]:
+    return sorted((p.split() for p in _lex("falsity")), key=len, reverse=True)
+
+
+def _find_falsity(text: str) -> tuple[int, int] | None:
+    """Character span of the first falsity predicate in ``text`` (longest phrase first)."""
+    toks = tokenize(text)
+    norms = [t.norm for t in toks]
+    for k in range(len(norms)):
+        for phrase in _falsity_phrases():
+            n = len(phrase)
+            got = norms[k:k + n]
+            if len(got) == n and all(g == p or (len(g) > 3 and g[0] in "وف" and g[1:] == p) for g, p in zip(got, phrase)):
+                return toks[k].start, toks[k + n - 1].end
+    return None
+
+
+def _denial_by_falsity(doc: Q._Doc, article: Article, q: Quote, claims: list[Claim],
+                       reports: list[tuple[int, str]]) -> Claim | None:
+    """«"الأحاديث حول وجود اتفاقات ... غير صحيحة"» / «"لا، هذا تقرير خاطئ"»: a denial by the
+    speaker of the words; the target is what the words call false."""
+    hit = _find_falsity(q.text)
+    if hit is None:
+        return None
+    # the subject of the predicate: the words before it, from the last sentence or clause start
+    before = q.text[:hit[0]]
+    cut = max(before.rfind("."), before.rfind("؛"), before.rfind(" لكن "), before.rfind("،") if
+              len(tokenize(before[before.rfind("،") + 1:])) >= MIN_TARGET_WORDS else -1)
+    subject = before[cut + 1:].strip(" ،,.:")
+    for lead in ("لكن ", "و"):
+        if subject.startswith("لكن "):
+            subject = subject[len("لكن "):]
+    q_start = article.text.find(q.text, q.evidence.start)
+    if q_start < 0:
+        return None
+    s0, s1 = _sentence_of_span(doc, q.evidence.start, q.evidence.end)
+    target_claimant = None
+    words = [t.norm for t in tokenize(subject)]
+    pointing = len(words) < MIN_TARGET_WORDS or (words and words[0] in DEMONSTRATIVES) or \
+        (words and words[0] == _n("لا"))
+    if pointing:
+        prev = [c for c in claims if c.stance == "asserts" and c.evidence.start < q.evidence.start
+                and c.claimant != q.speaker.name]
+        owner = _owner_before(reports, q.evidence.start)
+        if prev:
+            p = prev[-1]
+            return Claim(article.id, q.speaker.name, "denies", p.target, article.text[s0:s1],
+                         Evidence(article.id, min(s0, p.evidence.start), s1), owner or p.claimant)
+        subject = q.text[:hit[1]].strip()
+        target_claimant = owner
+    else:
+        prev = [c for c in claims if c.stance == "asserts" and c.evidence.start < q.evidence.start
+                and c.claimant != q.speaker.name and _overlap(c.target, subject) > 0]
+        if prev:
+            target_claimant = prev[-1].claimant
+    if not subject:
+        return None
+    return Claim(article.id, q.speaker.name, "denies", subject, article.text[s0:s1],
+                 Evidence(article.id, s0, s1), target_claimant)
+
+
+def _dedupe(claims: list[Claim]) -> list[Claim]:
+    out: list[Claim] = []
+    for c in claims:
+        dup = False
+        for o in out:
+            if o.stance == c.stance and o.claimant == c.claimant and (
+                    o.target == c.target or (o.evidence.start == c.evidence.start and o.evidence.end == c.evidence.end)):
+                if c.target_claimant and not o.target_claimant:
+                    o.target_claimant = c.target_claimant
+                dup = True
+                break
+        if not dup:
+            out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Light-stem overlap
+
+
+STOP = {_n(w) for w in ("في", "من", "على", "إلى", "عن", "مع", "أن", "إن", "التي", "الذي", "هذا", "هذه",
+                        "ذلك", "تلك", "كان", "كانت", "قد", "لا", "لم", "لن", "ما", "هو", "هي", "بين",
+                        "حول", "بشأن", "أو", "ثم", "كل", "أي", "بعد", "قبل", "عند", "حتى", "إلا", "منذ",
+                        "و", "ف", "ب", "ل", "ك", "به", "له", "لها", "فيه", "فيها", "عليه", "عليها")}
+
+
+def content_stems(text: str) -> set[str]:
+    """Light stems of the content words of ``text`` (stop words and 1-letter stems dropped)."""
+    out = set()
+    for t in tokenize(text):
+        if t.norm in STOP or t.base in STOP:
+            continue
+        s = stem(t.base or t.norm)
+        if len(s) >= 2:
+            out.add(s)
+    return out
+
+
+def _overlap(a: str, b: str) -> float:
+    """Overlap coefficient of the content stems of two texts."""
+    sa, sb = content_stems(a), content_stems(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / min(len(sa), len(sb))
+
+
+# ---------------------------------------------------------------------------------------------
+# Contradictions across articles
+
+# A denial and an assertion contradict when the score reaches this. Score = 0.5 when the
+# denial names the assertion's claimant + the stem overlap of target and assertion (0..1).
+# 0.35 on the example corpus and seeds: a named claimant with any shared content (>= 0.1)
+# passes; with no named claimant the two targets must share over a third of their content.
+MIN_CONTRADICTION = 0.35
+# Two assertions of different parties are read as disputing each other when the stance model
+# gives "disagree" and their content overlaps at least this much (0.3, same calibration).
+MIN_ASSERTION_OVERLAP = 0.3
+
+
+def _same_party(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    na, nb = Q._n(a), Q._n(b)
+    if na == nb or na in nb or nb in na:
+        return True
+    wa, wb = set(na.split()), set(nb.split())
+    return bool(wa & wb) and (len(wa) == 1 or len(wb) == 1)
+
+
+def contradictions(claims: list[Claim], articles: dict[str, Article] | None = None,
+                   same_article: bool = False) -> list[dict[str, Any]]:
+    """Pairs of claims from different articles that contradict each other.
+
+    Each item: ``{"claim": i, "disputed_by": j, "score": s, "claim_text": ..., "disputed_text":
+    ...}`` where i, j index ``claims`` (i the assertion or earlier claim, j the denial or the
+    disputing assertion). ``articles`` (id -> Article) orders pairs by publication when given.
+    ``same_article`` also pairs claims inside one article.
+    """
+    out: list[dict[str, Any]] = []
+    articles = articles or {}
+    stems = [content_stems(c.target) for c in claims]
+
+    def ov(i: int, j: int) -> float:
+        a, b = stems[i], stems[j]
+        if not a or not b:
+            return 0.0
+        return len(a & b) / min(len(a), len(b))
+
+    for j, d in enumerate(claims):
+        if d.stance != "denies":
+            continue
+        for i, a in enumerate(claims):
+            if i == j or a.stance != "asserts":
+                continue
+            if a.article == d.article and not same_article:
+                continue
+            if _same_party(a.claimant, d.claimant):
+                continue
+            score = ov(i, j)
+            if d.target_claimant and _same_party(d.target_claimant, a.claimant):
+                score = 0.5 + 0.5 * score if score > 0 else 0.4
+            if score >= MIN_CONTRADICTION:
+                out.append({"claim": i, "disputed_by": j, "score": round(score, 3),
+                            "claim_text": a.target, "disputed_text": d.target})
+    # assertions disputed by other assertions
+    for i, a in enumerate(claims):
+        if a.stance != "asserts":
+            continue
+        for j in range(i + 1, len(claims)):
+            b = claims[j]
+            if b.stance != "asserts" or (a.article == b.article and not same_article):
+                continue
+            if _same_party(a.claimant, b.claimant) or ov(i, j) < MIN_ASSERTION_OVERLAP:
+                continue
+            label, p = stance_proba(a.target, b.target)
+            if label == "disagree":
+                first, second = _order(i, j, claims, articles)
+                out.append({"claim": first, "disputed_by": second, "score": round(p * ov(i, j), 3),
+                            "claim_text": claims[first].target, "disputed_text": claims[second].target})
+    out.sort(key=lambda x: -x["score"])
+    return out
+
+
+def _order(i: int, j: int, claims: list[Claim], articles: dict[str, Article]) -> tuple[int, int]:
+    pi = (articles.get(claims[i].article).published or "") if articles.get(claims[i].article) else ""
+    pj = (articles.get(claims[j].article).published or "") if articles.get(claims[j].article) else ""
+    return (j, i) if pj and pi and pj < pi else (i, j)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stance: agree / disagree / other
+
+
+LABELS = ("agree", "disagree", "other")
+
+
+def _stance_features(a: str, b: str) -> dict[str, float]:
+    """Lexical features of a (claim, sentence) pair: overlaps, negation asymmetry, and the
+    stems each side has alone (prefixed A:/B:), which carry antonyms (عربي/أجنبي، استمرار/توقف)."""
+    ta = [t for t in tokenize(a)]
+    tb = [t for t in tokenize(b)]
+    na = [t.norm for t in ta]
+    nb = [t.norm for t in tb]
+    sa = {stem(t.base or t.norm) for t in ta}
+    sb = {stem(t.base or t.norm) for t in tb}
+    inter = sa & sb
+    f: dict[str, float] = {"bias": 1.0}
+    if sa and sb:
+        f["jaccard"] = len(inter) / len(sa | sb)
+        f["overlap"] = len(inter) / min(len(sa), len(sb))
+        f["cover_a"] = len(inter) / len(sa)
+        f["cover_b"] = len(inter) / len(sb)
+    f["len_ratio"] = min(len(na), len(nb)) / max(1, max(len(na), len(nb)))
+    neg_a = sum(1 for w in na if w in NEGATIONS)
+    neg_b = sum(1 for w in nb if w in NEGATIONS)
+    f["neg_diff"] = float(abs(neg_a - neg_b))
+    f["neg_any"] = float((neg_a > 0) != (neg_b > 0))
+    nums_a = {w for w in na if w[:1].isdigit()}
+    nums_b = {w for w in nb if w[:1].isdigit()}
+    if nums_a and nums_b:
+        f["num_mismatch"] = float(nums_a != nums_b)
+    for s in sa - sb:
+        f["A:" + s] = 1.0
+    for s in sb - sa:
+        f["B:" + s] = 1.0
+    for s in (sa - sb) | (sb - sa):
+        f["D:" + s] = 1.0
+    if f.get("overlap", 0) > 0.5:
+        for s in (sa - sb) | (sb - sa):
+            f["HD:" + s] = 1.0
+    return f
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict[str, Any] | None:
+    if not STANCE_MODEL.exists():
+        return None
+    return json.loads(STANCE_MODEL.read_text(encoding="utf-8"))
+
+
+def stance_proba(claim_text: str, sentence: str) -> tuple[str, float]:
+    """The stance label and its probability (see ``stance``)."""
+    model = _model()
+    f = _stance_features(claim_text, sentence)
+    if model is None:
+        return _stance_rules(f), 1.0
+    scores = []
+    for k, label in enumerate(model["labels"]):
+        w = model["weights"][label]
+        s = model["intercept"][k]
+        for name, v in f.items():
+            if name in w:
+                s += w[name] * v
+        scores.append(s)
+    m = max(scores)
+    ex = [math.exp(s - m) for s in scores]
+    z = sum(ex)
+    best = max(range(len(scores)), key=lambda k: scores[k])
+    return model["labels"][best], ex[best] / z
+
+
+def _stance_rules(f: dict[str, float]) -> str:
+    """Fallback when no trained model ships: overlap and negation asymmetry."""
+    if f.get("overlap", 0) < 0.25:
+        return "other"
+    if f.get("neg_any", 0) or f.get("num_mismatch", 0):
+        return "disagree"
+    return "agree"
+
+
+def stance(claim_text: str, sentence: str) -> str:
+    """Does ``sentence`` agree with, disagree with, or say something other than ``claim_text``?
+    Returns "agree", "disagree" or "other"."""
+    return stance_proba(claim_text, sentence)[0]
+
+
+def read_ans(path: Path | str) -> list[tuple[str, str, str]]:
+    """(s1, s2, stance) rows of an ANS stance CSV file."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [(r["s1"], r["s2"], r["stance"]) for r in csv.DictReader(fh)]
+
+
+def train_stance(train_csv: Path | str, out: Path | str = STANCE_MODEL, dev_csv: Path | str | None = None,
+                 c: float = 1.0, min_df: int = 2) -> dict[str, Any]:
+    """Train the stance model on an ANS split (Khouja 2020, Apache-2.0) and write it as JSON.
+
+    ``python -m marsad.facts.claims train ../shared/data/ans/stance/train.csv``
+    """
+    from collections import Counter
+
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = read_ans(train_csv)
+    feats = [_stance_features(a, b) for a, b, _ in rows]
+    df = Counter(k for f in feats for k in f)
+    feats = [{k: v for k, v in f.items() if df[k] >= min_df} for f in feats]
+    vec = DictVectorizer()
+    X = vec.fit_transform(feats)
+    y = [lab for _, _, lab in rows]
+    clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    clf.fit(X, y)
+    names = vec.get_feature_names_out()
+    labels = list(clf.classes_)
+    coef = clf.coef_
+    if len(labels) == 2:  # never the case on ANS, kept for completeness
+        coef = np.vstack([-coef[0], coef[0]])
+    weights = {lab: {names[k]: round(float(coef[li][k]), 5) for k in range(len(names)) if abs(coef[li][k]) > 1e-4}
+               for li, lab in enumerate(labels)}
+    model = {"about": "marsad stance model: logistic regression over lexical pair features, trained on "
+                      "the ANS corpus train split (Khouja, 'Stance Prediction and Claim Verification: "
+                      "An Arabic Perspective', FEVER 2020; Apache-2.0).",
+             "C": c, "min_df": min_df, "labels": labels,
+             "intercept": [round(float(v), 5) for v in clf.intercept_], "weights": weights}
+    Path(out).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    _model.cache_clear()
+    return model
+
+
+def _main(argv: list[str]) -> int:
+    if len(argv) >= 2 and argv[0] == "train":
+        c = float(argv[2]) if len(argv) > 2 else 1.0
+        model = train_stance(argv[1], c=c)
+        print(f"wrote {STANCE_MODEL} ({sum(len(w) for w in model['weights'].values())} weights)")
+        return 0
+    print("usage: python -m marsad.facts.claims train TRAIN_CSV [C]")
+    return 2
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))
