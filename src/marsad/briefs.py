@@ -32,6 +32,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Iterable
 
 from marsad.model import Analysis, Article, Claim, Evidence, Facts, Quote, Story
@@ -60,6 +61,12 @@ SUMMARY_MAX_WORDS = 80
 CLAIM_OVERLAP = 0.5
 # Default number of summary sentences.
 SUMMARY_SENTENCES = 5
+# Bounds on the work of one summary (candidates are compared pairwise): at most this many
+# articles (the earliest and the latest halves) and the first this-many candidate sentences
+# of each. The example corpus and the seeds stay far under both (≤ 6 articles, ≤ 14
+# sentences); a 500-article ANT cluster drops from minutes to well under a second.
+SUMMARY_MAX_ARTICLES = 40
+SUMMARY_MAX_SENTENCES_PER_ARTICLE = 15
 
 # Frequent function words left out of the stem sets used for similarity. Normalized forms.
 _STOP = set(words(
@@ -120,6 +127,7 @@ def _when(value: str | None) -> datetime | None:
 _NEVER = datetime.max
 
 
+@lru_cache(maxsize=50_000)
 def _stemset(text: str) -> frozenset[str]:
     """Content stems of ``text`` (function words dropped, digits kept)."""
     ws = [w for w in words(text) if w not in _STOP]
@@ -138,6 +146,7 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+@lru_cache(maxsize=20_000)
 def _name_key(name: str | None) -> frozenset[str]:
     """Stems of a name, for matching «بلومبرغ» to «وكالة بلومبرغ» or «الكرملين» to «كرملين»."""
     if not name:
@@ -171,15 +180,27 @@ def _what_key(what: str | None) -> str:
     return " ".join(stems(ws)) or "?"
 
 
+class _Index:
+    """Lookups over a whole analysis, built once for all its stories."""
+
+    def __init__(self, analysis: Analysis):
+        self.by_id = {a.id: a for a in analysis.articles}
+        self.by_story: dict[str, list[Article]] = defaultdict(list)
+        for a in analysis.articles:
+            if a.story:
+                self.by_story[a.story].append(a)
+
+
 class _Story:
     """The articles of one story in time order, with their facts and lookups."""
 
-    def __init__(self, story: Story, analysis: Analysis):
-        by_id = {a.id: a for a in analysis.articles}
+    def __init__(self, story: Story, analysis: Analysis, index: "_Index | None" = None):
+        index = index or _Index(analysis)
+        by_id = index.by_id
         arts = [by_id[i] for i in story.articles if i in by_id]
         # Articles the story does not list but that say they belong to it.
         listed = set(story.articles)
-        arts += [a for a in analysis.articles if a.story == story.id and a.id not in listed]
+        arts += [a for a in index.by_story.get(story.id, []) if a.id not in listed]
         self.order = {a.id: i for i, a in enumerate(arts)}
         self.articles = sorted(arts, key=self.time_key)
         self.by_id = {a.id: a for a in self.articles}
@@ -227,14 +248,14 @@ class _Item:
 
 def _timeline(st: _Story) -> list[dict[str, Any]]:
     items: list[_Item] = []
+    buckets: dict[tuple[str, str], list[_Item]] = defaultdict(list)  # same kind and type only
 
     def add(item: _Item, ev: Evidence) -> None:
         a = st.by_id[ev.article]
         t = st.time_key(a)
         first = (t[0], t[1], ev.start)
-        for it in items:
-            if (it.kind == item.kind and it.type == item.type
-                    and (item.who is None or it.who is None or _same_party(it.who, item.who))
+        for it in buckets[(item.kind, item.type)]:
+            if ((item.who is None or it.who is None or _same_party(it.who, item.who))
                     and _jaccard(it.stemset, item.stemset) >= SAME_REPORT_JACCARD
                     and _numbers_in(it.text) == _numbers_in(item.text)):
                 if all(s["article"] != a.id for s in it.sources):
@@ -247,6 +268,7 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
         item.sources = [st.source(ev)]
         item.first = first
         items.append(item)
+        buckets[(item.kind, item.type)].append(item)
 
     for a in st.articles:
         f = st.facts[a.id]
@@ -555,6 +577,10 @@ class _Cand:
 
 def _summary(st: _Story, numbers: list[dict[str, Any]], n: int = SUMMARY_SENTENCES) -> list[dict[str, Any]]:
     originals = [a for a in st.articles if not a.duplicate_of] or list(st.articles)
+    if len(originals) > SUMMARY_MAX_ARTICLES:
+        # The first reports and the latest developments; the middle of a long story repeats.
+        half = SUMMARY_MAX_ARTICLES // 2
+        originals = originals[:half] + originals[-half:]
 
     # Where the facts stage found something: sentences holding a fact are worth more.
     fact_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -576,6 +602,8 @@ def _summary(st: _Story, numbers: list[dict[str, Any]], n: int = SUMMARY_SENTENC
                 continue
             if s.text.rstrip().endswith(":") or not any("\u0621" <= ch <= "\u064a" for ch in s.text):
                 continue
+            if pos >= SUMMARY_MAX_SENTENCES_PER_ARTICLE:
+                break
             c = _Cand(a, s.start, s.end, s.text, _stemset(s.text), _numbers_in(s.text), pos, st.time_key(a))
             pos += 1
             # Near-identical to an earlier report (a copy the dedup stage missed, or the same wire
@@ -684,9 +712,10 @@ def _sources(st: _Story) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # public API
 
-def build_brief(story: Story, analysis: Analysis, summary_sentences: int = SUMMARY_SENTENCES) -> dict[str, Any]:
+def build_brief(story: Story, analysis: Analysis, summary_sentences: int = SUMMARY_SENTENCES,
+                _index: _Index | None = None) -> dict[str, Any]:
     """The brief of one story (a JSON-able dict; see the module docstring for its shape)."""
-    st = _Story(story, analysis)
+    st = _Story(story, analysis, _index)
     numbers = _numbers(st)
     return {
         "timeline": _timeline(st),
@@ -698,10 +727,18 @@ def build_brief(story: Story, analysis: Analysis, summary_sentences: int = SUMMA
     }
 
 
+def build_briefs(analysis: Analysis, only_missing: bool = False) -> dict[str, dict[str, Any]]:
+    """Story id -> brief for every story (or only those whose ``brief`` is empty)."""
+    index = _Index(analysis)
+    return {s.id: build_brief(s, analysis, _index=index) for s in analysis.stories
+            if not (only_missing and s.brief)}
+
+
 def add_briefs(analysis: Analysis) -> None:
     """Set ``story.brief`` for every story of ``analysis``."""
+    index = _Index(analysis)
     for story in analysis.stories:
-        story.brief = build_brief(story, analysis)
+        story.brief = build_brief(story, analysis, _index=index)
 
 
 def iter_evidence(brief: dict[str, Any]) -> Iterable[dict[str, int | str]]:

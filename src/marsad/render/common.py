@@ -154,12 +154,13 @@ def storyline_groups(analysis: Analysis) -> list[dict[str, Any]]:
     return groups
 
 
-def story_outlets(story: Story, analysis: Analysis) -> list[str]:
+def story_outlets(story: Story, analysis: Analysis, by_id: dict | None = None) -> list[str]:
     if story.outlets:
         return list(story.outlets)
+    by_id = by_id if by_id is not None else {a.id: a for a in analysis.articles}
     seen: list[str] = []
     for aid in story.articles:
-        a = analysis.article(aid)
+        a = by_id.get(aid)
         if a and a.outlet and a.outlet not in seen:
             seen.append(a.outlet)
     return seen

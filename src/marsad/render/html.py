@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from marsad.briefs import iter_evidence
+from marsad.briefs import build_briefs, iter_evidence
 from marsad.model import Analysis, Article
 from marsad.render import common
 
@@ -92,7 +92,8 @@ def story_views(analysis: Analysis) -> tuple[list[dict[str, Any]], list[dict[str
     by_id = {a.id: a for a in analysis.articles}
     groups = common.storyline_groups(analysis)
     line_titles = {g["id"]: g["title"] for g in groups}
-    briefs = {s.id: common.brief_of(s, analysis) for s in analysis.stories}
+    missing = build_briefs(analysis, only_missing=True)
+    briefs = {s.id: s.brief or missing.get(s.id, {}) for s in analysis.stories}
 
     spans: dict[str, set[tuple[int, int]]] = defaultdict(set)
     for b in briefs.values():
@@ -113,7 +114,7 @@ def story_views(analysis: Analysis) -> tuple[list[dict[str, Any]], list[dict[str
                     continue
                 rendered.add(a.id)
                 texts.append(_article_view(a, sorted(spans.get(a.id, ()))))
-            outlets = common.story_outlets(s, analysis)
+            outlets = common.story_outlets(s, analysis, by_id)
             views.append({
                 "s": s, "brief": b, "articles": texts, "outlets": outlets,
                 "storyline_title": line_titles.get(g["id"]),
