@@ -422,3 +422,30 @@ def test_corpus_briefs_cite_verbatim_sentences(corpus_analysis):
             assert not by_id[it["article"]].duplicate_of
         for ev in iter_evidence(brief):
             assert 0 <= ev["start"] < ev["end"] <= len(by_id[ev["article"]].text)
+
+
+def test_conflicting_assertions_from_the_facts_stage_are_shown(monkeypatch):
+    claims_mod = pytest.importorskip("marsad.facts.claims")
+    an = kharkiv_analysis()
+    b1 = an.article("rt-1")
+    # A third outlet asserts the opposite of the Russian claim, without a denial verb.
+    an.facts["jaz-1"].claims.append(Claim(
+        "jaz-1", "القوات الأوكرانية", "asserts", "صد ثلاث هجمات روسية على المحور نفسه",
+        "وقال المتحدث باسم القوات الأوكرانية في الجنوب إن الجيش صد ثلاث هجمات روسية على المحور نفسه",
+        span(an.article("jaz-1"), "وقال المتحدث باسم القوات الأوكرانية في الجنوب إن الجيش صد ثلاث هجمات")))
+    seen = {}
+
+    def fake(claims, articles):
+        seen["articles"] = sorted(articles)
+        i = next(k for k, c in enumerate(claims) if c.article == b1.id)
+        j = next(k for k, c in enumerate(claims) if c.claimant == "القوات الأوكرانية")
+        return [{"claim": i, "disputed_by": j, "score": 0.7}]
+
+    monkeypatch.setattr(claims_mod, "contradictions", fake, raising=False)
+    cs = build_brief(an.stories[1], an)["contradictions"]
+    assert seen["articles"] == ["jaz-1", "rt-1"]
+    kinds = {c["kind"]: c for c in cs}
+    assert kinds["conflict"]["says"]["claimant"] == "وزارة الدفاع الروسية"
+    assert kinds["conflict"]["denies"]["claimant"] == "القوات الأوكرانية"
+    assert kinds["conflict"]["denies"]["stance"] == "asserts"
+    assert kinds["denial"]["denies"]["claimant"] == "هيئة الأركان العامة الأوكرانية"

@@ -411,24 +411,27 @@ def _claim_side(st: _Story, c: Claim) -> dict[str, Any]:
 
 
 def _external_pairs(claims: list[Claim], articles: list[Article]) -> list[tuple[Claim, Claim]]:
-    """Contradicting claim pairs from ``marsad.facts.claims.contradictions`` when it exists."""
+    """(claim, disputed by) pairs from ``marsad.facts.claims.contradictions`` when it exists.
+
+    It returns dicts with the indices ``claim`` and ``disputed_by`` into ``claims``; pairs of
+    Claim objects are accepted too."""
     try:
         from marsad.facts.claims import contradictions  # type: ignore[attr-defined]
     except (ImportError, AttributeError):
         return []
     pairs = []
-    for item in contradictions(claims, articles) or []:
+    for item in contradictions(claims, {a.id: a for a in articles}) or []:
+        found: list[Claim] = []
         if isinstance(item, dict):
-            found = [v for v in item.values() if isinstance(v, Claim)]
+            i, j = item.get("claim"), item.get("disputed_by")
+            if isinstance(i, int) and isinstance(j, int) and 0 <= i < len(claims) and 0 <= j < len(claims):
+                found = [claims[i], claims[j]]
+            else:
+                found = [v for v in item.values() if isinstance(v, Claim)]
         elif isinstance(item, (tuple, list)):
             found = [v for v in item if isinstance(v, Claim)]
-        else:
-            continue
         if len(found) >= 2:
-            a, b = found[0], found[1]
-            if a.stance == "denies" and b.stance != "denies":
-                a, b = b, a
-            pairs.append((a, b))
+            pairs.append((found[0], found[1]))
     return pairs
 
 
@@ -466,18 +469,17 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
         arts = {s["article"] for s in d["denies"]["sources"]}
         if denial.article not in arts:
             d["denies"]["sources"].append(st.source(denial.evidence))
-        if isinstance(says, Claim) and d["says"] is not None:
+        if isinstance(says, Claim) and d["says"] is not None and _same_party(says.claimant, d["says"]["claimant"]):
             if says.article not in {s["article"] for s in d["says"]["sources"]}:
                 d["says"]["sources"].append(st.source(says.evidence))
         elif isinstance(says, Claim) and d["says"] is None:
             d["says"] = _claim_side(st, says)
 
-    story_articles = list(st.articles)
-    for a_claim, d_claim in _external_pairs(claims, story_articles):
-        if st.valid(d_claim.evidence):
-            if a_claim.stance == "denies":
-                continue
-            add(a_claim if st.valid(a_claim.evidence) else None, d_claim, "conflict")
+    for a_claim, d_claim in _external_pairs(claims, list(st.articles)):
+        if a_claim.stance == "denies":
+            continue
+        # A denial of the assertion, or another assertion that disputes it ("conflict").
+        add(a_claim, d_claim, "denial" if d_claim.stance == "denies" else "conflict")
 
     for c in claims:
         if c.stance != "denies":
