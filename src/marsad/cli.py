@@ -145,6 +145,33 @@ def story(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    db: str = typer.Option("marsad.db", "--db", help="SQLite store (created when missing)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless told otherwise."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+    token: Optional[str] = typer.Option(None, "--token", envvar="MARSAD_TOKEN",
+                                        help="Bearer token writes need (POST /api/ingest); none: read-only."),
+    public_read: bool = typer.Option(True, "--public-read/--private-read",
+                                     help="Whether reads (API and dashboard) need the token too."),
+    embeddings: bool = typer.Option(False, "--embeddings/--no-embeddings",
+                                    help="Sentence embeddings in story clustering of ingested articles."),
+) -> None:
+    """Serve the HTTP API (/api/, OpenAPI at /openapi.json) and the web dashboard (/)."""
+    from marsad.api import serve as run_server
+
+    if not public_read and not token:
+        err.print("error: --private-read needs --token (or MARSAD_TOKEN)", markup=False)
+        raise typer.Exit(2)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"warning: listening on {host}: the API is reachable from other machines", markup=False)
+    try:
+        run_server(db, host=host, port=port, token=token, public_read=public_read, use_embeddings=embeddings)
+    except MarsadError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,670 @@
+"""The HTTP API (under ``/api/``) and the web dashboard (at ``/``) over one marsad store.
+
+``create_app(db_path, token=None, public_read=True)`` returns the FastAPI application that
+``marsad serve`` runs. Reads (articles, stories with their briefs, storylines, entities, quotes,
+claims, events, search) are public, or need the token when ``public_read`` is False. Writes
+(``POST /api/ingest``) always need ``Authorization: Bearer <token>``; without a configured token
+the server is read-only. Ingest runs the pipeline incrementally: the articles are extracted,
+deduplicated, clustered and stored at once (and searchable at once); stories, entities and
+briefs are recomputed in the background shortly after (or at once with ``?finish=sync``).
+
+The OpenAPI document is at ``/openapi.json``. The interactive docs pages are off: they load
+scripts from a CDN, and marsad works offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import threading
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from marsad.errors import InputError, MarsadError, StoreError
+from marsad.model import Article, Facts, RawDoc
+from marsad.store import Store
+
+log = logging.getLogger("marsad.api")
+
+# Largest request body accepted (bytes). 5 MB: the longest ANT article is about 60 kB, so a
+# POST of a few dozen long articles fits while a runaway upload is cut off early.
+MAX_BODY_BYTES = 5_000_000
+# Most records one JSON ingest request may carry (bounds the time one request holds the pipeline).
+MAX_RECORDS = 500
+# Largest page a list endpoint returns.
+MAX_LIMIT = 200
+# Seconds the background recomputation of stories/entities/briefs waits after the last ingest,
+# so a burst of POSTs is followed by one recomputation, not one per request.
+FINISH_DELAY = 1.0
+
+_RECORD_FIELDS = ("title", "text", "url", "date", "source")
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
+
+# -- the service: store, pipeline, cached derived views ----------------------------------------
+class Service:
+    """One store behind the API: read views with caches, and the incremental pipeline."""
+
+    def __init__(self, store: Store, use_embeddings: bool = False, with_facts: bool = True,
+                 auto_finish: bool = True):
+        self.store = store
+        self.use_embeddings = use_embeddings
+        self.with_facts = with_facts
+        self.auto_finish = auto_finish
+        self._pipeline = None
+        self._ingest_lock = threading.Lock()
+        self._version = 0  # bumped on every write through this service
+        self._cache: dict[str, tuple[Any, Any]] = {}
+        self._cache_lock = threading.Lock()
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._last_ingest = 0.0
+        self._finisher: threading.Thread | None = None
+        self.finish_error: str | None = None
+
+    # -- versioning / caches ------------------------------------------------------------
+    def _key(self) -> tuple[int, int]:
+        with self.store.lock:
+            dv = self.store.connection.execute("PRAGMA data_version").fetchone()[0]
+        return self._version, dv
+
+    def _cached(self, name: str, build):
+        key = self._key()
+        with self._cache_lock:
+            hit = self._cache.get(name)
+            if hit is not None and hit[0] == key:
+                return hit[1]
+        value = build()
+        with self._cache_lock:
+            self._cache[name] = (key, value)
+        return value
+
+    def derived(self) -> dict[str, Any]:
+        def build():
+            stories = self.store.stories()
+            storylines = self.store.storylines()
+            entities = self.store.entities()
+            return {
+                "stories": stories, "story": {s.id: s for s in stories},
+                "storylines": storylines, "storyline": {s.id: s for s in storylines},
+                "entities": entities, "entity": {e.id: e for e in entities},
+            }
+        return self._cached("derived", build)
+
+    def article_meta(self) -> dict[str, dict[str, Any]]:
+        def build():
+            with self.store.lock:
+                rows = self.store.connection.execute(
+                    "SELECT id, title, outlet, published, story, duplicate_of FROM articles").fetchall()
+            return {r[0]: {"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "story": r[4],
+                           "duplicate_of": r[5]} for r in rows}
+        return self._cached("meta", build)
+
+    def all_facts(self) -> dict[str, Facts]:
+        return self._cached("facts", self.store.facts)
+
+    # -- reads ----------------------------------------------------------------------------
+    def articles(self, limit: int, offset: int, story: str | None = None, outlet: str | None = None
+                 ) -> dict[str, Any]:
+        where, args = [], []
+        if story:
+            where.append("story = ?")
+            args.append(story)
+        if outlet:
+            where.append("outlet = ?")
+            args.append(outlet)
+        cond = ("WHERE " + " AND ".join(where)) if where else ""
+        with self.store.lock:
+            conn = self.store.connection
+            total = conn.execute(f"SELECT count(*) FROM articles {cond}", args).fetchone()[0]
+            rows = conn.execute(f"SELECT data FROM articles {cond} ORDER BY published DESC, seq DESC"
+                                f" LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+        items = []
+        for (data,) in rows:
+            d = json.loads(data)
+            text = d.pop("text", "") or ""
+            d.pop("removed", None)
+            d["lead"] = text[:280]
+            items.append(d)
+        return page(items, total, limit, offset)
+
+    def article(self, article_id: str) -> tuple[Article, Facts]:
+        a = self.store.get_article(article_id)
+        if a is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return a, self.store.get_facts(article_id) or Facts()
+
+    def story(self, story_id: str):
+        s = self.derived()["story"].get(story_id)
+        if s is None:
+            raise HTTPException(404, f"no story with id {story_id!r}")
+        return s
+
+    def entity(self, entity_id: str):
+        e = self.derived()["entity"].get(entity_id)
+        if e is None:
+            raise HTTPException(404, f"no entity with id {entity_id!r}")
+        return e
+
+    def facts_of(self, kind: str, story: str | None = None, article: str | None = None,
+                 entity: str | None = None) -> list[dict[str, Any]]:
+        """Quotes, claims or events, newest first, each with its article's outlet/date/story."""
+        meta = self.article_meta()
+        names: set[str] = set()
+        if entity:
+            from marsad.text import normalize_for_search
+
+            e = self.derived()["entity"].get(entity)
+            names = {normalize_for_search(n) for n in ([e.name, *e.aliases] if e else [entity])}
+        out = []
+        for aid, f in self.all_facts().items():
+            m = meta.get(aid)
+            if m is None or (article and aid != article) or (story and m["story"] != story):
+                continue
+            for x in getattr(f, kind):
+                if entity and not _fact_about(x, entity, names):
+                    continue
+                d = x.to_dict()
+                d.update({"outlet": m["outlet"], "published": m["published"], "story": m["story"],
+                          "title": m["title"]})
+                out.append(d)
+        out.sort(key=lambda d: (d["published"] or "", d["article"], d["evidence"]["start"]), reverse=True)
+        return out
+
+    def entity_view(self, entity_id: str) -> dict[str, Any]:
+        """What an entity said over time (oldest first) and the stories it appears in."""
+        from marsad.text import normalize_for_search
+
+        e = self.entity(entity_id)
+        names = {normalize_for_search(n) for n in [e.name, *e.aliases] if n}
+        meta = self.article_meta()
+        stories: dict[str, int] = {}
+        quotes = []
+        for aid, f in self.all_facts().items():
+            m = meta.get(aid)
+            if m is None:
+                continue
+            hit = any(mn.entity == e.id or normalize_for_search(mn.canonical or mn.text) in names
+                      for mn in f.mentions)
+            for q in f.quotes:
+                if _fact_about(q, e.id, names):
+                    hit = True
+                    d = q.to_dict()
+                    d.update({"outlet": m["outlet"], "published": m["published"], "story": m["story"],
+                              "title": m["title"]})
+                    quotes.append(d)
+            if hit and m["story"]:
+                stories[m["story"]] = stories.get(m["story"], 0) + 1
+        quotes.sort(key=lambda d: (d["published"] or "", d["article"], d["evidence"]["start"]))
+        known = self.derived()["story"]
+        story_list = [{"id": sid, "title": known[sid].title if sid in known else sid, "articles": n,
+                       "last_seen": known[sid].last_seen if sid in known else None}
+                      for sid, n in stories.items()]
+        story_list.sort(key=lambda s: (s["last_seen"] or "", s["articles"]), reverse=True)
+        return {"entity": e.to_dict(), "quotes": quotes, "stories": story_list}
+
+    def search(self, **kw) -> dict[str, Any]:
+        return self.store.search(**kw).to_dict()
+
+    def stats(self) -> dict[str, Any]:
+        d = self.derived()
+        return {"articles": self.store.count_articles(), "stories": len(d["stories"]),
+                "storylines": len(d["storylines"]), "entities": len(d["entities"]),
+                "schema": self.store.schema_version, "derived_pending": self._dirty.is_set(),
+                "finish_error": self.finish_error}
+
+    # -- writes ---------------------------------------------------------------------------
+    def pipeline(self):
+        if self._pipeline is None:
+            try:
+                from marsad.pipeline import Pipeline
+
+                self._pipeline = Pipeline(self.store, use_embeddings=self.use_embeddings,
+                                          with_facts=self.with_facts)
+            except ImportError as exc:
+                raise MarsadError(f"the pipeline cannot be loaded: {exc}") from exc
+        return self._pipeline
+
+    def ingest(self, raws: list[RawDoc], finish: str = "background") -> dict[str, Any]:
+        with self._ingest_lock:
+            try:
+                report = self.pipeline().ingest(raws)
+            except ImportError as exc:  # a stage missing from this installation
+                raise MarsadError(f"the pipeline cannot run: {exc}") from exc
+            self._version += 1
+            derived = "unchanged"
+            if report.stored:
+                if finish == "sync":
+                    self._finish_locked()
+                    derived = "updated"
+                elif finish == "background" and self.auto_finish:
+                    self._last_ingest = time.monotonic()
+                    self._dirty.set()
+                    self._ensure_finisher()
+                    derived = "pending"
+                else:
+                    derived = "stale"
+        return {"inputs": report.inputs, "stored": report.stored, "skipped": report.skipped,
+                "errors": [{"origin": e.origin, "problem": e.problem} for e in report.errors],
+                "derived": derived}
+
+    def finish(self) -> None:
+        with self._ingest_lock:
+            self._finish_locked()
+
+    def _finish_locked(self) -> None:
+        self._dirty.clear()
+        try:
+            self.pipeline().finish()
+            self.finish_error = None
+        except Exception as exc:  # reported in /api/stats; the stored articles stay searchable
+            self.finish_error = f"{type(exc).__name__}: {exc}"
+            log.exception("recomputing stories failed")
+        self._version += 1
+
+    def _ensure_finisher(self) -> None:
+        if self._finisher is None or not self._finisher.is_alive():
+            self._finisher = threading.Thread(target=self._finish_loop, name="marsad-finish", daemon=True)
+            self._finisher.start()
+
+    def _finish_loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._dirty.wait(timeout=0.5):
+                continue
+            wait = FINISH_DELAY - (time.monotonic() - self._last_ingest)
+            if wait > 0:
+                self._stop.wait(wait)
+                continue
+            with self._ingest_lock:
+                if self._dirty.is_set() and not self._stop.is_set():
+                    self._finish_locked()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._finisher is not None:
+            self._finisher.join(timeout=30)
+
+
+def _fact_about(x: Any, entity_id: str, names: set[str]) -> bool:
+    from marsad.text import normalize_for_search
+
+    sp = getattr(x, "speaker", None)
+    if sp is not None:
+        return sp.entity == entity_id or normalize_for_search(sp.name or "") in names
+    claimant = getattr(x, "claimant", None)
+    if claimant is not None:
+        return normalize_for_search(claimant) in names
+    actors = getattr(x, "actors", None) or []
+    return any(normalize_for_search(a) in names for a in actors)
+
+
+def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _slice(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+    return page(items[offset:offset + limit], len(items), limit, offset)
+
+
+# -- request bodies -----------------------------------------------------------------------------
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) more than ``limit`` bytes, announced or streamed."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise HTTPException(413, f"request body too large: {declared} bytes (at most {limit})")
+        except ValueError:
+            raise HTTPException(400, "malformed Content-Length header") from None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"request body too large: more than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        k, _, v = part.strip().partition("=")
+        if k.lower() == "charset" and v:
+            charset = v.strip('"').lower()
+    try:
+        return body.decode(charset)
+    except LookupError:
+        raise HTTPException(400, f"unknown charset {charset!r}") from None
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"body is not valid {charset}: byte {exc.start} cannot be decoded") from None
+
+
+def _origin(kind: str, content: str, url: str | None = None) -> str:
+    if url:
+        return url
+    return f"api:{kind}:{hashlib.sha1(content.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
+
+
+def raws_from_json(text: str) -> list[RawDoc]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HTTPException(400, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    records = data if isinstance(data, list) else [data]
+    if not records:
+        raise HTTPException(422, "empty list: send one record or a list of records")
+    if len(records) > MAX_RECORDS:
+        raise HTTPException(413, f"too many records: {len(records)} (at most {MAX_RECORDS} per request)")
+    raws = []
+    for i, rec in enumerate(records):
+        where = f"record {i}" if isinstance(data, list) else "record"
+        if not isinstance(rec, dict):
+            raise HTTPException(422, f"{where}: expected an object with title, text, url, date, source; "
+                                     f"got {type(rec).__name__}")
+        unknown = sorted(set(rec) - set(_RECORD_FIELDS))
+        if unknown:
+            raise HTTPException(422, f"{where}: unknown field(s) {', '.join(unknown)}; "
+                                     f"known: {', '.join(_RECORD_FIELDS)}")
+        for k in _RECORD_FIELDS:
+            if rec.get(k) is not None and not isinstance(rec[k], str):
+                raise HTTPException(422, f"{where}: field {k!r} must be a string")
+        if not (rec.get("text") or "").strip():
+            raise HTTPException(422, f"{where}: field 'text' is required and must not be empty")
+        fields = {k: rec[k] for k in _RECORD_FIELDS if rec.get(k) is not None}
+        raws.append(RawDoc(origin=_origin("json", json.dumps(fields, ensure_ascii=False, sort_keys=True),
+                                          rec.get("url")), kind="record", fields=fields))
+    return raws
+
+
+def raw_from_html(text: str) -> RawDoc:
+    if not text.strip():
+        raise HTTPException(422, "empty HTML document")
+    try:
+        import lxml.html
+
+        root = lxml.html.document_fromstring(text)
+    except Exception as exc:  # lxml raises several types on garbage (ParserError, ValueError)
+        raise HTTPException(400, f"malformed HTML: {exc}") from None
+    if not root.text_content().strip():
+        raise HTTPException(422, "the HTML document holds no text")
+    return RawDoc(origin=_origin("html", text), kind="html", html=text)
+
+
+def raw_from_text(text: str) -> RawDoc:
+    if not text.strip():
+        raise HTTPException(422, "empty text")
+    return RawDoc(origin=_origin("text", text), kind="text", text=text)
+
+
+# -- the application ----------------------------------------------------------------------------
+def create_app(db_path: str | Path | Store, token: str | None = None, public_read: bool = True,
+               use_embeddings: bool = False, with_facts: bool = True, auto_finish: bool = True,
+               max_body: int = MAX_BODY_BYTES) -> FastAPI:
+    """The API and dashboard over the store at ``db_path`` (created when missing).
+
+    ``token``: the bearer token writes need (None: writes refused). ``public_read``: False makes
+    every read (API and dashboard) need the token too. ``use_embeddings``/``with_facts`` configure
+    the ingest pipeline; ``auto_finish`` recomputes stories and briefs in the background after an
+    ingest.
+    """
+    store = db_path if isinstance(db_path, Store) else Store(db_path)
+    service = Service(store, use_embeddings=use_embeddings, with_facts=with_facts, auto_finish=auto_finish)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        service.close()
+
+    app = FastAPI(title="marsad", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
+                  description="Arabic news observatory: articles, stories with cited briefs, "
+                              "entities, quotes, claims, events and Arabic full-text search.")
+    app.state.service = service
+    app.state.token = token
+    app.state.public_read = public_read
+
+    @app.middleware("http")
+    async def headers_and_limits(request: Request, call_next):
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > max_body:
+            return JSONResponse({"detail": f"request body too large: {declared} bytes (at most {max_body})"},
+                                status_code=413)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if response.headers.get("content-type", "").startswith("text/html"):
+            # The dashboard runs no script at all; nothing is loaded from anywhere but here.
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                "base-uri 'none'; frame-ancestors 'none'")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.exception_handler(InputError)
+    async def _input_error(request: Request, exc: InputError):
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError):
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(MarsadError)
+    async def _marsad_error(request: Request, exc: MarsadError):
+        return JSONResponse({"detail": str(exc)}, status_code=500)
+
+    def presented_token(request: Request) -> str | None:
+        auth = request.headers.get("authorization", "")
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        return request.cookies.get("marsad_token") or None
+
+    def check(request: Request, given: str | None) -> None:
+        if token is None:
+            raise HTTPException(403, "this server is read-only: start it with --token (or MARSAD_TOKEN) "
+                                     "to allow writes")
+        if given is None:
+            raise HTTPException(401, "a bearer token is required (Authorization: Bearer <token>)",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(403, "invalid token")
+
+    def require_write(request: Request) -> None:
+        # Writes take the header only (never the dashboard cookie), so no page can forge one.
+        auth = request.headers.get("authorization", "")
+        scheme, _, value = auth.partition(" ")
+        check(request, value.strip() if scheme.lower() == "bearer" and value.strip() else None)
+
+    def require_read(request: Request) -> None:
+        if not public_read:
+            if token is None:
+                raise HTTPException(403, "reads are private but no token is configured")
+            check(request, presented_token(request))
+
+    read = [Depends(require_read)]
+    Limit = Query(20, ge=1, le=MAX_LIMIT, description="page size")
+    Offset = Query(0, ge=0, description="items to skip")
+
+    # -- API: reads ---------------------------------------------------------------------------
+    @app.get("/api/stats", dependencies=read, tags=["meta"])
+    def stats() -> dict[str, Any]:
+        """How much the store holds."""
+        return service.stats()
+
+    @app.get("/api/articles", dependencies=read, tags=["articles"])
+    def list_articles(limit: int = Limit, offset: int = Offset, story: str | None = None,
+                      outlet: str | None = None) -> dict[str, Any]:
+        """Articles, newest first (without their text; ``lead`` is its start)."""
+        return service.articles(limit, offset, story=story, outlet=outlet)
+
+    @app.get("/api/articles/{article_id}", dependencies=read, tags=["articles"])
+    def get_article(article_id: str) -> dict[str, Any]:
+        """One article with its text and the facts found in it."""
+        a, f = service.article(article_id)
+        d = a.to_dict()
+        d["url"] = a.url
+        d["quotes"] = [q.to_dict() for q in f.quotes]
+        d["claims"] = [c.to_dict() for c in f.claims]
+        d["events"] = [e.to_dict() for e in f.events]
+        d["mentions"] = [{"text": m.text, "type": m.type, "start": m.start, "end": m.end,
+                          "canonical": m.canonical, "role": m.role, "entity": m.entity} for m in f.mentions]
+        return d
+
+    @app.get("/api/stories", dependencies=read, tags=["stories"])
+    def list_stories(limit: int = Limit, offset: int = Offset, storyline: str | None = None,
+                     brief: bool = Query(False, description="include each story's brief")) -> dict[str, Any]:
+        """Stories, most recently active first."""
+        stories = service.derived()["stories"]
+        if storyline:
+            stories = [s for s in stories if s.storyline == storyline]
+        out = _slice(stories, limit, offset)
+        items = []
+        for s in out["items"]:
+            d = s.to_dict()
+            if not brief:
+                d.pop("brief", None)
+            d["sources"] = len(s.outlets)
+            items.append(d)
+        out["items"] = items
+        return out
+
+    @app.get("/api/stories/{story_id}", dependencies=read, tags=["stories"])
+    def get_story(story_id: str) -> dict[str, Any]:
+        """One story with its brief (timeline, numbers, contradictions, who said what, cited
+        summary, sources)."""
+        return service.story(story_id).to_dict()
+
+    @app.get("/api/storylines", dependencies=read, tags=["stories"])
+    def list_storylines(limit: int = Limit, offset: int = Offset) -> dict[str, Any]:
+        out = _slice(service.derived()["storylines"], limit, offset)
+        out["items"] = [s.to_dict() for s in out["items"]]
+        return out
+
+    @app.get("/api/storylines/{storyline_id}", dependencies=read, tags=["stories"])
+    def get_storyline(storyline_id: str) -> dict[str, Any]:
+        sl = service.derived()["storyline"].get(storyline_id)
+        if sl is None:
+            raise HTTPException(404, f"no storyline with id {storyline_id!r}")
+        return sl.to_dict()
+
+    @app.get("/api/entities", dependencies=read, tags=["entities"])
+    def list_entities(limit: int = Limit, offset: int = Offset,
+                      type: str | None = Query(None, description="PERSON, ORG, PLACE or OTHER")) -> dict[str, Any]:
+        """Entities, most mentioned first."""
+        ents = service.derived()["entities"]
+        if type:
+            ents = [e for e in ents if e.type == type.upper()]
+        out = _slice(ents, limit, offset)
+        out["items"] = [e.to_dict() for e in out["items"]]
+        return out
+
+    @app.get("/api/entities/{entity_id}", dependencies=read, tags=["entities"])
+    def get_entity(entity_id: str) -> dict[str, Any]:
+        """An entity, what it said over time and the stories it appears in."""
+        return service.entity_view(entity_id)
+
+    def fact_endpoint(kind: str):
+        def endpoint(limit: int = Limit, offset: int = Offset, story: str | None = None,
+                     article: str | None = None,
+                     entity: str | None = Query(None, description="entity id or name")) -> dict[str, Any]:
+            return _slice(service.facts_of(kind, story=story, article=article, entity=entity), limit, offset)
+        endpoint.__name__ = f"list_{kind}"
+        endpoint.__doc__ = f"{kind.capitalize()} with their evidence, newest first."
+        return endpoint
+
+    for kind in ("quotes", "claims", "events"):
+        app.get(f"/api/{kind}", dependencies=read, tags=["facts"])(fact_endpoint(kind))
+
+    @app.get("/api/search", dependencies=read, tags=["search"])
+    def api_search(q: str = Query(..., max_length=500, description='words (all must match); "a phrase"'),
+                   outlet: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                   story: str | None = None, entity: str | None = None, limit: int = Limit,
+                   offset: int = Offset, facets: bool = False) -> dict[str, Any]:
+        """Arabic full-text search (clitic- and spelling-insensitive, BM25-ranked); snippets are
+        HTML with the text escaped and the hits in <mark>."""
+        return service.search(query=q, outlet=outlet, date_from=date_from, date_to=date_to, story=story,
+                              entity=entity, limit=limit, offset=offset, facets=facets)
+
+    # -- API: writes --------------------------------------------------------------------------
+    @app.post("/api/ingest", dependencies=[Depends(require_write)], tags=["ingest"], status_code=200,
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": {"oneOf": [
+                      {"$ref": "#/components/schemas/Record"},
+                      {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}]}},
+                  "text/plain": {"schema": {"type": "string"}},
+                  "text/html": {"schema": {"type": "string"}}}}})
+    async def ingest(request: Request,
+                     finish: str = Query("background", pattern="^(background|sync|none)$",
+                                         description="recompute stories and briefs: in the background, "
+                                                     "before answering, or not")) -> JSONResponse:
+        """Add articles: a JSON record {title, text, url, date, source} or a list of them, or a
+        text/plain or text/html body. Runs the pipeline incrementally; the stored articles are
+        searchable at once."""
+        body = await read_body(request, max_body)
+        ctype = request.headers.get("content-type", "").lower()
+        mime = ctype.split(";")[0].strip()
+        if not body.strip():
+            raise HTTPException(422, "empty body: send a JSON record, a list of records, text or HTML")
+        if mime in ("application/json", "") or mime.endswith("+json"):
+            raws = raws_from_json(_decode(body, ctype))
+        elif mime == "text/plain":
+            raws = [raw_from_text(_decode(body, ctype))]
+        elif mime in ("text/html", "application/xhtml+xml"):
+            raws = [raw_from_html(_decode(body, ctype))]
+        else:
+            raise HTTPException(415, f"unsupported content type {mime!r}: use application/json, "
+                                     "text/plain or text/html")
+        result = await run_in_threadpool(service.ingest, raws, finish)
+        if not result["stored"] and not result["skipped"] and result["errors"]:
+            return JSONResponse({"detail": "; ".join(f"{e['origin']}: {e['problem']}" for e in result["errors"]),
+                                 **result}, status_code=422)
+        return JSONResponse(result, status_code=201 if result["stored"] else 200)
+
+    # -- dashboard ----------------------------------------------------------------------------
+    from marsad.web import views
+
+    views.mount(app, service, require_read, token)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+
+    def openapi_with_record():
+        if app.openapi_schema:
+            return app.openapi_schema
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Record"] = {
+            "type": "object", "required": ["text"], "additionalProperties": False,
+            "properties": {k: {"type": "string"} for k in _RECORD_FIELDS}}
+        schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi_with_record  # type: ignore[method-assign]
+    return app
+
+
+def _version() -> str:
+    try:
+        from marsad import __version__
+
+        return str(__version__)
+    except ImportError:
+        return "0.1.0"
+
+
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
+          public_read: bool = True, use_embeddings: bool = False) -> None:
+    """Run the API and dashboard with uvicorn (``marsad serve``)."""
+    import uvicorn
+
+    app = create_app(db_path, token=token, public_read=public_read, use_embeddings=use_embeddings)
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,0 +1,1 @@
+"""The web dashboard (server-rendered Jinja2 templates and a local stylesheet)."""

@@ -1,0 +1,345 @@
+"""The HTTP API and the dashboard: reads and pagination, search, auth on writes and private
+reads, request limits, malformed bodies, escaping of article text, ingest through the pipeline."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import warnings
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from marsad import api as api_mod
+from marsad.api import create_app
+from marsad.store import Store
+
+import service_data
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app(service_data.fill(Store()), token=TOKEN)
+    with TestClient(app) as c:
+        yield c
+
+
+def pipeline_ready() -> bool:
+    try:
+        mod = importlib.import_module("marsad.ingest")
+        importlib.import_module("marsad.stories")
+    except ImportError:
+        return False
+    return hasattr(mod, "extract_articles")
+
+
+needs_pipeline = pytest.mark.skipif(not pipeline_ready(), reason="the ingest stage is not installed")
+
+
+# -- reads ------------------------------------------------------------------------------------
+def test_openapi_lists_the_endpoints(client):
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/articles", "/api/articles/{article_id}", "/api/stories", "/api/stories/{story_id}",
+                 "/api/storylines", "/api/entities", "/api/quotes", "/api/claims", "/api/events",
+                 "/api/search", "/api/ingest"):
+        assert path in spec["paths"], path
+    body = spec["paths"]["/api/ingest"]["post"]["requestBody"]["content"]
+    assert {"application/json", "text/plain", "text/html"} <= set(body)
+
+
+def test_articles_paginate_with_totals(client):
+    first = client.get("/api/articles", params={"limit": 3}).json()
+    assert first["total"] == len(service_data.ARTICLES)
+    assert len(first["items"]) == 3 and first["limit"] == 3 and first["offset"] == 0
+    seen = [a["id"] for a in first["items"]]
+    offset = 3
+    while offset < first["total"]:
+        page = client.get("/api/articles", params={"limit": 3, "offset": offset}).json()
+        seen += [a["id"] for a in page["items"]]
+        offset += 3
+    assert sorted(seen) == sorted(d["id"] for d in service_data.ARTICLES)
+    # newest first
+    dates = [a["published"][:10] for a in client.get("/api/articles", params={"limit": 50}).json()["items"]]
+    assert dates == sorted(dates, reverse=True)
+    assert client.get("/api/articles", params={"story": "s-odesa"}).json()["total"] == 3
+
+
+def test_bad_paging_is_422(client):
+    r = client.get("/api/articles", params={"limit": 0})
+    assert r.status_code == 422
+    assert client.get("/api/articles", params={"limit": 10_000}).status_code == 422
+    assert client.get("/api/articles", params={"offset": -1}).status_code == 422
+
+
+def test_article_with_its_facts(client):
+    a = client.get("/api/articles/a-kremlin-1").json()
+    assert a["outlet"] == "وكالة الأنباء العربية"
+    assert a["quotes"][0]["speaker"]["name"] == "دميتري بيسكوف"
+    ev = a["quotes"][0]["evidence"]
+    assert service_data.QUOTE_TEXT in a["text"][ev["start"]:ev["end"]]
+    assert client.get("/api/articles/nope").status_code == 404
+
+
+def test_stories_with_briefs(client):
+    stories = client.get("/api/stories").json()
+    assert stories["total"] == 3
+    assert all("brief" not in s for s in stories["items"])
+    by_id = {s["id"]: s for s in stories["items"]}
+    assert by_id["s-odesa"]["sources"] == 3
+    full = client.get("/api/stories/s-odesa").json()
+    assert full["brief"]["numbers"][0]["latest"] == 14
+    with_briefs = client.get("/api/stories", params={"brief": "true"}).json()
+    assert any(s["brief"] for s in with_briefs["items"])
+    assert client.get("/api/storylines").json()["total"] == 2
+    assert client.get("/api/stories", params={"storyline": "l-sport"}).json()["total"] == 1
+
+
+def test_facts_endpoints_filter(client):
+    quotes = client.get("/api/quotes").json()
+    assert quotes["total"] == 1 and quotes["items"][0]["story"] == "s-grain"
+    assert client.get("/api/quotes", params={"entity": "e-peskov"}).json()["total"] == 1
+    assert client.get("/api/quotes", params={"story": "s-odesa"}).json()["total"] == 0
+    claims = client.get("/api/claims", params={"story": "s-grain"}).json()
+    assert claims["items"][0]["stance"] == "denies"
+    events = client.get("/api/events").json()
+    assert events["total"] == 2
+    assert [e["numbers"][0]["value"] for e in events["items"]] == [14, 8]  # newest first
+
+
+def test_entity_view(client):
+    v = client.get("/api/entities/e-peskov").json()
+    assert v["entity"]["name"] == "دميتري بيسكوف"
+    assert [q["text"] for q in v["quotes"]] == [service_data.QUOTE_TEXT]
+    assert [s["id"] for s in v["stories"]] == ["s-grain"]
+    assert client.get("/api/entities", params={"type": "person"}).json()["total"] == 1
+
+
+def test_search_endpoint(client):
+    r = client.get("/api/search", params={"q": "الكرملين"}).json()
+    assert {"a-kremlin-1", "a-kremlin-2", "a-kremlin-3"} <= {h["id"] for h in r["hits"]}
+    hit3 = next(h for h in r["hits"] if h["id"] == "a-kremlin-3")
+    assert "<mark>وللكرملين</mark>" in hit3["snippet"]
+    r = client.get("/api/search", params={"q": "اوكرانيا", "outlet": "صحيفة الشرق اليوم", "facets": "true"}).json()
+    assert [h["id"] for h in r["hits"]] == ["a-kremlin-2"]
+    assert r["facets"]["outlets"] == [{"value": "صحيفة الشرق اليوم", "count": 1}]
+    page = client.get("/api/search", params={"q": "في", "limit": 2, "offset": 2}).json()
+    assert page["total"] >= 6 and len(page["hits"]) == 2 and page["offset"] == 2
+    bad = client.get("/api/search", params={"q": "الكرملين", "date_from": "yesterday"})
+    assert bad.status_code == 400 and "date" in bad.json()["detail"]
+    assert client.get("/api/search").status_code == 422  # q is required
+
+
+# -- writes: auth, limits, malformed bodies -------------------------------------------------------
+RECORD = {"title": "الكرملين يعلن موعد جولة جديدة من المحادثات",
+          "text": "أعلن الكرملين اليوم أن جولة جديدة من المحادثات مع أوكرانيا ستعقد في إسطنبول الأسبوع "
+                  "المقبل، وقال المتحدث باسمه إن الوفد الروسي سيضم خبراء في الملاحة البحرية.",
+          "date": "2024-03-09", "source": "صحيفة الشرق اليوم", "url": "https://example.com/kremlin-round"}
+
+
+def test_ingest_needs_a_token(client):
+    r = client.post("/api/ingest", json=RECORD)
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"] == "Bearer"
+    assert "token" in r.json()["detail"]
+    r = client.post("/api/ingest", json=RECORD, headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 403
+    r = client.post("/api/ingest", json=RECORD, headers={"Authorization": f"Basic {TOKEN}"})
+    assert r.status_code == 401
+    # the dashboard's login cookie is not enough for a write
+    client.cookies.set("marsad_token", TOKEN)
+    try:
+        assert client.post("/api/ingest", json=RECORD).status_code == 401
+    finally:
+        client.cookies.clear()
+
+
+def test_read_only_server_refuses_writes():
+    with TestClient(create_app(Store(), token=None)) as c:
+        r = c.post("/api/ingest", json=RECORD, headers=AUTH)
+        assert r.status_code == 403 and "read-only" in r.json()["detail"]
+
+
+def test_request_size_limit(client):
+    big = {"text": "ا" * (api_mod.MAX_BODY_BYTES + 10)}
+    r = client.post("/api/ingest", json=big, headers=AUTH)
+    assert r.status_code == 413
+    assert "too large" in r.json()["detail"]
+    # streamed without a length: counted as it arrives
+    app = create_app(Store(), token=TOKEN, max_body=1000)
+    with TestClient(app) as c:
+        r = c.post("/api/ingest", content=iter([b"x" * 600, b"y" * 600]),
+                   headers={**AUTH, "Content-Type": "text/plain"})
+        assert r.status_code == 413
+
+
+def test_malformed_json_is_400_with_the_reason(client):
+    r = client.post("/api/ingest", content=b'{"title": "x", "text": ', headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert "malformed JSON" in r.json()["detail"] and "line 1" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("body, fragment", [
+    ({"title": "بلا نص"}, "'text' is required"),
+    ({"text": 42}, "must be a string"),
+    ({"text": "نص", "author": "x"}, "unknown field"),
+    ([], "empty list"),
+    (["نص وحده"], "expected an object"),
+])
+def test_invalid_records_are_422_with_the_reason(client, body, fragment):
+    r = client.post("/api/ingest", json=body, headers=AUTH)
+    assert r.status_code == 422
+    assert fragment in r.json()["detail"]
+
+
+def test_undecodable_or_unsupported_bodies(client):
+    r = client.post("/api/ingest", content="نص عربي".encode("cp1256"),
+                    headers={**AUTH, "Content-Type": "text/plain; charset=utf-8"})
+    assert r.status_code == 400 and "not valid utf-8" in r.json()["detail"]
+    r = client.post("/api/ingest", content=b"%PDF-1.4", headers={**AUTH, "Content-Type": "application/pdf"})
+    assert r.status_code == 415
+    r = client.post("/api/ingest", content=b"<html><body>  </body></html>", headers={**AUTH, "Content-Type": "text/html"})
+    assert r.status_code == 422 and "no text" in r.json()["detail"]
+    r = client.post("/api/ingest", content=b"   ", headers={**AUTH, "Content-Type": "text/plain"})
+    assert r.status_code == 422
+
+
+def test_too_many_records(client):
+    r = client.post("/api/ingest", json=[RECORD] * (api_mod.MAX_RECORDS + 1), headers=AUTH)
+    assert r.status_code == 413 and "too many records" in r.json()["detail"]
+
+
+# -- private reads ------------------------------------------------------------------------------
+def test_private_reads_need_the_token():
+    app = create_app(service_data.fill(Store()), token=TOKEN, public_read=False)
+    with TestClient(app) as c:
+        assert c.get("/api/stories").status_code == 401
+        assert c.get("/api/search", params={"q": "الكرملين"}).status_code == 401
+        assert c.get("/api/stories", headers={"Authorization": "Bearer nope"}).status_code == 403
+        assert c.get("/api/stories", headers=AUTH).json()["total"] == 3
+        page = c.get("/")
+        assert page.status_code == 401 and 'action="/login"' in page.text
+        assert "الكرملين" not in page.text
+        bad = c.post("/login", data={"token": "nope", "next": "/"}, follow_redirects=False)
+        assert bad.status_code == 403
+        ok = c.post("/login", data={"token": TOKEN, "next": "/story/s-grain"}, follow_redirects=False)
+        assert ok.status_code == 303 and ok.headers["location"] == "/story/s-grain"
+        assert c.get("/story/s-grain").status_code == 200  # the cookie now opens the dashboard
+        assert c.get("/api/stories").status_code == 200
+
+
+# -- dashboard ----------------------------------------------------------------------------------
+def test_dashboard_is_rtl_arabic_and_local(client):
+    html = client.get("/").text
+    assert '<html lang="ar" dir="rtl">' in html
+    assert 'href="/static/marsad.css"' in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # nothing from another host
+    assert "<script" not in html
+    assert client.get("/static/marsad.css").status_code == 200
+    csp = client.get("/").headers["content-security-policy"]
+    assert "default-src 'none'" in csp
+
+
+def test_index_lists_stories_with_source_counts(client):
+    html = client.get("/").text
+    assert html.index("الهجوم بالمسيرات على أوديسا") < html.index("نهائي كأس الخليج للأندية")  # latest first
+    assert re.search(r'data-sources="3">3 مصادر', html)
+
+
+def test_story_page_shows_the_brief_sections(client):
+    html = client.get("/story/s-grain").text
+    for section in ("summary", "contradictions", "quotes", "sources", "articles"):
+        assert f'id="{section}"' in html
+    assert 'id="numbers"' not in html and 'id="timeline"' not in html  # absent from this brief
+    assert "/article/a-kremlin-1?hl=" in html
+    odesa = client.get("/story/s-odesa").text
+    assert 'id="numbers"' in odesa and 'id="timeline"' in odesa
+    # a story without a brief still renders its articles
+    assert 'id="articles"' in client.get("/story/s-final").text
+    assert client.get("/story/none").status_code == 404
+
+
+def test_article_text_is_escaped_everywhere(client):
+    page = client.get("/article/a-odesa-3").text
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in page or \
+        "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in page
+    assert "<b>عاجل</b>" not in page and "&lt;b&gt;عاجل&lt;/b&gt;" in page
+    for url in ("/", "/story/s-odesa", "/search?q=script", "/search?q=" + "<script>alert(1)</script>"):
+        assert "<script>alert" not in client.get(url).text, url
+
+
+def test_article_page_highlights_the_cited_span(client):
+    a = client.get("/api/articles/a-kremlin-1").json()
+    ev = a["quotes"][0]["evidence"]
+    html = client.get(f"/article/a-kremlin-1?hl={ev['start']}-{ev['end']}").text
+    marked = re.search(r'<mark id="hl" class="evidence">(.*?)</mark>', html, re.S).group(1)
+    assert marked == a["text"][ev["start"]:ev["end"]]
+    out_of_range = client.get("/article/a-kremlin-1?hl=5-99999").text
+    assert 'id="hl"' not in out_of_range and "خارج" in out_of_range
+
+
+def test_search_page_with_facets(client):
+    html = client.get("/search", params={"q": "أوديسا"}).text
+    assert 'id="total">3 نتيجة' in html
+    assert "<mark>أوديسا</mark>" in html
+    assert "/search?q=%D8%A3%D9%88%D8%AF%D9%8A%D8%B3%D8%A7&amp;outlet=" in html  # outlet facet link
+    filtered = client.get("/search", params={"q": "أوديسا", "outlet": "قناة الخليج نيوز"}).text
+    assert 'id="total">1 نتيجة' in filtered
+
+
+def test_entity_page_lists_what_they_said(client):
+    html = client.get("/entity/e-peskov").text
+    assert "دميتري بيسكوف" in html and service_data.QUOTE_TEXT in html
+    assert "/story/s-grain" in html and "/article/a-kremlin-1?hl=" in html
+    assert client.get("/entities").status_code == 200
+
+
+def test_real_briefs_render():
+    """A brief as marsad.briefs builds it (whatever its current shape) renders on the story page."""
+    briefs = pytest.importorskip("marsad.briefs")
+    from marsad.model import Analysis
+
+    store = service_data.fill(Store())
+    analysis = Analysis(articles=list(store.articles()), stories=store.stories(),
+                        storylines=store.storylines(), entities=store.entities(), facts=store.facts())
+    briefs.add_briefs(analysis)
+    store.replace_derived(analysis.stories, analysis.storylines, analysis.entities)
+    with TestClient(create_app(store)) as c:
+        for s in analysis.stories:
+            r = c.get(f"/story/{s.id}")
+            assert r.status_code == 200
+            assert "<script>alert" not in r.text
+        html = c.get("/story/s-odesa").text
+        assert 'id="summary"' in html and "/article/" in html
+
+
+# -- ingest through the pipeline ----------------------------------------------------------------
+@needs_pipeline
+def test_ingest_json_text_and_html_then_search():
+    with TestClient(create_app(Store(), token=TOKEN)) as c:
+        r = c.post("/api/ingest", params={"finish": "sync"}, json=RECORD, headers=AUTH)
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert len(body["stored"]) == 1 and body["derived"] == "updated"
+        # the same record again adds nothing
+        again = c.post("/api/ingest", json=RECORD, headers=AUTH)
+        assert again.status_code == 200 and again.json()["stored"] == []
+        text = ("وزارة الصحة تعلن حصيلة جديدة\n\nأعلنت وزارة الصحة في بيان اليوم ارتفاع عدد المصابين "
+                "بالحمى في المحافظة الشمالية إلى 120 حالة، ودعت المواطنين إلى الحذر.")
+        assert c.post("/api/ingest", content=text.encode(), headers={**AUTH, "Content-Type": "text/plain"}).status_code == 201
+        page = ("<html><head><title>الأمطار تغمر شوارع المدينة</title></head><body><article><h1>الأمطار تغمر "
+                "شوارع المدينة</h1><p>غمرت الأمطار الغزيرة شوارع المدينة الساحلية صباح اليوم وتسببت في "
+                "تعطيل حركة المرور لساعات، بحسب ما أفاد الدفاع المدني في بيان رسمي.</p><p>وقال مسؤول "
+                "في البلدية إن فرق الصيانة تعمل على تصريف المياه.</p></article></body></html>")
+        assert c.post("/api/ingest", content=page.encode(), headers={**AUTH, "Content-Type": "text/html"}).status_code == 201
+        assert c.get("/api/articles").json()["total"] == 3
+        hits = c.get("/api/search", params={"q": "وللكرملين"}).json()
+        assert hits["total"] == 1 and hits["hits"][0]["title"] == RECORD["title"]
+        assert c.get("/api/search", params={"q": "الامطار"}).json()["total"] == 1
+        assert c.get("/api/stories").json()["total"] >= 1
