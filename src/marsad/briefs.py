@@ -317,6 +317,45 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------------
 # numbers
 
+# Qualifiers of vague magnitudes («عشرات»، «آلاف»): their value is only a lower bound of the
+# magnitude, never a count to reconcile against precise reports.
+_VAGUE = {"dozens", "hundreds", "thousands", "tens of thousands", "hundreds of thousands",
+          "millions", "a few"}
+# Written right before a number, these make it a part of a toll («بينهم ثلاثة أطفال»، «بين
+# القتلى ثلاثة أطفال»): the facts stage marks most with role «among …»; this catches the rest.
+# Up to four words may sit between the cue and the number, but no punctuation: «بين القتلى ثلاثة
+# أطفال وامرأتين» makes both counts parts, «بينهم طفل، وأصيب 20» leaves the 20 alone.
+_PART_OF = re.compile(r"(?:^|\s)(?:[وف]?(?:من\s+)?بين(?:هم|هن)?|[وف]?منهم|[وف]?منهن)(?:\s+[^\s،,.؛:]+){0,4}\s*$")
+_PART_AFTER = re.compile(r"\s*(?:منهم|منهن|من\s+بينهم|من\s+بينهن)(?:\s|$|[،,.])")
+# Words before a four-digit number that make it a year («منذ 2022»، «ربيع 2022»، «عام 2021»).
+_YEAR_BEFORE = set(words("منذ عام العام سنة السنة ربيع صيف خريف شتاء مطلع أوائل أواخر منتصف نهاية "
+                         "بداية مطلع حتى قبل بعد خلال"))
+# How far back (characters) to look for those cue words. 30: «بين القتلى ثلاثة» puts the cue 12
+# characters before the number, «بين القتلى ثلاثة أطفال وامرأتين» 28; 40 still stays inside one
+# clause in the example corpus and the seeds.
+_CUE_WINDOW = 40
+
+
+def _report_kind(a: Article, n: Any) -> str:
+    """``primary`` for a count that can be the story's figure, else why it is not one."""
+    if n.qualifier in _VAGUE:
+        return "vague"
+    role = getattr(n, "role", None) or ""
+    if role.startswith("among"):
+        return "part"
+    if n.start is not None and 0 < n.start <= len(a.text):
+        before = a.text[max(0, n.start - _CUE_WINDOW):n.start]
+        if _PART_OF.search(normalize_for_search(before)):
+            return "part"
+        if n.end is not None and _PART_AFTER.match(normalize_for_search(a.text[n.end:n.end + _CUE_WINDOW])):
+            return "part"  # «ثلاثة منهم في حالة حرجة»
+        if isinstance(n.value, int) and 1900 <= n.value <= 2100 and len((n.text or "").strip()) == 4:
+            prev = words(before)
+            if prev and prev[-1] in _YEAR_BEFORE:
+                return "year"
+    return "primary"
+
+
 def _numbers(st: _Story) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     written: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
@@ -327,6 +366,9 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 continue
             for n in e.numbers:
                 if n.value is None:
+                    continue
+                kind = _report_kind(a, n)
+                if kind == "year":
                     continue
                 role = getattr(n, "role", None) or ""
                 key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what), role)
@@ -349,32 +391,54 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "duplicate_of": a.duplicate_of,
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
+                    "primary": kind == "primary",
+                    "note": None if kind == "primary" else kind,
                     "_t": (t[0], t[1], ev.start),
+                    "_pos": n.start if n.start is not None else ev.start,
                 })
                 if n.what:
                     written[key][n.what] += 1
 
     out = []
     for key, reports in groups.items():
-        reports.sort(key=lambda r: r["_t"])
-        dated = [r for r in reports if r["_t"][0] != _NEVER]
+        reports.sort(key=lambda r: (r["_t"], r["_pos"]))
+        # One figure per article: a toll is given first (the lead) and as a total, so the
+        # article's figure is the largest count of the first sentence holding one; other counts
+        # of the same thing in that article (an earlier toll it recalls, a detail of a quote)
+        # stay in the history as "also mentioned". Calibrated on the example corpus: «إلى 11
+        # قتيلا ... بعد أن كانت الحصيلة الأولية تشير إلى ثمانية قتلى» gives 11, and a hospital
+        # director's «أربعة ... ستة» later in the article does not replace the lead's 20 wounded.
+        by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in reports:
+            if r["primary"]:
+                by_article[r["article"]].append(r)
+        for rs in by_article.values():
+            first_sentence = rs[0]["_t"]
+            lead = [r for r in rs if r["_t"] == first_sentence]
+            top = max(lead, key=lambda r: r["value"])
+            for r in rs:
+                if r is not top:
+                    r["primary"], r["note"] = False, "also mentioned"
+        figures = [r for r in reports if r["primary"]] or reports
+        dated = [r for r in figures if r["_t"][0] != _NEVER]
         # The latest report by publication time. Reports published at the same moment are
         # ordered as the story lists them; counts of victims only grow, so among reports of the
         # same latest moment the largest value wins.
-        pool = dated or reports
+        pool = dated or figures
         last_t = pool[-1]["_t"][0]
         latest = max((r for r in pool if r["_t"][0] == last_t), key=lambda r: (r["value"], r["_t"]))
         # Most reported: the value the most distinct outlets (or articles, when the outlet is
         # unknown) gave; ties go to the later value.
         backers: dict[Any, set[str]] = defaultdict(set)
         first_seen: dict[Any, tuple] = {}
-        for r in reports:
+        for r in figures:
             backers[r["value"]].add(r["outlet"] or r["article"])
             first_seen.setdefault(r["value"], r["_t"])
         most = max(backers, key=lambda v: (len(backers[v]), first_seen[v]))
         values = sorted(first_seen, key=lambda v: first_seen[v])
         for r in reports:
             r.pop("_t")
+            r.pop("_pos")
         what = written[key].most_common(1)[0][0] if written[key] else None
         out.append({
             "key": ":".join(k for k in key if k),
@@ -388,7 +452,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             "most_reported_by": sorted(x for x in backers[most] if x),
             "values": values,
             "changed": len(values) > 1,
-            "reports": len(reports),
+            "reports": len(figures),
             "history": reports,
         })
     # Numbers that changed first (that is what an editor must check), then the most reported.
