@@ -66,9 +66,15 @@ for _name, _d in _WEEKDAY_VARIANTS.items():
 @dataclass(frozen=True, slots=True)
 class DateMatch:
     iso: str  # "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]"
-    text: str  # as written in the input
+    text: str  # as written in the input (date and time)
     start: int
     end: int
+    date_text: str = ""  # the date part as written, without the time
+
+    @property
+    def date(self) -> str:
+        """The day alone, "YYYY-MM-DD"."""
+        return self.iso[:10]
 
 
 def _alt(names) -> str:
@@ -84,14 +90,14 @@ _TIME = (r"(?:\s*(?:[-–|،,]\s*)?(?:(?:ال)?ساعه\s*)?(?P<hh>[0-2]?[0-9]):
 _WD = rf"(?:(?P<wd>(?:يوم\s+)?(?:{_WEEKDAY}))\s*[،,]?\s*)?"
 
 _TEXTUAL = re.compile(
-    rf"(?<![\w]){_WD}(?:ال)?(?P<day>{_D}{{1,2}})(?:\s*من)?\s+"
+    rf"(?<![\w])(?P<date>{_WD}(?:ال)?(?P<day>{_D}{{1,2}})(?:\s*من)?\s+"
     rf"(?P<month>{_MONTH})(?:\s*(?:/|\(|-)\s*(?P<month2>{_MONTH})\s*\)?)?"
-    rf"(?:\s*[،,]?\s*(?:عام|سنه|لعام|لسنه)?\s*(?P<year>{_D}{{4}})(?!{_D})(?:\s*م(?![\w]))?)?"
+    rf"(?:\s*[،,]?\s*(?:عام|سنه|لعام|لسنه)?\s*(?P<year>{_D}{{4}})(?!{_D})(?:\s*م(?![\w]))?)?)"
     rf"{_TIME}"
 )
 _NUMERIC = re.compile(
-    rf"(?<![\w/.\-]){_WD}(?:(?P<y1>{_D}{{4}})(?P<s1>[/.\-])(?P<m1>{_D}{{1,2}})(?P=s1)(?P<d1>{_D}{{1,2}})"
-    rf"|(?P<d2>{_D}{{1,2}})(?P<s2>[/.\-])(?P<m2>{_D}{{1,2}})(?P=s2)(?P<y2>{_D}{{4}}))(?![\w/])"
+    rf"(?<![\w/.\-])(?P<date>{_WD}(?:(?P<y1>{_D}{{4}})(?P<s1>[/.\-])(?P<m1>{_D}{{1,2}})(?P=s1)(?P<d1>{_D}{{1,2}})"
+    rf"|(?P<d2>{_D}{{1,2}})(?P<s2>[/.\-])(?P<m2>{_D}{{1,2}})(?P=s2)(?P<y2>{_D}{{4}})))(?![\w/])"
     rf"(?:T?{_TIME[3:]}"
 )
 _HIJRI_AFTER = re.compile(r"\s*(?:ه|هـ)(?![\w])")
@@ -160,17 +166,20 @@ def find_dates(text: str, year_default: int | None = None) -> list[DateMatch]:
             continue
         iso = _from_textual(m, year_default)
         if iso:
-            s, e = m.span()
-            e = _trim_end(text, normed, s, e)
-            out.append(DateMatch(iso, text[s:e], s, e))
+            out.append(_match(text, normed, m, iso))
     for m in _NUMERIC.finditer(normed):
         iso = _from_numeric(m)
         if iso and not any(d.start <= m.start() < d.end for d in out):
-            s, e = m.span()
-            e = _trim_end(text, normed, s, e)
-            out.append(DateMatch(iso, text[s:e], s, e))
+            out.append(_match(text, normed, m, iso))
     out.sort(key=lambda d: d.start)
     return out
+
+
+def _match(text: str, normed: str, m: re.Match, iso: str) -> DateMatch:
+    s, e = m.span()
+    e = _trim_end(text, normed, s, e)
+    de = _trim_end(text, normed, s, m.end("date"))
+    return DateMatch(iso, text[s:e], s, e, text[s:de])
 
 
 def _trim_end(text: str, normed: str, s: int, e: int) -> int:

@@ -1,0 +1,198 @@
+"""Article metadata read from the text: publication date, outlet, credited agencies/outlets.
+
+* Published date: from a date line in the article's header (or a dateline opening the
+  first paragraph) in any regional style (``marsad.text.dates``); ``published_text`` keeps
+  the date exactly as written, without a time of day.
+* Outlet: «المصدر: X» / «المصادر: X - رويترز» lines, copyright lines («جميع الحقوق محفوظة ©
+  X 2024»), a brand line at the top («X | الصفحة الرئيسية»). Agencies named there are credits,
+  not the outlet.
+* Credited: the agencies and outlets the body credits, from ``text/data/agencies.tsv``
+  (رويترز، أ ف ب، تاس، سبوتنيك، إنترفاكس، بلومبرغ، الأناضول …) in their short form, plus any
+  «وكالة الأنباء X» and «صحيفة “X”» the table does not know, as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from marsad.text.dates import DateMatch, find_date
+from marsad.text.normalize import GAP, normalize
+
+AGENCIES_FILE = Path(__file__).resolve().parent.parent / "text" / "data" / "agencies.tsv"
+
+# Variants this short, or in this list, are common words or places too (وام = و + أم,
+# قنا = Qena, بترا = Petra): they count only in a credit position — «(X)», «- X» ending a
+# line, or right after «وكالة».
+_AMBIGUOUS = {"وام", "قنا", "بترا", "وفا", "واس", "واع", "سانا", "كونا", "ا ب", "ا.ب", "بنا",
+              "تاس", "واج", "وات", "افي", "ايفي", "انسا"}
+_CLITIC = r"(?:[وفبلك]|لل|و[بلك]|ف[بلك])?"
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    form: str  # short form stored in Article.credited
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[re.Pattern, re.Pattern, dict[str, Source], set[str]]:
+    variants: dict[str, Source] = {}
+    for line in AGENCIES_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, form, vs = line.split("\t")
+        for v in vs.split("|"):
+            variants[_norm(v)] = Source(key, form)
+    plain = sorted((v for v in variants if v not in _AMBIGUOUS), key=len, reverse=True)
+    amb = sorted((v for v in variants if v in _AMBIGUOUS), key=len, reverse=True)
+    alt = "|".join(re.escape(v).replace(r"\ ", r"\s*") for v in plain)
+    alt_amb = "|".join(re.escape(v).replace(r"\ ", r"\s*") for v in amb)
+    pat = re.compile(rf"(?<![\w.])(?:\(\s*)?[\"«“”']?{_CLITIC}(?P<v>{alt})(?![\w])")
+    pat_amb = re.compile(
+        rf"(?:\(\s*(?P<a>{alt_amb})\s*\)|وكاله\s+(?:الانباء\s+|انباء\s+)?[\"«“”']?(?P<b>{alt_amb})(?![\w])"
+        rf"|[-–]\s*(?P<c>{alt_amb})\s*$)", re.M)
+    keys = {s.key for s in variants.values()}
+    return pat, pat_amb, variants, keys
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", normalize(s).replace(GAP, "")).strip()
+
+
+def source_of(name: str) -> Source | None:
+    """The known agency/outlet a name stands for («وكالة سبوتنيك» → سبوتنيك), or None."""
+    _, _, variants, _ = _lexicon()
+    n = _norm(name).strip(" \"«»“”'()")
+    n = re.sub(r"^وكاله\s+(?:الانباء\s+|انباء\s+)?", "", n) if n not in variants else n
+    return variants.get(n)
+
+
+# Unknown national agencies: «وكالة الأنباء السهيلية» → kept as written (adjective included,
+# a trailing «الرسمية» not). «وكالة أنباء X» needs X to look like a name (not a function word).
+_GENERIC_AGENCY = re.compile(r"وكاله\s+(?:الانباء|انباء)\s+(?P<x>[\"«“]?[^\s\"«»“”،,.:()]+[\"»”]?)")
+_GENERIC_SKIP = {"الرسميه", "المحليه", "الحكوميه", "الرسمي", "الدوليه", "العالميه", "التي", "الي",
+                 "في", "عن", "من", "ان", "الخاصه"}
+_QUOTED_OUTLET = re.compile(r"(?:صحيفه|جريده|مجله|قناه|شبكه|موقع|اذاعه|تلفزيون)\s*[\"«“”]"
+                            r"(?P<x>[^\"«»“”\n]{2,40})[\"»”]")
+
+
+def find_credited(text: str) -> list[str]:
+    """Agencies and outlets credited in ``text``, once each, in order of first mention."""
+    if not text:
+        return []
+    pat, pat_amb, variants, _ = _lexicon()
+    normed = normalize(text)
+    found: list[tuple[int, int, str, str]] = []  # (start, end, key, form)
+    for m in pat.finditer(normed):
+        src = variants[_norm(m.group("v"))]
+        found.append((m.start("v"), m.end("v"), src.key, src.form))
+    for m in pat_amb.finditer(normed):
+        g = next(x for x in ("a", "b", "c") if m.group(x))
+        src = variants[_norm(m.group(g))]
+        found.append((m.start(g), m.end(g), src.key, src.form))
+    for m in _GENERIC_AGENCY.finditer(normed):
+        x = m.group("x").replace(GAP, "")
+        if x.strip("\"«»“”") in _GENERIC_SKIP:
+            continue
+        s, e = m.start(), m.end("x")
+        if any(a <= s < b or s <= a < e for a, b, _, _ in found):
+            continue
+        after = normed[e:e + 40]
+        if re.match(r"\s*(?:[\"«“”(]|الرسميه\s*\()", after) and pat.match(re.sub(r"^\s*(?:الرسميه\s*)?\(\s*", "(", after)):
+            continue  # «وكالة الأنباء الروسية (سبوتنيك)»: the known name follows
+        written = re.sub(r"\s+", " ", text[s:e]).strip(" \"«»“”")
+        src = source_of(written)
+        if src:
+            found.append((s, e, src.key, src.form))
+        else:
+            found.append((s, e, "w:" + _norm(written), written))
+    for m in _QUOTED_OUTLET.finditer(normed):
+        s, e = m.start("x"), m.end("x")
+        if any(a <= s < b for a, b, _, _ in found):
+            continue
+        written = text[s:e].strip()
+        src = source_of(written)
+        found.append((s, e, src.key if src else "w:" + _norm(written), src.form if src else written))
+    found.sort()
+    out: list[str] = []
+    seen: set[str] = set()
+    for _, _, key, form in found:
+        if key not in seen:
+            seen.add(key)
+            out.append(form)
+    return out
+
+
+# --- outlet -----------------------------------------------------------------------------------
+
+_SOURCE_LINE = re.compile(r"^\s*(?:المصدر|المصادر|مصدر الخبر|source)\s*[:：]\s*(?P<x>.*)$", re.I)
+_COPYRIGHT = re.compile(r"(?:جميع|كل|كافة)\s+الحقوق\s+محفوظة|©|حقوق\s+النشر|copyright", re.I)
+_SPLIT_NAMES = re.compile(r"\s+[-–|/]\s+|\s*[،,]\s*|\s+و(?=ال|[^\s]{3,})")
+
+
+def split_names(s: str) -> list[str]:
+    """«العربي - رويترز» → ["العربي", "رويترز"]."""
+    parts = [p.strip(" .:-–|\"«»“”") for p in re.split(r"\s+[-–|/]\s+|\s*[،,]\s*", s)]
+    return [p for p in parts if p]
+
+
+def outlet_from_source_line(value: str) -> tuple[str | None, list[str]]:
+    """Outlet and credited sources named on an «المصدر: …» line."""
+    outlet, credited = None, []
+    for name in split_names(value):
+        src = source_of(name)
+        if src:
+            credited.append(src.form)
+        elif outlet is None and len(name.split()) <= 5:
+            outlet = name
+    return outlet, credited
+
+
+def outlet_from_copyright(line: str) -> str | None:
+    """«جميع الحقوق محفوظة © النهار العربي 2024» → «النهار العربي»."""
+    if not _COPYRIGHT.search(line):
+        return None
+    s = _COPYRIGHT.sub(" ", line)
+    s = re.sub(r"(?:محفوظة|محفوظه)\s+(?:ل|لـ|لموقع|لصحيفة|لجريدة)?", " ", s)
+    s = re.sub(r"[0-9٠-٩]{4}(?:\s*[-–]\s*[0-9٠-٩]{4})?", " ", s)
+    s = re.sub(r"^[\s\-–|.,،:©]+|[\s\-–|.,،:©]+$", "", re.sub(r"\s+", " ", s))
+    s = re.sub(r"^(?:لـ|ل)\s*", "", s)
+    if s and 1 <= len(s.split()) <= 5 and not source_of(s):
+        return s
+    return None
+
+
+# --- published date ---------------------------------------------------------------------------
+
+# A line is a date line when, besides the date, at most this many characters of label remain
+# («نشر في:»، «آخر تحديث:»، «تاريخ النشر:»): 24 covers every label in the example corpus.
+DATE_LINE_SLACK = 24
+_DATE_LABEL = re.compile(r"(?:نشر|تاريخ النشر|آخر تحديث|اخر تحديث|تحديث|منذ|بتاريخ|في|updated|published)\s*[:：]?", re.I)
+
+
+def date_line(line: str) -> DateMatch | None:
+    """The date of a line that is just a date (with a label or a time at most)."""
+    if len(line) > 90:
+        return None
+    m = find_date(line)
+    if m is None:
+        return None
+    rest = (line[:m.start] + line[m.end:])
+    rest = _DATE_LABEL.sub("", rest)
+    rest = re.sub(r"[\s|\-–:،,/]+", " ", rest).strip()
+    return m if len(rest) <= DATE_LINE_SLACK else None
+
+
+def dateline_date(paragraph: str) -> DateMatch | None:
+    """A date inside the dateline that opens a paragraph («القاهرة - الجمعة 26 يناير 2024 - …»):
+    it must start within the first 60 characters and end before the first sentence does."""
+    m = find_date(paragraph[:160])
+    if m is None or m.start > 60:
+        return None
+    head = paragraph[:m.start]
+    if re.search(r"[.؟?!]", head) or len(head.split()) > 6:
+        return None
+    return m

@@ -1,0 +1,324 @@
+"""Read inputs from disk: files, directories (recursive, sorted) and globs, with encoding
+detection, yielding one ``RawDoc`` per input (or per record) or an ``InputError``.
+
+Kinds: ``.txt`` → text; ``.html``/``.htm`` → html; ``.json`` (one record or a list of them),
+``.jsonl`` (one record per line, origin ``path#N`` with N 1-based) and TREC-style ``.xml``
+(``<DOC><DOCNO>…</DOCNO>…<TEXT>…</TEXT></DOC>`` as in the ANT corpus, origin ``path#DOCNO``)
+→ record. Any of those may be gzipped (``.jsonl.gz``).
+
+A bad input never raises: it yields ``InputError(origin, problem)`` and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import html as htmllib
+import json
+import os
+import re
+from typing import Iterable, Iterator
+
+from marsad.errors import InputError
+from marsad.model import RawDoc
+
+KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl",
+         ".xml": "xml"}
+DEFAULT_MAX_BYTES = 20_000_000
+
+_MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image",
+          b"GIF8": "GIF image", b"PK\x03\x04": "ZIP archive", b"\x7fELF": "executable",
+          b"MZ": "executable", b"\x1f\x8b": "gzip data", b"BZh": "bzip2 data",
+          b"\xfd7zXZ": "xz data", b"Rar!": "RAR archive", b"SQLite format": "SQLite database",
+          b"ID3": "MP3 audio", b"OggS": "Ogg media", b"RIFF": "RIFF media"}
+
+
+def _ext(path: str) -> tuple[str, bool]:
+    """(extension without .gz, gzipped?)"""
+    p = path.lower()
+    gz = p.endswith(".gz")
+    if gz:
+        p = p[:-3]
+    return os.path.splitext(p)[1], gz
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+_AR_LETTERS = re.compile(r"[\u0621-\u064A]")
+
+
+def _arabic_score(text: str) -> float:
+    """Share of known Arabic news words among the Arabic words of a decoded sample."""
+    from marsad.text.lexicon import counts
+    from marsad.text.tokenize import words
+
+    ws = [w for w in words(text[:20_000]) if not w.isascii()]
+    if not ws:
+        return 0.0
+    lex = counts()
+    if not lex:
+        return len(_AR_LETTERS.findall(text)) / max(1, len(text))
+    return sum(1 for w in ws if w in lex) / len(ws)
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: Arabic text puts 0x06 (or 0x00 for ASCII) in every high byte."""
+    sample = data[:4000]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    odd, even = sample[1::2], sample[0::2]
+    hi = set(b"\x00\x06")
+    # 0.9: real UTF-16 Arabic/ASCII text has every high byte in {0x00, 0x06}; single-byte
+    # encodings essentially never do over 4 KB.
+    if sum(b in hi for b in odd) >= 0.9 * len(odd):
+        return "utf-16-le"
+    if sum(b in hi for b in even) >= 0.9 * len(even):
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, origin: str = "") -> tuple[str, str]:
+    """Decode bytes to text, returning (text, encoding). Raises InputError when the bytes are
+    binary or fit none of UTF-8, UTF-16, windows-1256, ISO-8859-6 (or what charset-normalizer
+    recognises with confidence)."""
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"),
+                     (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise InputError(origin, f"undecodable bytes: {enc} byte-order mark but invalid "
+                                         f"{enc} at byte {exc.start}") from None
+    enc16 = _looks_utf16(data)
+    if enc16:
+        try:
+            return data.decode(enc16), enc16
+        except UnicodeDecodeError:
+            pass
+    for sig, what in _MAGIC.items():
+        if data.startswith(sig):
+            raise InputError(origin, f"binary file ({what}), not text")
+    head = data[:8192]
+    if b"\x00" in head:
+        raise InputError(origin, "binary file (NUL bytes), not text")
+    ctrl = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    # 2% control bytes: text files have none beyond tab/newline; binaries have plenty.
+    if head and ctrl > 0.02 * len(head):
+        raise InputError(origin, "binary file (control bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_err = exc
+    # Single-byte Arabic code pages: both decode most bytes, so pick the one whose words are
+    # real Arabic words.
+    best: tuple[float, str, str] | None = None
+    for enc in ("cp1256", "iso8859_6"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        score = _arabic_score(text)
+        if best is None or score > best[0]:
+            best = (score, text, enc)
+    # 0.5: a correctly decoded Arabic news text has 85-95% of its words in the lexicon; the
+    # wrong code page or random bytes give under 10%.
+    if best and best[0] >= 0.5:
+        return best[1], {"cp1256": "windows-1256", "iso8859_6": "iso-8859-6"}[best[2]]
+    try:
+        from charset_normalizer import from_bytes
+
+        match = from_bytes(data).best()
+    except Exception:  # charset-normalizer failing is just "no guess"
+        match = None
+    # chaos 0.1: charset-normalizer's own "looks like clean text" level.
+    if match is not None and match.chaos <= 0.1 and match.encoding not in ("utf_8",):
+        return str(match), match.encoding
+    raise InputError(origin, f"undecodable bytes: not UTF-8 (invalid byte at {utf8_err.start}), "
+                             "UTF-16, windows-1256 or ISO-8859-6")
+
+
+# --- per-kind readers ------------------------------------------------------------------------
+
+def _read_bytes(path: str, origin: str, max_bytes: int, gz: bool) -> bytes:
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise InputError(origin, f"cannot read: {exc.strerror or exc}") from None
+    if size > max_bytes:
+        raise InputError(origin, f"file too large: {size:,} bytes (limit {max_bytes:,})")
+    try:
+        if gz:
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise InputError(origin, f"file too large once decompressed (limit {max_bytes:,} bytes)")
+            return data
+        with open(path, "rb") as fh:
+            return fh.read()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise InputError(origin, f"cannot read: {exc}") from None
+
+
+def _record(origin: str, rec: object, hints: dict) -> RawDoc | InputError:
+    if not isinstance(rec, dict):
+        return InputError(origin, f"record is a JSON {type(rec).__name__}, expected an object")
+    return RawDoc(origin=origin, kind="record", fields=rec, hints=dict(hints))
+
+
+def _read_json(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputError]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield InputError(origin, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        return
+    if isinstance(data, list):
+        if not data:
+            yield InputError(origin, "empty JSON list: no records")
+        for i, rec in enumerate(data, 1):
+            yield _record(f"{origin}#{i}", rec, hints)
+    else:
+        yield _record(origin, data, hints)
+
+
+def _read_jsonl(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputError]:
+    any_line = False
+    for i, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        any_line = True
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(f"{origin}#{i}", f"malformed JSON line: {exc.msg} at column {exc.colno}")
+            continue
+        yield _record(f"{origin}#{i}", rec, hints)
+    if not any_line:
+        yield InputError(origin, "empty file: no JSON lines")
+
+
+_DOC = re.compile(r"<DOC\b[^>]*>(.*?)</DOC\s*>", re.S | re.I)
+_FIELD = re.compile(r"<([A-Za-z][\w.-]*)\b[^>]*>(.*?)</\1\s*>", re.S)
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+
+
+def _xml_text(s: str) -> str:
+    s = _CDATA.sub(lambda m: m.group(1), s)
+    s = re.sub(r"<[^>]+>", "", s) if "<" in s else s
+    return htmllib.unescape(s).strip()
+
+
+def _read_trec(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputError]:
+    """TREC-style SGML/XML: any number of <DOC> blocks, one record each (field names lower-cased)."""
+    docs = _DOC.findall(text)
+    opened = len(re.findall(r"<DOC\b[^>]*>", text, re.I))
+    if not docs:
+        if opened:
+            yield InputError(origin, "malformed XML: <DOC> without a closing </DOC>")
+            return
+        try:
+            from lxml import etree
+
+            etree.fromstring(text.encode("utf-8"))
+        except Exception as exc:  # lxml's XMLSyntaxError and friends: report the parser message
+            yield InputError(origin, f"malformed XML: {exc}")
+            return
+        yield InputError(origin, "XML without TREC <DOC> records")
+        return
+    if opened > len(docs):
+        yield InputError(origin, f"malformed XML: {opened - len(docs)} <DOC> block(s) not closed")
+    for i, body in enumerate(docs, 1):
+        fields: dict[str, str] = {}
+        for m in _FIELD.finditer(body):
+            name = m.group(1).lower()
+            fields.setdefault(name, _xml_text(m.group(2)))
+        if not fields:
+            yield InputError(f"{origin}#{i}", "malformed XML: <DOC> with no fields")
+            continue
+        docno = fields.get("docno", "").strip()
+        yield RawDoc(origin=f"{origin}#{docno or i}", kind="record", fields=fields, hints=dict(hints))
+
+
+def read_file(path: str, origin: str | None = None,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | InputError]:
+    """The RawDocs of one file (several for JSON lists, JSONL and TREC XML)."""
+    origin = origin or path
+    ext, gz = _ext(path)
+    kind = KINDS.get(ext)
+    if kind is None:
+        yield InputError(origin, f"unsupported file type {ext or '(none)'!r}; expected "
+                                 ".txt, .html, .htm, .json, .jsonl or .xml")
+        return
+    try:
+        data = _read_bytes(path, origin, max_bytes, gz)
+        if not data.strip():
+            raise InputError(origin, "empty file")
+        text, enc = decode(data, origin)
+    except InputError as exc:
+        yield exc
+        return
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        yield InputError(origin, "empty file (only whitespace)")
+        return
+    hints = {"encoding": enc, "ext": ext, "path": path}
+    if kind == "text":
+        yield RawDoc(origin=origin, kind="text", text=text, hints=hints)
+    elif kind == "html":
+        yield RawDoc(origin=origin, kind="html", html=text, hints=hints)
+    elif kind == "json":
+        yield from _read_json(text, origin, hints)
+    elif kind == "jsonl":
+        yield from _read_jsonl(text, origin, hints)
+    else:
+        yield from _read_trec(text, origin, hints)
+
+
+def _known(path: str) -> bool:
+    return _ext(path)[0] in KINDS
+
+
+def _walk(root: str) -> Iterator[str]:
+    """Files under ``root``, recursively, sorted, hidden files and directories skipped."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for f in sorted(filenames):
+            if not f.startswith("."):
+                yield os.path.join(dirpath, f)
+
+
+def _join(given: str, rel: str) -> str:
+    rel = rel.replace(os.sep, "/")
+    return f"{given.rstrip('/')}/{rel}" if given not in ("", ".") else rel
+
+
+def read_inputs(paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDoc | InputError]:
+    """Every input under ``paths`` (files, directories, globs), in a stable order.
+
+    Origins are the path as given, joined with the path relative to a named directory.
+    Files of an unknown type inside a directory (or matched by a glob) are skipped silently;
+    an explicitly named one is an error.
+    """
+    for given in paths:
+        given = str(given)
+        if os.path.isdir(given):
+            for f in _walk(given):
+                if _known(f):
+                    yield from read_file(f, _join(given, os.path.relpath(f, given)), max_bytes)
+        elif os.path.exists(given):
+            yield from read_file(given, given, max_bytes)
+        elif glob.has_magic(given):
+            matches = sorted(glob.glob(given, recursive=True))
+            if not matches:
+                yield InputError(given, "no file matches this pattern")
+            for m in matches:
+                if os.path.isdir(m):
+                    for f in _walk(m):
+                        if _known(f):
+                            yield from read_file(f, _join(m, os.path.relpath(f, m)), max_bytes)
+                elif _known(m):
+                    yield from read_file(m, m, max_bytes)
+        else:
+            yield InputError(given, "no such file or directory")
+
+
+__all__ = ["read_inputs", "read_file", "decode", "KINDS", "DEFAULT_MAX_BYTES"]
