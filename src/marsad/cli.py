@@ -146,6 +146,28 @@ def story(
 
 
 @app.command()
+def entities(
+    conll: Path = typer.Option(..., "--conll", help="One token per line (`token` or `token TAG`); "
+                               "a blank line ends a sentence."),
+) -> None:
+    """Tag named entities: prints `token TAG` per line, BIO over PERS, LOC, ORG, MISC."""
+    from marsad.facts.entities import read_conll, tag_tokens
+
+    try:
+        sents = read_conll(conll)
+        lines = []
+        for i, toks in enumerate(sents):
+            if i:
+                lines.append("")
+            lines.extend(f"{t} {tag}" for t, tag in zip(toks, tag_tokens(toks)))
+    except MarsadError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+@app.command()
 def serve(
     db: str = typer.Option("marsad.db", "--db", help="SQLite store (created when missing)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless told otherwise."),

@@ -1,0 +1,731 @@
+"""Named entities: a CRF tagger trained on ANERcorp, role/title patterns, within-article
+coreference and cross-article linking.
+
+Public interface (the rest of marsad relies on it):
+
+* ``tag_tokens(tokens)`` — BIO tags over PERS, LOC, ORG, MISC (the ANERcorp tag set).
+* ``find_mentions(article)`` — :class:`~marsad.model.Mention` objects with offsets into
+  ``article.text``, types PERSON | ORG | PLACE | OTHER, the attached clitics stripped
+  («وبيسكوف» → «بيسكوف»), ``canonical`` set to the full name found in the same article
+  («بيسكوف» → «دميتري بيسكوف») and ``role`` from title patterns («المتحدث باسم الكرملين»).
+* ``link_entities(mentions)`` — one :class:`~marsad.model.Entity` per person, organization
+  or place across articles; sets ``mention.entity``.
+* ``nearest_person(mentions, offset, window)`` / ``person_at(mentions, start, end)`` — for
+  the quote and claim extractors.
+
+The model (``models/ner.crfsuite``) and its word clusters (``models/ner_clusters.tsv.gz``,
+learned from the unlabeled ANT corpus) ship inside the package and are loaded lazily on first
+use; ``scripts/train_ner.py`` rebuilds both. Trained on ANERcorp (Benajiba et al. 2007,
+CC BY-SA 4.0, redistributed by CAMeL Lab): see ``models/README.md``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from marsad.errors import MarsadError
+from marsad.model import Article, Entity, Mention
+from marsad.text.normalize import GAP, normalize
+from marsad.text.sentences import split_sentences
+from marsad.text.stem import stem
+from marsad.text.tokenize import split_clitics, tokenize
+
+TYPES = {"PERS": "PERSON", "ORG": "ORG", "LOC": "PLACE", "MISC": "OTHER"}
+LABELS = ("PERS", "LOC", "ORG", "MISC")
+
+_PUNCT_END = {".", "!", "?", "؟"}
+_ARABIC_PUNCT = set("،؛؟«»\"'()[]{}:;,.!?-–—/…“”")
+
+
+class ModelMissing(MarsadError):
+    """The packaged NER model file is absent (rebuild it with scripts/train_ner.py)."""
+
+
+# ---------------------------------------------------------------------------------------
+# resources (lazy, cached)
+# ---------------------------------------------------------------------------------------
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _package_file(*parts: str) -> Path:
+    return _HERE.joinpath(*parts)
+
+
+def norm_word(token: str) -> str:
+    """The normalized lookup form of one token: letters folded, diacritics dropped,
+    Latin lower-cased, surrounding punctuation stripped (ANERcorp has tokens like «(د»)."""
+    w = normalize(token).replace(GAP, "").lower()
+    stripped = w.strip("".join(_ARABIC_PUNCT))
+    return stripped or w
+
+
+@dataclass(frozen=True)
+class _Cluster:
+    c64: str
+    c256: str
+    c1024: str
+    al: str  # how often ال+word occurs: 0 never, 1 rarely, 2 sometimes, 3 often
+    freq: str  # log2 bucket of the word's ANT frequency
+
+
+@lru_cache(maxsize=1)
+def clusters() -> dict[str, _Cluster]:
+    """word → cluster ids (learned from the ANT corpus by scripts/train_ner.py)."""
+    out: dict[str, _Cluster] = {}
+    f = _package_file("models", "ner_clusters.tsv.gz")
+    if not f.is_file():
+        return out
+    with gzip.open(f, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 5:
+                continue
+            freq = parts[5] if len(parts) > 5 else "0"
+            out[parts[0]] = _Cluster(parts[1], parts[2], parts[3], parts[4], freq)
+    return out
+
+
+def _lexicon_lines(name: str) -> Iterable[str]:
+    f = _package_file("lexicons", name)
+    if not f.is_file():
+        return []
+    return [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(norm_word(t) for t in text.split())
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, dict[tuple[str, ...], str]]:
+    """first word → {phrase words: type} over the gazetteer_* lexicons."""
+    files = {"gazetteer_countries.txt": "LOC", "gazetteer_cities.txt": "LOC",
+             "gazetteer_orgs.txt": "ORG", "gazetteer_persons.txt": "PERS"}
+    out: dict[str, dict[tuple[str, ...], str]] = {}
+    for name, typ in files.items():
+        for line in _lexicon_lines(name):
+            ph = _phrase(line)
+            if ph:
+                out.setdefault(ph[0], {}).setdefault(ph, typ)
+    return out
+
+
+@lru_cache(maxsize=1)
+def triggers() -> dict[str, frozenset[str]]:
+    """word → entity types it announces (ner_triggers.tsv)."""
+    out: dict[str, set[str]] = {}
+    for line in _lexicon_lines("ner_triggers.tsv"):
+        typ, _, phrase = line.partition("\t")
+        ph = _phrase(phrase)
+        if len(ph) == 1:
+            out.setdefault(ph[0], set()).add(typ.strip())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def role_heads() -> frozenset[str]:
+    return frozenset(norm_word(w) for w in _lexicon_lines("roles_titles.tsv"))
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    import pycrfsuite
+
+    f = _package_file("models", "ner.crfsuite")
+    if not f.is_file():
+        raise ModelMissing("marsad/facts/models/ner.crfsuite is missing; run scripts/train_ner.py")
+    t = pycrfsuite.Tagger()
+    t.open(str(f))
+    return t
+
+
+# ---------------------------------------------------------------------------------------
+# features
+# ---------------------------------------------------------------------------------------
+
+def _forms(w: str) -> tuple[str, ...]:
+    """Lookup forms of a normalized word: itself, without proclitics, and with the article
+    restored when a conjunction/preposition was peeled with it («للولايات» → «الولايات»)."""
+    prefix, base = split_clitics(w)
+    if not prefix:
+        return (w,)
+    forms = [w, base]
+    if prefix.endswith("ال") or prefix.endswith("لل"):
+        forms.append("ال" + base)
+    return tuple(forms)
+
+
+def _shape(tok: str, w: str) -> str:
+    if not w:
+        return "empty"
+    if w.isdigit():
+        return "digit"
+    if any(c.isdigit() for c in w):
+        return "alnum"
+    if w.isascii():
+        return "latin" if w.isalpha() else "sym"
+    if all(c in _ARABIC_PUNCT for c in tok):
+        return "punct"
+    return "arabic"
+
+
+def _gazetteer_tags(words: Sequence[str]) -> list[str]:
+    """Longest gazetteer match over a sentence: B-TYPE / I-TYPE / '' per word."""
+    gaz = gazetteer()
+    n = len(words)
+    out = [""] * n
+    i = 0
+    while i < n:
+        best = None
+        for f in _forms(words[i]):
+            for ph, typ in gaz.get(f, {}).items():
+                k = len(ph)
+                if i + k <= n and all(words[i + j] == ph[j] for j in range(1, k)):
+                    if best is None or k > best[0]:
+                        best = (k, typ)
+        if best:
+            k, typ = best
+            out[i] = "B-" + typ
+            for j in range(1, k):
+                out[i + j] = "I-" + typ
+            i += k
+        else:
+            i += 1
+    return out
+
+
+def _token_features(tok: str, w: str) -> dict[str, str]:
+    """Context-free features of one token (also reused for its neighbours)."""
+    prefix, base = split_clitics(w)
+    cl = clusters()
+    c = cl.get(w)
+    via = "w"
+    if c is None and prefix:
+        c = cl.get(base) or cl.get("ال" + base)
+        via = "b"
+    f = {
+        "w": w,
+        "b": base,
+        "p": prefix,
+        "s": stem(base),
+        "sh": _shape(tok, w),
+    }
+    if c is not None:
+        f["c64"] = c.c64
+        f["c256"] = c.c256
+        f["c1k"] = c.c1024
+        f["al"] = c.al + via
+        f["fq"] = c.freq
+    else:
+        f["c64"] = "oov"
+    trig = triggers().get(w) or triggers().get(base)
+    if trig:
+        f["tr"] = "|".join(sorted(trig))
+    return f
+
+
+def sentence_features(tokens: Sequence[str]) -> list[list[str]]:
+    """CRF features of one sentence (list of feature strings per token)."""
+    words = [norm_word(t) for t in tokens]
+    base = [_token_features(t, w) for t, w in zip(tokens, words)]
+    gaz = _gazetteer_tags(words)
+    n = len(tokens)
+    out: list[list[str]] = []
+    for i in range(n):
+        f = base[i]
+        w = f["w"]
+        b = f["b"]
+        feats = ["bias", "w=" + w, "b=" + b, "p=" + f["p"], "s=" + f["s"], "sh=" + f["sh"],
+                 "len=" + str(min(len(b), 8)),
+                 "pre2=" + w[:2], "pre3=" + w[:3], "suf2=" + w[-2:], "suf3=" + w[-3:],
+                 "bsuf1=" + b[-1:], "bsuf2=" + b[-2:], "bpre2=" + b[:2]]
+        for k in ("c64", "c256", "c1k", "al", "fq", "tr"):
+            if k in f:
+                feats.append(f"{k}={f[k]}")
+        if gaz[i]:
+            feats.append("gz=" + gaz[i])
+            feats.append("gzt=" + gaz[i][2:])
+        if i == 0:
+            feats.append("BOS")
+        if i == n - 1:
+            feats.append("EOS")
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            if j < 0 or j >= n:
+                feats.append(f"{d}:pad")
+                continue
+            g = base[j]
+            feats.append(f"{d}:w={g['w']}")
+            feats.append(f"{d}:b={g['b']}")
+            feats.append(f"{d}:c256={g.get('c256', 'oov')}")
+            if abs(d) == 1:
+                feats.append(f"{d}:c1k={g.get('c1k', 'oov')}")
+                feats.append(f"{d}:al={g.get('al', 'oov')}")
+                feats.append(f"{d}:sh={g['sh']}")
+            if "tr" in g:
+                feats.append(f"{d}:tr={g['tr']}")
+            if gaz[j]:
+                feats.append(f"{d}:gz={gaz[j]}")
+        if i > 0:
+            feats.append(f"-1|0:w={base[i - 1]['w']}|{w}")
+        if i < n - 1:
+            feats.append(f"0|1:w={w}|{base[i + 1]['w']}")
+        out.append(feats)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# tagging
+# ---------------------------------------------------------------------------------------
+
+def _repair_bio(tags: list[str]) -> list[str]:
+    """Turn an I-X that does not continue an X into B-X (CRFs rarely emit these)."""
+    out = list(tags)
+    for i, t in enumerate(out):
+        if t.startswith("I-"):
+            prev = out[i - 1] if i else "O"
+            if prev == "O" or prev[2:] != t[2:]:
+                out[i] = "B-" + t[2:]
+    return out
+
+
+def tag_tokens(tokens: list[str]) -> list[str]:
+    """BIO tags (PERS, LOC, ORG, MISC) for one sequence of tokens.
+
+    Long sequences are cut at sentence-final punctuation before tagging (the model was
+    trained on sentences), so a whole document may be passed at once.
+    """
+    if not tokens:
+        return []
+    tagger = _tagger()
+    out: list[str] = []
+    start = 0
+    for i, tok in enumerate(tokens):
+        if tok in _PUNCT_END or i == len(tokens) - 1:
+            seg = tokens[start:i + 1]
+            out.extend(tagger.tag(sentence_features(seg)))
+            start = i + 1
+    return _repair_bio(out)
+
+
+# ---------------------------------------------------------------------------------------
+# mentions in an article
+# ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+
+def _article_tokens(text: str, start: int, end: int) -> list[_Tok]:
+    """Word tokens (marsad.text.tokenize) plus one token per punctuation mark between them,
+    the way ANERcorp tokenizes, with offsets into ``text``."""
+    out: list[_Tok] = []
+    pos = start
+    for t in tokenize(text[start:end]):
+        s, e = t.start + start, t.end + start
+        for k in range(pos, s):
+            ch = text[k]
+            if not ch.isspace() and ch != GAP:
+                out.append(_Tok(ch, k, k + 1))
+        out.append(_Tok(text[s:e], s, e))
+        pos = e
+    for k in range(pos, end):
+        ch = text[k]
+        if not ch.isspace():
+            out.append(_Tok(ch, k, k + 1))
+    return out
+
+
+def _strip_offset(surface: str, n_norm: int) -> int:
+    """Index into ``surface`` after its first ``n_norm`` letters (diacritics are skipped)."""
+    normed = normalize(surface)
+    k = seen = 0
+    while k < len(surface) and seen < n_norm:
+        if normed[k] != GAP:
+            seen += 1
+        k += 1
+    while k < len(surface) and normed[k] == GAP:
+        k += 1
+    return k
+
+
+# A clitic is peeled from an entity's first word only when the bare form is clearly the
+# more common word: at least 2 log2-frequency buckets (4x) above the clitic form in ANT, or
+# the clitic form is unknown to ANT while the bare form is known (calibrated by eye on the
+# ANERcorp dev split: keeps «وليد», «فيصل», «بشار», «لافروف», peels «وبيسكوف», «لموسكو»).
+_PEEL_MARGIN = 2
+
+
+def _peel(word: str, typ: str, known_bare: set[str]) -> int:
+    """How many normalized letters of proclitics to drop from an entity's first word."""
+    w = norm_word(word)
+    prefix, base = split_clitics(w)
+    if not prefix:
+        return 0
+    # keep the article: «والقاهرة» → «القاهرة»; «للكرملين» keeps «كرملين» (ال merged into لل)
+    keep_al = prefix.endswith("ال")
+    drop = len(prefix) - (2 if keep_al else 0)
+    if drop <= 0:
+        return 0
+    bare = ("ال" + base) if keep_al else base
+    if bare in known_bare:
+        return drop
+    cl = clusters()
+    gz = gazetteer()
+    full_c, bare_c = cl.get(w), cl.get(bare)
+    if w in gz:
+        return 0
+    if bare in gz or any(ph == (bare,) for ph in gz.get(bare, {})):
+        return drop
+    if bare_c is None:
+        return 0
+    if full_c is None:
+        return drop
+    return drop if int(bare_c.freq) - int(full_c.freq) >= _PEEL_MARGIN else 0
+
+
+# How many tokens a role phrase may span before a name («نائب وزير الدفاع الروسي» = 4);
+# 7 covers the longest in the example paragraphs without swallowing a previous clause.
+ROLE_SPAN = 7
+_ROLE_BREAK = {"قال", "وقال", "قالت", "وقالت", "اكد", "واكد", "ان", "إن", "أن", "الذي", "التي",
+               "كما", "حيث", "بعد", "قبل", "مع", "بين", "اضاف", "واضاف", "اعلن", "واعلن",
+               "يقول", "تقول", "وفق", "حسب", "او", "ثم"}
+
+
+def _role_before(toks: list[_Tok], i: int, text: str) -> str | None:
+    """The role phrase that ends right before token ``i`` (the first word of a name)."""
+    heads = role_heads()
+    best = None
+    for j in range(i - 1, max(-1, i - 1 - ROLE_SPAN), -1):
+        t = toks[j].text
+        w = norm_word(t)
+        if not w or all(c in _ARABIC_PUNCT for c in t):
+            break
+        if w in _ROLE_BREAK or normalize(w) in {normalize(x) for x in _ROLE_BREAK}:
+            break
+        forms = _forms(w)
+        if any(f in heads for f in forms):
+            best = j
+    if best is None:
+        return None
+    start = toks[best].start
+    prefix, base = split_clitics(norm_word(toks[best].text))
+    if prefix and not (("ال" + base) in heads or base in heads) and norm_word(toks[best].text) in heads:
+        pass
+    elif prefix:
+        # «والرئيس» → «الرئيس»; «ووزير» → «وزير»
+        keep_al = prefix.endswith("ال")
+        drop = len(prefix) - (2 if keep_al else 0)
+        start += _strip_offset(toks[best].text, drop)
+    role = text[start:toks[i - 1].end].strip()
+    return role or None
+
+
+def _role_after(toks: list[_Tok], k: int, text: str) -> str | None:
+    """An appositive role after a name: «دميتري بيسكوف، المتحدث باسم الكرملين،»."""
+    if k + 1 >= len(toks) or toks[k].text not in {"،", ","}:
+        return None
+    first = norm_word(toks[k + 1].text)
+    if not any(f in role_heads() for f in _forms(first)):
+        return None
+    end = k + 1
+    j = k + 1
+    while j < len(toks) and j <= k + ROLE_SPAN:
+        t = toks[j].text
+        if all(c in _ARABIC_PUNCT for c in t) or norm_word(t) in _ROLE_BREAK:
+            break
+        end = j
+        j += 1
+    return text[toks[k + 1].start:toks[end].end].strip() or None
+
+
+def _key(name: str) -> str:
+    return " ".join(norm_word(t) for t in name.split())
+
+
+# Name particles that never make a mention on their own when a known name is propagated.
+_PARTICLES = {"بن", "ابن", "بنت", "ابو", "ام", "ال", "عبد", "دي", "دو", "فون", "فان", "لا"}
+
+
+def _spans_of(tags: list[str]) -> list[tuple[int, int, str]]:
+    out = []
+    i = 0
+    while i < len(tags):
+        if tags[i] == "O":
+            i += 1
+            continue
+        typ = tags[i][2:]
+        k = i + 1
+        while k < len(tags) and tags[k] == "I-" + typ:
+            k += 1
+        out.append((i, k, typ))
+        i = k
+    return out
+
+
+def _propagate(sents: list[tuple[list[_Tok], list[str]]]) -> None:
+    """Label consistency within one article: a word the tagger found as a name somewhere
+    («ماكرون» inside «إيمانويل ماكرون») is tagged wherever else it stands alone untagged,
+    clitics included («وماكرون»). Only words that rarely (< 5%) also occur with the article «ال»
+    in ANT news are propagated for people (common nouns do), so «الرئيس» never spreads."""
+    known: dict[str, str] = {}
+    cl = clusters()
+    for toks, tags in sents:
+        for i, k, typ in _spans_of(tags):
+            words = [norm_word(t.text) for t in toks[i:k]]
+            if typ == "PERS":
+                cands = [words[-1]] if len(words) > 1 else words
+            elif k - i == 1:
+                cands = words
+            else:
+                continue
+            for w in cands:
+                for f in _forms(w)[::-1]:
+                    if len(f) < 3 or f in _PARTICLES:
+                        continue
+                    c = cl.get(f)
+                    if typ == "PERS" and c is not None and c.al not in ("0", "1"):
+                        continue
+                    known.setdefault(f, typ)
+                    break
+    if not known:
+        return
+    for toks, tags in sents:
+        for j, t in enumerate(toks):
+            if tags[j] != "O":
+                continue
+            w = norm_word(t.text)
+            typ = next((known[f] for f in _forms(w) if f in known), None)
+            if typ is None:
+                continue
+            # not inside a name the tagger left untagged on both sides
+            if (j + 1 < len(tags) and tags[j + 1].startswith("I-")):
+                continue
+            tags[j] = "B-" + typ
+
+
+def find_mentions(article: Article) -> list[Mention]:
+    """Named-entity mentions of one article with clitics stripped, roles and coreference."""
+    text = article.text or ""
+    sents: list[tuple[list[_Tok], list[str]]] = []
+    for sent in split_sentences(text):
+        toks = _article_tokens(text, sent.start, sent.end)
+        if toks:
+            sents.append((toks, tag_tokens([t.text for t in toks])))
+    _propagate(sents)
+    raw: list[tuple[str, int, int, str | None]] = []  # type, start, end, role
+    for toks, tags in sents:
+        for i, k, typ in _spans_of(tags):
+            # drop punctuation at the edges of a span
+            a, b = i, k
+            while a < b and all(c in _ARABIC_PUNCT for c in toks[a].text):
+                a += 1
+            while b > a and all(c in _ARABIC_PUNCT for c in toks[b - 1].text):
+                b -= 1
+            if a < b:
+                role = None
+                if typ == "PERS":
+                    role = _role_before(toks, a, text) or _role_after(toks, b, text)
+                raw.append((typ, toks[a].start, toks[b - 1].end, role))
+    # peel clitics (using the bare forms seen elsewhere in the article as evidence)
+    bare_seen: set[str] = set()
+    for _, s, e, _ in raw:
+        for w in text[s:e].split():
+            bare_seen.add(norm_word(w))
+    mentions: list[Mention] = []
+    for typ, s, e, role in raw:
+        surface = text[s:e]
+        first = surface.split()[0]
+        drop = _peel(first, typ, bare_seen)
+        if drop:
+            cut = _strip_offset(first, drop)
+            if cut < len(surface) and not surface[cut].isspace():
+                s += cut
+        mentions.append(Mention(article=article.id, text=text[s:e], type=TYPES[typ],
+                                start=s, end=e, role=role))
+    _corefer(mentions)
+    return mentions
+
+
+def _corefer(mentions: list[Mention]) -> None:
+    """Within one article: a short person name takes the full name it abbreviates
+    («بيسكوف» → «دميتري بيسكوف»), and inherits that person's role when it has none."""
+    full: dict[str, Mention] = {}
+    by_word: dict[str, list[Mention]] = {}
+    for m in mentions:
+        m.canonical = m.text
+        if m.type != "PERSON":
+            continue
+        words = _key(m.text).split()
+        if len(words) >= 2:
+            full.setdefault(_key(m.text), m)
+            for wd in (words[-1], words[0]):
+                by_word.setdefault(wd, []).append(m)
+    roles: dict[str, str] = {}
+    for m in mentions:
+        if m.type == "PERSON" and m.role:
+            roles.setdefault(_key(m.text), m.role)
+    for m in mentions:
+        if m.type != "PERSON":
+            continue
+        k = _key(m.text)
+        words = k.split()
+        target = None
+        if len(words) == 1:
+            cands = by_word.get(words[0], [])
+            names = {_key(c.text) for c in cands}
+            # the surname first (the usual short form), then an unambiguous first name
+            last = [c for c in cands if _key(c.text).split()[-1] == words[0]]
+            if len({_key(c.text) for c in last}) == 1:
+                target = last[0]
+            elif len(names) == 1:
+                target = cands[0]
+        else:
+            # a longer name that contains this one («فلاديمير بوتين» inside «فلاديمير فلاديميروفيتش بوتين»)
+            longer = [f for kk, f in full.items() if len(kk.split()) > len(words)
+                      and kk.endswith(" " + k)]
+            if len({_key(f.text) for f in longer}) == 1:
+                target = longer[0]
+        if target is not None:
+            m.canonical = target.text
+        if m.role is None:
+            m.role = roles.get(_key(m.canonical or m.text))
+
+
+# ---------------------------------------------------------------------------------------
+# across articles
+# ---------------------------------------------------------------------------------------
+
+def entity_id(type_: str, name: str) -> str:
+    """Stable entity id: "e-" + a short hash of the type and the normalized name."""
+    h = hashlib.sha1(f"{type_}|{_key(name)}".encode("utf-8")).hexdigest()[:12]
+    return "e-" + h
+
+
+def link_entities(mentions: list[Mention]) -> list[Entity]:
+    """One entity per person / organization / place across articles.
+
+    Mentions are grouped by type and normalized canonical name; a one-word person group
+    («بيسكوف» in an article that never spells the full name) then joins the single
+    multi-word person whose surname it is. Sets ``mention.entity`` and returns the
+    entities, most mentioned first.
+    """
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for m in mentions:
+        groups.setdefault((m.type, _key(m.canonical or m.text)), []).append(m)
+    persons_by_last: dict[str, set[str]] = {}
+    for (typ, k) in groups:
+        if typ == "PERSON" and len(k.split()) >= 2:
+            persons_by_last.setdefault(k.split()[-1], set()).add(k)
+    merged: dict[tuple[str, str], list[Mention]] = {}
+    for (typ, k), ms in groups.items():
+        if typ == "PERSON" and len(k.split()) == 1:
+            fulls = persons_by_last.get(k, set())
+            if len(fulls) == 1:
+                merged.setdefault((typ, next(iter(fulls))), []).extend(ms)
+                continue
+        merged.setdefault((typ, k), []).extend(ms)
+    entities: list[Entity] = []
+    for (typ, k), ms in merged.items():
+        names = [m.canonical or m.text for m in ms if _key(m.canonical or m.text) == k]
+        name = max(set(names), key=lambda n: (names.count(n), len(n))) if names else ms[0].text
+        eid = entity_id(typ, k)
+        aliases: list[str] = []
+        roles: list[str] = []
+        for m in ms:
+            m.entity = eid
+            for a in (m.text, m.canonical):
+                if a and a != name and a not in aliases:
+                    aliases.append(a)
+            if m.role and m.role not in roles:
+                roles.append(m.role)
+        entities.append(Entity(id=eid, name=name, type=typ, aliases=aliases, roles=roles,
+                               mentions=len(ms)))
+    entities.sort(key=lambda e: (-e.mentions, e.name))
+    return entities
+
+
+# ---------------------------------------------------------------------------------------
+# helpers for the quote and claim extractors
+# ---------------------------------------------------------------------------------------
+
+def person_at(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
+    """The first person mention that lies inside [start, end)."""
+    for m in sorted(mentions, key=lambda m: m.start):
+        if m.type == "PERSON" and m.start >= start and m.end <= end:
+            return m
+    return None
+
+
+def nearest_person(mentions: Sequence[Mention], offset: int, window: int = 200,
+                   types: tuple[str, ...] = ("PERSON",)) -> Mention | None:
+    """The mention of one of ``types`` closest to ``offset`` within ``window`` characters
+    (preferring one before the offset on a tie: Arabic news names the speaker first)."""
+    best = None
+    best_d = None
+    for m in mentions:
+        if m.type not in types:
+            continue
+        if m.end <= offset:
+            d = offset - m.end
+        elif m.start >= offset:
+            d = m.start - offset + 0.5
+        else:
+            d = 0
+        if d <= window and (best_d is None or d < best_d):
+            best, best_d = m, d
+    return best
+
+
+# ---------------------------------------------------------------------------------------
+# CoNLL-style files (``marsad entities --conll FILE``)
+# ---------------------------------------------------------------------------------------
+
+def _is_tag(s: str) -> bool:
+    return s == "O" or (s[:2] in {"B-", "I-"} and len(s) > 2)
+
+
+def read_conll(path) -> list[list[str]]:
+    """Sentences of tokens from a file with one ``token`` or ``token TAG`` per line and a
+    blank line between sentences. Raises InputError when the file cannot be read."""
+    from marsad.errors import InputError
+
+    p = Path(path)
+    try:
+        data = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(p), "is a directory, expected a CoNLL file") from None
+    except UnicodeDecodeError:
+        raise InputError(str(p), "not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(str(p), f"cannot be read ({exc.strerror or exc})") from None
+    sents: list[list[str]] = []
+    cur: list[str] = []
+    for line in data.splitlines():
+        line = line.strip()
+        if not line:
+            if cur:
+                sents.append(cur)
+                cur = []
+            continue
+        tok, _, last = line.rpartition(" ")
+        if not (tok.strip() and _is_tag(last)):
+            tok = line
+        cur.append(tok.strip())
+    if cur:
+        sents.append(cur)
+    return sents
