@@ -415,6 +415,16 @@ class _Who:
 def _split_np(doc: _Doc, a: int, b: int) -> _Who:
     """A noun phrase → (name, role): «المتحدث باسم الكرملين دميتري بيسكوف» → both."""
     if _is_role(doc, a):
+        # a known first name inside the phrase starts the name: «مدير صحة محافظة عين الصفا
+        # وائل الكبيسي» (the title's own construct nouns are indefinite like a name)
+        for p in range(a + 1, min(b, a + 12)):
+            if doc.tokens[p].norm == _n("مع") or (_is_role(doc, p) and _definite(doc, p)):
+                break  # another person's title: «المبعوث ... مع الرئيس الروسي فلاديمير بوتين»
+            if _first_name(doc, p) and doc.tokens[p - 1].norm not in CONNECTORS \
+                    and doc.tokens[p - 1].norm != _n("باسم") and not _is_role(doc, p):
+                n_end = _name_end(doc, p, b)
+                role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[p - 1].end)
+                return _Who(doc.surface(p, n_end), role, (p, n_end), True)
         k = a + 1
         while k < b:
             w = doc.tokens[k].norm
@@ -440,10 +450,15 @@ def _split_np(doc: _Doc, a: int, b: int) -> _Who:
         return _Who(None, role.strip())
     if doc.tokens[a].norm in REPORT_WORDS and b > a + 1:
         return _Who(doc.surface(a + 1, _org_end(doc, a + 1, b)), doc.surface(a, a + 1))
-    if _definite(doc, a) or (a + 1 < b and _definite(doc, a + 1)):
+    if _definite(doc, a) or (a + 1 < b and _definite(doc, a + 1) and not _first_name(doc, a)):
         return _Who(doc.surface(a, _org_end(doc, a, b)), None)
     n_end = _name_end(doc, a, b)
     return _Who(doc.surface(a, n_end), None, (a, n_end), True)
+
+
+def _first_name(doc: _Doc, k: int) -> bool:
+    """Is token k a person's first name the gazetteer knows (not a word with the article)?"""
+    return not _definite(doc, k) and doc.tokens[k].norm in _person_words() and len(doc.tokens[k].norm) > 2
 
 
 def _balanced(text: str, s: int, e: int) -> str:
@@ -470,8 +485,9 @@ def _name_end(doc: _Doc, a: int, b: int) -> int:
             continue
         if words >= MAX_NAME_WORDS and w not in persons:
             break
-        if k > a and _definite(doc, k) and doc.tokens[k - 1].norm not in CONNECTORS:
-            break
+        if k > a and _definite(doc, k) and doc.tokens[k - 1].norm not in CONNECTORS \
+                and not (_first_name(doc, k - 1) and words < MAX_NAME_WORDS):
+            break  # «وائل الكبيسي»: a family name with the article after a first name is kept
         words += 1
         k += 1
     return max(k, a + 1)
@@ -856,6 +872,17 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 continue
             if cue.kind == "post":
                 continue
+            if cue.kind == "deny":
+                # «نفى المتحدث باسم ... X أي صلة ...»: no quote, but X is who speaks next
+                sub = _parse_subject(doc, i + 1, hi)
+                segs = [_cut_at_object(doc, a, b) for a, b in sub.segments[:2]]
+                who = _who_from_segments(doc, [sg for sg in segs if sg[1] > sg[0]])
+                if who is not None and who.name:
+                    sp = _resolve(doc, reg, who, tok.start)
+                    if sp is not None:
+                        sent_speaker = sp
+                        last = sp
+                continue
             # a finite speech verb
             sub = _parse_subject(doc, i + 1, hi)
             who = _who_from_segments(doc, sub.segments)
@@ -907,6 +934,16 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
     return quotes
 
 
+def _cut_at_object(doc: _Doc, a: int, b: int) -> tuple[int, int]:
+    """A denier's noun phrase ends where the denied object starts (تقريرًا، مزاعم، أي ...)."""
+    objects = {k for k, v in lexicon("claims_denial.txt").items() if v == "object"}
+    for k in range(a, b):
+        w = doc.tokens[k].norm
+        if k > a and (w in objects or _bare(w) in objects or w in (_n("أي"), _n("ما"))):
+            return a, k
+    return a, b
+
+
 def _after_relative(doc: _Doc, i: int, lo: int) -> bool:
     k = i - 1
     if k >= lo and doc.tokens[k].norm == _n("قد"):
@@ -917,7 +954,7 @@ def _after_relative(doc: _Doc, i: int, lo: int) -> bool:
 def _initial_subject(doc: _Doc, reg: _Registry, lo: int, i: int) -> Speaker | None:
     """The subject of a sentence opening with a verb («وترفض أوكرانيا ...، قائلين إن»)."""
     first = doc.tokens[lo]
-    if i <= lo + 1 or _definite(doc, lo) or not (first.norm[:1] in "وف" and len(first.norm) > 3):
+    if i <= lo + 1 or _definite(doc, lo) or doc.tokens[lo].norm in PREPOSITIONS:
         return None
     sub = _parse_subject(doc, lo + 1, i)
     who = _who_from_segments(doc, sub.segments[:1])
