@@ -163,11 +163,15 @@ _QUAL_BEFORE: list[tuple[tuple[str, ...], str]] = [
     (("ما", "يربو", "علي"), "more than"), (("يربو", "علي"), "more than"),
     (("ما", "يفوق"), "more than"), (("اكثر", "من"), "more than"), (("اكثر", "من"), "more than"),
     (("اقل", "من"), "less than"), (("ما", "دون"), "less than"),
+    (("لا", "يتجاوز"), "up to"), (("لم", "يتجاوز"), "up to"), (("لا", "يتعدي"), "up to"),
+    (("ما", "لا", "يزيد", "علي"), "up to"), (("ما", "لا", "يزيد", "عن"), "up to"),
     (("ما", "يصل", "الي"), "up to"), (("يصل", "الي"), "up to"), (("حتي",), "up to"),
     (("ما", "يقارب"), "about"), (("ما", "يناهز"), "about"), (("يقارب",), "about"),
     (("يناهز",), "about"), (("نحو",), "about"), (("حوالي",), "about"), (("قرابه",), "about"),
     (("زهاء",), "about"), (("تقريبا",), "about"),
 ]
+# Longest first: «ما لا يزيد على» (up to) must win over «يزيد على» (more than).
+_QUAL_BEFORE.sort(key=lambda e: -len(e[0]))
 _QUAL_AFTER: list[tuple[tuple[str, ...], str]] = [
     (("علي", "الاقل"), "at least"), (("علي", "اقل", "تقدير"), "at least"),
     (("تقريبا",), "about"), (("او", "اكثر"), "at least"),
@@ -317,11 +321,12 @@ def _qualifier_before(toks: list[Token], i: int) -> tuple[str | None, int]:
     return None, i
 
 
-def _qualifier_after(toks: list[Token], i: int) -> str | None:
+def _qualifier_after(toks: list[Token], i: int) -> tuple[str | None, int]:
+    """Qualifier starting at token i: (qualifier, index of the token after it)."""
     for seq, q in _QUAL_AFTER:
         if _match_seq(toks, i, seq):
-            return q
-    return None
+            return q, i + len(seq)
+    return None, i
 
 
 _PERCENT_WORDS = {"بالمئه", "بالمائه", "بالميه"}
@@ -336,6 +341,7 @@ def find_numbers(text: str, tokens: list[Token] | None = None) -> list[NumberSpa
     out: list[NumberSpan] = []
     n = len(toks)
     i = 0
+    consumed = 0  # tokens before this index were read as a qualifier after an earlier number
     while i < n:
         tok = toks[i]
         w = _classify(tok.norm)
@@ -344,8 +350,11 @@ def find_numbers(text: str, tokens: list[Token] | None = None) -> list[NumberSpa
             if d is not None:
                 prefix, single = d
                 s = tok.start + _letters_offset(tok.text, len(prefix))
-                qual, _ = _qualifier_before(toks, i)
-                qual = qual or _qualifier_after(toks, i + 1)
+                qual, q_at = _qualifier_before(toks, i)
+                if q_at < consumed:
+                    qual = None
+                if qual is None:
+                    qual, consumed = _qualifier_after(toks, i + 1)
                 out.append(NumberSpan(2, s, tok.end, text[s:tok.end], qual, None,
                                       text[s:tok.end], single, s, tok.end, i, i))
             i += 1
@@ -368,7 +377,9 @@ def find_numbers(text: str, tokens: list[Token] | None = None) -> list[NumberSpa
         elif k + 1 < n and toks[k].norm == "في" and toks[k + 1].norm in ("المئه", "المائه", "الميه"):
             unit = "%"
             k += 2
-        qual, _ = _qualifier_before(toks, i)
+        qual, q_at = _qualifier_before(toks, i)
+        if q_at < consumed:
+            qual = None  # «11 قتيلا على الأقل و26 جريحا»: the qualifier was the 11's
         noun = noun_norm = None
         ns = ne = None
         if k < n and unit is None:
@@ -377,7 +388,9 @@ def find_numbers(text: str, tokens: list[Token] | None = None) -> list[NumberSpa
                 noun, noun_norm, ns, ne = nt.text, nt.norm, nt.start, nt.end
                 k += 1
         if qual is None:
-            qual = _qualifier_after(toks, k) or _qualifier_after(toks, j + 1)
+            qual, consumed = _qualifier_after(toks, k)
+            if qual is None:
+                qual, consumed = _qualifier_after(toks, j + 1)
         if qual is None:
             qual = vague_q
         out.append(NumberSpan(value, s, e, text[s:e], qual, unit, noun, noun_norm, ns, ne, i, j))

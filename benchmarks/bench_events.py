@@ -1,0 +1,117 @@
+"""Event sentence detection on the Arabic event GSR (ASSAULT and PROTEST), and facts throughput.
+
+Data: ../shared/data/event_gsr (Open Event Data Alliance, MIT). A sentence is positive when
+more annotators accepted the label than rejected it. Our ASSAULT = a sentence that yields an
+``attack``, ``casualties`` or ``interception`` event; our PROTEST = a ``protest`` event.
+
+The lexicons (lexicons/events_triggers.tsv) were tuned on the *tuning half* of each file and
+the figures that count are the *held-out half*: a sentence belongs to the tuning half when
+crc32 of its id is even, to the held-out half when odd. Both are printed.
+
+``python -m benchmarks.bench_events cues`` lists, per cue pattern, how often it fires on the
+tuning half and how often those sentences are positive (the table the lexicon was pruned with).
+
+Throughput: ``find_events`` over the first 1,000 ANT articles (cite Chouigui et al.,
+AICCSA 2017), entity mentions not included (timed by the entities benchmark).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+import zlib
+from collections import Counter
+
+from benchmarks.common import ant_records, peak_rss_mb, shared
+from marsad.facts.events import _match_cues, find_events
+from marsad.model import Article
+from marsad.text import tokenize
+
+FILES = {"ASSAULT": ("assault_gsr.csv", {"attack", "casualties", "interception"}),
+         "PROTEST": ("protest_gsr.csv", {"protest"})}
+
+
+def half(sentence_id: str) -> str:
+    return "tune" if zlib.crc32(sentence_id.encode("utf-8")) % 2 == 0 else "held-out"
+
+
+def load(name: str) -> list[tuple[str, str, bool]] | None:
+    base = shared("data", "event_gsr")
+    if base is None:
+        return None
+    fname, _ = FILES[name]
+    with open(base / fname, encoding="utf-8", newline="") as fh:
+        return [(r["id"], r["text"], int(r["accept"]) > int(r["reject"])) for r in csv.DictReader(fh)]
+
+
+def predict(text: str, wanted: set[str]) -> bool:
+    events = find_events(Article(id="gsr", origin="gsr", text=text), [])
+    return any(e.type in wanted for e in events)
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def detection() -> None:
+    for name, (_, wanted) in FILES.items():
+        rows = load(name)
+        if rows is None:
+            return
+        counts = {h: Counter() for h in ("tune", "held-out")}
+        for sid, text, gold in rows:
+            pred = predict(text, wanted)
+            c = counts[half(sid)]
+            c["tp" if pred and gold else "fp" if pred else "fn" if gold else "tn"] += 1
+        for h in ("held-out", "tune"):
+            c = counts[h]
+            p, r, f = prf(c["tp"], c["fp"], c["fn"])
+            n = sum(c.values())
+            print(f"   {name:8s} {h:9s} n={n:5d} positives={c['tp'] + c['fn']:4d}  "
+                  f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+
+
+def throughput(n: int = 1000) -> None:
+    if shared("data", "ant2018", "articles.jsonl.gz") is None:
+        return
+    arts = [Article(id=str(r.get("docno", i)), origin="ant", text=r.get("text") or "",
+                    published=None) for i, r in enumerate(ant_records(n))]
+    t0 = time.perf_counter()
+    n_events = sum(len(find_events(a, [])) for a in arts)
+    dt = time.perf_counter() - t0
+    print(f"   find_events: {len(arts)} ANT articles in {dt:.2f} s = {len(arts) / dt:.0f} articles/s, "
+          f"{n_events} events; peak RSS {peak_rss_mb():.0f} MB")
+
+
+def cue_report() -> None:
+    for name in FILES:
+        rows = load(name)
+        if rows is None:
+            return
+        fired: Counter = Counter()
+        good: Counter = Counter()
+        for sid, text, gold in rows:
+            if half(sid) != "tune":
+                continue
+            toks = tokenize(text)
+            names = {(c.cue, " ".join(t.norm for t in toks[c.first:c.last + 1])) for c in _match_cues(toks)}
+            for key in names:
+                fired[key] += 1
+                good[key] += gold
+        print(f"== {name} (tuning half): cue, matched words, sentences, share positive")
+        for key, k in fired.most_common(120):
+            print(f"   {key[0]:10s} {key[1]:25s} {k:4d}  {good[key] / k:.2f}")
+
+
+def main() -> None:
+    print("   event sentence detection (../shared/data/event_gsr; tuned on the crc32-even half)")
+    detection()
+    throughput()
+
+
+if __name__ == "__main__":
+    cue_report() if sys.argv[1:] == ["cues"] else main()

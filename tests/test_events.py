@@ -1,0 +1,283 @@
+"""Events with numbers: types, PLOVER categories, numbers with what/qualifier/role and exact
+spans, actors, places and relative dates resolved against the publication date."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import CORPUS, shared_path
+from marsad.facts.events import EVENT_TYPES, PLOVER, find_events, resolve_relative_date
+from marsad.model import Article, Mention
+
+
+def events_of(text: str, published: str | None = None, mentions: list[Mention] | None = None):
+    article = Article(id="t1", origin="test", text=text, published=published)
+    evs = find_events(article, mentions if mentions is not None else [])
+    check_spans(article, evs)
+    return evs
+
+
+def check_spans(article: Article, evs) -> None:
+    """Every event's evidence is a sentence of the article and every number lies inside it,
+    written exactly as reported."""
+    for e in evs:
+        assert e.type in EVENT_TYPES and e.plover == PLOVER[e.type]
+        assert 0 <= e.evidence.start < e.evidence.end <= len(article.text)
+        assert article.text[e.evidence.start:e.evidence.end] == e.text
+        for n in e.numbers:
+            assert e.evidence.start <= n.start < n.end <= e.evidence.end
+            assert article.text[n.start:n.end] == n.text
+
+
+def one(evs, etype):
+    got = [e for e in evs if e.type == etype]
+    assert len(got) == 1, [(e.type, e.text) for e in evs]
+    return got[0]
+
+
+def nums(event):
+    return [(n.value, n.what, n.qualifier, n.role) for n in event.numbers]
+
+
+def test_casualties_with_qualifier_and_a_part_of_the_toll():
+    text = ("أعلنت السلطات الصحية مساء الأحد مقتل 23 شخصا على الأقل بينهم خمسة أطفال وإصابة "
+            "أكثر من 60 آخرين في قصف مدفعي استهدف سوق الخضار في مدينة الرستن.")
+    ev = one(events_of(text), "casualties")
+    assert ev.plover == "ASSAULT"
+    assert nums(ev) == [(23, "قتلى", "at least", None), (5, "أطفال", None, "among قتلى"),
+                        (60, "جرحى", "more than", None)]
+    assert ev.place == "الرستن"
+    assert not [e for e in events_of(text) if e.type == "attack"]  # the same happening
+
+
+def test_revised_toll_takes_the_toll_it_revises():
+    text = ("ارتفع عدد القتلى جراء انفجار الصهريج في الطريق الساحلي إلى 17 شخصا، بعد وفاة "
+            "اثنين من المصابين، فيما بلغ عدد الجرحى 42، بعد أن كانت الحصيلة الأولى تشير إلى تسعة قتلى.")
+    ev = one(events_of(text), "casualties")
+    got = nums(ev)
+    assert (17, "قتلى", None, None) in got
+    assert (42, "جرحى", None, None) in got
+    assert (9, "قتلى", None, "earlier") in got  # the earlier figure is kept apart
+    # the two who died are a part of the injured, not a new toll
+    assert [n for n in ev.numbers if n.value == 2][0].role == "among جرحى"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("وأسفر القصف عن مقتل شخصين في بلدة كفرنبل.", 2),
+    ("ولقي جنديان حتفهما في انفجار عبوة ناسفة على الطريق.", 2),
+    ("قتل طفلين وأصيبت والدتهما في الغارة.", 2),
+    ("وقتل ثلاثة عشر مدنيا في الهجوم على القرية.", 13),
+    ("وأدى القصف إلى مقتل خمسة وعشرين شخصا.", 25),
+    ("ارتفعت حصيلة القتلى إلى ١٤ بحسب وزارة الصحة.", 14),
+])
+def test_killed_counts_in_words_duals_and_digits(text, value):
+    ev = one(events_of(text), "casualties")
+    killed = [n for n in ev.numbers if n.what == "قتلى"]
+    assert [n.value for n in killed] == [value]
+
+
+def test_interception_ratio():
+    text = "وأعلن الجيش أن دفاعاته الجوية أسقطت 35 من أصل 40 مسيرة أطلقت نحو المدينة الليلة الماضية."
+    ev = one(events_of(text, published="2025-06-12"), "interception")
+    assert nums(ev) == [(35, "مسيرات", None, "intercepted"), (40, "مسيرات", None, "launched")]
+    assert ev.date == "2025-06-11"
+    text = "وأطلقت القوات نحو 40 طائرة مسيرة على المنطقة، تم إسقاط 35 منها."
+    ev = one(events_of(text), "interception")
+    assert nums(ev) == [(40, "مسيرات", "about", "launched"), (35, "مسيرات", None, "intercepted")]
+
+
+def test_overthrowing_is_not_an_interception():
+    evs = events_of("ودعا المتظاهرون إلى إسقاط الحكومة وإجراء انتخابات مبكرة.")
+    assert "interception" not in [e.type for e in evs]
+
+
+def test_no_agreement_and_agreement():
+    evs = events_of("وقال المتحدث إن الطرفين لم يتوصلا إلى أي اتفاق حول تبادل الزيارات بعد ثلاث جولات.")
+    types = [e.type for e in evs]
+    assert "no_agreement" in types and "agreement" not in types
+    assert one(evs, "no_agreement").plover == "REJECT"
+    evs = events_of("ووقعت الحكومة والحركة المسلحة في الدوحة اتفاقا لوقف إطلاق النار يبدأ سريانه غدا.")
+    types = [e.type for e in evs]
+    assert "agreement" in types and "no_agreement" not in types
+    assert "attack" not in types  # «وقف إطلاق النار» stops shooting, it is not shooting
+    assert one(evs, "agreement").place == "الدوحة"
+    evs = events_of("لا يوجد اتفاق سلام بعد فشل المحادثات في جنيف.")
+    assert "no_agreement" in [e.type for e in evs]
+
+
+def test_talks_with_actors_from_mentions():
+    text = "والتقى وزير الخارجية سامي الحداد نظيره التركي في أنقرة اليوم الاثنين لبحث ملف الحدود."
+    start = text.index("سامي الحداد")
+    mentions = [Mention("t1", "سامي الحداد", "PERSON", start, start + len("سامي الحداد"))]
+    ev = one(events_of(text, published="2024-03-11", mentions=mentions), "talks")
+    assert ev.plover == "CONSULT"
+    assert "سامي الحداد" in ev.actors
+    assert ev.place == "أنقرة"
+    assert ev.date == "2024-03-11"  # «اليوم الاثنين» on Monday 11 March 2024
+
+
+def test_prisoner_exchange_with_numbers():
+    text = "وأتمّ الطرفان عملية تبادل شملت 120 أسيرا من الجانبين بإشراف الصليب الأحمر."
+    ev = one(events_of(text), "prisoner_exchange")
+    assert ev.plover == "CONCEDE"
+    assert nums(ev) == [(120, "أسرى", None, None)]
+    text = "وأفرجت السلطات عن 85 معتقلا مقابل 60 محتجزا لدى الفصائل."
+    ev = one(events_of(text), "prisoner_exchange")
+    assert [n.value for n in ev.numbers] == [85, 60]
+
+
+def test_protest_with_thousands_of_protesters():
+    text = "وخرج آلاف المتظاهرين إلى شوارع العاصمة أمس الجمعة احتجاجا على رفع أسعار الخبز."
+    ev = one(events_of(text, published="2024-03-16"), "protest")
+    assert ev.plover == "PROTEST"
+    assert nums(ev) == [(1000, "متظاهرين", "thousands", None)]
+    assert ev.date == "2024-03-15"
+
+
+def test_arrests_count_the_arrested():
+    ev = one(events_of("واعتقلت الشرطة نحو 30 شخصا خلال مداهمات في حي الزيتون."), "arrest")
+    assert ev.plover == "COERCE"
+    assert nums(ev) == [(30, "معتقلين", "about", None)]
+
+
+def test_years_days_and_percentages_are_not_counts():
+    text = "وقتل 4 أشخاص في هجوم وقع في 12 مارس 2024 على الطريق، أي بزيادة 30 في المئة عن عام 2023."
+    ev = one(events_of(text), "casualties")
+    assert [n.value for n in ev.numbers] == [4]
+
+
+def test_actors_and_place_from_the_text_alone():
+    text = "ونفذت القوات الروسية هجوما بالصواريخ على مدينة خاركيف فجر اليوم."
+    ev = one(events_of(text, published="2025-01-09"), "attack")
+    assert "القوات الروسية" in ev.actors
+    assert ev.place == "خاركيف"
+    assert ev.date == "2025-01-09"
+
+
+@pytest.mark.parametrize("expr, published, expected", [
+    ("اليوم الخميس", "2025-07-31", "2025-07-31"),
+    ("أمس", "2025-07-31", "2025-07-30"),
+    ("أول أمس", "2025-07-31", "2025-07-29"),
+    ("الليلة الماضية", "2025-07-31", "2025-07-30"),
+    ("الثلاثاء", "2025-07-31", "2025-07-29"),
+    ("الجمعة الماضية", "2025-08-01", "2025-07-25"),
+    ("الأحد المقبل", "2025-07-31", "2025-08-03"),
+    ("29 نوفمبر", "2025-12-02", "2025-11-29"),
+    ("أمس", None, None),
+])
+def test_relative_dates(expr, published, expected):
+    assert resolve_relative_date(expr, published) == expected
+
+
+def test_no_events_in_plain_text():
+    assert events_of("وافتتح المعرض الدولي للكتاب أبوابه أمام الزوار بمشاركة 300 دار نشر.") == []
+    assert events_of("") == []
+
+
+# ------------------------------------------------------------------------------------------
+# Seeds (read at run time; nothing is copied from them)
+
+
+def _seed(name_prefix: str) -> Article:
+    seeds = shared_path("seeds")
+    path = next(p for p in sorted(seeds.iterdir()) if p.name.startswith(name_prefix))
+    return Article(id=path.stem, origin=str(path), text=path.read_text(encoding="utf-8"))
+
+
+def _seed_numbers(article: Article) -> list[tuple]:
+    evs = find_events(article, [])
+    check_spans(article, evs)
+    return [(e.type, n.value, n.what, n.qualifier, n.role) for e in evs for n in e.numbers]
+
+
+def test_seed_toll_revised_from_eight_to_fourteen():
+    got = _seed_numbers(_seed("003"))
+    assert ("casualties", 14, "قتلى", "at least", None) in got
+    assert ("casualties", 8, "قتلى", "at least", None) in got
+
+
+def test_seed_two_killed_in_missile_strikes():
+    got = _seed_numbers(_seed("004"))
+    assert [g for g in got if g[:3] == ("casualties", 2, "قتلى")]
+    launched = [g for g in got if g[2] == "مسيرات" and g[1] == 102]
+    assert launched and launched[0][3] == "at least"
+
+
+def test_seed_drones_intercepted_and_prisoners_exchanged():
+    got = _seed_numbers(_seed("002"))
+    assert ("interception", 40, "مسيرات", "about", "launched") in got
+    assert ("interception", 35, "مسيرات", None, "intercepted") in got
+    assert [g for g in got if g[0] == "prisoner_exchange" and g[1] == 1000]
+
+
+def test_seed_kremlin_says_no_agreement():
+    evs = find_events(_seed("000"), [])
+    assert "no_agreement" in [e.type for e in evs]
+    evs = find_events(_seed("003"), [])
+    assert "no_agreement" in [e.type for e in evs]
+
+
+# ------------------------------------------------------------------------------------------
+# The example corpus gold (examples/gold.json)
+
+# The gold files casualties and arrests during a protest under «protest»; we report what the
+# sentence says (casualties, arrest) next to it.
+_SAME = {"protest": {"protest", "casualties", "arrest"}, "talks": {"talks", "prisoner_exchange"}}
+_WHAT = {"قتلى": "قتلى", "جرحى": "جرحى", "موقوفون": "معتقلين", "متظاهرون": "متظاهرين",
+         "مسيرات": "مسيرات", "مسيرات معترضة": "مسيرات"}
+
+
+def _corpus_text(origin: str) -> str:
+    """The article text of a corpus input (raw text is enough to find an event sentence)."""
+    if "#" in origin:
+        fname, line = origin.split("#")
+        rec = json.loads((CORPUS / fname).read_text(encoding="utf-8").splitlines()[int(line) - 1])
+        return rec.get("text") or ""
+    path = CORPUS / origin
+    if path.suffix in (".html", ".htm"):
+        import lxml.html
+
+        doc = lxml.html.fromstring(path.read_bytes())
+        return "\n".join(e.text_content() for e in doc.iter("p", "h1", "h2", "li"))
+    return path.read_text(encoding="utf-8")
+
+
+def test_corpus_gold_events(gold):
+    found = missed_numbers = 0
+    failures = []
+    for g in gold["events"]:
+        text = _corpus_text(g["origin"])
+        pos = text.find(g["sentence_contains"])
+        assert pos >= 0, g
+        article = Article(id="g", origin=g["origin"], text=text)
+        evs = [e for e in find_events(article, []) if e.evidence.start <= pos < e.evidence.end]
+        check_spans(article, evs)
+        types = {e.type for e in evs}
+        if not types & _SAME.get(g["type"], {g["type"]}):
+            failures.append((g["origin"], g["type"], sorted(types)))
+            continue
+        found += 1
+        ours = [(n.value, n.what) for e in evs for n in e.numbers]
+        for n in g["numbers"]:
+            want = _WHAT.get(n["what"])
+            ok = any(v == n["value"] and (want is None or w == want) for v, w in ours)
+            missed_numbers += not ok
+    # Measured when written: 31 of 35 gold event sentences found with a matching type (45 of
+    # their 59 numbers by value); the misses are two decisions on oil output filed as
+    # agreements, a protest sentence that names no protest («عدد المشاركين») and the
+    # percentages of a strike.
+    assert found >= 0.8 * len(gold["events"]), failures
+    core = [n for g in gold["events"] for n in g["numbers"] if n["what"] in ("قتلى", "جرحى")]
+    assert core, "the gold has casualty numbers"
+    # casualty numbers of the gold sentences we find must all be there
+    for g in gold["events"]:
+        text = _corpus_text(g["origin"])
+        pos = text.find(g["sentence_contains"])
+        evs = [e for e in find_events(Article(id="g", origin="x", text=text), [])
+               if e.evidence.start <= pos < e.evidence.end]
+        ours = {(n.value, n.what) for e in evs for n in e.numbers}
+        for n in g["numbers"]:
+            if n["what"] in ("قتلى", "جرحى") and evs:
+                assert (n["value"], n["what"]) in ours, (g["origin"], n, ours)
