@@ -192,8 +192,11 @@ def test_reconciled_numbers_shown_with_history_in_order(doc):
     cells = row.xpath("./td")
     assert cells[1].xpath(".//span[contains(@class,'big')]")[0].text_content() == "14"
     assert cells[2].xpath(".//span[contains(@class,'big')]")[0].text_content() == "8"
-    hist = [li.xpath(".//span[@class='v']")[0].text_content() for li in cells[3].xpath(".//li")]
-    assert hist == ["8 على الأقل", "8 على الأقل", "11 على الأقل", "14 على الأقل"]
+    rows = cells[3].xpath("./ul/li")
+    hist = [li.xpath(".//span[@class='v']")[0].text_content() for li in rows]
+    assert hist == ["8 على الأقل", "11 على الأقل", "14 على الأقل"]
+    # The syndicated copy that repeats the first figure is folded into its row as a second source.
+    assert [a.text_content() for a in rows[0].xpath(".//a[@class='cite']")] == ["النهار", "الوطن"]
 
 
 def test_contradiction_shows_both_sides_with_sources(doc):

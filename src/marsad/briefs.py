@@ -327,6 +327,9 @@ _VAGUE = {"dozens", "hundreds", "thousands", "tens of thousands", "hundreds of t
 # أطفال وامرأتين» makes both counts parts, «بينهم طفل، وأصيب 20» leaves the 20 alone.
 _PART_OF = re.compile(r"(?:^|\s)(?:[وف]?(?:من\s+)?بين(?:هم|هن)?|[وف]?منهم|[وف]?منهن)(?:\s+[^\s،,.؛:]+){0,4}\s*$")
 _PART_AFTER = re.compile(r"\s*(?:منهم|منهن|من\s+بينهم|من\s+بينهن)(?:\s|$|[،,.])")
+# Roles of the facts stage that describe a report rather than a different count: «بعد أن كانت
+# الحصيلة الأولية ثمانية» (earlier) is the same toll as an older figure, kept in its history.
+_NOTE_ROLES = {"earlier"}
 # Words before a four-digit number that make it a year («منذ 2022»، «ربيع 2022»، «عام 2021»).
 _YEAR_BEFORE = set(words("منذ عام العام سنة السنة ربيع صيف خريف شتاء مطلع أوائل أواخر منتصف نهاية "
                          "بداية مطلع حتى قبل بعد خلال"))
@@ -341,6 +344,8 @@ def _report_kind(a: Article, n: Any) -> str:
     if n.qualifier in _VAGUE:
         return "vague"
     role = getattr(n, "role", None) or ""
+    if role in _NOTE_ROLES:
+        return role
     if role.startswith("among"):
         return "part"
     if n.start is not None and 0 < n.start <= len(a.text):
@@ -371,7 +376,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 if kind == "year":
                     continue
                 role = getattr(n, "role", None) or ""
-                key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what), role)
+                group_role = "" if role in _NOTE_ROLES else role
+                key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what), group_role)
                 ev = e.evidence
                 if n.start is not None and n.end is not None and 0 <= n.start < n.end <= len(a.text):
                     num_span = {"article": a.id, "start": n.start, "end": n.end}

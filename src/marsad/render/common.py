@@ -81,6 +81,32 @@ def fmt_number(value: Any, qualifier: str | None) -> str:
 
 
 ROLES = {"launched": "أُطلقت", "intercepted": "اعتُرضت"}
+# Why a report is in a number's history but not one of its figures (see marsad.briefs).
+NOTES = {"also mentioned": "ذُكر أيضًا", "part": "جزء من الحصيلة", "vague": "تقدير غير محدد",
+         "earlier": "حصيلة سابقة يذكرها المقال"}
+
+
+def history_rows(group: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(figures, others) of a reconciled number for display.
+
+    Figures: one row per value an outlet gave, in time order, with the syndicated copies that
+    repeat it folded in as extra sources (``copies``). Others: the reports that are not figures
+    (an earlier toll recalled, a part of the toll, a vague magnitude), each with its note."""
+    rows: list[dict[str, Any]] = []
+    index: dict[tuple, dict[str, Any]] = {}
+    others = []
+    for h in group.get("history", []):
+        if not h.get("primary", True):
+            others.append(h)
+            continue
+        key = (h["value"], h.get("qualifier"), h.get("duplicate_of") or h["article"])
+        if h.get("duplicate_of") and key in index:
+            index[key]["copies"].append(h)
+            continue
+        row = {**h, "copies": []}
+        index[(h["value"], h.get("qualifier"), h["article"])] = row
+        rows.append(row)
+    return rows, others
 
 
 def counts_label(group: dict[str, Any]) -> str:
@@ -89,7 +115,10 @@ def counts_label(group: dict[str, Any]) -> str:
     role = group.get("role")
     if role:
         if role.startswith("among "):
-            return f"{label} (بين {role[len('among '):]})"
+            whole = role[len("among "):]
+            if whole in (label, group.get("what")) or whole in label:
+                return f"جزء من حصيلة {whole}"
+            return f"{label} (من بين {whole})"
         return f"{label} ({ROLES.get(role, role)})"
     return label
 

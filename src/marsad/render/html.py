@@ -38,7 +38,9 @@ def _env() -> Environment:
     })
     env.globals.update({
         "EVENT_TYPES": common.EVENT_TYPES, "KINDS": common.KINDS, "STANCES": common.STANCES,
+        "NOTES": common.NOTES,
         "counts_label": common.counts_label,
+        "history_rows": common.history_rows,
         "is_web_url": lambda u: isinstance(u, str) and u.lower().startswith(("http://", "https://")),
     })
     return env

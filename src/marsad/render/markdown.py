@@ -71,7 +71,13 @@ def render_markdown(analysis: Analysis, story_id: str) -> str:
                 latest += " — تغيّر الرقم"
             most = f"{common.fmt_value(g['most_reported'])} (مصادر: {len(g['most_reported_by'])})"
             hist = " ← ".join(
-                f"{md(common.fmt_number(h['value'], h['qualifier']))} {cite(h)}" for h in g["history"])
+                f"{md(common.fmt_number(h['value'], h['qualifier']))} {cite(h)}"
+                for h in g["history"] if h.get("primary", True))
+            others = [h for h in g["history"] if not h.get("primary", True)]
+            if others:
+                hist += " (" + "؛ ".join(
+                    f"{md(common.NOTES.get(h['note'], h['note'] or ''))}: "
+                    f"{md(common.fmt_number(h['value'], h['qualifier']))} {cite(h)}" for h in others) + ")"
             add(f"| {md(common.counts_label(g))} | {latest} | {most} | {hist} |")
 
     if b.get("contradictions"):

@@ -76,8 +76,11 @@ def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
             for h in g["history"]:
                 if hist:
                     hist.append("\n")
-                hist.append(common.fmt_number(h["value"], h["qualifier"]), style="bold")
+                primary = h.get("primary", True)
+                hist.append(common.fmt_number(h["value"], h["qualifier"]), style="bold" if primary else "dim")
                 hist.append(f"  {common.fmt_date(h['published'])}", style="dim")
+                if not primary:
+                    hist.append(f" · {common.NOTES.get(h['note'], h['note'] or '')}", style="dim")
                 hist.append_text(_src(h))
             table.add_row(common.counts_label(g), latest,
                           f"{common.fmt_value(g['most_reported'])} ({len(g['most_reported_by'])})", hist)
