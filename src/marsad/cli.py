@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from marsad import __version__
 from marsad.errors import MarsadError
@@ -76,7 +77,7 @@ def analyze(
             raws = list(read_inputs(paths))
         store = Store(db)
     except MarsadError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(str(exc))
         raise typer.Exit(2)
     try:
         pipeline = Pipeline(store, use_embeddings=embeddings, with_facts=facts, workers=workers)
@@ -87,7 +88,7 @@ def analyze(
             report = pipeline.ingest(raws, progress=lambda n: bar.advance(task, n))
         analysis = pipeline.finish()
     except MarsadError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(str(exc))
         raise typer.Exit(2)
     finally:
         store.close()
@@ -110,9 +111,14 @@ def analyze(
 
         print_summary(console, analysis, report, json_out=json_out, html_out=html_out, db=db)
     for e in report.errors:
-        err.print(f"[red]error:[/red] {e}")
+        _error(str(e))
     if report.errors:
         raise typer.Exit(1)
+
+
+def _error(message: str) -> None:
+    """One error line on standard error, never wrapped or read as markup (paths may hold [ ])."""
+    err.print("[red]error:[/red] " + escape(message), soft_wrap=True)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -161,7 +167,7 @@ def entities(
                 lines.append("")
             lines.extend(f"{t} {tag}" for t, tag in zip(toks, tag_tokens(toks)))
     except MarsadError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(str(exc))
         raise typer.Exit(2)
     if lines:
         sys.stdout.write("\n".join(lines) + "\n")
