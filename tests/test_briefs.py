@@ -408,8 +408,23 @@ def test_conflicting_assertions_from_the_facts_stage_are_shown(monkeypatch):
     monkeypatch.setattr(claims_mod, "contradictions", fake, raising=False)
     cs = build_brief(an.stories[1], an)["contradictions"]
     assert seen["articles"] == ["jaz-1", "rt-1"]
-    kinds = {c["kind"]: c for c in cs}
-    assert kinds["conflict"]["says"]["claimant"] == "وزارة الدفاع الروسية"
-    assert kinds["conflict"]["denies"]["claimant"] == "القوات الأوكرانية"
-    assert kinds["conflict"]["denies"]["stance"] == "asserts"
-    assert kinds["denial"]["denies"]["claimant"] == "هيئة الأركان العامة الأوكرانية"
+    # The Russian claim, disputed by one party's assertion and denied by another: one entry.
+    assert len(cs) == 1
+    c = cs[0]
+    assert c["says"]["claimant"] == "وزارة الدفاع الروسية"
+    assert [(d["claimant"], d["stance"]) for d in c["denials"]] == [
+        ("هيئة الأركان العامة الأوكرانية", "denies"), ("القوات الأوكرانية", "asserts")]
+
+
+def test_one_assertion_denied_twice_is_one_contradiction():
+    an = kharkiv_analysis()
+    b2 = an.article("jaz-1")
+    extra = "وقال المتحدث باسم القوات الأوكرانية في الجنوب إن الجيش صد ثلاث هجمات روسية على المحور نفسه"
+    an.facts["jaz-1"].claims.append(Claim(
+        "jaz-1", "المتحدث باسم القوات الأوكرانية", "denies", "سيطرت القوات الروسية على بلدة ستارومايورسكي",
+        extra, span(b2, extra), target_claimant="وزارة الدفاع الروسية"))
+    cs = build_brief(an.stories[1], an)["contradictions"]
+    assert len(cs) == 1
+    assert [d["claimant"] for d in cs[0]["denials"]] == ["هيئة الأركان العامة الأوكرانية",
+                                                          "المتحدث باسم القوات الأوكرانية"]
+    assert cs[0]["denies"] == cs[0]["denials"][0]

@@ -9,7 +9,8 @@ and the ``brief`` object of ``marsad analyze --json``)::
       "numbers":           [{"key", "what", "event_types", "latest", "most_reported",
                              "values", "changed", "history": [{"value", "qualifier", "outlet",
                              "article", "published", "evidence", ...}]}],
-      "contradictions":    [{"kind", "topic", "says": {...} | None, "denies": {...}}],
+      "contradictions":    [{"kind", "topic", "says": {...} | None, "denies": {...},
+                             "denials": [{...}, ...]}],
       "quotes_by_speaker": [{"speaker", "role", "entity", "quotes": [{"text", "direct", "via",
                              "sources"}]}],
       "summary":           [{"text", "article", "outlet", "published", "start", "end",
@@ -574,9 +575,39 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                         best, best_score = q, score
         if best is not None or (c.target_claimant and not _same_party(c.target_claimant, c.claimant)):
             add(best, c, "denial")
+    # One assertion denied by several parties (the Kremlin, then its spokesman) is one
+    # contradiction with several denials.
+    merged: list[dict[str, Any]] = []
+    by_says: dict[tuple, dict[str, Any]] = {}
     for d in out:
         d.pop("_target")
-    return out
+        says = d["says"]
+        if says is None:
+            key = None
+        elif says["sources"]:
+            ev = says["sources"][0]["evidence"]
+            key = ("src", ev["article"], ev["start"], ev["end"])
+        else:
+            key = ("named", says["claimant"], says["target"])
+        if key is not None and key in by_says:
+            by_says[key]["denials"].append(d["denies"])
+            continue
+        d["denials"] = [d["denies"]]
+        if key is not None:
+            by_says[key] = d
+        merged.append(d)
+
+    def first_report(side: dict[str, Any]) -> tuple:
+        src = side["sources"][0] if side["sources"] else None
+        if src is None:
+            return (_NEVER, 0, 0)
+        a = st.by_id[src["article"]]
+        return (*st.time_key(a), src["evidence"]["start"])
+
+    for d in merged:
+        d["denials"].sort(key=first_report)
+        d["denies"] = d["denials"][0]
+    return merged
 
 
 # --------------------------------------------------------------------------------------------

@@ -93,9 +93,10 @@ def render_markdown(analysis: Analysis, story_id: str) -> str:
                 add(f"- **{md(says['claimant'])}** (تأكيد؛ لا نصّ له في المقالات، كما ورد في النفي)")
             else:
                 add("- (تأكيد غير منسوب)")
-            label = "نفي" if den.get("stance") == "denies" else "رواية مخالفة"
-            add(f"  **{md(den['claimant'])}** ({label}): {md(den.get('text') or den.get('target'))} "
-                f"{cites(den['sources'])}")
+            for den in c.get("denials") or [den]:
+                label = "نفي" if den.get("stance") == "denies" else "رواية مخالفة"
+                add(f"  **{md(den['claimant'])}** ({label}): {md(den.get('text') or den.get('target'))} "
+                    f"{cites(den['sources'])}")
 
     if b.get("quotes_by_speaker"):
         add("")

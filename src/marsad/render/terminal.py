@@ -97,9 +97,10 @@ def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
             elif says:
                 console.print(_line(Text(f"• {says['claimant']} (تأكيد)", style="bold"),
                                     Text(" — لا نصّ له في المقالات، كما ورد في النفي", style="dim")))
-            label = "نفي" if den.get("stance") == "denies" else "رواية مخالفة"
-            console.print(_line(Text(f"  {den['claimant']} ({label}): ", style="bold red"),
-                                den.get("text") or den.get("target") or "", _srcs(den["sources"])))
+            for den in c.get("denials") or [den]:
+                label = "نفي" if den.get("stance") == "denies" else "رواية مخالفة"
+                console.print(_line(Text(f"  {den['claimant']} ({label}): ", style="bold red"),
+                                    den.get("text") or den.get("target") or "", _srcs(den["sources"])))
         console.print()
 
     if b.get("quotes_by_speaker"):
