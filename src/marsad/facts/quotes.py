@@ -119,7 +119,7 @@ KANA = {_n(w) for w in ("كان", "وكان", "كانت", "وكانت", "فكا�
 POST_OPENERS = {_n(w) for w in ("حسبما", "بحسب", "وفق", "وفقا", "كما", "وفقما", "طبقا")}
 # Verbs that are speech only with a colon or a quotation after their subject: «ورد» is also
 # «it was reported» and «رد» is also the noun «a reply».
-COLON_ONLY = {_n(w) for w in ("رد", "ورد", "ردت", "وردت")}
+COLON_ONLY = {_n(w) for w in ("رد", "ورد", "فرد", "ردت", "وردت", "فردت")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -977,7 +977,8 @@ def _subject_before(doc: _Doc, reg: _Registry, i: int, lo: int) -> Speaker | Non
             if known is not None:
                 return _resolve(doc, reg, who, doc.tokens[m].start)
         return None
-    for start in range(k, max(lo - 1, k - 5), -1):
+    # «وكان المتحدث باسم الحكومة، ماجد سلوم، قد أكد»: a title and a name fit in 8 words
+    for start in range(k, max(lo - 1, k - 9), -1):
         if doc.tokens[start].norm in KANA and start < k + 1:
             if start + 1 > k:
                 return None
