@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+
+# The summary lists at most this many stories; the JSON and HTML outputs hold them all.
+MAX_STORIES = 40
 
 from marsad.model import Analysis
 
@@ -23,24 +26,36 @@ def print_summary(console: Console, analysis: Analysis, report, json_out=None, h
     console.print(f"{len(analysis.stories)} stories in {len(analysis.storylines)} storylines; "
                   f"{len(analysis.entities)} entities, {n_quotes} quotes, {n_claims} claims, "
                   f"{n_events} events.")
-    by_line = {s.id: s.title for s in analysis.storylines}
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("story")
-    table.add_column("title", overflow="fold")
-    table.add_column("articles", justify="right")
-    table.add_column("outlets", justify="right")
-    table.add_column("first seen")
-    table.add_column("last seen")
-    table.add_column("storyline", overflow="fold")
-    ordered = sorted(analysis.stories, key=lambda s: (-len(s.articles), s.first_seen or ""))
-    for s in ordered[:30]:
-        table.add_row(s.id[:14], s.title, str(len(s.articles)), str(len(s.outlets)),
-                      (s.first_seen or "")[:10], (s.last_seen or "")[:10],
-                      by_line.get(s.storyline or "", "") if s.storyline else "")
-    if analysis.stories:
-        console.print(table)
-    if len(ordered) > 30:
-        console.print(f"… and {len(ordered) - 30} more stories.")
+    stories = {s.id: s for s in analysis.stories}
+    groups: list[tuple[str, list]] = []
+    seen: set[str] = set()
+    for line in analysis.storylines:
+        members = [stories[i] for i in line.stories if i in stories]
+        seen.update(s.id for s in members)
+        if members:
+            groups.append((line.title, members))
+    loose = [s for s in analysis.stories if s.id not in seen]
+    if loose:
+        groups.append(("", loose))
+    groups.sort(key=lambda g: -sum(len(s.articles) for s in g[1]))
+    shown = 0
+    for title, members in groups:
+        if shown >= MAX_STORIES:
+            break
+        console.print()
+        console.print(f"[bold]▌ {escape(title)}[/bold]" if title else "[bold]▌ —[/bold]", soft_wrap=True)
+        for s in sorted(members, key=lambda s: s.first_seen or ""):
+            if shown >= MAX_STORIES:
+                break
+            shown += 1
+            span = (s.first_seen or "?")[:10]
+            if s.last_seen and s.last_seen[:10] != span:
+                span += " → " + s.last_seen[:10]
+            console.print(f"  • {escape(s.title)}", soft_wrap=True)
+            console.print(f"    [dim]{s.id} · {len(s.articles)} articles · {len(s.outlets)} outlets · "
+                          f"{span}[/dim]", soft_wrap=True)
+    if len(analysis.stories) > shown:
+        console.print(f"… and {len(analysis.stories) - shown} more stories (see --json or --html).")
     wrote = [w for w in (json_out if json_out and json_out != "-" else None, html_out,
                          db if db != ":memory:" else None) if w]
     if wrote:
