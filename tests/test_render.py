@@ -284,3 +284,69 @@ def test_story_command(tmp_path, monkeypatch, analysis):
 def test_brief_json_round_trips(analysis):
     d = json.loads(json.dumps(analysis.to_dict(), ensure_ascii=False))
     assert all("summary" in s["brief"] for s in d["stories"])
+
+
+# --------------------------------------------------------------------------------------------
+# The real seed articles through the whole pipeline (skipped when ../shared/seeds is absent).
+
+@pytest.fixture(scope="module")
+def seeds_db(tmp_path_factory):
+    from conftest import shared_path
+
+    seeds = shared_path("seeds")
+    pipeline = pytest.importorskip("marsad.pipeline")
+    db = str(tmp_path_factory.mktemp("seeds") / "seeds.db")
+    analysis, report = pipeline.analyze([str(seeds)], db=db, use_embeddings=False)
+    assert not report.errors
+    return db, analysis
+
+
+@pytest.mark.slow
+def test_seeds_report_is_valid_cited_and_linked(seeds_db):
+    _db, an = seeds_db
+    page = render_html(an)
+    c = _Checker()
+    c.feed(page)
+    c.close()
+    assert c.errors == [] and c.stack == []
+    assert len(c.ids) == len(set(c.ids))
+    doc = lxml.html.document_fromstring(page)
+    assert doc.get("dir") == "rtl" and doc.get("lang") == "ar"
+    by_id = {a.id: a for a in an.articles}
+    ids = set(doc.xpath("//@id"))
+    n_links = 0
+    for a in doc.xpath("//a[@href]"):
+        href = a.get("href")
+        assert href.startswith(("#", "http://", "https://")), href
+        if href.startswith("#"):
+            assert href[1:] in ids, href
+        m = re.fullmatch(r"#ev-(.+)-(\d+)-(\d+)", href)
+        if m:
+            n_links += 1
+            text = by_id[m.group(1)].text[int(m.group(2)):int(m.group(3))]
+            assert doc.get_element_by_id(href[1:]).text_content() == text
+    assert n_links > 10
+    summaries = [it for s in an.stories for it in s.brief["summary"]]
+    assert summaries
+    for it in summaries:
+        assert by_id[it["article"]].text[it["start"]:it["end"]] == it["text"]
+
+
+@pytest.mark.slow
+def test_story_command_on_the_seeds_store(seeds_db):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    db, an = seeds_db
+    story = max(an.stories, key=lambda s: len(s.articles))
+    runner = CliRunner()
+    r = runner.invoke(app, ["story", story.id[:10], "--db", db, "--markdown"])
+    assert r.exit_code == 0, r.output
+    from marsad.render.markdown import md
+
+    assert r.output.startswith(f"# {md(story.title)}")
+    assert "## الخلاصة" in r.output
+    r = runner.invoke(app, ["story", story.id, "--db", db])
+    assert r.exit_code == 0, r.output
+    assert "الخلاصة" in r.output
