@@ -197,6 +197,7 @@ def _prepare(text: str) -> str:
 
 
 def _derive_title(body: list[str]) -> str:
+    """A title from the lead: its first sentence, cut at a comma or at DERIVED_TITLE_WORDS."""
     for para in body:
         sents = split_sentences(para)
         if not sents:
@@ -207,7 +208,8 @@ def _derive_title(body: list[str]) -> str:
             return s
         head = " ".join(ws[:DERIVED_TITLE_WORDS])
         cut = head.rfind("،")
-        if cut >= len(head) // 3:
+        # cut at the last comma when at least half the words come before it
+        if cut > 0 and len(head[:cut].split()) >= DERIVED_TITLE_WORDS // 2:
             return head[:cut].strip()
         return head.strip() + "…"
     return ""

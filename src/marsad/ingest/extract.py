@@ -62,6 +62,10 @@ def _str(v: Any) -> str | None:
 
 # --- HTML ------------------------------------------------------------------------------------
 
+_BLOCK_TAGS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "div", "ul", "ol",
+               "table", "section", "article", "aside", "nav", "header", "footer"}
+
+
 def _meta_tags(html: str) -> tuple[dict[str, str], list[str], list[str]]:
     """(meta name/property -> content, figure captions, visible date texts) of a page."""
     from lxml import html as lhtml
@@ -83,6 +87,19 @@ def _meta_tags(html: str) -> tuple[dict[str, str], list[str], list[str]]:
     if h1 is not None and h1.text_content().strip():
         meta.setdefault("html:h1", re.sub(r"\s+", " ", h1.text_content()).strip())
     captions = [re.sub(r"\s+", " ", c.text_content()).strip() for c in doc.iter("figcaption")]
+    # visible blocks of the page, to list what extraction left out as removed lines
+    blocks: list[str] = []
+    body_el = doc.find(".//body")
+    if body_el is not None:
+        for e in body_el.iter("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "div", "span", "a", "td"):
+            if e.tag in ("div", "span", "a") and any(c.tag in _BLOCK_TAGS for c in e.iterdescendants()):
+                continue
+            if e.tag in ("a", "span") and e.getparent() is not None and e.getparent().tag in _BLOCK_TAGS:
+                continue
+            t = re.sub(r"\s+", " ", e.text_content()).strip()
+            if t and t not in blocks:
+                blocks.append(t)
+    meta["__blocks__"] = blocks  # type: ignore[assignment]
     dates = [re.sub(r"\s+", " ", e.text_content()).strip() for e in doc.iter("time")]
     body = doc.find(".//body")
     if body is not None:
@@ -153,7 +170,7 @@ def _from_html(raw: RawDoc) -> tuple[str, dict[str, Any]]:
         published = found or None
     return text, {"title": title or None, "outlet": outlet, "published": published,
                   "published_text": published_text, "captions": captions,
-                  "url": meta.get("og:url") or None}
+                  "url": meta.get("og:url") or None, "blocks": meta.get("__blocks__") or []}
 
 
 # --- articles --------------------------------------------------------------------------------
@@ -271,6 +288,14 @@ def extract_articles(raw: RawDoc) -> list[Article]:
             kept = [b for b in p.body if b not in caps]
             p.removed.extend(b for b in p.body if b in caps)
             p.body = kept
+    if raw.kind == "html" and info.get("blocks"):
+        # what the page showed but extraction left out: navigation, share bars, sidebars
+        body_n = normalize_for_search(parts[0].text)
+        title_n = normalize_for_search(info.get("title") or "")
+        dropped = [b for b in info["blocks"]
+                   if normalize_for_search(b) not in body_n and normalize_for_search(b) != title_n
+                   and b not in parts[0].removed]
+        parts[0].removed[:0] = dropped
     parts = [p for p in parts if len(p.text) >= MIN_BODY_CHARS or (p is parts[0] and p.text)]
     if not parts or not parts[0].text.strip():
         raise InputError(raw.origin, "nothing usable remains after cleaning (no article body)")
