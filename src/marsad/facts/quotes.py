@@ -450,6 +450,9 @@ def _split_np(doc: _Doc, a: int, b: int) -> _Who:
         return _Who(None, role.strip())
     if doc.tokens[a].norm in REPORT_WORDS and b > a + 1:
         return _Who(doc.surface(a + 1, _org_end(doc, a + 1, b)), doc.surface(a, a + 1))
+    if lexicon("speech_channels.txt").get(_bare(doc.tokens[a].norm)) == "medium" and b > a + 1:
+        # an outlet: «صحيفة نيويورك تايمز»، «وكالة الأنباء الروسية» (kind word kept)
+        return _Who(doc.surface(a, min(b, a + 4)), None)
     if _definite(doc, a) or (a + 1 < b and _definite(doc, a + 1) and not _first_name(doc, a)):
         return _Who(doc.surface(a, _org_end(doc, a, b)), None)
     n_end = _name_end(doc, a, b)
