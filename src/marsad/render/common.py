@@ -17,6 +17,7 @@ QUALIFIERS = {
     "less than": "أقل من", "up to": "حتى", "dozens": "عشرات", "hundreds": "مئات",
     "thousands": "آلاف", "tens of thousands": "عشرات الآلاف", "a few": "بضعة",
 }
+VAGUE = {"dozens", "hundreds", "thousands", "tens of thousands", "a few"}
 # Qualifiers written before the number in Arabic; the others follow it.
 QUALIFIER_BEFORE = {"about", "nearly", "more than", "less than", "up to"}
 
@@ -74,13 +75,15 @@ def fmt_value(value: Any) -> str:
 def fmt_number(value: Any, qualifier: str | None) -> str:
     """«14 على الأقل»، «نحو 40»."""
     v = fmt_value(value)
+    if qualifier in VAGUE:
+        return QUALIFIERS[qualifier]  # «عشرات»: the value is only the magnitude's lower bound
     q = QUALIFIERS.get(qualifier or "", qualifier or "")
     if not q:
         return v
     return f"{q} {v}" if qualifier in QUALIFIER_BEFORE else f"{v} {q}"
 
 
-ROLES = {"launched": "أُطلقت", "intercepted": "اعتُرضت"}
+ROLES = {"launched": "أُطلقت", "intercepted": "اعتُرضت", "earlier": "حصيلة سابقة"}
 # Why a report is in a number's history but not one of its figures (see marsad.briefs).
 NOTES = {"also mentioned": "ذُكر أيضًا", "part": "جزء من الحصيلة", "vague": "تقدير غير محدد",
          "earlier": "حصيلة سابقة يذكرها المقال"}

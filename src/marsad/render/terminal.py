@@ -72,16 +72,21 @@ def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
             lr = g["latest_report"]
             latest = Text(common.fmt_value(g["latest"]), style="bold red" if g["changed"] else "bold")
             latest.append(f"\n{common.outlet_name(lr['outlet'])}", style="dim")
+            rows, others = common.history_rows(g)
             hist = Text()
-            for h in g["history"]:
+            for h in rows:
                 if hist:
                     hist.append("\n")
-                primary = h.get("primary", True)
-                hist.append(common.fmt_number(h["value"], h["qualifier"]), style="bold" if primary else "dim")
+                hist.append(common.fmt_number(h["value"], h["qualifier"]), style="bold")
                 hist.append(f"  {common.fmt_date(h['published'])}", style="dim")
-                if not primary:
-                    hist.append(f" · {common.NOTES.get(h['note'], h['note'] or '')}", style="dim")
                 hist.append_text(_src(h))
+                for c in h["copies"]:
+                    hist.append_text(_src(c))
+            if others:
+                hist.append("\n")
+                hist.append("أخرى: " + "، ".join(
+                    f"{common.fmt_number(h['value'], h['qualifier'])} ({common.NOTES.get(h['note'], h['note'] or '')}، "
+                    f"{common.outlet_name(h['outlet'])})" for h in others), style="dim")
             table.add_row(common.counts_label(g), latest,
                           f"{common.fmt_value(g['most_reported'])} ({len(g['most_reported_by'])})", hist)
         console.print(table)
