@@ -10,6 +10,8 @@ from marsad.text.numbers import find_numbers, parse_number
 @pytest.mark.parametrize("text, value", [
     ("17500", 17500),
     ("17,500", 17500),
+    ("١٧٬٥٠٠", 17500),
+    ("3,5 مليون", 3_500_000),
     ("١٤", 14),
     ("۱۴", 14),
     ("3.5", 3.5),
