@@ -293,13 +293,28 @@ def test_denial_of_a_named_party_without_its_claim_in_the_corpus(analysis):
     assert c["says"]["sources"] == []
 
 
-def test_a_lone_denial_of_nobody_is_not_a_contradiction():
+def test_a_denial_without_its_claim_or_claimant_is_listed_alone():
     an = kharkiv_analysis()
     for c in an.facts["awsat-1"].claims:
         c.target_claimant = None
-    b = build_brief(an.stories[0], an)
-    # Without a named other party and without a matching assertion there is nothing to oppose.
-    assert b["contradictions"] == []
+    cs = build_brief(an.stories[0], an)["contradictions"]
+    assert len(cs) == 1
+    assert cs[0]["says"] is None and cs[0]["denies"]["claimant"] == "وزارة الدفاع الروسية"
+
+
+def test_the_denied_report_named_in_the_sentence_is_its_claimant():
+    text = ("نفى المتحدث باسم الحكومة ماجد العبيدي، اليوم الأربعاء، تقريرا لوكالة الأناضول تحدث عن موافقة "
+            "الحكومة مبدئيا على هدنة لمدة شهر.\n"
+            "كما نفت قوات المعارضة ما أوردته وكالة سبوتنيك عن انسحاب وفدها من المفاوضات.")
+    a = Article("d-1", "txt/d.txt", title="نفي", published="2024-03-13", outlet="صوت الخليج", text=text, story="N")
+    c1 = Claim(a.id, "ماجد العبيدي", "denies", "موافقة الحكومة مبدئيا على هدنة لمدة شهر",
+               "نفى المتحدث باسم الحكومة", sentence(a, "الأناضول"))
+    c2 = Claim(a.id, "قوات المعارضة", "denies", "انسحاب وفدها من المفاوضات", "كما نفت قوات المعارضة",
+               sentence(a, "سبوتنيك"), target_claimant="قوات المعارضة")
+    an = Analysis(articles=[a], stories=[Story("N", "نفي", articles=["d-1"])], facts={a.id: Facts(claims=[c1, c2])})
+    cs = build_brief(an.stories[0], an)["contradictions"]
+    assert [(c["says"]["claimant"], c["denies"]["claimant"]) for c in cs] == [
+        ("وكالة الأناضول", "ماجد العبيدي"), ("وكالة سبوتنيك", "قوات المعارضة")]
 
 
 def test_sources_copies_and_agencies(analysis):

@@ -426,6 +426,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             for r in rs:
                 if r is not top:
                     r["primary"], r["note"] = False, "also mentioned"
+        has_figures = any(r["primary"] for r in reports)
         figures = [r for r in reports if r["primary"]] or reports
         dated = [r for r in figures if r["_t"][0] != _NEVER]
         # The latest report by publication time. Reports published at the same moment are
@@ -459,11 +460,13 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             "most_reported_by": sorted(x for x in backers[most] if x),
             "values": values,
             "changed": len(values) > 1,
+            # False when every report is vague, a part or a recalled toll: context, not a figure.
+            "has_figures": has_figures,
             "reports": len(figures),
             "history": reports,
         })
     # Numbers that changed first (that is what an editor must check), then the most reported.
-    out.sort(key=lambda g: (not g["changed"], -g["reports"], g["key"]))
+    out.sort(key=lambda g: (not g["has_figures"], not g["changed"], -g["reports"], g["key"]))
     return out
 
 
@@ -506,6 +509,28 @@ def _external_pairs(claims: list[Claim], articles: list[Article]) -> list[tuple[
     return pairs
 
 
+_MEDIA = (r"(?:وكالة|وكاله|صحيفة|صحيفه|قناة|قناه|موقع|شبكة|شبكه|مجلة|مجله|إذاعة|اذاعه|"
+          r"التلفزيون|التليفزيون)")
+# «نفى ... تقريرا لوكالة الأناضول»، «ما أوردته وكالة سبوتنيك»، «ما بثه التلفزيون الرسمي»: the
+# party whose report is denied, when the facts stage did not name it.
+_REPORTED_BY = re.compile(
+    r"(?:تقرير(?:ا|اً|ًا)?|تقارير|ما\s+(?:أوردته|اوردته|نقلته|ذكرته|نشرته|بثته|بثه|نشره|أورده|اورده|"
+    r"تداولته|أعلنته|اعلنته)|أنباء|انباء|مزاعم|ادعاءات|اتهامات)\s+"
+    r"(?:ل|عن\s+)?(" + _MEDIA + r"\s+(?:الأنباء\s+|الانباء\s+)?[^\s،,.:؛\"«»]+)")
+
+
+def _denied_party(st: _Story, c: Claim) -> str | None:
+    """Whose claim ``c`` denies: the facts stage's ``target_claimant`` unless it is the denier
+    itself, else the outlet or agency the denial sentence names as the source of the report."""
+    if c.target_claimant and not _same_party(c.target_claimant, c.claimant):
+        return c.target_claimant
+    a = st.by_id[c.evidence.article]
+    m = _REPORTED_BY.search(a.text[c.evidence.start:c.evidence.end])
+    if m:
+        return m.group(1)
+    return None
+
+
 def _contradictions(st: _Story) -> list[dict[str, Any]]:
     claims = [c for a in st.articles for c in st.facts[a.id].claims if st.valid(c.evidence)]
     quotes = [q for a in st.articles for q in st.facts[a.id].quotes if st.valid(q.evidence)]
@@ -520,6 +545,7 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
 
     def add(says: Claim | Quote | None, denial: Claim, kind: str) -> None:
         target = _stemset(denial.target or denial.text)
+        named = _denied_party(st, denial)
         d = find(denial.claimant, target)
         if d is None:
             side_says = None
@@ -529,9 +555,9 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                 side_says = {"claimant": says.speaker.name, "stance": "asserts", "target": says.text,
                              "target_claimant": None, "text": says.text,
                              "sources": [st.source(says.evidence)]}
-            elif denial.target_claimant:
+            elif named:
                 # The original claim is only known from the denial itself.
-                side_says = {"claimant": denial.target_claimant, "stance": "asserts",
+                side_says = {"claimant": named, "stance": "asserts",
                              "target": denial.target, "target_claimant": None,
                              "text": None, "sources": []}
             out.append({"kind": kind, "topic": denial.target or denial.text, "says": side_says,
@@ -556,25 +582,27 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
         if c.stance != "denies":
             continue
         target = _stemset(c.target or c.text)
+        party = _denied_party(st, c)
         best: Claim | Quote | None = None
         best_score = 0.0
         for o in claims:
             if o is c or o.stance == "denies" or _same_party(o.claimant, c.claimant):
                 continue
             score = _overlap(target, _stemset(o.target or o.text))
-            named = c.target_claimant and _same_party(o.claimant, c.target_claimant)
+            named = party and _same_party(o.claimant, party)
             if score >= CLAIM_OVERLAP or (named and score > 0):
                 score += 1.0 if named else 0.0
                 if score > best_score:
                     best, best_score = o, score
-        if best is None and c.target_claimant:
+        if best is None and party:
             for q in quotes:
-                if _same_party(q.speaker.name, c.target_claimant):
+                if _same_party(q.speaker.name, party):
                     score = _overlap(target, _stemset(q.text))
                     if score >= CLAIM_OVERLAP and score > best_score:
                         best, best_score = q, score
-        if best is not None or (c.target_claimant and not _same_party(c.target_claimant, c.claimant)):
-            add(best, c, "denial")
+        # Every denial disputes something: with the assertion it answers when the story has it,
+        # with the party it names when only that is known, alone otherwise.
+        add(best, c, "denial")
     # One assertion denied by several parties (the Kremlin, then its spokesman) is one
     # contradiction with several denials.
     merged: list[dict[str, Any]] = []

@@ -64,6 +64,8 @@ def render_markdown(analysis: Analysis, story_id: str) -> str:
         add("| ما يُعَدّ | الأحدث | الأكثر تداولًا | ما قاله كل مصدر (بالترتيب الزمني) |")
         add("|---|---|---|---|")
         for g in b["numbers"]:
+            if g.get("has_figures") is False:
+                continue
             lr = g["latest_report"]
             latest = (f"**{common.fmt_value(g['latest'])}** ({md(common.outlet_name(lr['outlet']))}، "
                       f"{md(common.fmt_date(lr['published']))})")
@@ -79,6 +81,13 @@ def render_markdown(analysis: Analysis, story_id: str) -> str:
                     f"{md(common.NOTES.get(h['note'], h['note'] or ''))}: "
                     f"{md(common.fmt_number(h['value'], h['qualifier']))} {cite(h)}" for h in others) + ")"
             add(f"| {md(common.counts_label(g))} | {latest} | {most} | {hist} |")
+        context = [g for g in b["numbers"] if g.get("has_figures") is False]
+        if context:
+            add("")
+            add("أرقام سياقية بلا حصيلة محددة: " + "؛ ".join(
+                f"{md(common.counts_label(g))} — " + "، ".join(
+                    f"{md(common.fmt_number(h['value'], h['qualifier']))} {cite(h)}" for h in g["history"])
+                for g in context))
 
     if b.get("contradictions"):
         add("")

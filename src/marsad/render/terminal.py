@@ -69,6 +69,8 @@ def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
         table.add_column("الأكثر تداولًا", justify="right")
         table.add_column("ما قاله كل مصدر", ratio=3)
         for g in b["numbers"]:
+            if g.get("has_figures") is False:
+                continue
             lr = g["latest_report"]
             latest = Text(common.fmt_value(g["latest"]), style="bold red" if g["changed"] else "bold")
             latest.append(f"\n{common.outlet_name(lr['outlet'])}", style="dim")
