@@ -443,3 +443,106 @@ def test_one_assertion_denied_twice_is_one_contradiction():
     assert [d["claimant"] for d in cs[0]["denials"]] == ["هيئة الأركان العامة الأوكرانية",
                                                           "المتحدث باسم القوات الأوكرانية"]
     assert cs[0]["denies"] == cs[0]["denials"][0]
+
+
+def test_percentages_reconciled_with_what_they_measure():
+    from marsad.model import Mention
+
+    t1 = ("أعلنت لجنة الانتخابات أن نسبة المشاركة في الاستفتاء بلغت 38.5 بالمئة عند الساعة الرابعة عصرا.\n"
+          "وقالت اللجنة إن المرشح سليم العطار حصل على 58.2 بالمئة من الأصوات في الدوائر التي فرزت.")
+    t2 = ("أعلنت لجنة الانتخابات النتائج النهائية، وبلغت نسبة المشاركة النهائية 51.3 في المئة.\n"
+          "وفاز سليم العطار بنسبة 57.9 بالمئة، فيما حلت منافسته هدى الساعدي ثانية بنسبة 36 بالمئة.\n"
+          "وارتفعت أسعار الخبز 12 بالمئة خلال الحملة.")
+    a1 = Article("v-1", "txt/v1.txt", title="المشاركة 38.5", published="2024-05-05T16:30:00", outlet="الصباح",
+                 text=t1, story="V")
+    a2 = Article("v-2", "txt/v2.txt", title="النتائج", published="2024-05-06T10:00:00", outlet="المدى",
+                 text=t2, story="V")
+
+    def person(a, name):
+        i = a.text.index(name)
+        return Mention(a.id, name, "PERSON", i, i + len(name), canonical=name)
+
+    facts = {a1.id: Facts(mentions=[person(a1, "سليم العطار")]),
+             a2.id: Facts(mentions=[person(a2, "سليم العطار"), person(a2, "هدى الساعدي")])}
+    an = Analysis(articles=[a1, a2], stories=[Story("V", "استفتاء", articles=["v-1", "v-2"])], facts=facts)
+    groups = {g["what"]: g for g in build_brief(an.stories[0], an)["numbers"]}
+    assert groups["نسبة المشاركة"]["values"] == [38.5, 51.3] and groups["نسبة المشاركة"]["latest"] == 51.3
+    assert groups["نسبة أصوات سليم العطار"]["values"] == [58.2, 57.9]
+    assert groups["نسبة أصوات سليم العطار"]["latest"] == 57.9
+    assert groups["نسبة أصوات هدى الساعدي"]["values"] == [36]
+    # A percentage whose measure the sentence does not name as a share is left out.
+    assert not any(12 in g["values"] for g in groups.values())
+    for g in groups.values():
+        for h in g["history"]:
+            ns = h["number_span"]
+            art = an.article(h["article"])
+            assert art.text[ns["start"]:ns["end"]] == h["text"]
+
+
+# --------------------------------------------------------------------------------------------
+# On the example corpus, once the whole pipeline runs: the reconciled numbers of the gold.
+
+def _run_pipeline(paths: list[str]) -> Analysis:
+    pipeline = pytest.importorskip("marsad.pipeline")
+    ingest = pytest.importorskip("marsad.ingest")
+    if not hasattr(ingest, "read_inputs") or not hasattr(pipeline, "analyze"):
+        pytest.skip("the pipeline cannot run yet")
+    analysis, _report = pipeline.analyze(paths, use_embeddings=False)
+    return analysis
+
+
+@pytest.fixture(scope="module")
+def corpus_analysis() -> Analysis:
+    from conftest import CORPUS
+
+    return _run_pipeline([str(CORPUS)])
+
+
+def _gold_key(origin: str, part: int) -> tuple[str, int]:
+    return origin.replace("\\", "/"), part
+
+
+def _gold_story_members(gold: dict, an: Analysis) -> dict[str, list[Article]]:
+    """Gold story key -> the pipeline's articles of it (matched by origin suffix and part)."""
+    out: dict[str, list[Article]] = {}
+    for g in gold["articles"]:
+        for a in an.articles:
+            if a.part == g["part"] and a.origin.replace("\\", "/").endswith(g["origin"]):
+                out.setdefault(g["story"], []).append(a)
+    return out
+
+
+@pytest.mark.slow
+def test_reconciled_numbers_match_the_corpus_gold(gold, corpus_analysis):
+    from marsad.briefs import _what_key
+
+    an = corpus_analysis
+    members = _gold_story_members(gold, an)
+    stories = {s.id: s for s in an.stories}
+    for key, expected in gold["reconciled"].items():
+        arts = members.get(key)
+        assert arts, f"no article of gold story {key} found"
+        # The pipeline story holding most of the gold story's articles.
+        sid = Counter(a.story for a in arts).most_common(1)[0][0]
+        brief = stories[sid].brief or build_brief(stories[sid], an)
+        for exp in expected:
+            groups = [g for g in brief["numbers"]
+                      if g["counts"] == _what_key(exp["what"]) and not g.get("role")]
+            assert groups, (key, exp["what"], [(g["key"], g["values"]) for g in brief["numbers"]])
+            g = max(groups, key=lambda g: g["reports"])
+            assert g["latest"] == exp["latest"], (key, exp, g["values"])
+            assert g["values"] == exp["history"], (key, exp, g["values"])
+
+
+@pytest.mark.slow
+def test_corpus_briefs_cite_verbatim_sentences(corpus_analysis):
+    an = corpus_analysis
+    by_id = {a.id: a for a in an.articles}
+    assert an.stories
+    for s in an.stories:
+        brief = s.brief or build_brief(s, an)
+        for it in brief["summary"]:
+            assert by_id[it["article"]].text[it["start"]:it["end"]] == it["text"]
+            assert not by_id[it["article"]].duplicate_of
+        for ev in iter_evidence(brief):
+            assert 0 <= ev["start"] < ev["end"] <= len(by_id[ev["article"]].text)

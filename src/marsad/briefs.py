@@ -37,7 +37,8 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from marsad.model import Analysis, Article, Claim, Evidence, Facts, Quote, Story
-from marsad.text import normalize_for_search, split_sentences, stems, words
+from marsad.text import normalize, normalize_for_search, split_sentences, stems, words
+from marsad.text.normalize import GAP
 
 # --------------------------------------------------------------------------------------------
 # Tuned constants. Calibrated by reading the briefs of the test fixtures (three outlets on one
@@ -362,6 +363,71 @@ def _report_kind(a: Article, n: Any) -> str:
     return "primary"
 
 
+_SHARE_WORD = re.compile(r"(?:^|\s)[وب]?(?:ال)?نسب[ةه](?=\s|$)")
+# Matched on normalized text (ئ → ي, ة → ه): «61.4 بالمئة من الأصوات».
+_VOTES_AFTER = re.compile(r"^\s*(?:%|بالميه|بالمايه|في الميه|في المايه)?\s*(?:من\s+)?(?:ال)?اصوات")
+_VOTE_CUE = re.compile(r"(?:^|\s)(?:[وف]?(?:ال)?اصوات|[وف]?(?:فوز|حل|حلت|حصل|حصلت|نال|نالت|حصد|حصدت)|"
+                       r"(?:ال)?(?:انتخابات|اقتراع|تصويت))(?=\s|$|[،,.])")
+# How far (characters) a share's label may sit before it («بلغت نسبة المشاركة النهائية في
+# الانتخابات الرئاسية 44.7»: 49). 80 keeps to the clause in the example corpus.
+_SHARE_WINDOW = 80
+
+
+def _shares(st: _Story) -> list[tuple[tuple[str, str, str], str, dict[str, Any]]]:
+    """Percentages of the story's articles with what they measure: «نسبة المشاركة» from the
+    words before, or «نسبة أصوات <person>» for a vote share («فوز مراد بن سالم بنسبة 60.9
+    بالمئة من الأصوات»). A percentage whose measure the sentence does not name is left out."""
+    from marsad.text.numbers import find_numbers
+
+    out = []
+    for a in st.articles:
+        t = st.time_key(a)
+        persons = sorted((m.start, m.end, m.canonical or m.text) for m in st.facts[a.id].mentions
+                         if m.type in ("PERSON", "PERS"))
+        for sent in split_sentences(a.text):
+            if "%" not in sent.text and "المئ" not in sent.text and "المائ" not in sent.text:
+                continue
+            for n in find_numbers(sent.text):
+                if n.unit != "%":
+                    continue
+                start, end = sent.start + n.start, sent.start + n.end
+                b0 = max(sent.start, start - _SHARE_WINDOW)
+                raw_before = a.text[b0:start]
+                before = normalize(raw_before)  # same length: offsets map back to the text
+                after = normalize_for_search(a.text[end:min(sent.end, end + 30)])
+                label = None
+                marks = list(_SHARE_WORD.finditer(before))
+                rest_at = marks[-1].end() if marks else len(before)
+                rest = [(m.start(), m.end()) for m in re.finditer(r"\S+", before[rest_at:])]
+                words_after = [before[rest_at + i:rest_at + j].replace(GAP, "") for i, j in rest]
+                if words_after and not words_after[0][:1].isdigit() and (
+                        words_after[0].startswith("ال")
+                        or (len(words_after) > 1 and words_after[1].startswith("ال"))):
+                    # «نسبة المشاركة ...», «نسبة التزام الأعضاء ...»: the measure named after
+                    # «نسبة» (one definite noun, or a noun and its definite complement), as written.
+                    last = 0 if words_after[0].startswith("ال") else 1
+                    label = "نسبة " + raw_before[rest_at + rest[0][0]:rest_at + rest[last][1]].strip("،,.")
+                elif (marks and not rest) or _VOTES_AFTER.match(after):
+                    # «حصوله على 61.4 بالمئة من الأصوات», «حلت ثانية بنسبة 27.9 بالمئة»
+                    if _VOTES_AFTER.match(after) or _VOTE_CUE.search(normalize_for_search(sent.text)):
+                        who = [p for p in persons if sent.start <= p[0] and p[1] <= start]
+                        if who:
+                            label = "نسبة أصوات " + who[-1][2]
+                if label is None:
+                    continue
+                key = ("share", _what_key(label), "")
+                out.append((key, label, {
+                    "value": n.value, "qualifier": n.qualifier, "text": n.text, "what": label,
+                    "role": None, "event_type": "share", "outlet": a.outlet, "article": a.id,
+                    "published": a.published, "title": a.title, "duplicate_of": a.duplicate_of,
+                    "evidence": {"article": a.id, "start": sent.start, "end": sent.end},
+                    "number_span": {"article": a.id, "start": start, "end": end},
+                    "primary": n.qualifier not in _VAGUE, "note": None if n.qualifier not in _VAGUE else "vague",
+                    "_t": (t[0], t[1], sent.start), "_pos": start,
+                }))
+    return out
+
+
 def _numbers(st: _Story) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     written: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
@@ -371,8 +437,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             if not st.valid(e.evidence):
                 continue
             for n in e.numbers:
-                if n.value is None:
-                    continue
+                if n.value is None or n.unit == "%":
+                    continue  # percentages are read with what they measure by _shares
                 kind = _report_kind(a, n)
                 if kind == "year":
                     continue
@@ -405,6 +471,9 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 })
                 if n.what:
                     written[key][n.what] += 1
+    for key, label, report in _shares(st):
+        groups[key].append(report)
+        written[key][label] += 1
 
     out = []
     for key, reports in groups.items():
@@ -426,6 +495,18 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             for r in rs:
                 if r is not top:
                     r["primary"], r["note"] = False, "also mentioned"
+        # A value earlier reports gave only as a detail of a larger figure («243، هم 130 أفرجت
+        # عنهم الحكومة و113 ...») is that detail again when a later article leads with it.
+        details: set[Any] = set()
+        top_so_far = None
+        for r in reports:
+            if r["primary"]:
+                if r["value"] in details and top_so_far is not None and top_so_far > r["value"]:
+                    r["primary"], r["note"] = False, "part"
+                else:
+                    top_so_far = r["value"] if top_so_far is None else max(top_so_far, r["value"])
+            elif r["note"] in ("also mentioned", "part"):
+                details.add(r["value"])
         has_figures = any(r["primary"] for r in reports)
         figures = [r for r in reports if r["primary"]] or reports
         dated = [r for r in figures if r["_t"][0] != _NEVER]

@@ -24,7 +24,7 @@ QUALIFIER_BEFORE = {"about", "nearly", "more than", "less than", "up to"}
 EVENT_TYPES = {
     "attack": "هجوم", "casualties": "ضحايا", "interception": "اعتراض", "talks": "محادثات",
     "agreement": "اتفاق", "no_agreement": "لا اتفاق", "prisoner_exchange": "تبادل أسرى",
-    "protest": "احتجاج", "arrest": "اعتقال", "election": "انتخابات",
+    "protest": "احتجاج", "arrest": "اعتقال", "election": "انتخابات", "share": "نسبة مئوية",
 }
 
 COUNTS = {
