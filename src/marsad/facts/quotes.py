@@ -348,7 +348,7 @@ def _parse_subject(doc: _Doc, i: int, hi: int) -> _Subject:
             close_seg(j)
             close_skip(j)
             return _Subject(segs, tok.end, j, skipped)
-        if w in (_n("قوله"), _n("قولها"), _n("قولهم")):
+        if w in (_n("قوله"), _n("قولها"), _n("قولهم"), _n("بالقول")):
             close_seg(j)
             close_skip(j)
             # «عن X قوله اليوم، إن ...»: the content starts at the next introducer if near
@@ -369,7 +369,8 @@ def _parse_subject(doc: _Doc, i: int, hi: int) -> _Subject:
             close_seg(j)
             j += 1
             continue
-        if w in PREPOSITIONS or (w[:1] == "ل" and w[:3] != "لل" and len(w) <= 2):
+        if w in PREPOSITIONS or (w[:1] == "ل" and w[:3] != "لل" and len(w) <= 2) \
+                or (w.startswith("لل") and seg_start is None):  # «للصحفيين»، «للشرق»
             # a preposition ends a name; inside a title it may belong to it (خبير في المعهد)
             if seg_start is not None and seg_role and not _channel_ahead(doc, j + 1, hi):
                 j += 1
@@ -414,6 +415,15 @@ class _Who:
 
 def _split_np(doc: _Doc, a: int, b: int) -> _Who:
     """A noun phrase → (name, role): «المتحدث باسم الكرملين دميتري بيسكوف» → both."""
+    pm = _person_tokens(doc, a, b)
+    if pm is not None:
+        # the entity tagger found the person: the words before it are the title
+        p, n_end = pm
+        if p == a:
+            return _Who(doc.surface(p, n_end), None, (p, n_end), True)
+        if _is_role(doc, a):
+            role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[p - 1].end).rstrip(" ،,")
+            return _Who(doc.surface(p, n_end), role, (p, n_end), True)
     if _is_role(doc, a):
         # a known first name inside the phrase starts the name: «مدير صحة محافظة عين الصفا
         # وائل الكبيسي» (the title's own construct nouns are indefinite like a name)
@@ -457,6 +467,24 @@ def _split_np(doc: _Doc, a: int, b: int) -> _Who:
         return _Who(doc.surface(a, _org_end(doc, a, b)), None)
     n_end = _name_end(doc, a, b)
     return _Who(doc.surface(a, n_end), None, (a, n_end), True)
+
+
+def _person_tokens(doc: _Doc, a: int, b: int) -> tuple[int, int] | None:
+    """Token range of the first PERSON mention inside tokens a..b-1 (entity tagger output)."""
+    if not doc.mentions or b <= a:
+        return None
+    lo, hi = doc.tokens[a].start, doc.tokens[b - 1].end
+    for m in doc.mentions:
+        if (m.type or "").upper() not in ("PERSON", "PERS") or m.start < lo or m.start >= hi:
+            continue
+        p = next((k for k in range(a, b) if doc.tokens[k].end > m.start), None)
+        if p is None:
+            return None
+        e = p
+        while e < b and doc.tokens[e].start < m.end:
+            e += 1
+        return p, max(e, p + 1)
+    return None
 
 
 def _first_name(doc: _Doc, k: int) -> bool:
@@ -636,7 +664,12 @@ def _resolve(doc: _Doc, reg: _Registry, who: _Who, pos: int) -> Speaker | None:
     if who.name_tokens:
         m = _mention_over(doc, doc.tokens[who.name_tokens[0]].start, doc.tokens[who.name_tokens[1] - 1].end)
         if m is not None:
-            return Speaker(m.canonical or m.text, who.role or m.role, m.entity)
+            name = m.canonical or m.text
+            surface = who.name or ""
+            if name == m.text and surface != m.text and surface.endswith(m.text) \
+                    and _n(surface.split()[0]) in _person_words():
+                name = surface  # «فراس» is a name, not «ف» + «راس»
+            return Speaker(name, who.role or m.role, m.entity)
     if who.name:
         k = reg.by_name(who.name)
         if k is not None:
@@ -898,7 +931,7 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 speaker = _resolve(doc, reg, who, tok.start)
             if speaker is not None and who is not None:
                 sent_speaker = speaker
-            if doc.tokens[i].norm in COLON_ONLY and not sub.colon:
+            if doc.tokens[i].norm in COLON_ONLY and not sub.colon and not _says_by(doc, i, sub.stop):
                 continue
             if sub.content is None:
                 if speaker is not None and who is not None and who.is_person:
@@ -906,8 +939,10 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 elif speaker is not None and who is None:
                     last = speaker
                 continue
-            if speaker is None:
-                speaker = last
+            if speaker is None and who is None:
+                # «واختار بن سالم مدينة ...، حيث قال إن»: the sentence's own subject first
+                init = _initial_subject(doc, reg, lo, i, persons_only=True)
+                speaker = init or last
             if speaker is None:
                 continue
             if pending:
@@ -937,6 +972,11 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
     return quotes
 
 
+def _says_by(doc: _Doc, i: int, stop: int) -> bool:
+    """«ورد بوعلام على الاتهامات بالقول إن ...»: a reply verb made speech by «بالقول»."""
+    return any(doc.tokens[k].norm == _n("بالقول") for k in range(i + 1, min(stop + 1, len(doc.tokens))))
+
+
 def _cut_at_object(doc: _Doc, a: int, b: int) -> tuple[int, int]:
     """A denier's noun phrase ends where the denied object starts (تقريرًا، مزاعم، أي ...)."""
     objects = {k for k, v in lexicon("claims_denial.txt").items() if v == "object"}
@@ -954,14 +994,31 @@ def _after_relative(doc: _Doc, i: int, lo: int) -> bool:
     return k >= lo and doc.tokens[k].norm in RELATIVES
 
 
-def _initial_subject(doc: _Doc, reg: _Registry, lo: int, i: int) -> Speaker | None:
-    """The subject of a sentence opening with a verb («وترفض أوكرانيا ...، قائلين إن»)."""
+def _initial_subject(doc: _Doc, reg: _Registry, lo: int, i: int, persons_only: bool = False
+                     ) -> Speaker | None:
+    """The subject of a sentence opening with a verb («وترفض أوكرانيا ...، قائلين إن»), after
+    an opening adverbial («في المقابل، افتتحت مرشحة الحزب ...، مؤكدة أن»)."""
+    if doc.tokens[lo].norm in PREPOSITIONS or _definite(doc, lo):
+        for k in range(lo + 1, min(i, lo + 5)):
+            if _gap_has(doc.gaps[k], "،,"):
+                lo = k
+                break
+        else:
+            return None
     first = doc.tokens[lo]
-    if i <= lo + 1 or _definite(doc, lo) or doc.tokens[lo].norm in PREPOSITIONS:
+    if i <= lo + 1 or _definite(doc, lo) or first.norm in PREPOSITIONS or _kind(doc, lo, "speech_verbs.txt"):
         return None
     sub = _parse_subject(doc, lo + 1, i)
     who = _who_from_segments(doc, sub.segments[:1])
-    return _resolve(doc, reg, who, first.start) if who else None
+    if who is None:
+        return None
+    if persons_only:
+        if not who.name_tokens:
+            return None
+        a, b = who.name_tokens
+        if _person_tokens(doc, a, b) is None and reg.by_name(who.name or "") is None:
+            return None
+    return _resolve(doc, reg, who, first.start)
 
 
 def _quotes_in(doc: _Doc, q: Quote) -> set[tuple[int, int]]:
