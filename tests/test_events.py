@@ -281,3 +281,49 @@ def test_corpus_gold_events(gold):
         for n in g["numbers"]:
             if n["what"] in ("قتلى", "جرحى") and evs:
                 assert (n["value"], n["what"]) in ours, (g["origin"], n, ours)
+
+
+# ------------------------------------------------------------------------------------------
+# The event gate (models/events_gate.json)
+
+
+def test_gate_model_ships_and_reads_the_whole_sentence():
+    from marsad.facts.events import _gate_model
+
+    model = _gate_model()
+    assert set(model) == {"ASSAULT", "PROTEST"}
+    for weights, _, threshold in model.values():
+        assert len(weights) > 1000 and 0 < threshold < 1
+
+
+@pytest.mark.parametrize("text, etype", [
+    ("وقال مصدر أمني إن مسلحين مجهولين هاجموا نقطة تفتيش للشرطة في مدينة بعقوبة صباح أمس، "
+     "ما أدى إلى مقتل ثلاثة من عناصرها.", "casualties"),
+    ("وانفجرت سيارة مفخخة قرب سوق شعبي وسط المدينة مساء اليوم الثلاثاء، وأفاد شهود بأن سيارات "
+     "الإسعاف هرعت إلى المكان.", "attack"),
+    ("وتظاهر آلاف الطلاب أمس أمام مبنى البرلمان في العاصمة احتجاجا على رفع الرسوم الجامعية.", "protest"),
+    ("ونظم عمال المصنع اعتصاما مفتوحا أمام مقر الإدارة صباح اليوم للمطالبة بصرف رواتبهم المتأخرة.",
+     "protest"),
+])
+def test_gate_keeps_event_reports(text, etype):
+    ev = one(events_of(text), etype)
+    assert not ev.background
+
+
+@pytest.mark.parametrize("text", [
+    "ويرى محللون أن الهجمات المتكررة على المدنيين تعكس فشل السياسات الأمنية التي تبنتها الحكومة "
+    "خلال السنوات الماضية.",
+    "وحذر الوزير من أن أي هجوم على المنشآت النفطية سيقابل برد حازم.",
+    "ويرى مراقبون أن موجة الاحتجاجات التي شهدتها البلاد العام الماضي غيرت المشهد السياسي.",
+    "ودعا رئيس الحكومة المتظاهرين إلى الحوار ونبذ العنف.",
+])
+def test_gate_drops_commentary_that_names_attacks_or_protests(text):
+    assert not [e for e in events_of(text) if e.plover in ("ASSAULT", "PROTEST")]
+
+
+def test_gate_keeps_a_counted_toll_as_background_with_its_numbers():
+    # commentary that still counts a toll: the numbers stay, the event is marked background
+    text = "ويرى محللون أن الهجمات المتكررة أودت منذ عام 2019 بحياة 340 مدنيا على الأقل."
+    evs = [e for e in events_of(text) if e.plover == "ASSAULT"]
+    assert evs and all(e.background for e in evs)
+    assert (340, "قتلى", "at least", None) in [x for e in evs for x in nums(e)]
