@@ -163,12 +163,16 @@ class Event:
     numbers: list[Number] = field(default_factory=list)
     plover: str | None = None
     text: str = ""
+    # True when the sentence counts the event's toll or weapons but reads as background or
+    # commentary rather than a report of the event (marsad.facts.events, the event gate)
+    background: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "article": self.article,
             "type": self.type,
             "plover": self.plover,
+            "background": self.background,
             "actors": list(self.actors),
             "place": self.place,
             "date": self.date,
