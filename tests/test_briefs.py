@@ -391,12 +391,14 @@ def test_one_figure_per_article_parts_and_vague_counts_stay_in_the_history():
                   facts={a.id: Facts(events=[e1, e2, e3])})
     groups = {g["counts"]: g for g in build_brief(an.stories[0], an)["numbers"]}
     k = groups["killed"]
-    assert k["values"] == [17] and k["latest"] == 17 and not k["changed"]
+    # The earlier toll the article recalls comes before its own figure in the values.
+    assert k["values"] == [9, 17] and k["latest"] == 17 and k["changed"]
+    assert k["most_reported"] == 17
     notes = {h["value"]: h["note"] for h in k["history"]}
     # The year is no count at all; the earlier toll, the parts and the vague «آلاف» are kept
     # in the history, marked, but are not the story's figure.
     assert 2023 not in notes
-    assert notes[17] is None and notes[9] == "also mentioned"
+    assert notes[17] is None and notes[9] == "earlier"
     assert notes[5] == "part" and notes[2] == "part" and notes[1000] == "vague"
     w = groups["wounded"]
     # Only a vague count and a part: nothing precise, so the group falls back to what it has.

@@ -341,6 +341,24 @@ _YEAR_BEFORE = set(words("منذ عام العام سنة السنة ربيع ص
 _CUE_WINDOW = 40
 
 
+# A number recalled as an earlier figure (normalized forms): «أعلن في وقت سابق عن مقتل ثمانية»,
+# «بعد أن كانت الحصيلة الأولية تشير إلى ثمانية», «تقارير أولية تحدثت عن نحو 200».
+_EARLIER = re.compile(r"(?:في وقت سابق|سابقا|(?:ال)?حصيله (?:ال)?اوليه|تقارير اوليه|(?:ال)?ارقام (?:ال)?اوليه|"
+                      r"بعد ان كانت|بعد ان كان|قبل ان ترتفع|قبل ان يرتفع)")
+# How far back in the sentence to look for those cues. 45: «وكان زيلينسكي أعلن في وقت سابق عن
+# مقتل» (seeds) puts the cue 18 characters before the number, «بعد أن كانت الحصيلة الأولية تشير
+# إلى» (example corpus) 37; the whole sentence would wrongly reach a cue that follows the
+# article's own figure only when the figure comes after it, which 45 keeps out in both.
+_EARLIER_WINDOW = 45
+
+
+def _clause_before(text: str, pos: int, window: int) -> str:
+    """Up to ``window`` characters before ``pos``, not reaching back past a sentence end."""
+    chunk = text[max(0, pos - window):pos]
+    cut = max(chunk.rfind(c) for c in ".!؟?\n")
+    return chunk[cut + 1:] if cut >= 0 else chunk
+
+
 def _report_kind(a: Article, n: Any) -> str:
     """``primary`` for a count that can be the story's figure, else why it is not one."""
     if n.qualifier in _VAGUE:
@@ -351,11 +369,13 @@ def _report_kind(a: Article, n: Any) -> str:
     if role.startswith("among"):
         return "part"
     if n.start is not None and 0 < n.start <= len(a.text):
-        before = a.text[max(0, n.start - _CUE_WINDOW):n.start]
+        before = _clause_before(a.text, n.start, _CUE_WINDOW)
         if _PART_OF.search(normalize_for_search(before)):
             return "part"
         if n.end is not None and _PART_AFTER.match(normalize_for_search(a.text[n.end:n.end + _CUE_WINDOW])):
             return "part"  # «ثلاثة منهم في حالة حرجة»
+        if _EARLIER.search(normalize_for_search(_clause_before(a.text, n.start, _EARLIER_WINDOW))):
+            return "earlier"  # «وكان زيلينسكي أعلن في وقت سابق عن مقتل ثمانية أشخاص»
         if isinstance(n.value, int) and 1900 <= n.value <= 2100 and len((n.text or "").strip()) == 4:
             prev = words(before)
             if prev and prev[-1] in _YEAR_BEFORE:
@@ -524,6 +544,11 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             backers[r["value"]].add(r["outlet"] or r["article"])
             first_seen.setdefault(r["value"], r["_t"])
         most = max(backers, key=lambda v: (len(backers[v]), first_seen[v]))
+        # Earlier figures an article recalls («بعد أن كانت الحصيلة الأولية ثمانية») are part of
+        # the history of values, just before that article's own figure.
+        for r in reports:
+            if r["note"] == "earlier":
+                first_seen.setdefault(r["value"], (r["_t"][0], r["_t"][1], -1))
         values = sorted(first_seen, key=lambda v: first_seen[v])
         for r in reports:
             r.pop("_t")

@@ -94,12 +94,13 @@ def history_rows(group: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict
 
     Figures: one row per value an outlet gave, in time order, with the syndicated copies that
     repeat it folded in as extra sources (``copies``). Others: the reports that are not figures
-    (an earlier toll recalled, a part of the toll, a vague magnitude), each with its note."""
+    (a part of the toll, a vague magnitude, a detail), each with its note; an earlier toll an
+    article recalls is a row of its own, marked by its note."""
     rows: list[dict[str, Any]] = []
     index: dict[tuple, dict[str, Any]] = {}
     others = []
     for h in group.get("history", []):
-        if not h.get("primary", True):
+        if not h.get("primary", True) and h.get("note") != "earlier":
             others.append(h)
             continue
         key = (h["value"], h.get("qualifier"), h.get("duplicate_of") or h["article"])

@@ -74,8 +74,9 @@ def render_markdown(analysis: Analysis, story_id: str) -> str:
             most = f"{common.fmt_value(g['most_reported'])} (مصادر: {len(g['most_reported_by'])})"
             hist = " ← ".join(
                 f"{md(common.fmt_number(h['value'], h['qualifier']))} {cite(h)}"
-                for h in g["history"] if h.get("primary", True))
-            others = [h for h in g["history"] if not h.get("primary", True)]
+                + (f" ({md(common.NOTES.get(h['note'], h['note']))})" if h.get("note") else "")
+                for h in g["history"] if h.get("primary", True) or h.get("note") == "earlier")
+            others = [h for h in g["history"] if not h.get("primary", True) and h.get("note") != "earlier"]
             if others:
                 hist += " (" + "؛ ".join(
                     f"{md(common.NOTES.get(h['note'], h['note'] or ''))}: "

@@ -81,6 +81,8 @@ def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
                     hist.append("\n")
                 hist.append(common.fmt_number(h["value"], h["qualifier"]), style="bold")
                 hist.append(f"  {common.fmt_date(h['published'])}", style="dim")
+                if h.get("note"):
+                    hist.append(f" · {common.NOTES.get(h['note'], h['note'])}", style="dim")
                 hist.append_text(_src(h))
                 for c in h["copies"]:
                     hist.append_text(_src(c))
