@@ -113,6 +113,9 @@ PREPOSITIONS = {_n(w) for w in (
     "على", "إلى", "من", "مع", "عن", "وفق", "بحسب", "حسب", "لـ", "ل", "تعليقا", "ردا", "وسط",
     "بشأن", "فيه", "فيها", "له", "لها", "لهم")}
 CONNECTORS = {_n(w) for w in ("عبد", "بن", "ابن", "أبو", "أبي", "آل", "ولد", "دي", "فون", "فان")}
+# Military and academic ranks stand between a title and its name (المتحدث باسم الجيش العميد X)
+RANKS = {_n(w) for w in ("عميد", "عقيد", "لواء", "جنرال", "رائد", "مشير", "دكتور", "مقدم", "نقيب",
+                         "فريق", "شيخ", "أستاذ", "بروفيسور", "سيناتور")}
 REPORT_WORDS = {_n(w) for w in ("تقرير", "التقرير", "بيان", "البيان", "تقارير")}
 RELATIVES = {_n(w) for w in ("الذي", "التي", "الذين")}
 KANA = {_n(w) for w in ("كان", "وكان", "كانت", "وكانت", "فكان", "فكانت")}
@@ -428,7 +431,8 @@ def _split_np(doc: _Doc, a: int, b: int) -> _Who:
         # a known first name inside the phrase starts the name: «مدير صحة محافظة عين الصفا
         # وائل الكبيسي» (the title's own construct nouns are indefinite like a name)
         for p in range(a + 1, min(b, a + 12)):
-            if doc.tokens[p].norm == _n("مع") or (_is_role(doc, p) and _definite(doc, p)):
+            if doc.tokens[p].norm == _n("مع") or (_is_role(doc, p) and _definite(doc, p)
+                                                  and _bare(doc.tokens[p].norm) not in RANKS):
                 break  # another person's title: «المبعوث ... مع الرئيس الروسي فلاديمير بوتين»
             if _first_name(doc, p) and doc.tokens[p - 1].norm not in CONNECTORS \
                     and doc.tokens[p - 1].norm != _n("باسم") and not _is_role(doc, p):
@@ -516,8 +520,11 @@ def _name_end(doc: _Doc, a: int, b: int) -> int:
             continue
         if words >= MAX_NAME_WORDS and w not in persons:
             break
+        family = words == 1 and (k + 1 >= b or _gap_has(doc.gaps[k + 1], "،,:.(")
+                                 or doc.tokens[k + 1].norm in TIME_WORDS or _is_intro(doc, k + 1)
+                                 or doc.tokens[k + 1].norm in PREPOSITIONS)
         if k > a and _definite(doc, k) and doc.tokens[k - 1].norm not in CONNECTORS \
-                and not (_first_name(doc, k - 1) and words < MAX_NAME_WORDS):
+                and not (_first_name(doc, k - 1) and words < MAX_NAME_WORDS) and not family:
             break  # «وائل الكبيسي»: a family name with the article after a first name is kept
         words += 1
         k += 1
