@@ -83,6 +83,30 @@ def test_related_list_after_a_marker_is_boilerplate_not_a_second_article():
     assert len(a.text.split("\n\n")) == 3
 
 
+def test_read_also_links_in_the_middle_of_the_body_are_removed_and_the_body_goes_on():
+    text = ("سباق الفضاء التجاري يدخل مرحلة جديدة\n\n"
+            "أطلقت شركة خاصة أول مركبة شحن قابلة لإعادة الاستخدام بالكامل، في خطوة يقول خبراء إنها "
+            "قد تخفض كلفة إرسال الأقمار الصناعية إلى المدار بنحو النصف.\n"
+            "اقرأ أيضاً:\n"
+            "وكالة الفضاء الأوروبية تؤجل إطلاق مسبارها الجديد إلى العام المقبل\n"
+            "ثلاث شركات ناشئة تتنافس على عقد لنقل رواد الفضاء\n"
+            "وتعتزم الشركة تنفيذ أربع رحلات تجريبية أخرى قبل نهاية العام، على أن تبدأ الرحلات "
+            "التجارية المنتظمة في الربع الأول من العام المقبل.\n"
+            "وقال مديرها التنفيذي إن المركبة صممت لتتحمل خمسين رحلة على الأقل دون صيانة كبرى، "
+            "وهو رقم لم تحققه أي مركبة سابقة.\n")
+    parts = clean_text(text)
+    assert len(parts) == 1
+    [p] = parts
+    assert len(p.body) == 3 and p.body[1].startswith("وتعتزم الشركة")
+    assert "ثلاث شركات ناشئة تتنافس على عقد لنقل رواد الفضاء" in p.removed
+    assert "اقرأ أيضاً:" in p.removed
+
+
+def test_a_one_line_item_is_its_own_body():
+    [p] = clean_text("انقطاع الكهرباء عن وسط المدينة لساعتين", title="عطل كهربائي")
+    assert p.body == ["انقطاع الكهرباء عن وسط المدينة لساعتين"]
+
+
 def test_untitled_text_gets_a_title_derived_from_the_lead():
     a = _articles("untitled.txt")[0]
     assert a.title_derived is True

@@ -46,7 +46,10 @@ MIN_APPENDED_PARAGRAPHS = 2
 
 def _n(s: str) -> str:
     """Normalized, diacritic-free, single-spaced form of a line for pattern matching."""
-    return re.sub(r"\s+", " ", normalize(s).replace(GAP, "")).strip()
+    n = normalize(s).replace(GAP, "")
+    if "  " in n or "\t" in n or "\n" in n:
+        n = re.sub(r"\s+", " ", n)
+    return n.strip()
 
 
 def _rx(*alts: str) -> re.Pattern:
@@ -183,7 +186,8 @@ def _lines(text: str) -> list[Line]:
         if not t:
             blank = True
             continue
-        t = re.sub(r"[ \t\u00a0]+", " ", t)
+        if "  " in t or "\t" in t or "\u00a0" in t:
+            t = re.sub(r"[ \t\u00a0]+", " ", t)
         ln = Line(t, _n(t), len(t.split()), blank_before=blank)
         ln.kind = _classify(ln)
         out.append(ln)
@@ -270,8 +274,19 @@ def _split_parts(lines: list[Line]) -> list[tuple[list[Line], list[Line]]]:
             while k < len(lines) and lines[k].kind in ("body", "", "caption", "date"):
                 paras += lines[k].kind == "body"
                 k += 1
-            title_ok = bool(short) and _headline_like(short[0]) or (short and short[0].kind == "related")
-            if short and paras >= MIN_APPENDED_PARAGRAPHS and len(short) <= 3 and title_ok:
+            # An appended article has one headline, then at most a dateline / date / byline
+            # (short lines). Two or more headlines are a links list, even when the body goes on
+            # after them (BBC-style «اقرأ أيضا» in the middle of an article, seen in ANT).
+            # A single headline in mid-body (right after a paragraph, no date or dateline)
+            # is a link too: appended articles follow the first one's footer.
+            heads = [x for x in short if x.words >= 5 and x.kind != "date"]
+            prev = next((x for x in reversed(parts[-1]) if x.kind != "blank"), None)
+            mid_body = prev is not None and prev.kind == "body"
+            has_dateline = any(x.kind == "date" or x.words <= 4 for x in short[1:])
+            title_ok = (bool(short) and (_headline_like(short[0]) or short[0].kind == "related")
+                        and heads[:1] == short[:1] and len(heads) == 1)
+            if (title_ok and paras >= MIN_APPENDED_PARAGRAPHS and len(short) <= 3
+                    and (not mid_body or has_dateline)):
                 ln.kind = "readalso"
                 parts[-1].append(ln)
                 parts.append([])
@@ -320,6 +335,12 @@ def _clean_part(lines: list[Line], known_title: str | None) -> Part:
         elif known and ln.norm == known and ln.kind in ("", "body", "caption"):
             ln.kind = "repeat"
     body_idx = [i for i, ln in enumerate(lines) if ln.kind == "body"]
+    if not body_idx:
+        # no paragraph at all (a one-line wire item, a list): the unclassified lines are the body
+        for i, ln in enumerate(lines):
+            if ln.kind == "":
+                ln.kind = "body"
+                body_idx.append(i)
     first_body = body_idx[0] if body_idx else len(lines)
     last_body = body_idx[-1] if body_idx else -1
 

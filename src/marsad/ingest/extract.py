@@ -42,7 +42,8 @@ _CREDIT_KEYS = ("credited", "credits", "agency", "agencies")
 
 
 def _field(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    lower = {str(k).lower(): v for k, v in fields.items()}
+    lower = fields if all(type(k) is str and k.islower() for k in fields) else \
+        {str(k).lower(): v for k, v in fields.items()}
     for k in keys:
         v = lower.get(k.lower())
         if v not in (None, "", [], {}):

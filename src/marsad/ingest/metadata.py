@@ -48,14 +48,17 @@ def _lexicon() -> tuple[re.Pattern, re.Pattern, dict[str, Source], set[str]]:
             variants[_norm(v)] = Source(key, form)
     plain = sorted((v for v in variants if v not in _AMBIGUOUS), key=len, reverse=True)
     amb = sorted((v for v in variants if v in _AMBIGUOUS), key=len, reverse=True)
-    alt = "|".join(re.escape(v).replace(r"\ ", r"\s*") for v in plain)
-    alt_amb = "|".join(re.escape(v).replace(r"\ ", r"\s*") for v in amb)
+    alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in plain)
+    alt_amb = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in amb)
     pat = re.compile(rf"(?<![\w.])(?:\(\s*)?[\"«“”']?{_CLITIC}(?P<v>{alt})(?![\w])")
     pat_amb = re.compile(
         rf"(?:\(\s*(?P<a>{alt_amb})\s*\)|وكاله\s+(?:الانباء\s+|انباء\s+)?[\"«“”']?(?P<b>{alt_amb})(?![\w])"
         rf"|[-–]\s*(?P<c>{alt_amb})\s*$)", re.M)
-    keys = {s.key for s in variants.values()}
-    return pat, pat_amb, variants, keys
+    # cheap gate: an article none of whose words (clitics aside) is one of these needs no
+    # regex at all — a set lookup per word instead of trying every variant at every position
+    keys = {w for v in variants for w in v.replace(".", " ").split()}
+    keys |= {"وكاله", "صحيفه", "جريده", "مجله", "قناه", "شبكه", "موقع", "اذاعه", "تلفزيون"}
+    return pat, pat_amb, variants, frozenset(keys)
 
 
 def _norm(s: str) -> str:
@@ -79,12 +82,25 @@ _QUOTED_OUTLET = re.compile(r"(?:صحيفه|جريده|مجله|قناه|شبك�
                             r"(?P<x>[^\"«»“”\n]{2,40})[\"»”]")
 
 
+_PUNCT = "()[]«»\"“”'.,،:؛!?؟-–"
+
+
+def _mentions_any(normed: str, keys: frozenset[str]) -> bool:
+    for w in normed.replace(".", " ").split():
+        w = w.strip(_PUNCT)
+        if w in keys or w[1:] in keys or w[2:] in keys or w[3:] in keys:
+            return True
+    return False
+
+
 def find_credited(text: str) -> list[str]:
     """Agencies and outlets credited in ``text``, once each, in order of first mention."""
     if not text:
         return []
-    pat, pat_amb, variants, _ = _lexicon()
+    pat, pat_amb, variants, keys = _lexicon()
     normed = normalize(text)
+    if not _mentions_any(normed, keys):
+        return []
     found: list[tuple[int, int, str, str]] = []  # (start, end, key, form)
     for m in pat.finditer(normed):
         src = variants[_norm(m.group("v"))]

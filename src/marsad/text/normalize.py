@@ -20,7 +20,10 @@ and the ingest stage runs it on every article before anything takes offsets.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+import numpy as np
 
 # Placeholder for characters that carry no letter (diacritics, tatweel, controls). It is a
 # character no news text uses, so callers can drop it without touching real content.
@@ -82,6 +85,16 @@ for _o in list(range(0xFB50, 0xFE00)) + list(range(0xFE70, 0xFEFD)):
         _MULTI[_o] = _n
 
 _TABLE = str.maketrans(_MAP)
+# The same one-to-one mapping as a code-point lookup array for the Basic Multilingual Plane:
+# ``str.translate`` with a dict costs ~150-230 ns a character here, the array ~8 ns.
+_NP_TABLE = np.arange(0x10000, dtype=np.uint32)
+for _cp, _to in _MAP.items():
+    if _cp < 0x10000:
+        _NP_TABLE[_cp] = ord(_to)
+# Below this length the per-call cost of the array path exceeds what it saves.
+_NP_MIN_LEN = 48
+
+_PRESENTATION = re.compile("[\uFB50-\uFDFF\uFE70-\uFEFC]")
 
 
 def fold_presentation_forms(text: str) -> str:
@@ -90,7 +103,7 @@ def fold_presentation_forms(text: str) -> str:
     Only those code points are touched, so the rest of the text keeps its exact form. The
     length changes when the text holds ligatures (ﻻ → لا).
     """
-    if not any(_is_presentation_form(ord(c)) for c in text):
+    if _PRESENTATION.search(text) is None:
         return text
     out = []
     for c in text:
@@ -107,7 +120,15 @@ def normalize(text: str) -> str:
     """Length-preserving normalization (see the module doc): ``len(normalize(t)) == len(t)``
     always; characters without a letter become ``GAP``. Multi-letter ligatures are kept as
     they are: fold them first with ``fold_presentation_forms`` (the ingest stage does)."""
-    return text.translate(_TABLE)
+    if len(text) < _NP_MIN_LEN:
+        return text.translate(_TABLE)
+    a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if int(a.max()) < 0x10000:
+        return _NP_TABLE[a].tobytes().decode("utf-32-le")
+    b = a.copy()
+    bmp = a < 0x10000
+    b[bmp] = _NP_TABLE[a[bmp]]
+    return b.tobytes().decode("utf-32-le")
 
 
 def strip_diacritics(text: str) -> str:

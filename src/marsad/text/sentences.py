@@ -8,6 +8,7 @@ or after a one-letter abbreviation such as «د.» or «أ.ف.ب». The comma «
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 _END = set(".!?؟")
@@ -35,49 +36,58 @@ def _emit(text: str, s: int, e: int, out: list[Sentence]) -> None:
         out.append(Sentence(text[s:e], s, e))
 
 
+_SPECIAL = re.compile('[\n.!?؟;؛«»“"„”]')
+
+
 def split_sentences(text: str, semicolon: bool = False) -> list[Sentence]:
     """Sentences of ``text``; ``text[s.start:s.end] == s.text`` for each."""
     ends = _END | ({"؛", ";"} if semicolon else set())
     out: list[Sentence] = []
     n = len(text)
     start = 0
-    i = 0
+    skip_to = 0
     quote_close: str | None = None
     quote_at = 0
-    while i < n:
+    # only the marks matter: jump from one to the next (the rest is copied by slicing)
+    for m in _SPECIAL.finditer(text):
+        i = m.start()
+        if i < skip_to:
+            continue
         c = text[i]
         if c == "\n":
             _emit(text, start, i, out)
             start = i + 1
             quote_close = None
-        elif quote_close is not None:
-            if c == quote_close or i - quote_at > MAX_QUOTE:
+            continue
+        if quote_close is not None:
+            if c == quote_close:
                 quote_close = None
-                if c in "»”\"" and i > 0 and text[i - 1] in ends and (i + 1 >= n or text[i + 1].isspace()):
+                if c in "»”\"" and text[i - 1] in ends and (i + 1 >= n or text[i + 1].isspace()):
                     _emit(text, start, i + 1, out)
                     start = i + 1
-        elif c in _OPEN_CLOSE:
+                continue
+            if i - quote_at <= MAX_QUOTE:
+                continue
+            quote_close = None  # an unbalanced mark: stop protecting and read this one
+        if c in _OPEN_CLOSE:
             quote_close = _OPEN_CLOSE[c]
             quote_at = i
-        elif c in ends:
+            continue
+        if c in ends:
             j = i + 1
             while j < n and text[j] in ends:
                 j += 1
             nxt = text[j] if j < n else " "
             if c == "." and i > 0 and text[i - 1].isdigit() and nxt.isdigit():
-                i += 1
                 continue
             if c == "." and _is_abbreviation(text, i):
-                i += 1
                 continue
             if nxt.isspace() or nxt in "»”\")" or j >= n:
                 if nxt in "»”\")":
                     j += 1
                 _emit(text, start, j, out)
                 start = j
-                i = j
-                continue
-        i += 1
+                skip_to = j
     _emit(text, start, n, out)
     return out
 

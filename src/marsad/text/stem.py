@@ -50,6 +50,20 @@ def stem(word: str) -> str:
     return _suffix_stem(base)
 
 
+_STEM_CACHE: dict[str, str] = {}
+_STEM_CACHE_MAX = 500_000
+
+
 def stems(words: list[str]) -> list[str]:
     """Stems of many words (same as ``[stem(w) for w in words]``, cached)."""
-    return [stem(w) for w in words]
+    cache = _STEM_CACHE
+    if len(cache) > _STEM_CACHE_MAX:
+        cache.clear()
+    out = []
+    append = out.append
+    for w in words:
+        s = cache.get(w)
+        if s is None:
+            s = cache[w] = stem(w)
+        append(s)
+    return out

@@ -17,8 +17,8 @@ not hold) the rules fall back to: peel «ال» and conjunction + «ال», keep
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from marsad.text import lexicon
 from marsad.text.normalize import GAP, normalize
@@ -70,8 +70,9 @@ _PREP = "بلك"
 _HAMZA = "أإآ"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One word (immutable; a named tuple because tokenizing creates millions of them)."""
+
     text: str  # surface form as written
     start: int  # offset into the original text
     end: int
@@ -151,20 +152,41 @@ def _hamza_index(surface: str, norm: str) -> int:
     return -1
 
 
+# surface word -> (norm, prefix, base): words repeat, so each distinct surface form is
+# normalized and split once. Cleared when it grows past _WORD_CACHE_MAX entries.
+_WORD_CACHE: dict[str, tuple[str, str, str] | None] = {}
+_WORD_CACHE_MAX = 500_000
+
+
+def _analyze(surface: str) -> tuple[str, str, str] | None:
+    norm = normalize(surface)
+    if GAP in norm:
+        norm = norm.replace(GAP, "")
+        if not norm:
+            return None
+    head = surface[:4]
+    h = _hamza_index(surface, norm) if ("أ" in head or "إ" in head or "آ" in head) else -1
+    prefix, base = split_clitics(norm, h)
+    return norm, prefix, base
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of ``text`` with offsets into it (``text[t.start:t.end] == t.text``)."""
-    normed = normalize(text)
+    cache = _WORD_CACHE
+    if len(cache) > _WORD_CACHE_MAX:
+        cache.clear()
     out: list[Token] = []
+    append = out.append
+    new = tuple.__new__
     for m in _WORD.finditer(text):
-        s, e = m.span()
-        norm = normed[s:e].replace(GAP, "")
-        if not norm:
+        surface = m.group()
+        info = cache.get(surface, False)
+        if info is False:
+            info = cache[surface] = _analyze(surface)
+        if info is None:
             continue
-        surface = m.group(0)
-        h = _hamza_index(surface, norm) if ("أ" in surface[:4] or "إ" in surface[:4]
-                                            or "آ" in surface[:4]) else -1
-        prefix, base = split_clitics(norm, h)
-        out.append(Token(surface, s, e, norm, prefix, base))
+        s, e = m.span()
+        append(new(Token, (surface, s, e, info[0], info[1], info[2])))
     return out
 
 
