@@ -49,7 +49,7 @@ def _corpus() -> dict:
     return out
 
 
-def _gold() -> None:
+def _gold(with_mentions: bool = False) -> None:
     gold_path = ROOT / "examples" / "gold.json"
     if not gold_path.exists():
         print("   skipped: examples/gold.json not present")
@@ -60,8 +60,20 @@ def _gold() -> None:
 
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     arts = _corpus()
-    quotes = {k: find_quotes(a, []) for k, a in arts.items()}
-    claims = {k: find_claims(a, [], quotes=quotes[k]) for k, a in arts.items()}
+    mentions = {k: [] for k in arts}
+    if with_mentions:
+        try:
+            from marsad.facts.entities import find_mentions
+
+            mentions = {k: find_mentions(a) for k, a in arts.items()}
+        except Exception as exc:  # the tagger is optional here
+            print(f"   skipped with mentions: {type(exc).__name__}: {exc}")
+            return
+        print("   -- with entity mentions (marsad.facts.entities) --")
+    else:
+        print("   -- quotes and claims alone (no entity mentions) --")
+    quotes = {k: find_quotes(a, mentions[k]) for k, a in arts.items()}
+    claims = {k: find_claims(a, mentions[k], quotes=quotes[k]) for k, a in arts.items()}
 
     def same(a: str | None, b: str | None) -> bool:
         a, b = N(a or ""), N(b or "")
@@ -136,6 +148,7 @@ def _speed(n: int = 400) -> None:
 def main() -> None:
     _stance()
     _gold()
+    _gold(with_mentions=True)
     _speed()
 
 

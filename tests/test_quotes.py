@@ -254,6 +254,7 @@ def test_gold_quotes_recall(gold):
         with_speaker += any(N(g["speaker"]) in N(q.speaker.name) or N(q.speaker.name) in N(g["speaker"])
                             for q in hits)
     n = len(gold["quotes"])
-    # measured on the example corpus: words found 105/112, with the right speaker 85/112
-    assert found / n >= 0.85, (found, n)
-    assert with_speaker / n >= 0.70, (with_speaker, n)
+    # measured on the example corpus without entity mentions: words found 108/112, with the
+    # right speaker 96/112 (102/112 with the entity tagger's mentions)
+    assert found / n >= 0.9, (found, n)
+    assert with_speaker / n >= 0.8, (with_speaker, n)
