@@ -447,6 +447,36 @@ def test_one_assertion_denied_twice_is_one_contradiction():
     assert cs[0]["denies"] == cs[0]["denials"][0]
 
 
+def test_counts_at_different_places_are_different_events():
+    from marsad.model import Mention
+
+    t1 = ("أعلنت وزارة الدفاع الروسية أن دفاعاتها أسقطت 102 مسيرة أوكرانية أطلقت باتجاه موسكو خلال الليل.\n"
+          "وفي لوغانسك، قالت السلطات المحلية إن القوات الأوكرانية أطلقت نحو 40 مسيرة على المدينة.")
+    t2 = "قالت السلطات المحلية في لوغانسك إن القوات الأوكرانية أطلقت 45 مسيرة على المدينة ليل الأحد."
+    a1 = Article("m-1", "txt/m1.txt", title="مسيرات", published="2024-07-01T08:00:00", outlet="تاس", text=t1, story="M")
+    a2 = Article("m-2", "txt/m2.txt", title="مسيرات", published="2024-07-01T12:00:00", outlet="سبوتنيك", text=t2, story="M")
+
+    def place(a, name, nth=0):
+        ev = span(a, name, nth)
+        return Mention(a.id, name, "PLACE", ev.start, ev.end, canonical=name)
+
+    def drones(a, written, value, where):
+        e = Event(a.id, "interception", sentence(a, written), place=where,
+                  numbers=[number(a, written, value, "مسيرات")])
+        e.numbers[0].role = "launched"
+        return e
+
+    facts = {a1.id: Facts(mentions=[place(a1, "موسكو"), place(a1, "لوغانسك")],
+                          events=[drones(a1, "102 مسيرة", 102, "موسكو"), drones(a1, "40 مسيرة", 40, "لوغانسك")]),
+             a2.id: Facts(mentions=[place(a2, "لوغانسك")], events=[drones(a2, "45 مسيرة", 45, None)])}
+    an = Analysis(articles=[a1, a2], stories=[Story("M", "مسيرات", articles=["m-1", "m-2"])], facts=facts)
+    by_place = {g["place"]: g for g in build_brief(an.stories[0], an)["numbers"]}
+    assert set(by_place) == {"موسكو", "لوغانسك"}
+    assert by_place["موسكو"]["values"] == [102] and not by_place["موسكو"]["changed"]
+    # The later report names no place but its article is about Luhansk only.
+    assert by_place["لوغانسك"]["values"] == [40, 45] and by_place["لوغانسك"]["latest"] == 45
+
+
 def test_percentages_reconciled_with_what_they_measure():
     from marsad.model import Mention
 

@@ -448,14 +448,49 @@ def _shares(st: _Story) -> list[tuple[tuple[str, str, str], str, dict[str, Any]]
     return out
 
 
+def _split_by_place(groups: dict, written: dict) -> dict:
+    """Counts of the same thing at different places are different events («40 مسيرة على
+    لوغانسك», «102 مسيرة على موسكو»): a group whose reports name two or more places is split
+    by place. A report without a place joins the one place its article names, else the place
+    most reported."""
+    out: dict = {}
+    for key, reports in groups.items():
+        places: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in reports:
+            if r.get("place"):
+                places[normalize_for_search(r["place"])].append(r)
+        if len(places) < 2:
+            out[key] = reports
+            continue
+        # The place most reported (ties: the one reported first) takes the reports without one.
+        main = min(places, key=lambda p: (-len(places[p]), min(r["_t"] for r in places[p])))
+        by_article: dict[str, set[str]] = defaultdict(set)
+        for p, rs in places.items():
+            for r in rs:
+                by_article[r["article"]].add(p)
+        for r in reports:
+            if not r.get("place"):
+                own = by_article.get(r["article"]) or (set(places) & r.get("_places", set()))
+                places[next(iter(own)) if len(own) == 1 else main].append(r)
+        for p, rs in places.items():
+            sub = (*key, p)
+            out[sub] = rs
+            written[sub] = written[key]
+    return out
+
+
 def _numbers(st: _Story) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     written: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
     for a in st.articles:
         t = st.time_key(a)
+        places = {normalize_for_search(x) for m in st.facts[a.id].mentions if m.type in ("PLACE", "LOC")
+                  for x in (m.text, m.canonical) if x}
         for e in st.facts[a.id].events:
             if not st.valid(e.evidence):
                 continue
+            # The event's place, when the entity tagger also read it as a place.
+            place = e.place if e.place and normalize_for_search(e.place) in places else None
             for n in e.numbers:
                 if n.value is None or n.unit == "%":
                     continue  # percentages are read with what they measure by _shares
@@ -484,6 +519,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "duplicate_of": a.duplicate_of,
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
+                    "place": place,
+                    "_places": places,
                     "primary": kind == "primary",
                     "note": None if kind == "primary" else kind,
                     "_t": (t[0], t[1], ev.start),
@@ -494,6 +531,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
     for key, label, report in _shares(st):
         groups[key].append(report)
         written[key][label] += 1
+    groups = _split_by_place(groups, written)
 
     out = []
     for key, reports in groups.items():
@@ -553,12 +591,15 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
         for r in reports:
             r.pop("_t")
             r.pop("_pos")
+            r.pop("_places", None)
         what = written[key].most_common(1)[0][0] if written[key] else None
         out.append({
             "key": ":".join(k for k in key if k),
             "what": what,
             "counts": key[1],
             "role": key[2] or None,
+            "place": Counter(r["place"] for r in reports if r.get("place")).most_common(1)[0][0]
+            if len(key) > 3 else None,
             "event_types": sorted({r["event_type"] for r in reports}),
             "latest": latest["value"],
             "latest_report": {k: latest[k] for k in ("value", "qualifier", "outlet", "article", "published", "evidence")},
