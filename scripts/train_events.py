@@ -52,7 +52,7 @@ def sentence_view(text: str, cls: str) -> tuple[bool, dict[str, float]]:
     counted = []
     if any(c.cue in ev._NUMBER_CUES for c in cues):
         counted = ev._classify_numbers(find_numbers(text, toks), toks, cues, text)
-    types = ev._detect(cues, toks, counted)
+    types = ev._detect(cues, toks, counted, ev.GATE_FLOOR)
     fires = any(ev.GATED.get(t) == cls for t in types)
     return fires, ev.gate_features(toks, cues, counted)
 
