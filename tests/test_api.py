@@ -343,3 +343,19 @@ def test_ingest_json_text_and_html_then_search():
         assert hits["total"] == 1 and hits["hits"][0]["title"] == RECORD["title"]
         assert c.get("/api/search", params={"q": "الامطار"}).json()["total"] == 1
         assert c.get("/api/stories").json()["total"] >= 1
+
+
+@needs_pipeline
+def test_ingest_runs_in_a_worker_process_on_a_file_store(tmp_path):
+    other = {"title": "الجيش الأوكراني يعلن إسقاط مسيرات فوق كييف",
+             "text": "أعلن الجيش الأوكراني اليوم أن دفاعاته الجوية أسقطت 35 مسيرة من أصل 40 أطلقتها "
+                     "روسيا خلال الليل على العاصمة كييف، دون وقوع إصابات.",
+             "date": "2024-03-10", "source": "وكالة الأنباء العربية"}
+    with TestClient(create_app(tmp_path / "live.db", token=TOKEN)) as c:
+        r = c.post("/api/ingest", params={"finish": "sync"}, json=[RECORD, other], headers=AUTH)
+        assert r.status_code == 201, r.text
+        assert len(r.json()["stored"]) == 2 and r.json()["derived"] == "updated"
+        # the worker's commits are visible to the server's reads at once
+        assert c.get("/api/stats").json()["articles"] == 2
+        assert c.get("/api/search", params={"q": "كييف"}).json()["hits"][0]["title"] == other["title"]
+        assert c.get("/api/stories").json()["total"] >= 1

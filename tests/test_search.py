@@ -194,3 +194,19 @@ def test_query_expansion_covers_clitic_forms():
         for p in ("و", "ل", "ب", "وب", "ال", "لل", "ولل"):
             base = q[2:] if q.startswith("ال") else q
             assert search_mod.term(p + base) in terms, (q, p)
+
+
+def test_file_store_search_does_not_wait_for_a_writer(tmp_path):
+    s = service_data.fill(Store(tmp_path / "live.db"))
+    assert ids(s.search("الكرملين")) >= {"a-kremlin-1"}
+    # While an ingest holds its write transaction open, a search runs on its own read-only
+    # connection: it sees only what is committed (the writer's connection would see the row).
+    with s.lock:
+        s.connection.execute("BEGIN IMMEDIATE")
+        late = Article(id="late-2", origin="w", title="الكرملين يرد", text="رد الكرملين على المقترح التركي.")
+        search_mod.index_article(s.connection, 999, late, None)
+        assert "late-2" not in ids(s.search("الكرملين"))
+        s.connection.execute("ROLLBACK")
+    s.add_input("late", "w", [(late, Facts())])
+    assert "late-2" in ids(s.search("الكرملين"))
+    s.close()

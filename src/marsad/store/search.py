@@ -24,21 +24,31 @@ Tables (created by a migration in ``marsad.store.sqlite``):
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import json
 import re
 import sqlite3
+import threading
+import weakref
 from array import array
 from bisect import bisect_left
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from marsad.errors import InputError
 from marsad.model import Article, Facts
 from marsad.text import normalize_for_search, stem, tokenize
+from marsad.text.normalize import GAP, normalize
 from marsad.text.tokenize import split_clitics
+
+try:  # the tokenizer's word pattern, so index words are exactly its tokens
+    from marsad.text.tokenize import _WORD as _WORD_RE
+except ImportError:  # pragma: no cover
+    _WORD_RE = None
 
 if TYPE_CHECKING:  # pragma: no cover
     from marsad.store.sqlite import Store
@@ -97,15 +107,25 @@ def term(norm: str) -> str:
 
 
 def analyze(text: str) -> tuple[list[str], array]:
-    """Index terms of ``text`` and their (start, end) offsets into ``text``, flattened."""
+    """Index terms of ``text`` and their (start, end) offsets into ``text``, flattened.
+
+    The words are ``tokenize``'s (same pattern, same normalized forms); the clitic split is
+    left to ``term``, which skips building a Token per word: on 1,000 ANT articles (warm
+    caches) 0.24 s against 0.63–0.85 s through ``tokenize``."""
     terms: list[str] = []
     offsets = array("I")
-    for tok in tokenize(text):
-        t = term(tok.norm)
+    if _WORD_RE is None:  # pragma: no cover - the tokenizer changed its internals
+        spans = ((tok.start, tok.end, tok.norm) for tok in tokenize(text))
+    else:
+        normed = normalize(text)
+        spans = ((m.start(), m.end(), normed[m.start():m.end()].replace(GAP, ""))
+                 for m in _WORD_RE.finditer(text))
+    for s, e, norm in spans:
+        t = term(norm) if norm else ""
         if t:
             terms.append(t)
-            offsets.append(tok.start)
-            offsets.append(tok.end)
+            offsets.append(s)
+            offsets.append(e)
     return terms, offsets
 
 
@@ -127,13 +147,38 @@ def query_terms(word_norm: str) -> tuple[str, ...]:
 
 @dataclass
 class ParsedQuery:
-    """A query as FTS5 sees it: ``match`` (an FTS5 expression over index terms) and the terms
-    to highlight in snippets."""
+    """A parsed query: ``parts`` are ANDed; each part is a list of words (one for a plain word,
+    several for a phrase), each word the list of index terms it may be (its clitic forms)."""
 
     text: str
-    match: str
-    highlight: frozenset[str]
+    parts: list[list[list[str]]]
     words: int
+
+    def terms(self) -> set[str]:
+        return {t for part in self.parts for word in part for t in word}
+
+    def match(self, known: set[str] | None = None) -> str | None:
+        """The FTS5 expression; with ``known`` (the terms the index holds), variants the index
+        does not hold are left out, and None means nothing can match."""
+        out = []
+        for part in self.parts:
+            words = [[t for t in w if known is None or t in known or not t.isalnum()] for w in part]
+            if not all(words):
+                return None
+            if len(words) == 1:
+                out.append("(" + " OR ".join(_fts_quote(t) for t in words[0]) + ")")
+                continue
+            # Fewest words in a variant form first (the literal phrase, then one word varied,
+            # ...), so the cap drops the least likely combinations.
+            combos = sorted(itertools.islice(itertools.product(*(range(len(w)) for w in words)), 4096),
+                            key=lambda ix: sum(1 for i in ix if i))[:MAX_PHRASE_VARIANTS]
+            out.append("(" + " OR ".join(_fts_quote(" ".join(words[k][i] for k, i in enumerate(ix)))
+                                         for ix in combos) + ")")
+        return " AND ".join(out) if out else None
+
+    @property
+    def highlight(self) -> frozenset[str]:
+        return frozenset(self.terms())
 
 
 def _fts_quote(t: str) -> str:
@@ -145,41 +190,46 @@ def parse_query(query: str) -> ParsedQuery | None:
     "double quotes" or «guillemets» (the words in that order). None when nothing searchable."""
     if len(query) > MAX_QUERY_CHARS:
         raise InputError("query", f"too long ({len(query)} characters; at most {MAX_QUERY_CHARS})")
-    parts: list[str] = []
-    highlight: set[str] = set()
-    n_words = 0
 
     def words_of(s: str) -> list[str]:
         return [t.norm for t in tokenize(normalize_for_search(s)) if t.norm]
 
-    for_plain = _PHRASE.sub(" ", query)
+    parts: list[list[list[str]]] = []
     for m in _PHRASE.finditer(query):
         ws = words_of(m.group(1) if m.group(1) is not None else m.group(2))
-        if not ws:
-            continue
-        n_words += len(ws)
-        variants = [query_terms(w) for w in ws]
-        if len(ws) == 1:
-            parts.append("(" + " OR ".join(_fts_quote(t) for t in variants[0]) + ")")
-        else:
-            # Fewest words in a variant form first (the literal phrase, then one word varied,
-            # ...), so the cap drops the least likely combinations.
-            combos = sorted(itertools.islice(itertools.product(*(range(len(v)) for v in variants)), 4096),
-                            key=lambda ix: sum(1 for i in ix if i))[:MAX_PHRASE_VARIANTS]
-            combos = [[variants[k][i] for k, i in enumerate(ix)] for ix in combos]
-            parts.append("(" + " OR ".join(_fts_quote(" ".join(c)) for c in combos) + ")")
-        for v in variants:
-            highlight.update(v)
-    for w in words_of(for_plain.replace('"', " ")):
-        n_words += 1
-        v = query_terms(w)
-        highlight.update(v)
-        parts.append("(" + " OR ".join(_fts_quote(t) for t in v) + ")")
+        if ws:
+            parts.append([list(query_terms(w)) for w in ws])
+    for w in words_of(_PHRASE.sub(" ", query).replace('"', " ")):
+        parts.append([list(query_terms(w))])
+    n_words = sum(len(p) for p in parts)
     if n_words > MAX_QUERY_WORDS:
         raise InputError("query", f"too many words ({n_words}; at most {MAX_QUERY_WORDS})")
     if not parts:
         return None
-    return ParsedQuery(query, " AND ".join(parts), frozenset(highlight), n_words)
+    return ParsedQuery(query, parts, n_words)
+
+
+def _known_terms(conn: sqlite3.Connection, terms: set[str]) -> set[str] | None:
+    """Which of ``terms`` the index holds (None when the vocabulary cannot be read).
+
+    A clitic-expanded query word has up to a dozen candidate terms, most of which occur
+    nowhere; leaving those out before FTS5 sees the query halves the time of a phrase query
+    (a phrase is an OR over the product of its words' variants)."""
+    if not terms:
+        return set()
+    sql = f"SELECT term FROM temp.search_vocab WHERE term IN ({','.join('?' * len(terms))})"
+    for attempt in (0, 1):
+        try:
+            return {r[0] for r in conn.execute(sql, list(terms)).fetchall()}
+        except sqlite3.OperationalError:
+            if attempt:
+                return None
+            try:
+                conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab"
+                             " USING fts5vocab(main, 'search_fts', 'row')")
+            except sqlite3.Error:
+                return None
+    return None
 
 
 # -- indexing ---------------------------------------------------------------------------------
@@ -288,6 +338,33 @@ def make_snippet(text: str, terms: list[str], offs: array, want: frozenset[str],
 
 
 # -- searching --------------------------------------------------------------------------------
+_READERS: "weakref.WeakKeyDictionary[Store, threading.local]" = weakref.WeakKeyDictionary()
+_READERS_LOCK = threading.Lock()
+
+
+def _reader(store: "Store") -> sqlite3.Connection | None:
+    """A read-only connection of this thread to a file store (None for ``:memory:``).
+
+    In WAL mode readers do not wait for the writer: searches go on while an ingest commits,
+    and run in parallel with each other instead of queueing on the store's one connection.
+    """
+    if store.path == ":memory:" or store.path.startswith("file:"):
+        return None
+    with _READERS_LOCK:
+        local = _READERS.get(store)
+        if local is None:
+            local = _READERS[store] = threading.local()
+    conn = getattr(local, "conn", None)
+    if conn is None:
+        uri = Path(store.path).resolve().as_uri() + "?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30)
+        except sqlite3.Error:
+            return None
+        local.conn = conn
+    return conn
+
+
 @dataclass
 class SearchHit:
     id: str
@@ -301,7 +378,7 @@ class SearchHit:
     duplicate_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return dict(self.__dict__)  # flat fields: a plain copy, several times cheaper than asdict()
 
 
 @dataclass
@@ -364,7 +441,7 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
     if parsed is None:
         return results
     where = ["search_fts MATCH ?"]
-    args: list[Any] = [parsed.match]
+    args: list[Any] = [None]  # the match expression, once the index's vocabulary is known
     if outlet:
         where.append("a.outlet = ?")
         args.append(outlet)
@@ -377,22 +454,43 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
     if story:
         where.append("a.story = ?")
         args.append(story)
-    conn = store.connection
-    with store.lock:
-        if entity:
-            keys = _entity_keys(conn, entity)
-            where.append(f"a.seq IN (SELECT seq FROM search_mentions WHERE key IN ({','.join('?' * len(keys))}))")
-            args.extend(keys)
-        cond = " AND ".join(where)
-        base = f"FROM search_fts JOIN articles a ON a.seq = search_fts.rowid WHERE {cond}"
+    reader = _reader(store)
+    with (contextlib.nullcontext() if reader is not None else store.lock):
+        conn = reader if reader is not None else store.connection
+        if reader is not None:
+            conn.execute("BEGIN")  # one snapshot for the count, the page and the facets
         try:
-            results.total = conn.execute(f"SELECT count(*) {base}", args).fetchone()[0]
-            rows = conn.execute(
-                f"SELECT a.seq, a.id, a.title, a.outlet, a.published, a.story, a.duplicate_of,"
-                f" bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank, search_fts.title, search_fts.body,"
-                f" d.title_offsets, d.body_offsets, a.data"
-                f" {base.replace('WHERE', 'LEFT JOIN search_docs d ON d.seq = a.seq WHERE', 1)}"
-                f" ORDER BY rank LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+            if entity:
+                keys = _entity_keys(conn, entity)
+                where.append(f"a.seq IN (SELECT seq FROM search_mentions WHERE key IN ({','.join('?' * len(keys))}))")
+                args.extend(keys)
+            match = parsed.match(_known_terms(conn, parsed.terms()))
+            if match is None:
+                return results
+            args[0] = match
+            cond = " AND ".join(where)
+            base = f"FROM search_fts JOIN articles a ON a.seq = search_fts.rowid WHERE {cond}"
+            filtered = len(where) > 1
+            count_sql = (f"SELECT count(*) {base}" if filtered
+                         else "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?")
+            results.total = conn.execute(count_sql, args).fetchone()[0]
+            # Rank on the index alone, then fetch the page's rows: selecting the stored text of
+            # every match before the sort made a 1,500-match query take 25 ms instead of 3 ms.
+            ranked = conn.execute(
+                f"SELECT search_fts.rowid, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank"
+                + (f" {base}" if filtered else " FROM search_fts WHERE search_fts MATCH ?")
+                + " ORDER BY rank LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+            rows = []
+            if ranked:
+                rank_of = dict(ranked)
+                marks = ",".join("?" * len(ranked))
+                got = {r[0]: r for r in conn.execute(
+                    f"SELECT a.seq, a.id, a.title, a.outlet, a.published, a.story, a.duplicate_of,"
+                    f" f.title, f.body, d.title_offsets, d.body_offsets, a.data"
+                    f" FROM articles a JOIN search_fts f ON f.rowid = a.seq"
+                    f" LEFT JOIN search_docs d ON d.seq = a.seq WHERE a.seq IN ({marks})",
+                    list(rank_of)).fetchall()}
+                rows = [got[seq][:7] + (rank_of[seq],) + got[seq][7:] for seq, _ in ranked if seq in got]
             if facets:
                 for name, col in (("outlets", "a.outlet"), ("stories", "a.story")):
                     results.facets[name] = [
@@ -401,6 +499,9 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
                             f" GROUP BY {col} ORDER BY c DESC, {col} LIMIT 20", args).fetchall()]
         except sqlite3.OperationalError as exc:
             raise InputError("query", f"cannot be searched: {exc}") from exc
+        finally:
+            if reader is not None:
+                reader.execute("COMMIT")
     for (seq, aid, title, a_outlet, published, a_story, dup, rank, tterms, bterms,
          toffs, boffs, data) in rows:
         text = json.loads(data).get("text", "")

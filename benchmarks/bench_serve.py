@@ -1,0 +1,271 @@
+"""Serving under load: search latency at 50 concurrent clients while ingest runs, over loopback.
+
+Set-up (printed with its timings):
+
+* The ANT corpus (../shared/data/ant2018, Chouigui et al., AICCSA 2017) is split: every 20th
+  record is held out for live ingest, the rest (about 29,950 articles) is the base.
+* The base is loaded through the FAST PATH: records become Articles directly (title, text,
+  outlet, date) and go through ``Store.add_input`` in batches of 500, which writes the articles
+  and the full-text index; extraction, dedup, story clustering and facts are skipped for them,
+  and the dedup/story state is marked as covering them so the pipeline does not replay them.
+* The server runs ``marsad.api.create_app`` under uvicorn in its own process on 127.0.0.1
+  (ingest pipeline with facts and embeddings off; background recomputation of stories off).
+* Load: 50 clients (httpx.AsyncClient, one connection each) send GET /api/search with a mix
+  of Arabic words, phrases and filters, back to back (no think time), for at most
+  ``DURATION`` seconds or ``MAX_REQUESTS`` requests. At the same time one client POSTs the
+  held-out records to /api/ingest in batches of ``INGEST_BATCH`` (the real pipeline: record
+  extraction, cleaning, dedup, story assignment, store + index).
+* Afterwards: failed requests, articles before/after, and every id the ingest reported as
+  stored is fetched back (no article lost) and the count matches.
+
+Run: ``python -m benchmarks serve`` (about 2–4 minutes here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import os
+import random
+import socket
+import statistics
+import tempfile
+import time
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from benchmarks.common import ant_records, peak_rss_mb, shared
+
+CLIENTS = 50
+DURATION = 45.0  # seconds of load
+MAX_REQUESTS = 20_000
+INGEST_BATCH = 25
+HOLD_OUT_EVERY = 20
+TOKEN = "bench-token"
+SEED = 7
+
+# Queries a newsroom would type over 2018 news: single words (clitic and hamza variants),
+# names, phrases, and some with filters.
+QUERIES = [
+    "ترامب", "الرئيس الأمريكي", "السعودية", "قطر", "إيران", "ايران", "النفط", "أسعار النفط",
+    '"كأس العالم"', "محمد صلاح", "الحوثيين", "سوريا", "الغوطة الشرقية", "الأمم المتحدة",
+    "البنك المركزي", "الانتخابات", "مجلس الأمن", '"ولي العهد"', '"كوريا الشمالية"', "روسيا",
+    "وروسيا", "تركيا", "بتركيا", "العراق", "لبنان", "الاتحاد الأوروبي", "مصر", "الإمارات",
+    "القدس", "فلسطين", "فيلم", "الدوري الإسباني", "برشلونة", "ريال مدريد", "الاقتصاد",
+    "البورصة", "الذكاء الاصطناعي", "هاتف", "أبل", "فيسبوك", "الصين", "بوتين", "ماكرون",
+    "اللاجئين", "الإرهاب", "داعش", "الجيش", "المعارضة", "الحكومة", "البرلمان",
+]
+FILTERS = [{}, {}, {}, {}, {"outlet": "skynews"}, {"outlet": "BBC"},
+           {"date_from": "2018-03-01", "date_to": "2018-04-30"}, {"facets": "true"}]
+
+
+def _published(r: dict) -> str | None:
+    try:
+        return parsedate_to_datetime(r["time"]).isoformat()
+    except Exception:  # a record without a parsable date stays undated
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_base(db: str, records: list[dict]) -> float:
+    """Fast path: Articles straight into the store (+ search index); returns seconds."""
+    from marsad.model import Article, Facts
+    from marsad.store import Store
+
+    t0 = time.perf_counter()
+    store = Store(db)
+    batch = []
+    for i, r in enumerate(records):
+        batch.append((Article(id=r["docno"], origin=r.get("url") or r["docno"], title=r.get("title") or "",
+                              text=r.get("text") or "", outlet=r.get("source"), published=_published(r),
+                              url=r.get("url")), Facts()))
+        if len(batch) == 500:
+            store.add_input(f"ant-base-{i}", "ant2018", batch)
+            batch = []
+    if batch:
+        store.add_input("ant-base-last", "ant2018", batch)
+    try:  # the base is outside the incremental clustering state (see the module doc)
+        from marsad.dedup import Deduper
+        from marsad.pipeline import DEDUP_STATE, STORIES_STATE
+        from marsad.stories import StoryClusterer
+
+        seq = store.max_seq()
+        store.save_state(DEDUP_STATE, seq, Deduper().state())
+        store.save_state(STORIES_STATE, seq, StoryClusterer(use_embeddings=False).state())
+    except ImportError as exc:
+        print(f"   note: pipeline state not written ({exc}); ingest may fail")
+    store.close()
+    return time.perf_counter() - t0
+
+
+def _serve(db: str, port: int) -> None:
+    import uvicorn
+
+    from marsad.api import create_app
+
+    app = create_app(db, token=TOKEN, with_facts=False, use_embeddings=False, auto_finish=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    k = min(len(xs) - 1, max(0, int(round(p / 100 * (len(xs) - 1)))))
+    return xs[k]
+
+
+async def _run_load(base: str, held: list[dict]) -> dict:
+    import httpx
+
+    rng = random.Random(SEED)
+    lat: list[float] = []
+    failures: dict[str, int] = {}
+    stop_at = time.perf_counter() + DURATION
+    sent = 0
+    ingest = {"stored": [], "skipped": 0, "errors": 0, "failed": 0, "batches": 0, "lat": [], "done": False}
+
+    def fail(kind: str) -> None:
+        failures[kind] = failures.get(kind, 0) + 1
+
+    async def client(i: int) -> None:
+        nonlocal sent
+        r = random.Random(SEED + i)
+        async with httpx.AsyncClient(base_url=base, timeout=30.0,
+                                     limits=httpx.Limits(max_connections=1)) as c:
+            while time.perf_counter() < stop_at and sent < MAX_REQUESTS:
+                sent += 1
+                params = {"q": r.choice(QUERIES), "limit": "10", **r.choice(FILTERS)}
+                t0 = time.perf_counter()
+                try:
+                    resp = await c.get("/api/search", params=params)
+                    dt = time.perf_counter() - t0
+                    if resp.status_code != 200:
+                        fail(f"HTTP {resp.status_code}")
+                    else:
+                        lat.append(dt)
+                except httpx.HTTPError as exc:
+                    fail(type(exc).__name__)
+
+    async def ingester() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=120.0,
+                                     headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+            for k in range(0, len(held), INGEST_BATCH):
+                if time.perf_counter() >= stop_at:
+                    break
+                recs = [{"title": r.get("title") or "", "text": r.get("text") or "", "url": r.get("url"),
+                         "date": r.get("time"), "source": r.get("source")} for r in held[k:k + INGEST_BATCH]]
+                recs = [x for x in recs if x["text"].strip()]
+                t0 = time.perf_counter()
+                try:
+                    resp = await c.post("/api/ingest", params={"finish": "none"}, json=recs)
+                    ingest["lat"].append(time.perf_counter() - t0)
+                    ingest["batches"] += 1
+                    if resp.status_code in (200, 201):
+                        body = resp.json()
+                        ingest["stored"] += body["stored"]
+                        ingest["skipped"] += body["skipped"]
+                        ingest["errors"] += len(body["errors"])
+                    else:
+                        ingest["failed"] += 1
+                        if ingest["failed"] == 1:
+                            print(f"   ingest HTTP {resp.status_code}: {resp.text[:300]}")
+                except httpx.HTTPError as exc:
+                    ingest["failed"] += 1
+                    print(f"   ingest error: {type(exc).__name__}: {exc}")
+            ingest["done"] = True
+
+    t0 = time.perf_counter()
+    await asyncio.gather(ingester(), *(client(i) for i in range(CLIENTS)))
+    wall = time.perf_counter() - t0
+    return {"lat": lat, "failures": failures, "sent": sent, "wall": wall, "ingest": ingest, "rng": rng}
+
+
+async def _count(base: str) -> int:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=60.0) as c:
+        return (await c.get("/api/stats")).json()["articles"]
+
+
+async def _check_stored(base: str, ids: list[str]) -> int:
+    """How many of ``ids`` cannot be fetched back."""
+    import httpx
+
+    missing = 0
+    async with httpx.AsyncClient(base_url=base, timeout=60.0) as c:
+        for aid in ids:
+            r = await c.get(f"/api/articles/{aid}")
+            if r.status_code != 200:
+                missing += 1
+    return missing
+
+
+def main() -> None:
+    if shared("data", "ant2018", "articles.jsonl.gz") is None:
+        return
+    import httpx
+
+    records = list(ant_records())
+    held = [r for i, r in enumerate(records) if i % HOLD_OUT_EVERY == 0]
+    base_recs = [r for i, r in enumerate(records) if i % HOLD_OUT_EVERY != 0]
+    rng = random.Random(SEED)
+    rng.shuffle(held)
+    with tempfile.TemporaryDirectory(prefix="marsad-bench-serve-") as tmp:
+        db = os.path.join(tmp, "serve.db")
+        secs = load_base(db, base_recs)
+        size_mb = Path(db).stat().st_size / 1e6
+        print(f"   base: {len(base_recs)} ANT articles loaded by the fast path (store + search index) "
+              f"in {secs:.1f} s ({len(base_recs) / secs:.0f} articles/s); store {size_mb:.0f} MB")
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        proc = mp.get_context("spawn").Process(target=_serve, args=(db, port))
+        proc.start()
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/api/stats", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or not proc.is_alive():
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.2)
+            # one warm-up query per query string (first-use caches), not measured
+            with httpx.Client(base_url=base, timeout=60) as c:
+                for q in QUERIES:
+                    c.get("/api/search", params={"q": q, "limit": "10"})
+            before = asyncio.run(_count(base))
+            res = asyncio.run(_run_load(base, held))
+            after = asyncio.run(_count(base))
+            ing = res["ingest"]
+            missing = asyncio.run(_check_stored(base, ing["stored"]))
+        finally:
+            proc.terminate()
+            proc.join(timeout=10)
+    lat = [x * 1000 for x in res["lat"]]
+    n_fail = sum(res["failures"].values())
+    print(f"   search: {len(lat) + n_fail} requests from {CLIENTS} concurrent clients in {res['wall']:.1f} s "
+          f"({len(lat) / res['wall']:.0f} req/s), no think time")
+    if lat:
+        print(f"   search latency ms: p50 {_pct(lat, 50):.1f}  p95 {_pct(lat, 95):.1f}  p99 {_pct(lat, 99):.1f}  "
+              f"max {max(lat):.1f}  mean {statistics.fmean(lat):.1f}   (goal p95 < 100)")
+    print(f"   failed search requests: {n_fail} {res['failures'] or ''}")
+    il = [x * 1000 for x in ing["lat"]]
+    print(f"   ingest in parallel: {ing['batches']} POSTs of {INGEST_BATCH} records, {len(ing['stored'])} stored, "
+          f"{ing['skipped']} skipped, {ing['errors']} input errors, {ing['failed']} failed requests"
+          + (f"; POST p50 {_pct(il, 50):.0f} ms, p95 {_pct(il, 95):.0f} ms" if il else ""))
+    print(f"   articles before {before}, after {after}: +{after - before} "
+          f"(ingest reported {len(ing['stored'])} stored); lost: {len(ing['stored']) - (after - before) + missing} "
+          f"({missing} reported ids not found)")
+    print(f"   bench process peak memory {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
