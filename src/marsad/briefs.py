@@ -223,7 +223,6 @@ class _Story:
             "article": a.id,
             "outlet": a.outlet,
             "published": a.published,
-            "title": a.title,
             "duplicate_of": a.duplicate_of,
             "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
         }
@@ -439,7 +438,7 @@ def _shares(st: _Story) -> list[tuple[tuple[str, str, str], str, dict[str, Any]]
                 out.append((key, label, {
                     "value": n.value, "qualifier": n.qualifier, "text": n.text, "what": label,
                     "role": None, "event_type": "share", "outlet": a.outlet, "article": a.id,
-                    "published": a.published, "title": a.title, "duplicate_of": a.duplicate_of,
+                    "published": a.published, "duplicate_of": a.duplicate_of,
                     "evidence": {"article": a.id, "start": sent.start, "end": sent.end},
                     "number_span": {"article": a.id, "start": start, "end": end},
                     "primary": n.qualifier not in _VAGUE, "note": None if n.qualifier not in _VAGUE else "vague",
@@ -515,7 +514,6 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "outlet": a.outlet,
                     "article": a.id,
                     "published": a.published,
-                    "title": a.title,
                     "duplicate_of": a.duplicate_of,
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
@@ -937,7 +935,6 @@ def _summary(st: _Story, numbers: list[dict[str, Any]], n: int = SUMMARY_SENTENC
             "article": a.id,
             "outlet": a.outlet,
             "published": a.published,
-            "title": a.title,
             "start": c.start,
             "end": c.end,
             "evidence": {"article": a.id, "start": c.start, "end": c.end},

@@ -134,6 +134,7 @@ def render_html(analysis: Analysis) -> str:
         groups=groups,
         stories=views,
         rendered=rendered,
+        titles={a.id: a.title for a in analysis.articles},
         n_articles=len(analysis.articles),
         n_copies=sum(1 for a in analysis.articles if a.duplicate_of),
         n_outlets=len(outlets),
