@@ -49,6 +49,11 @@ from marsad.text.normalize import GAP
 # the same report. 0.6: syndicated copies with a changed connective or an added «اليوم» score
 # 0.75–1.0; two different sentences of the same story about the same people stay under 0.4.
 SAME_REPORT_JACCARD = 0.6
+# A statement whose evidence lies inside an event's sentence and covers at least this share of
+# it restates the event. 0.8: «قال مدير الصحة إن 8 قتلوا ...» as both a quote and a casualties
+# event covers 0.9 of the sentence; a short quote inside a long event sentence (0.3-0.5) adds
+# the words of a person and stays in the timeline.
+RESTATES_SHARE = 0.8
 # A summary candidate this similar to an already chosen sentence adds too little to be taken.
 # 0.45: at 0.6 the seeds' summary carried the same Peskov statement twice (0.52); at 0.3 it
 # dropped the later «no agreement on air strikes» development (0.34) next to the lead.
@@ -281,14 +286,32 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
             add(_Item("event", e.type, text, date, e.date or a.published, _stemset(text),
                       numbers=[n.to_dict() for n in e.numbers],
                       extra={"actors": list(e.actors), "place": e.place, "plover": e.plover}), e.evidence)
+    # Statements and claims that only restate an event of the timeline (the same sentence of
+    # the same article) are not repeated: the event says who reported it.
+    event_spans: dict[str, list[tuple[int, int, _Item]]] = defaultdict(list)
+    for it in items:
+        for src in it.sources:
+            ev = src["evidence"]
+            event_spans[ev["article"]].append((ev["start"], ev["end"], it))
+
+    def restates(ev: Evidence, who: str | None) -> bool:
+        for s0, e0, it in event_spans.get(ev.article, []):
+            if s0 <= ev.start and ev.end <= e0 and (ev.end - ev.start) >= RESTATES_SHARE * (e0 - s0):
+                if who and not it.who:
+                    it.who = who
+                return True
+        return False
+
+    for a in st.articles:
+        f = st.facts[a.id]
         for q in f.quotes:
-            if not st.valid(q.evidence):
+            if not st.valid(q.evidence) or restates(q.evidence, q.speaker.name):
                 continue
             add(_Item("statement", "direct" if q.direct else "indirect", q.text, _when(a.published),
                       a.published, _stemset(q.text), who=q.speaker.name, role=q.speaker.role,
                       extra={"via": list(q.via)}), q.evidence)
         for c in f.claims:
-            if not st.valid(c.evidence):
+            if not st.valid(c.evidence) or restates(c.evidence, c.claimant):
                 continue
             add(_Item("claim", c.stance, c.text or c.target, _when(a.published), a.published,
                       _stemset(c.text or c.target), who=c.claimant,
