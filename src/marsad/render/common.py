@@ -116,6 +116,8 @@ def history_rows(group: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict
 def counts_label(group: dict[str, Any]) -> str:
     """«القتلى»، «المسيّرات (اعتُرضت)»، «أطفال (بين قتلى)»."""
     label = COUNTS.get(group.get("counts") or "", None) or group.get("what") or group.get("counts") or "—"
+    if group.get("counts") == "prisoners" and group.get("event_types") == ["arrest"]:
+        label = "المعتقلون"
     if group.get("place"):
         label = f"{label} في {group['place']}"
     role = group.get("role")
