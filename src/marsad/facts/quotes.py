@@ -598,6 +598,8 @@ class _Registry:
             if k.name == name:
                 if role and not k.role:
                     k.role = role
+                if entity and not k.entity:
+                    k.entity = entity
                 return
         self.known.append(_Known(name, role, pos, entity))
 
@@ -629,9 +631,6 @@ class _Registry:
 def _prepass(doc: _Doc) -> _Registry:
     """Collect «title + full name» and «full name، title» pairs, and entity mentions."""
     reg = _Registry()
-    for m in doc.mentions:
-        if (m.type or "").upper().startswith("PER"):
-            reg.add(m.canonical or m.text, m.role, m.start, m.entity)
     n = len(doc.tokens)
     for i in range(n):
         if not _is_role(doc, i):
@@ -667,6 +666,11 @@ def _prepass(doc: _Doc) -> _Registry:
                 while j < hi and not _gap_has(doc.gaps[j], "،,:."):
                     j += 1
                 reg.add(doc.surface(a, a + 2), doc.surface(i, j), doc.tokens[a].start)
+    # the entity tagger's persons, after the titles read above (which are kept when both
+    # name the same person)
+    for m in doc.mentions:
+        if (m.type or "").upper().startswith("PER"):
+            reg.add(m.canonical or m.text, m.role, m.start, m.entity)
     return reg
 
 
@@ -681,7 +685,11 @@ def _resolve(doc: _Doc, reg: _Registry, who: _Who, pos: int) -> Speaker | None:
             if name == m.text and surface != m.text and surface.endswith(m.text) \
                     and _n(surface.split()[0]) in _person_words():
                 name = surface  # «فراس» is a name, not «ف» + «راس»
-            return Speaker(name, who.role or m.role, m.entity)
+            role = who.role or m.role
+            if role is None:  # «وقال بيسكوف»: the title given with the full name earlier
+                known = reg.by_name(name)
+                role = known.role if known is not None else None
+            return Speaker(name, role, m.entity)
     if who.name:
         k = reg.by_name(who.name)
         if k is not None:
