@@ -156,6 +156,8 @@ def _classify(ln: Line) -> str:
     n = ln.norm
     if not n:
         return "blank"
+    if ln.words > 40:  # no boilerplate line is this long (longest in the corpus: 25 words)
+        return "body"
     if _READ_ALSO.search(n):
         return "readalso"
     if _READ_ALSO_INLINE.search(n) and ln.words <= MAX_TITLE_WORDS:
@@ -181,14 +183,18 @@ def _classify(ln: Line) -> str:
 def _lines(text: str) -> list[Line]:
     out: list[Line] = []
     blank = False
-    for raw in text.split("\n"):
+    # one normalization pass for the whole text (it keeps the length, so lines line up)
+    for raw, nraw in zip(text.split("\n"), normalize(text).split("\n")):
         t = raw.strip()
         if not t:
             blank = True
             continue
         if "  " in t or "\t" in t or "\u00a0" in t:
             t = re.sub(r"[ \t\u00a0]+", " ", t)
-        ln = Line(t, _n(t), len(t.split()), blank_before=blank)
+        n = nraw.replace(GAP, "")
+        if "  " in n or "\t" in n:
+            n = re.sub(r"\s+", " ", n)
+        ln = Line(t, n.strip(), len(t.split()), blank_before=blank)
         ln.kind = _classify(ln)
         out.append(ln)
         blank = False

@@ -41,9 +41,8 @@ _OUTLET_KEYS = ("outlet", "source", "site", "site_name", "sitename", "publisher"
 _CREDIT_KEYS = ("credited", "credits", "agency", "agencies")
 
 
-def _field(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    lower = fields if all(type(k) is str and k.islower() for k in fields) else \
-        {str(k).lower(): v for k, v in fields.items()}
+def _field(lower: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    """The first non-empty value among ``keys`` in a record whose keys are lower-cased."""
     for k in keys:
         v = lower.get(k.lower())
         if v not in (None, "", [], {}):
@@ -254,7 +253,7 @@ def extract_articles(raw: RawDoc) -> list[Article]:
     if raw.kind == "html":
         text, info = _from_html(raw)
     elif raw.kind == "record":
-        f = raw.fields or {}
+        f = {str(k).lower(): v for k, v in (raw.fields or {}).items()}
         html = _str(_field(f, _HTML_KEYS))
         text = _field(f, _TEXT_KEYS)
         if isinstance(text, list):

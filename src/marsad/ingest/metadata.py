@@ -29,6 +29,8 @@ AGENCIES_FILE = Path(__file__).resolve().parent.parent / "text" / "data" / "agen
 _AMBIGUOUS = {"وام", "قنا", "بترا", "وفا", "واس", "واع", "سانا", "كونا", "ا ب", "ا.ب", "بنا",
               "تاس", "واج", "وات", "افي", "ايفي", "انسا"}
 _CLITIC = r"(?:[وفبلك]|لل|و[بلك]|ف[بلك])?"
+_CLITICS = ("", "و", "ف", "ب", "ل", "ك", "لل", "وب", "ول", "وك", "فب", "فل", "فك", "ولل", "فلل")
+_SEP = re.compile(r"[\s()\[\]«»\"“”'.,،:؛!?؟\-–]+")
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,15 @@ class Source:
     form: str  # short form stored in Article.credited
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    variants: dict[str, Source]  # normalized variant -> source
+    by_word: dict[str, frozenset[str]]  # a variant's longest word, with clitics -> variants
+    probes: tuple[tuple[str, str], ...]  # (substring, variant) for one-letter-word variants
+
+
 @lru_cache(maxsize=1)
-def _lexicon() -> tuple[re.Pattern, re.Pattern, dict[str, Source], set[str]]:
+def _lexicon() -> _Lexicon:
     variants: dict[str, Source] = {}
     for line in AGENCIES_FILE.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -46,19 +55,39 @@ def _lexicon() -> tuple[re.Pattern, re.Pattern, dict[str, Source], set[str]]:
         key, form, vs = line.split("\t")
         for v in vs.split("|"):
             variants[_norm(v)] = Source(key, form)
-    plain = sorted((v for v in variants if v not in _AMBIGUOUS), key=len, reverse=True)
-    amb = sorted((v for v in variants if v in _AMBIGUOUS), key=len, reverse=True)
-    alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in plain)
-    alt_amb = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in amb)
-    pat = re.compile(rf"(?<![\w.])(?:\(\s*)?[\"«“”']?{_CLITIC}(?P<v>{alt})(?![\w])")
-    pat_amb = re.compile(
-        rf"(?:\(\s*(?P<a>{alt_amb})\s*\)|وكاله\s+(?:الانباء\s+|انباء\s+)?[\"«“”']?(?P<b>{alt_amb})(?![\w])"
-        rf"|[-–]\s*(?P<c>{alt_amb})\s*$)", re.M)
-    # cheap gate: an article none of whose words (clitics aside) is one of these needs no
-    # regex at all — a set lookup per word instead of trying every variant at every position
-    keys = {w for v in variants for w in v.replace(".", " ").split()}
-    keys |= {"وكاله", "صحيفه", "جريده", "مجله", "قناه", "شبكه", "موقع", "اذاعه", "تلفزيون"}
-    return pat, pat_amb, variants, frozenset(keys)
+    # Gate: trying every variant at every position is slow, so only the variants whose
+    # longest word occurs in the text (clitics allowed) are tried. Variants made of one-letter
+    # words (أ ف ب) are found by substring probes bounded by a space or a parenthesis.
+    by_word: dict[str, set[str]] = {}
+    probes: list[tuple[str, str]] = []
+    for v in variants:
+        toks = v.replace(".", " ").split()
+        longest = max(toks, key=len)
+        if len(longest) >= 3:
+            for c in _CLITICS:
+                by_word.setdefault(c + longest, set()).add(v)
+        else:
+            for pre in ("(", " ", "-", "\n"):
+                probes.append((pre + v, v))
+    return _Lexicon(variants, {k: frozenset(v) for k, v in by_word.items()}, tuple(probes))
+
+
+@lru_cache(maxsize=512)
+def _variant_patterns(cands: frozenset[str]) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """The credit regexes over just these variants (plain ones anywhere, ambiguous ones only
+    in a credit position)."""
+    plain = sorted((v for v in cands if v not in _AMBIGUOUS), key=len, reverse=True)
+    amb = sorted((v for v in cands if v in _AMBIGUOUS), key=len, reverse=True)
+    pat = pat_amb = None
+    if plain:
+        alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in plain)
+        pat = re.compile(rf"(?<![\w.])(?:\(\s*)?[\"«“”']?{_CLITIC}(?P<v>{alt})(?![\w])")
+    if amb:
+        alt_amb = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in amb)
+        pat_amb = re.compile(
+            rf"(?:\(\s*(?P<a>{alt_amb})\s*\)|وكاله\s+(?:الانباء\s+|انباء\s+)?[\"«“”']?(?P<b>{alt_amb})(?![\w])"
+            rf"|[-–]\s*(?P<c>{alt_amb})\s*$)", re.M)
+    return pat, pat_amb
 
 
 def _norm(s: str) -> str:
@@ -67,7 +96,7 @@ def _norm(s: str) -> str:
 
 def source_of(name: str) -> Source | None:
     """The known agency/outlet a name stands for («وكالة سبوتنيك» → سبوتنيك), or None."""
-    _, _, variants, _ = _lexicon()
+    variants = _lexicon().variants
     n = _norm(name).strip(" \"«»“”'()")
     n = re.sub(r"^وكاله\s+(?:الانباء\s+|انباء\s+)?", "", n) if n not in variants else n
     return variants.get(n)
@@ -82,56 +111,61 @@ _QUOTED_OUTLET = re.compile(r"(?:صحيفه|جريده|مجله|قناه|شبك�
                             r"(?P<x>[^\"«»“”\n]{2,40})[\"»”]")
 
 
-_PUNCT = "()[]«»\"“”'.,،:؛!?؟-–"
-
-
-def _mentions_any(normed: str, keys: frozenset[str]) -> bool:
-    for w in normed.replace(".", " ").split():
-        w = w.strip(_PUNCT)
-        if w in keys or w[1:] in keys or w[2:] in keys or w[3:] in keys:
-            return True
-    return False
+_AGENCY_WORDS = frozenset(c + "وكاله" for c in _CLITICS)
+_OUTLET_WORDS = frozenset(c + w for c in _CLITICS for w in ("صحيفه", "جريده", "مجله", "قناه", "شبكه",
+                                                             "موقع", "اذاعه", "تلفزيون"))
 
 
 def find_credited(text: str) -> list[str]:
     """Agencies and outlets credited in ``text``, once each, in order of first mention."""
     if not text:
         return []
-    pat, pat_amb, variants, keys = _lexicon()
+    lex = _lexicon()
     normed = normalize(text)
-    if not _mentions_any(normed, keys):
-        return []
+    words = set(_SEP.split(normed))
+    cands: set[str] = set()
+    for w in words & lex.by_word.keys():
+        cands |= lex.by_word[w]
+    for probe, v in lex.probes:
+        if probe in normed:
+            cands.add(v)
     found: list[tuple[int, int, str, str]] = []  # (start, end, key, form)
-    for m in pat.finditer(normed):
-        src = variants[_norm(m.group("v"))]
-        found.append((m.start("v"), m.end("v"), src.key, src.form))
-    for m in pat_amb.finditer(normed):
-        g = next(x for x in ("a", "b", "c") if m.group(x))
-        src = variants[_norm(m.group(g))]
-        found.append((m.start(g), m.end(g), src.key, src.form))
-    for m in _GENERIC_AGENCY.finditer(normed):
-        x = m.group("x").replace(GAP, "")
-        if x.strip("\"«»“”") in _GENERIC_SKIP:
-            continue
-        s, e = m.start(), m.end("x")
-        if any(a <= s < b or s <= a < e for a, b, _, _ in found):
-            continue
-        after = normed[e:e + 40]
-        if re.match(r"\s*(?:[\"«“”(]|الرسميه\s*\()", after) and pat.match(re.sub(r"^\s*(?:الرسميه\s*)?\(\s*", "(", after)):
-            continue  # «وكالة الأنباء الروسية (سبوتنيك)»: the known name follows
-        written = re.sub(r"\s+", " ", text[s:e]).strip(" \"«»“”")
-        src = source_of(written)
-        if src:
-            found.append((s, e, src.key, src.form))
-        else:
-            found.append((s, e, "w:" + _norm(written), written))
-    for m in _QUOTED_OUTLET.finditer(normed):
-        s, e = m.start("x"), m.end("x")
-        if any(a <= s < b for a, b, _, _ in found):
-            continue
-        written = text[s:e].strip()
-        src = source_of(written)
-        found.append((s, e, src.key if src else "w:" + _norm(written), src.form if src else written))
+    pat, pat_amb = _variant_patterns(frozenset(cands)) if cands else (None, None)
+    if pat is not None:
+        for m in pat.finditer(normed):
+            src = lex.variants[_norm(m.group("v"))]
+            found.append((m.start("v"), m.end("v"), src.key, src.form))
+    if pat_amb is not None:
+        for m in pat_amb.finditer(normed):
+            g = next(x for x in ("a", "b", "c") if m.group(x))
+            src = lex.variants[_norm(m.group(g))]
+            found.append((m.start(g), m.end(g), src.key, src.form))
+    if not words.isdisjoint(_AGENCY_WORDS):
+        for m in _GENERIC_AGENCY.finditer(normed):
+            x = m.group("x").replace(GAP, "")
+            if x.strip("\"«»“”") in _GENERIC_SKIP:
+                continue
+            s, e = m.start(), m.end("x")
+            if any(a <= s < b or s <= a < e for a, b, _, _ in found):
+                continue
+            after = re.sub(r"^\s*(?:الرسميه\s*)?", "", normed[e:e + 40])
+            if after[:1] in "(\"«“”" and after and any(a >= e for a, _, _, _ in found
+                                                       if a <= e + 40):
+                continue  # «وكالة الأنباء الروسية (سبوتنيك)»: the known name follows
+            written = re.sub(r"\s+", " ", text[s:e]).strip(" \"«»“”")
+            src = source_of(written)
+            if src:
+                found.append((s, e, src.key, src.form))
+            else:
+                found.append((s, e, "w:" + _norm(written), written))
+    if not words.isdisjoint(_OUTLET_WORDS) and any(q in normed for q in "«\"“”"):
+        for m in _QUOTED_OUTLET.finditer(normed):
+            s, e = m.start("x"), m.end("x")
+            if any(a <= s < b for a, b, _, _ in found):
+                continue
+            written = text[s:e].strip()
+            src = source_of(written)
+            found.append((s, e, src.key if src else "w:" + _norm(written), src.form if src else written))
     found.sort()
     out: list[str] = []
     seen: set[str] = set()

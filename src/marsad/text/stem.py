@@ -22,7 +22,11 @@ _STEMMER.maxCacheSize = 100_000
 
 
 def _suffix_stem(base: str) -> str:
-    s = _STEMMER.stemWord(base)
+    return _fix(base, _STEMMER.stemWord(base))
+
+
+def _fix(base: str, s: str) -> str:
+    """Snowball's stem ``s`` of ``base`` with only its suffix stripping kept."""
     if not s:
         return base
     if not base.startswith(s[:2]):
@@ -46,7 +50,7 @@ def stem(word: str) -> str:
     norm = normalize_for_search(word)
     if not norm or norm[0].isdigit():
         return norm
-    _, base = split_clitics(norm)
+    _, base = split_clitics(norm, -1)
     return _suffix_stem(base)
 
 
@@ -59,11 +63,22 @@ def stems(words: list[str]) -> list[str]:
     cache = _STEM_CACHE
     if len(cache) > _STEM_CACHE_MAX:
         cache.clear()
-    out = []
-    append = out.append
-    for w in words:
-        s = cache.get(w)
-        if s is None:
-            s = cache[w] = stem(w)
-        append(s)
+    out = list(map(cache.get, words))  # C-speed lookups
+    if None in out:
+        # the misses in one batch: one normalization pass, one Snowball call
+        missing = [w for w in dict.fromkeys(words) if w not in cache]
+        norms = normalize_for_search("\n".join(missing)).split("\n")
+        if len(norms) != len(missing):  # a word held a line break: go one by one
+            norms = [normalize_for_search(w) for w in missing]
+        todo: list[tuple[str, str]] = []
+        for w, n in zip(missing, norms):
+            if not n or n.isascii() or n[0].isdigit():
+                cache[w] = n
+            else:
+                todo.append((w, split_clitics(n, -1)[1]))  # same cache key as tokenize
+        if todo:
+            snow = _STEMMER.stemWords([b for _, b in todo])
+            for (w, b), s in zip(todo, snow):
+                cache[w] = _fix(b, s)
+        out = [cache[w] for w in words]
     return out
