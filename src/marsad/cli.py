@@ -152,6 +152,44 @@ def story(
 
 
 @app.command()
+def pairs(
+    file: str = typer.Argument(..., metavar="FILE.jsonl",
+                               help='One {"text1": ..., "text2": ...} per line ("-" reads standard input).'),
+    embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings",
+                                    help="Use sentence embeddings in the score (slower, better)."),
+) -> None:
+    """Score article pairs: prints {"score": s} per line, s in [0, 1] = how likely the two
+    articles report the same story (the score story clustering uses)."""
+    from marsad.errors import InputError
+    from marsad.stories import same_story_scores
+
+    try:
+        if file == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            try:
+                lines = Path(file).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(file, f"cannot read: {exc}") from exc
+        todo = []
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{file}:{n}", f"line {n} is not valid JSON ({exc.msg} at column {exc.colno})") from exc
+            if not isinstance(rec, dict) or not isinstance(rec.get("text1"), str) or not isinstance(rec.get("text2"), str):
+                raise InputError(f"{file}:{n}", f'line {n} needs an object with string fields "text1" and "text2"')
+            todo.append((rec["text1"], rec["text2"]))
+        scores = same_story_scores(todo, use_embeddings=embeddings)
+    except MarsadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2)
+    sys.stdout.write("".join(json.dumps({"score": round(s, 4)}) + "\n" for s in scores))
+
+
+@app.command()
 def entities(
     conll: Path = typer.Option(..., "--conll", help="One token per line (`token` or `token TAG`); "
                                "a blank line ends a sentence."),

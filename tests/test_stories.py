@@ -1,0 +1,166 @@
+"""Story clustering on hand-written Arabic reports: same story, other story, later development."""
+
+from __future__ import annotations
+
+import pytest
+
+from marsad.dedup import Deduper
+from marsad.model import Article
+from marsad.stories import StoryClusterer, same_story_score
+
+# Story 1: floods in Kassala, three outlets, same day, independent wording.
+FLOOD_A = Article(
+    id="flood-a", origin="a.txt", outlet="الخرطوم اليوم", published="2024-08-05T09:00",
+    title="سيول جارفة تغمر أحياء في مدينة كسلا شرقي السودان",
+    text=(
+        "غمرت سيول جارفة ناتجة عن أمطار غزيرة عدداً من أحياء مدينة كسلا شرقي السودان فجر الاثنين، "
+        "ما أدى إلى انهيار مئات المنازل المبنية من الطين وتشريد آلاف الأسر.\n"
+        "وقال مسؤول في الدفاع المدني بولاية كسلا إن مياه نهر القاش ارتفعت إلى مستويات قياسية "
+        "وتجاوزت السدود الترابية التي تحمي المدينة، مشيراً إلى مقتل ستة أشخاص على الأقل.\n"
+        "وناشدت حكومة الولاية المنظمات الإنسانية تقديم الخيام والأغذية والأدوية للمتضررين من "
+        "الفيضان، فيما لجأت عائلات كثيرة إلى المدارس والمساجد."
+    ),
+)
+FLOOD_B = Article(
+    id="flood-b", origin="b.txt", outlet="صوت الشرق", published="2024-08-05T13:30",
+    title="ستة قتلى وآلاف المشردين بفيضان نهر القاش في كسلا",
+    text=(
+        "لقي ستة أشخاص حتفهم وشُردت آلاف العائلات بعد أن فاض نهر القاش على مدينة كسلا في "
+        "شرق السودان إثر هطول أمطار غزيرة طوال الليل.\n"
+        "وأفاد شهود بأن المياه اجتاحت الأحياء الشرقية للمدينة وجرفت منازل الطين والمتاجر، "
+        "بينما عملت فرق الدفاع المدني على إجلاء السكان بالقوارب.\n"
+        "وطالب والي كسلا بتدخل عاجل من المنظمات الإنسانية لتوفير المأوى والغذاء للأسر "
+        "المنكوبة التي احتمت بالمدارس."
+    ),
+)
+FLOOD_C = Article(
+    id="flood-c", origin="c.txt", outlet="النيلين", published="2024-08-06T08:15",
+    title="ارتفاع حصيلة ضحايا فيضان كسلا إلى تسعة قتلى",
+    text=(
+        "ارتفعت حصيلة ضحايا الفيضان الذي ضرب مدينة كسلا شرقي السودان إلى تسعة قتلى، بحسب ما "
+        "أعلنته وزارة الصحة بالولاية الثلاثاء، بعد العثور على ثلاث جثث تحت أنقاض منازل "
+        "منهارة.\n"
+        "وما زالت مياه نهر القاش تغمر أحياء عدة في المدينة، فيما تواصل فرق الدفاع المدني "
+        "إجلاء الأسر المشردة إلى مراكز الإيواء في المدارس.\n"
+        "وبدأت منظمات إنسانية توزيع الخيام والأغذية على المتضررين من السيول."
+    ),
+)
+# Unrelated: a football result the same day.
+FOOTBALL = Article(
+    id="football", origin="d.txt", outlet="الرياضية", published="2024-08-05T21:00",
+    title="الهلال يتأهل إلى نهائي كأس الأندية بفوز صعب على الأهلي",
+    text=(
+        "تأهل فريق الهلال إلى المباراة النهائية لبطولة كأس الأندية بعد فوزه على الأهلي بهدفين "
+        "مقابل هدف في نصف النهائي الذي أقيم مساء الاثنين.\n"
+        "وافتتح الأهلي التسجيل في الشوط الأول من ركلة جزاء، قبل أن يعادل مهاجم الهلال النتيجة "
+        "ويضيف زميله هدف الفوز في الدقيقة الخامسة والثمانين.\n"
+        "ويلتقي الهلال في النهائي الأسبوع المقبل الفائز من مواجهة المريخ والزمالك."
+    ),
+)
+# A development five weeks later: the reconstruction conference for the flooded city.
+REBUILD = Article(
+    id="rebuild", origin="e.txt", outlet="الخرطوم اليوم", published="2024-09-10T10:00",
+    title="مؤتمر لإعادة إعمار أحياء كسلا المتضررة من فيضان القاش",
+    text=(
+        "انطلق في مدينة كسلا شرقي السودان الثلاثاء مؤتمر لإعادة إعمار الأحياء التي دمرها فيضان "
+        "نهر القاش مطلع أغسطس، بمشاركة حكومة الولاية ومنظمات إنسانية ومانحين.\n"
+        "وقال والي كسلا إن الفيضان هدم أكثر من ألفي منزل من الطين وشرد آلاف الأسر التي ما زال "
+        "بعضها يقيم في المدارس، داعياً إلى بناء سدود جديدة تحمي المدينة من السيول.\n"
+        "وتعهد المانحون بتمويل بناء مساكن دائمة وإصلاح السدود الترابية قبل موسم الأمطار المقبل."
+    ),
+)
+
+
+def syndicated_copy_of(a: Article, new_id: str) -> Article:
+    """Another outlet's run of ``a``: new headline, last paragraph cut, share line added."""
+    body = a.text.rsplit("\n", 1)[0] + "\nتابعونا على تويتر وفيسبوك"
+    return Article(id=new_id, origin=new_id + ".txt", outlet="وكالة الأنباء", title="عاجل: " + a.title[:20],
+                   published=a.published, text=body)
+
+
+def run(articles: list[Article], use_embeddings: bool) -> tuple[Deduper, StoryClusterer]:
+    d, c = Deduper(), StoryClusterer(use_embeddings=use_embeddings)
+    for a in articles:
+        a = Article(**{**a.__dict__})  # a fresh copy per run
+        a.duplicate_of = d.add(a).duplicate_of
+        c.add(a)
+    return d, c
+
+
+CORPUS = [FLOOD_A, FLOOD_B, FOOTBALL, FLOOD_C, REBUILD]
+
+
+@pytest.mark.parametrize("use_embeddings", [False, True])
+def test_same_story_other_story_and_later_development(use_embeddings):
+    d, c = run(CORPUS, use_embeddings)
+    s = {a.id: c.story_of(a.id) for a in CORPUS}
+    # Three independent reports of the flood: one story, and none is a copy of another.
+    assert s["flood-a"] == s["flood-b"] == s["flood-c"] == "s-flood-a"
+    assert d.groups() == []
+    # The football match is another story, in another storyline.
+    assert s["football"] not in (s["flood-a"], s["rebuild"])
+    stories = {st.id: st for st in c.stories()}
+    # Five weeks later: a new story of the same storyline.
+    assert s["rebuild"] == "s-rebuild"
+    assert stories["s-rebuild"].storyline == stories["s-flood-a"].storyline == "l-flood-a"
+    assert stories[s["football"]].storyline != "l-flood-a"
+    (line,) = [l for l in c.storylines() if l.id == "l-flood-a"]
+    assert line.stories == ["s-flood-a", "s-rebuild"]
+
+
+def test_story_fields():
+    _, c = run(CORPUS, use_embeddings=False)
+    st = next(s for s in c.stories() if s.id == "s-flood-a")
+    assert st.articles == ["flood-a", "flood-b", "flood-c"]
+    assert st.outlets == ["الخرطوم اليوم", "صوت الشرق", "النيلين"]
+    assert st.first_seen.startswith("2024-08-05") and st.last_seen.startswith("2024-08-06")
+    assert st.title in (FLOOD_A.title, FLOOD_B.title, FLOOD_C.title)
+    assert "كسل" in st.keywords[0] or any("كسل" in k for k in st.keywords[:4])
+
+
+def test_syndicated_copy_joins_its_original_story():
+    copy = syndicated_copy_of(FLOOD_B, "flood-copy")
+    d, c = run([FLOOD_A, FLOOD_B, FOOTBALL, copy], use_embeddings=False)
+    assert d.duplicate_of("flood-copy") == "flood-b"
+    assert c.story_of("flood-copy") == c.story_of("flood-b") == "s-flood-a"
+
+
+def test_ids_are_stable_across_runs():
+    _, c1 = run(CORPUS, use_embeddings=False)
+    _, c2 = run(CORPUS, use_embeddings=False)
+    assert [(s.id, s.storyline, s.articles) for s in c1.stories()] == \
+           [(s.id, s.storyline, s.articles) for s in c2.stories()]
+
+
+def test_incremental_add_after_state_round_trip_matches_one_run():
+    _, whole = run(CORPUS, use_embeddings=False)
+    _, first = run(CORPUS[:3], use_embeddings=False)
+    resumed = StoryClusterer.from_state(first.state())
+    for a in CORPUS[3:]:
+        resumed.add(Article(**{**a.__dict__}))
+    # Re-adding an article already placed changes nothing.
+    assert resumed.add(Article(**{**FLOOD_A.__dict__})) == "s-flood-a"
+    assert [(s.id, s.storyline, s.articles) for s in resumed.stories()] == \
+           [(s.id, s.storyline, s.articles) for s in whole.stories()]
+
+
+def test_out_of_order_arrival_still_groups_the_story():
+    _, c = run([FLOOD_C, FOOTBALL, FLOOD_B, FLOOD_A], use_embeddings=False)
+    assert c.story_of("flood-a") == c.story_of("flood-b") == c.story_of("flood-c") == "s-flood-c"
+    assert c.story_of("football") != "s-flood-c"
+
+
+def test_same_story_score_orders_pairs():
+    text = lambda a: a.title + "\n" + a.text  # noqa: E731
+    same = same_story_score(text(FLOOD_A), text(FLOOD_C), use_embeddings=False)
+    other = same_story_score(text(FLOOD_A), text(FOOTBALL), use_embeddings=False)
+    assert 0.0 <= other < 0.1 and 0.9 < same <= 1.0
+    # Symmetric enough that the order of the two texts does not flip the decision.
+    assert same_story_score(text(FLOOD_C), text(FLOOD_A), use_embeddings=False) > 0.5
+
+
+def test_bad_state_is_a_clear_error():
+    from marsad.errors import MarsadError
+
+    with pytest.raises(MarsadError):
+        StoryClusterer.from_state(b"\x80garbage")
