@@ -3,7 +3,7 @@
 Data: ../shared/data/event_gsr (Open Event Data Alliance, MIT). A sentence is positive when
 more annotators accepted the label than rejected it. Our ASSAULT = a sentence that yields an
 ``attack``, ``casualties`` or ``interception`` event; our PROTEST = a ``protest`` event (events
-the gate marks ``background`` do not count).
+the gate marks ``doubtful`` do not count).
 
 The lexicons (lexicons/events_triggers.tsv) were tuned on the *tuning half* of each file and
 the figures that count are the *held-out half* (the gate is fitted on the tuning half, so its
@@ -50,7 +50,7 @@ def load(name: str) -> list[tuple[str, str, bool]] | None:
 
 def predict(text: str, wanted: set[str]) -> bool:
     events = find_events(Article(id="gsr", origin="gsr", text=text), [])
-    return any(e.type in wanted and not e.background for e in events)
+    return any(e.type in wanted and not e.doubtful for e in events)
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -87,12 +87,12 @@ def throughput(n: int = 1000) -> None:
     t0 = time.perf_counter()
     found = [e for a in arts for e in find_events(a, [])]
     dt = time.perf_counter() - t0
-    background = sum(e.background for e in found)
+    doubtful = sum(e.doubtful for e in found)
     events_module.USE_GATE = False
     before = sum(len(find_events(a, [])) for a in arts)
     events_module.USE_GATE = True
     print(f"   find_events: {len(arts)} ANT articles in {dt:.2f} s = {len(arts) / dt:.0f} articles/s, "
-          f"{len(found)} events ({background} background; {before} with the cues alone); "
+          f"{len(found)} events ({doubtful} doubtful; {before} with the cues alone); "
           f"peak RSS {peak_rss_mb():.0f} MB")
 
 

@@ -51,7 +51,8 @@ def sentence_view(text: str, cls: str) -> tuple[bool, dict[str, float]]:
     cues = ev._match_cues(toks)
     counted = []
     if any(c.cue in ev._NUMBER_CUES for c in cues):
-        counted = ev._classify_numbers(find_numbers(text, toks), toks, cues, text)
+        counted = ev._classify_numbers(ev._implicit_numbers(toks, cues, find_numbers(text, toks), text),
+                                        toks, cues, text)
     types = ev._detect(cues, toks, counted, ev.GATE_FLOOR)
     fires = any(ev.GATED.get(t) == cls for t in types)
     return fires, ev.gate_features(toks, cues, counted)

@@ -163,16 +163,17 @@ class Event:
     numbers: list[Number] = field(default_factory=list)
     plover: str | None = None
     text: str = ""
-    # True when the sentence counts the event's toll or weapons but reads as background or
-    # commentary rather than a report of the event (marsad.facts.events, the event gate)
-    background: bool = False
+    # True when the event gate of marsad.facts.events doubts that the sentence reports the
+    # event (commentary, background, or a terse report unlike the news it was fitted on); such
+    # an event is kept only because the sentence counts its toll or weapons
+    doubtful: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "article": self.article,
             "type": self.type,
             "plover": self.plover,
-            "background": self.background,
+            "doubtful": self.doubtful,
             "actors": list(self.actors),
             "place": self.place,
             "date": self.date,

@@ -34,7 +34,7 @@ The event gate: a sentence the cues take for an attack, casualties, interception
 must also pass a linear classifier over the whole sentence (``models/events_gate.json``), which
 tells a report of the event from commentary, threats, denials and passing mentions. A rejected
 sentence yields no such event, unless it counts a toll or weapons: then the event is kept with
-its numbers and marked ``background``.
+its numbers and marked ``doubtful``.
 
 Numbers: each number in an event sentence is kept when it counts something the event is
 about, with a canonical ``what``: «قتلى» (killed), «جرحى» (injured), «مسيرات»، «صواريخ»،
@@ -43,7 +43,9 @@ about, with a canonical ``what``: «قتلى» (killed), «جرحى» (injured),
 meaning from the nearest cue («مقتل 14 شخصا» → قتلى; «ارتفع عدد القتلى إلى 14» → قتلى). A
 count introduced by «بينهم/منهم» counts a part of the toll: its ``what`` is its own noun
 («أطفال») and its ``role`` is ``among قتلى``. Years, days of the month and percentages are
-never counts. «أسقطت 35 من أصل 40 مسيرة» gives 35 مسيرات intercepted and 40 launched.
+never counts. «أسقطت 35 من أصل 40 مسيرة» gives 35 مسيرات intercepted and 40 launched. A lone
+singular person after a killed/injured cue counts one («أصيب مدني» → 1 جرحى) and a definite
+number word after a definite people noun counts them («الشهداء الثلاثة» → 3 قتلى).
 """
 
 from __future__ import annotations
@@ -593,6 +595,58 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
     return out
 
 
+# «أصيب مدني»، «مقتل جندي»: a lone singular person right after a killed/injured cue counts one;
+# «الشهداء الثلاثة»، «الجنود الأربعة»: a definite number word after a definite people noun
+# counts them. marsad.text.numbers reads neither (no number word is written / the number word
+# carries the article), so events adds them as numbers of its own.
+_SINGULAR_PEOPLE = {_nf(w) for w in (
+    "شخص", "مدني", "جندي", "طفل", "طفلة", "امرأة", "رجل", "شرطي", "عنصر", "مسلح", "مقاتل",
+    "عسكري", "ضابط", "مواطن", "فلسطيني", "إسرائيلي", "صحفي", "صحافي", "شاب", "شابة", "فتى",
+    "فتاة", "مستوطن", "مسعف", "طالب", "عامل", "سائق", "حارس", "متظاهر", "موظف")}
+_DEFINITE_COUNTS = {_nf(k): v for k, v in {
+    "الاثنان": 2, "الاثنين": 2, "الاثنتان": 2, "الاثنتين": 2, "الثلاثة": 3, "الثلاث": 3,
+    "الأربعة": 4, "الأربع": 4, "الخمسة": 5, "الخمس": 5, "الستة": 6, "الست": 6, "السبعة": 7,
+    "السبع": 7, "الثمانية": 8, "الثماني": 8, "التسعة": 9, "التسع": 9, "العشرة": 10, "العشر": 10,
+}.items()}
+_ONE_AFTER = {_nf(w) for w in ("واحد", "واحدة")}
+_COUNTED_PEOPLE = {"person", "killed", "injured", "prisoners", "protesters", "arrested"}
+
+
+def _implicit_numbers(toks: list[Token], cues: list[_Cue], spans: list[NumberSpan],
+                      text: str) -> list[NumberSpan]:
+    """``spans`` with the implicit counts of the sentence added, in text order."""
+    taken = {k for sp in spans for k in range(sp.first_token, sp.last_token + 2)}
+    ends = {c.last for c in cues if c.cue in ("killed", "injured")}
+    extra: list[NumberSpan] = []
+    for i, t in enumerate(toks):
+        if i in taken or i == 0:
+            continue
+        strict = _forms(t.norm)[0]
+        prev = i - 1
+        if prev not in ends and prev > 0 and toks[prev].norm in _DATE_WORDS:
+            prev -= 1  # «وقتل أمس شرطي»
+        if prev in ends and any(f in _SINGULAR_PEOPLE for f in strict):
+            nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
+            if nxt in _ONE_AFTER or (i + 1) in taken:
+                continue
+            extra.append(NumberSpan(1, t.start, t.end, text[t.start:t.end], noun=text[t.start:t.end],
+                                    noun_norm=t.norm, noun_start=t.start, noun_end=t.end,
+                                    first_token=i, last_token=i))
+            continue
+        value = next((_DEFINITE_COUNTS[f] for f in strict if f in _DEFINITE_COUNTS), None)
+        if value is not None:
+            p = toks[i - 1]
+            if _forms(p.norm)[1][-1] != p.norm and _noun_class(p.norm) in _COUNTED_PEOPLE \
+                    and (i - 1) not in taken:
+                extra.append(NumberSpan(value, t.start, t.end, text[t.start:t.end],
+                                        noun=text[p.start:p.end], noun_norm=p.norm,
+                                        noun_start=p.start, noun_end=p.end,
+                                        first_token=i, last_token=i))
+    if not extra:
+        return spans
+    return sorted(spans + extra, key=lambda sp: sp.start)
+
+
 def _single_people_type(cues: list[_Cue]) -> str | None:
     """The «what» of people counts in a sentence about one kind of people event only."""
     kinds = {_CUE_WHAT[c.cue] for c in cues if c.cue in _CUE_WHAT}
@@ -1027,11 +1081,11 @@ GATE_FLOOR = {"ASSAULT": 1.0, "PROTEST": 0.25}
 
 def _gate(types: list[str], strong: list[str], toks: list[Token], cues: list[_Cue],
           counted: list[_Counted]) -> tuple[list[str], set[str]]:
-    """(types the sentence keeps, those of them kept as background). ``types`` are the
+    """(types the sentence keeps, those of them kept as doubtful). ``types`` are the
     candidates found at GATE_FLOOR, ``strong`` those the cues alone make. A type the gate
     rejects is dropped, unless the cues alone make it and the sentence counts something for
     it («وقتل ثلاثة عشر مدنيا»، «أسقطت 35 من أصل 40 مسيرة»): then the numbers are kept and
-    the event is marked background."""
+    the event is marked doubtful."""
     classes = {GATED[t] for t in types if t in GATED}
     if not classes:
         return types, set()
@@ -1049,7 +1103,7 @@ def _gate(types: list[str], strong: list[str], toks: list[Token], cues: list[_Cu
 
 
 def _types(cues: list[_Cue], toks: list[Token], counted: list[_Counted]) -> tuple[list[str], set[str]]:
-    """Event types of a sentence and those of them that are background (see _gate)."""
+    """Event types of a sentence and those of them that are doubtful (see _gate)."""
     if not USE_GATE or not _gate_model():
         return _detect(cues, toks, counted), set()
     types = _detect(cues, toks, counted, GATE_FLOOR)
@@ -1077,8 +1131,9 @@ def find_events(article: Article, mentions: list[Mention] | None = None) -> list
             continue
         counted: list[_Counted] = []
         if any(c.cue in _NUMBER_CUES for c in cues):
-            counted = _classify_numbers(find_numbers(s.text, toks), toks, cues, s.text)
-        types, background = _types(cues, toks, counted)
+            counted = _classify_numbers(_implicit_numbers(toks, cues, find_numbers(s.text, toks), s.text),
+                                         toks, cues, s.text)
+        types, doubtful = _types(cues, toks, counted)
         if not types:
             continue
         numbers: dict[str, list[Number]] = {}
@@ -1107,5 +1162,5 @@ def find_events(article: Article, mentions: list[Mention] | None = None) -> list
             events.append(Event(
                 article=article.id, type=t, evidence=Evidence(article.id, s.start, s.end),
                 actors=list(actors), place=place, date=date, numbers=numbers.get(t, []),
-                plover=PLOVER[t], text=s.text, background=t in background))
+                plover=PLOVER[t], text=s.text, doubtful=t in doubtful))
     return events
