@@ -164,6 +164,18 @@ def test_a_body_sentence_that_mentions_sharing_is_not_boilerplate():
     assert len(p.body) == 2 and p.removed == []
 
 
+def test_body_sentences_that_start_like_prompts_are_kept():
+    text = ("جدل حول تصريحات الوزير\n\n"
+            "التعليقات التي أدلى بها الوزير أمس أثارت موجة انتقادات واسعة في البرلمان.\n\n"
+            "تابع النواب الجلسة على الهواء مباشرة قبل أن يرفعها رئيس المجلس بعد ساعتين من النقاش.\n\n"
+            "وقال نائب معارض إن الجميع شارك.\n\n"
+            "شارك\n")
+    [p] = clean_text(text)
+    assert len(p.body) == 3, p.removed
+    assert p.body[-1] == "وقال نائب معارض إن الجميع شارك."
+    assert p.removed == ["شارك"]
+
+
 def test_known_title_from_metadata_removes_its_repetitions():
     text = ("هدنة إنسانية لمدة ثلاثة أيام\n"
             "هدنة إنسانية لمدة ثلاثة أيام\n\n"

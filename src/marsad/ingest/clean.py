@@ -35,6 +35,9 @@ from marsad.text.sentences import split_sentences
 # captions are caught before this test; 12 keeps one-line teasers of 8-11 words out.
 MIN_PARAGRAPH_WORDS = 12
 MIN_SENTENCE_WORDS = 6
+# A line ending a sentence is still tested against the boilerplate patterns up to this many
+# words: the longest such prompt in the corpus has 6 («اشترك في النشرة البريدية ليصلك الجديد.»).
+BOILER_SENTENCE_WORDS = 8
 # A headline has at most this many words (the longest in the seeds and corpus has 17).
 MAX_TITLE_WORDS = 30
 # A derived title is the lead sentence cut at a comma within this many words, else at it.
@@ -72,7 +75,7 @@ _NAV_WORDS = {_n(w) for w in NAV_LINES_FILE.read_text(encoding="utf-8").splitlin
 
 _BOILER = [
     # share / print / send
-    ("share", _rx(r"(?:^|\s)(?:شارك|مشاركه|شاركوا|انشر)(?:\s+(?:عبر|على|علي|هذا|الخبر|المقال|القصه|الموضوع|الصفحه|في)\b.*)?$",
+    ("share", _rx(r"^(?:شارك|مشاركه|شاركوا|انشر)(?:\s+(?:عبر|على|علي|هذا|الخبر|المقال|القصه|الموضوع|الصفحه|في)\b.*)?$",
                   r"^(?:طباعه|اطبع)(?:\s+\S+){0,6}$")),
     # subscribe / newsletter / follow / apps
     ("subscribe", _rx(r"^(?:اشترك|اشتركوا|سجل|للاشتراك|انضم)\b.*(?:النشره|نشرتنا|نشره|القايمه البريديه|بريدك|الاخبار|قناتنا|قناه|الاشعارات|يوتيوب|تليجرام|تلغرام)",
@@ -155,9 +158,11 @@ def _classify(ln: Line) -> str:
         return "nav"
     if ln.words <= 12 and date_line(ln.text):
         return "date"
-    if ln.words <= 20 or _SENTENCE_END.search(ln.text) is None:
+    # Boilerplate lines do not end a sentence (a short prompt may: «اشترك الآن.»); a body
+    # sentence that happens to start like one («التعليقات التي أدلى بها …») does.
+    if ln.words <= 25 and (ln.words <= BOILER_SENTENCE_WORDS or _SENTENCE_END.search(ln.text) is None):
         for kind, rx in _BOILER:
-            if ln.words <= 25 and rx.search(n):
+            if rx.search(n):
                 if kind == "nav" and "|" in n and ln.words > 12:
                     continue
                 return kind
