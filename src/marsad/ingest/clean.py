@@ -252,9 +252,9 @@ def _find_title(lines: list[Line]) -> Line | None:
     return None
 
 
-def _split_parts(lines: list[Line]) -> list[tuple[list[Line], list[Line]]]:
-    """[(lines of the part, removed marker/related lines before it)] — the first part has
-    no leading removed lines."""
+def _split_parts(lines: list[Line]) -> list[list[Line]]:
+    """The lines of each part: a «read also» marker followed by a whole article starts a new
+    part; followed by headlines only, it and they are marked as a related-links list."""
     parts: list[list[Line]] = [[]]
     i = 0
     while i < len(lines):
@@ -302,7 +302,7 @@ def _split_parts(lines: list[Line]) -> list[tuple[list[Line], list[Line]]]:
             continue
         parts[-1].append(ln)
         i += 1
-    return [(p, []) for p in parts]
+    return parts
 
 
 def _bullet_lists(lines: list[Line]) -> None:
@@ -387,7 +387,7 @@ def clean_text(text: str, title: str | None = None) -> list[Part]:
     lines = _lines(_prepare(text))
     _bullet_lists(lines)
     parts: list[Part] = []
-    for i, (plines, _) in enumerate(_split_parts(lines)):
+    for i, plines in enumerate(_split_parts(lines)):
         if i > 0 and plines and plines[0].kind in ("", "body", "related", "caption"):
             plines[0].kind = ""  # the appended article's headline
             # make sure it is taken as the title even when long

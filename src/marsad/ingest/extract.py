@@ -195,9 +195,9 @@ def _article(raw: RawDoc, i: int, p: Part, info: dict[str, Any], file_outlet: st
     outlet = None
     credited: list[str] = []
     for line in p.source_lines:
-        m = md._SOURCE_LINE.match(line)
-        if m:
-            o, c = md.outlet_from_source_line(m.group("x"))
+        value = md.source_line_value(line)
+        if value is not None:
+            o, c = md.outlet_from_source_line(value)
             outlet = outlet or o
             credited.extend(c)
     if outlet is None and i == 0 and info.get("outlet"):
@@ -226,9 +226,9 @@ def _article(raw: RawDoc, i: int, p: Part, info: dict[str, Any], file_outlet: st
 def _file_outlet(parts: list[Part]) -> str | None:
     for p in parts:
         for line in p.source_lines:
-            m = md._SOURCE_LINE.match(line)
-            if m:
-                o, _ = md.outlet_from_source_line(m.group("x"))
+            value = md.source_line_value(line)
+            if value is not None:
+                o, _ = md.outlet_from_source_line(value)
                 if o:
                     return o
     for p in parts:

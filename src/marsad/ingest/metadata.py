@@ -180,7 +180,12 @@ def find_credited(text: str) -> list[str]:
 
 _SOURCE_LINE = re.compile(r"^\s*(?:المصدر|المصادر|مصدر الخبر|source)\s*[:：]\s*(?P<x>.*)$", re.I)
 _COPYRIGHT = re.compile(r"(?:جميع|كل|كافة)\s+الحقوق\s+محفوظة|©|حقوق\s+النشر|copyright", re.I)
-_SPLIT_NAMES = re.compile(r"\s+[-–|/]\s+|\s*[،,]\s*|\s+و(?=ال|[^\s]{3,})")
+
+
+def source_line_value(line: str) -> str | None:
+    """What an «المصدر: …» line names, or None when the line is not one."""
+    m = _SOURCE_LINE.match(line)
+    return m.group("x") if m else None
 
 
 def split_names(s: str) -> list[str]:
