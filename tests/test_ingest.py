@@ -73,6 +73,19 @@ def test_json_file_with_one_record_or_a_list(tmp_path):
     assert isinstance(out[3], InputError) and "expected an object" in out[3].problem
 
 
+def test_json_wrapper_object_and_trec_paragraph_markup(tmp_path):
+    rec = {"title": "عنوان الخبر", "text": ARTICLE}
+    (tmp_path / "feed.json").write_text(json.dumps({"source": "x", "articles": [rec, rec]},
+                                                   ensure_ascii=False), encoding="utf-8")
+    docs, errs = _docs([tmp_path / "feed.json"])
+    assert errs == [] and [d.origin.rsplit("/", 1)[1] for d in docs] == ["feed.json#1", "feed.json#2"]
+    (tmp_path / "p.xml").write_text("<DOC><DOCNO>P1</DOCNO><TITLE>عنوان</TITLE><TEXT><P>الفقرة الأولى من الخبر."
+                                    "</P><P>الفقرة الثانية من الخبر.</P></TEXT></DOC>", encoding="utf-8")
+    docs, errs = _docs([tmp_path / "p.xml"])
+    assert docs[0].fields["text"].split() == ["الفقرة", "الأولى", "من", "الخبر.", "الفقرة", "الثانية", "من", "الخبر."]
+    assert "\n" in docs[0].fields["text"]
+
+
 def test_trec_xml_records_are_named_by_docno_with_entities_and_cdata_resolved():
     docs, errs = _docs([FIX / "ant_style.xml"])
     assert errs == []

@@ -176,6 +176,14 @@ def _read_json(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputEr
     except json.JSONDecodeError as exc:
         yield InputError(origin, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
         return
+    if isinstance(data, dict):
+        # a wrapper object: {"articles": [...]} (also items / data / records / entries)
+        for key in ("articles", "items", "data", "records", "entries"):
+            inner = data.get(key)
+            if isinstance(inner, list) and inner and all(isinstance(x, dict) for x in inner) \
+                    and not any(k in data for k in ("text", "body", "content", "html")):
+                data = inner
+                break
     if isinstance(data, list):
         if not data:
             yield InputError(origin, "empty JSON list: no records")
@@ -208,7 +216,9 @@ _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 
 def _xml_text(s: str) -> str:
     s = _CDATA.sub(lambda m: m.group(1), s)
-    s = re.sub(r"<[^>]+>", "", s) if "<" in s else s
+    if "<" in s:
+        s = re.sub(r"<(?:/?p|br|/div|/h\d)\b[^>]*>", "\n", s, flags=re.I)  # paragraph breaks
+        s = re.sub(r"<[^>]+>", "", s)
     return htmllib.unescape(s).strip()
 
 
