@@ -164,6 +164,17 @@ def test_a_body_sentence_that_mentions_sharing_is_not_boilerplate():
     assert len(p.body) == 2 and p.removed == []
 
 
+def test_a_brand_line_in_the_menu_is_not_the_headline_but_a_deck_after_it_is_not_either():
+    body = ("أقرت الحكومة في جلستها الأسبوعية زيادة رواتب موظفي القطاع العام بنسبة خمسة في المئة "
+            "اعتبارا من الشهر المقبل، بعد أشهر من المطالبات النقابية.\n")
+    text = ("صحيفة الأفق اليوم\nالرئيسية\nسياسة\nاقتصاد\n\n"
+            "زيادة رواتب موظفي القطاع العام\n\n"
+            "النقابات ترحب وتطالب بالمزيد\n\n" + body)
+    [p] = clean_text(text)
+    assert p.title == "زيادة رواتب موظفي القطاع العام"
+    assert "صحيفة الأفق اليوم" in p.removed
+
+
 def test_body_sentences_that_start_like_prompts_are_kept():
     text = ("جدل حول تصريحات الوزير\n\n"
             "التعليقات التي أدلى بها الوزير أمس أثارت موجة انتقادات واسعة في البرلمان.\n\n"

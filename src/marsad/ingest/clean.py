@@ -243,11 +243,18 @@ def _find_title(lines: list[Line]) -> Line | None:
         if seen.get(ln.norm, 0) >= 2:
             return ln
     # 2. the first headline-like line before the first paragraph that ends a sentence,
-    #    provided more follows (nav items and brand lines are 1-2 words, so they never match)
+    #    provided more follows, and not inside the navigation block (a brand line such as
+    #    «صحيفة الأفق اليوم» sits next to menu items with no blank line between them)
     for i, ln in enumerate(top):
         if ln.kind == "body" and _SENTENCE_END.search(ln.text) and ln.words > MAX_TITLE_WORDS // 2:
             return None
-        if _headline_like(ln) and any(x.kind == "body" for x in lines[i + 1:]):
+        if not _headline_like(ln) or not any(x.kind == "body" for x in lines[i + 1:]):
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        prv = lines[i - 1] if i > 0 else None
+        in_nav = ((nxt is not None and nxt.kind == "nav" and not nxt.blank_before)
+                  or (prv is not None and prv.kind == "nav" and not ln.blank_before))
+        if not in_nav:
             return ln
     return None
 
