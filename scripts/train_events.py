@@ -6,7 +6,10 @@ rejected it. Only the *tuning half* is read (crc32 of the sentence id even); the
 (odd) is left to benchmarks/bench_events.py.
 
 For each class (ASSAULT, PROTEST) a logistic regression (scikit-learn, liblinear, L2) is fitted
-on ``gate_features`` of the sentences the cues take for that class. C and the decision
+on ``gate_features`` of the sentences the cues take for that class, each sentence weighted by
+the annotators' agreement |accept − reject| / total (a 2-2 tie weighs nothing). The weighting
+raised the cross-validated F1 (best C each) from .702 to .711 (ASSAULT) and from .487 to .505
+(PROTEST). C and the decision
 threshold are chosen by 5-fold cross-validation inside the tuning half: the threshold that
 maximises the F1 of "cues ∧ gate" on the out-of-fold scores (sentences the cues miss count as
 false negatives). The final model is refitted on the whole tuning half; weights smaller than
@@ -81,17 +84,20 @@ def train(data: Path) -> dict:
            "classes": {}}
     for cls, fname in FILES.items():
         with open(data / fname, encoding="utf-8", newline="") as fh:
-            rows = [(r["text"], int(r["accept"]) > int(r["reject"])) for r in csv.DictReader(fh)
+            rows = [(r["text"], int(r["accept"]), int(r["reject"])) for r in csv.DictReader(fh)
                     if tuning_half(r["id"])]
-        feats, gold, missed = [], [], 0
-        for text, g in rows:
+        feats, gold, agreement, missed = [], [], [], 0
+        for text, acc, rej in rows:
+            g = acc > rej
             fires, f = sentence_view(text, cls)
             if fires:
                 feats.append(f)
                 gold.append(g)
+                agreement.append(abs(acc - rej) / max(1, acc + rej))
             else:
                 missed += g
         y = np.array(gold)
+        w = np.array(agreement)
         vec = DictVectorizer()
         X = vec.fit_transform(feats).tocsr()
         X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
@@ -101,14 +107,14 @@ def train(data: Path) -> dict:
             oof = np.zeros(len(y))
             for tr, te in folds.split(X, y):
                 m = LogisticRegression(C=C, solver="liblinear", class_weight="balanced")
-                m.fit(X[tr], y[tr])
+                m.fit(X[tr], y[tr], sample_weight=w[tr])
                 oof[te] = m.predict_proba(X[te])[:, 1]
             t, p, r, f = best_threshold(oof, y, missed)
             print(f"{cls} C={C:<5} threshold {t:.2f}: cross-validated P {p:.3f} R {r:.3f} F1 {f:.3f}")
             if best is None or f > best[4]:
                 best = (C, t, p, r, f)
         C, t, p, r, f = best
-        m = LogisticRegression(C=C, solver="liblinear", class_weight="balanced").fit(X, y)
+        m = LogisticRegression(C=C, solver="liblinear", class_weight="balanced").fit(X, y, sample_weight=w)
         names = vec.get_feature_names_out()
         weights = {str(n): round(float(w), 4) for n, w in zip(names, m.coef_[0]) if abs(w) >= 1e-3}
         out["classes"][cls] = {
