@@ -106,7 +106,7 @@ def train(data: Path) -> dict:
         for C in C_GRID:
             oof = np.zeros(len(y))
             for tr, te in folds.split(X, y):
-                m = LogisticRegression(C=C, solver="liblinear", class_weight="balanced")
+                m = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", random_state=SEED)
                 m.fit(X[tr], y[tr], sample_weight=w[tr])
                 oof[te] = m.predict_proba(X[te])[:, 1]
             t, p, r, f = best_threshold(oof, y, missed)
@@ -114,7 +114,7 @@ def train(data: Path) -> dict:
             if best is None or f > best[4]:
                 best = (C, t, p, r, f)
         C, t, p, r, f = best
-        m = LogisticRegression(C=C, solver="liblinear", class_weight="balanced").fit(X, y, sample_weight=w)
+        m = LogisticRegression(C=C, solver="liblinear", class_weight="balanced", random_state=SEED).fit(X, y, sample_weight=w)
         names = vec.get_feature_names_out()
         weights = {str(n): round(float(w), 4) for n, w in zip(names, m.coef_[0]) if abs(w) >= 1e-3}
         out["classes"][cls] = {
