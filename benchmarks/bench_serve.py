@@ -10,11 +10,15 @@ Set-up (printed with its timings):
   and the dedup/story state is marked as covering them so the pipeline does not replay them.
 * The server runs ``marsad.api.create_app`` under uvicorn in its own process on 127.0.0.1
   (ingest pipeline with facts and embeddings off; background recomputation of stories off).
-* Load: 50 clients (httpx.AsyncClient, one connection each) send GET /api/search with a mix
-  of Arabic words, phrases and filters, back to back (no think time), for at most
-  ``DURATION`` seconds or ``MAX_REQUESTS`` requests. At the same time one client POSTs the
+* Load, two runs of ``DURATION`` seconds each, 50 clients (httpx.AsyncClient, one connection
+  each) sending GET /api/search with a mix of Arabic words, phrases and filters:
+  first with a think time (each client pauses a random time of mean ``THINK`` s between its
+  searches, as people do), then back to back (no think time: the saturation throughput,
+  where latency is simply clients / throughput). During both runs one more client POSTs the
   held-out records to /api/ingest in batches of ``INGEST_BATCH`` (the real pipeline: record
-  extraction, cleaning, dedup, story assignment, store + index).
+  extraction, cleaning, dedup, story assignment, store + index, in the server's worker process).
+* The server's CPU time per request is printed too: on a shared machine the wall-clock
+  latencies depend on what else runs, the CPU cost does not.
 * Afterwards: failed requests, articles before/after, and every id the ingest reported as
   stored is fetched back (no article lost) and the count matches.
 
@@ -28,7 +32,6 @@ import multiprocessing as mp
 import os
 import random
 import socket
-import statistics
 import tempfile
 import time
 from email.utils import parsedate_to_datetime
@@ -37,7 +40,8 @@ from pathlib import Path
 from benchmarks.common import ant_records, peak_rss_mb, shared
 
 CLIENTS = 50
-DURATION = 45.0  # seconds of load
+DURATION = 30.0  # seconds of load per run
+THINK = 1.0  # mean pause between one client's searches in the first run (s)
 MAX_REQUESTS = 20_000
 INGEST_BATCH = 25
 HOLD_OUT_EVERY = 20
@@ -120,24 +124,28 @@ def _pct(xs: list[float], p: float) -> float:
     return xs[k]
 
 
-async def _run_load(base: str, held: list[dict]) -> dict:
+async def _run_load(base: str, batches: list[list[dict]], think: float, duration: float) -> dict:
+    """``CLIENTS`` clients searching for ``duration`` s, each pausing a random time of mean
+    ``think`` s (exponential; 0: back to back) between searches, while one client POSTs the
+    ``batches`` (consumed from the front) to /api/ingest."""
     import httpx
 
-    rng = random.Random(SEED)
     lat: list[float] = []
     failures: dict[str, int] = {}
-    stop_at = time.perf_counter() + DURATION
+    stop_at = time.perf_counter() + duration
     sent = 0
-    ingest = {"stored": [], "skipped": 0, "errors": 0, "failed": 0, "batches": 0, "lat": [], "done": False}
+    ingest = {"stored": [], "skipped": 0, "errors": 0, "failed": 0, "batches": 0, "lat": []}
 
     def fail(kind: str) -> None:
         failures[kind] = failures.get(kind, 0) + 1
 
     async def client(i: int) -> None:
         nonlocal sent
-        r = random.Random(SEED + i)
+        r = random.Random(SEED * 1000 + i + int(think * 100))
         async with httpx.AsyncClient(base_url=base, timeout=30.0,
                                      limits=httpx.Limits(max_connections=1)) as c:
+            if think:  # spread the first requests over one think time
+                await asyncio.sleep(r.uniform(0, think))
             while time.perf_counter() < stop_at and sent < MAX_REQUESTS:
                 sent += 1
                 params = {"q": r.choice(QUERIES), "limit": "10", **r.choice(FILTERS)}
@@ -151,16 +159,14 @@ async def _run_load(base: str, held: list[dict]) -> dict:
                         lat.append(dt)
                 except httpx.HTTPError as exc:
                     fail(type(exc).__name__)
+                if think:
+                    await asyncio.sleep(r.expovariate(1 / think))
 
     async def ingester() -> None:
         async with httpx.AsyncClient(base_url=base, timeout=120.0,
                                      headers={"Authorization": f"Bearer {TOKEN}"}) as c:
-            for k in range(0, len(held), INGEST_BATCH):
-                if time.perf_counter() >= stop_at:
-                    break
-                recs = [{"title": r.get("title") or "", "text": r.get("text") or "", "url": r.get("url"),
-                         "date": r.get("time"), "source": r.get("source")} for r in held[k:k + INGEST_BATCH]]
-                recs = [x for x in recs if x["text"].strip()]
+            while batches and time.perf_counter() < stop_at:
+                recs = batches.pop(0)
                 t0 = time.perf_counter()
                 try:
                     resp = await c.post("/api/ingest", params={"finish": "none"}, json=recs)
@@ -178,12 +184,37 @@ async def _run_load(base: str, held: list[dict]) -> dict:
                 except httpx.HTTPError as exc:
                     ingest["failed"] += 1
                     print(f"   ingest error: {type(exc).__name__}: {exc}")
-            ingest["done"] = True
 
     t0 = time.perf_counter()
     await asyncio.gather(ingester(), *(client(i) for i in range(CLIENTS)))
-    wall = time.perf_counter() - t0
-    return {"lat": lat, "failures": failures, "sent": sent, "wall": wall, "ingest": ingest, "rng": rng}
+    return {"lat": lat, "failures": failures, "wall": time.perf_counter() - t0, "ingest": ingest}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    try:
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def _report(name: str, res: dict, server_cpu: float) -> None:
+    lat = [x * 1000 for x in res["lat"]]
+    n_fail = sum(res["failures"].values())
+    n = len(lat) + n_fail
+    print(f"   [{name}] {n} searches in {res['wall']:.1f} s ({n / res['wall']:.0f} req/s); "
+          f"server CPU {server_cpu / max(n, 1) * 1000:.1f} ms per request "
+          f"({server_cpu / res['wall'] * 100:.0f}% of one core)")
+    if lat:
+        print(f"   [{name}] search latency ms: p50 {_pct(lat, 50):.1f}  p95 {_pct(lat, 95):.1f}  "
+              f"p99 {_pct(lat, 99):.1f}  max {max(lat):.1f}   (goal p95 < 100)")
+    print(f"   [{name}] failed search requests: {n_fail} {res['failures'] or ''}")
+    ing = res["ingest"]
+    il = [x * 1000 for x in ing["lat"]]
+    print(f"   [{name}] ingest in parallel: {ing['batches']} POSTs, {len(ing['stored'])} articles stored, "
+          f"{ing['skipped']} skipped, {ing['errors']} input errors, {ing['failed']} failed requests"
+          + (f"; POST p50 {_pct(il, 50):.0f} ms, p95 {_pct(il, 95):.0f} ms" if il else ""))
 
 
 async def _count(base: str) -> int:
@@ -242,28 +273,28 @@ def main() -> None:
                 for q in QUERIES:
                     c.get("/api/search", params={"q": q, "limit": "10"})
             before = asyncio.run(_count(base))
-            res = asyncio.run(_run_load(base, held))
+            batches = []
+            for k in range(0, len(held), INGEST_BATCH):
+                recs = [{"title": r.get("title") or "", "text": r.get("text") or "", "url": r.get("url"),
+                         "date": r.get("time"), "source": r.get("source")} for r in held[k:k + INGEST_BATCH]]
+                batches.append([x for x in recs if x["text"].strip()])
+            runs = []
+            for name, think in (("think 1 s", THINK), ("no think time", 0.0)):
+                c0 = _cpu_seconds(proc.pid)
+                res = asyncio.run(_run_load(base, batches, think, DURATION))
+                runs.append((name, res, _cpu_seconds(proc.pid) - c0))
             after = asyncio.run(_count(base))
-            ing = res["ingest"]
-            missing = asyncio.run(_check_stored(base, ing["stored"]))
+            stored = [aid for _, res, _ in runs for aid in res["ingest"]["stored"]]
+            missing = asyncio.run(_check_stored(base, stored))
         finally:
             proc.terminate()
             proc.join(timeout=10)
-    lat = [x * 1000 for x in res["lat"]]
-    n_fail = sum(res["failures"].values())
-    print(f"   search: {len(lat) + n_fail} requests from {CLIENTS} concurrent clients in {res['wall']:.1f} s "
-          f"({len(lat) / res['wall']:.0f} req/s), no think time")
-    if lat:
-        print(f"   search latency ms: p50 {_pct(lat, 50):.1f}  p95 {_pct(lat, 95):.1f}  p99 {_pct(lat, 99):.1f}  "
-              f"max {max(lat):.1f}  mean {statistics.fmean(lat):.1f}   (goal p95 < 100)")
-    print(f"   failed search requests: {n_fail} {res['failures'] or ''}")
-    il = [x * 1000 for x in ing["lat"]]
-    print(f"   ingest in parallel: {ing['batches']} POSTs of {INGEST_BATCH} records, {len(ing['stored'])} stored, "
-          f"{ing['skipped']} skipped, {ing['errors']} input errors, {ing['failed']} failed requests"
-          + (f"; POST p50 {_pct(il, 50):.0f} ms, p95 {_pct(il, 95):.0f} ms" if il else ""))
-    print(f"   articles before {before}, after {after}: +{after - before} "
-          f"(ingest reported {len(ing['stored'])} stored); lost: {len(ing['stored']) - (after - before) + missing} "
-          f"({missing} reported ids not found)")
+    print(f"   {CLIENTS} concurrent clients (httpx.AsyncClient over 127.0.0.1), {DURATION:.0f} s per run; "
+          f"queries: {len(QUERIES)} words/phrases x {len(FILTERS)} filter sets")
+    for name, res, cpu in runs:
+        _report(name, res, cpu)
+    print(f"   articles before {before}, after {after}: +{after - before} (ingest reported {len(stored)} "
+          f"stored); lost: {len(stored) - (after - before) + missing} ({missing} reported ids not found)")
     print(f"   bench process peak memory {peak_rss_mb():.0f} MB")
 
 

@@ -359,3 +359,21 @@ def test_ingest_runs_in_a_worker_process_on_a_file_store(tmp_path):
         assert c.get("/api/stats").json()["articles"] == 2
         assert c.get("/api/search", params={"q": "كييف"}).json()["hits"][0]["title"] == other["title"]
         assert c.get("/api/stories").json()["total"] >= 1
+
+
+def test_repeated_searches_are_cached_until_the_store_changes(tmp_path):
+    db = tmp_path / "cache.db"
+    service_data.fill(Store(db)).close()
+    with TestClient(create_app(db, token=TOKEN, warm_up=False)) as c:
+        first = c.get("/api/search", params={"q": "الكرملين"}).json()
+        assert c.get("/api/search", params={"q": "الكرملين"}).json() == first
+        assert c.get("/api/stats").json()["search_cache"]["hits"] == 1
+        # another process (here: another connection) writes the file: the next search sees it
+        from marsad.model import Article, Facts
+
+        with Store(db) as writer:
+            writer.add_input("late", "x", [(Article(id="late-k", origin="x", title="الكرملين يحدد موعدا",
+                                                    text="حدد الكرملين موعد الجولة المقبلة."), Facts())])
+        again = c.get("/api/search", params={"q": "الكرملين"}).json()
+        assert again["total"] == first["total"] + 1
+        assert "late-k" in {h["id"] for h in again["hits"]}

@@ -20,6 +20,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ MAX_BODY_BYTES = 5_000_000
 MAX_RECORDS = 500
 # Largest page a list endpoint returns.
 MAX_LIMIT = 200
+# Search results kept for repeated queries while the store does not change (entries; each
+# is one page of hits, a few kB).
+SEARCH_CACHE = 512
 # Seconds the background recomputation of stories/entities/briefs waits after the last ingest,
 # so a burst of POSTs is followed by one recomputation, not one per request.
 FINISH_DELAY = 1.0
@@ -67,6 +71,9 @@ class Service:
         self._version = 0  # bumped on every write through this service
         self._cache: dict[str, tuple[Any, Any]] = {}
         self._cache_lock = threading.Lock()
+        self._search_cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self._search_key: tuple[int, int] | None = None
+        self.search_hits = self.search_misses = 0
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._last_ingest = 0.0
@@ -215,13 +222,34 @@ class Service:
         return {"entity": e.to_dict(), "quotes": quotes, "stories": story_list}
 
     def search(self, **kw) -> dict[str, Any]:
-        return self.store.search(**kw).to_dict()
+        """Search results, from a small cache while the store is unchanged: any commit (an
+        ingest here, or another process writing the file) changes the key and empties it."""
+        key = self._key()
+        params = tuple(sorted(kw.items()))
+        with self._cache_lock:
+            if self._search_key != key:
+                self._search_cache.clear()
+                self._search_key = key
+            hit = self._search_cache.get(params)
+            if hit is not None:
+                self._search_cache.move_to_end(params)
+                self.search_hits += 1
+                return hit
+        result = self.store.search(**kw).to_dict()
+        with self._cache_lock:
+            if self._search_key == key:
+                self._search_cache[params] = result
+                while len(self._search_cache) > SEARCH_CACHE:
+                    self._search_cache.popitem(last=False)
+            self.search_misses += 1
+        return result
 
     def stats(self) -> dict[str, Any]:
         d = self.derived()
         return {"articles": self.store.count_articles(), "stories": len(d["stories"]),
                 "storylines": len(d["storylines"]), "entities": len(d["entities"]),
                 "schema": self.store.schema_version, "derived_pending": self._dirty.is_set(),
+                "search_cache": {"hits": self.search_hits, "misses": self.search_misses},
                 "finish_error": self.finish_error}
 
     # -- writes ---------------------------------------------------------------------------
