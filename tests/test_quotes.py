@@ -258,3 +258,66 @@ def test_gold_quotes_recall(gold):
     # right speaker 96/112 (102/112 with the entity tagger's mentions)
     assert found / n >= 0.9, (found, n)
     assert with_speaker / n >= 0.8, (with_speaker, n)
+
+
+# --- ranks, clipped tagger names, pronoun titles --------------------------------------------
+
+RANKED = (
+    "نفى المتحدث باسم القوات البحرية العميد باسل الحوراني، صباح اليوم، ما نشرته صحيفة محلية "
+    "عن غرق زورق دورية قبالة الميناء.\n"
+    "وقال الحوراني في مؤتمر صحفي إن «الزورق عاد إلى قاعدته سالما ولم يصب أي من أفراد طاقمه».\n"
+    "وقال مدير مستشفى الميناء الطبيب كريم الحداد إن «المستشفى لم يستقبل أي مصاب من البحارة».\n"
+    "وكانت هيئة الموانئ قد أغلقت الرصيف الشمالي، وأكد المتحدث باسمها نزار عيسى أن «الإغلاق "
+    "احترازي وسيرفع خلال ساعات قليلة»."
+)
+
+
+def test_rank_moves_from_title_to_brackets_and_name_is_bare():
+    qs = find_quotes(_article(RANKED))
+    q = _by_text(qs, "الزورق عاد إلى قاعدته")
+    assert q.speaker.name == "باسل الحوراني"
+    assert q.speaker.role == "المتحدث باسم القوات البحرية (العميد)"
+    q = _by_text(qs, "المستشفى لم يستقبل")
+    assert q.speaker.name == "كريم الحداد"
+    assert q.speaker.role == "مدير مستشفى الميناء (الطبيب)"
+
+
+def test_rank_alone_is_the_role():
+    text = "وقال العميد باسل الحوراني إن «الدوريات البحرية ستتواصل طوال الأسبوع المقبل دون توقف»."
+    q = _by_text(find_quotes(_article(text)), "الدوريات البحرية")
+    assert q.speaker.name == "باسل الحوراني"
+    assert q.speaker.role == "العميد"
+
+
+def test_pronoun_title_spelled_out_with_the_sentence_subject():
+    q = _by_text(find_quotes(_article(RANKED)), "الإغلاق احترازي")
+    assert q.speaker.name == "نزار عيسى"
+    assert q.speaker.role == "المتحدث باسم هيئة الموانئ"
+
+
+def test_tagger_mention_that_lost_a_first_letter_is_read_from_the_text():
+    from marsad.model import Mention
+
+    art = _article(RANKED)
+    # a tagger that read «ب» of «باسل» as a clitic: «اسل الحوراني», and the short form after it
+    s1 = RANKED.index("باسل الحوراني") + 1
+    s2 = RANKED.index("وقال الحوراني") + len("وقال ")
+    ms = [Mention("a1", "اسل الحوراني", "PERSON", s1, s1 + len("اسل الحوراني"), "اسل الحوراني"),
+          Mention("a1", "الحوراني", "PERSON", s2, s2 + len("الحوراني"), "اسل الحوراني")]
+    qs = find_quotes(art, ms)
+    q = _by_text(qs, "الزورق عاد إلى قاعدته")
+    assert q.speaker.name == "باسل الحوراني"
+    for q in qs:
+        assert q.text in art.text[q.evidence.start:q.evidence.end]
+
+
+def test_one_word_tagger_mention_takes_the_first_name_before_it():
+    from marsad.model import Mention
+
+    text = ("وترى كبيرة الاقتصاديين في مركز الدراسات المالية سلمى منصور أن «الأسعار ستبقى "
+            "مرتفعة حتى نهاية العام الجاري».")
+    s = text.index("منصور")
+    q = _by_text(find_quotes(_article(text), [Mention("a1", "منصور", "PERSON", s, s + 5, "منصور")]),
+                 "الأسعار ستبقى")
+    assert q.speaker.name == "سلمى منصور"
+    assert q.speaker.role == "كبيرة الاقتصاديين في مركز الدراسات المالية"

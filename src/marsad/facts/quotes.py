@@ -121,6 +121,13 @@ CONNECTORS = {_n(w) for w in ("عبد", "بن", "ابن", "أبو", "أبي", "�
 # Military and academic ranks stand between a title and its name (المتحدث باسم الجيش العميد X)
 RANKS = {_n(w) for w in ("عميد", "عقيد", "لواء", "جنرال", "رائد", "مشير", "دكتور", "مقدم", "نقيب",
                          "فريق", "شيخ", "أستاذ", "بروفيسور", "سيناتور")}
+# Ranks and forms of address that may stand between a title and the name; in a speaker they are
+# moved out of the name and to the end of the role in brackets, one rule everywhere:
+# «المتحدث باسم الجيش العميد فراس النوري» → name «فراس النوري», role «المتحدث باسم الجيش
+# (العميد)»; with no title the rank alone is the role («العميد»).
+HONORIFICS = RANKS | {_n(w) for w in ("طبيب", "طبيبة", "دكتورة", "محامي", "محامية", "مهندس",
+                                       "مهندسة", "شيخة", "أستاذة")}
+RANK_ADJECTIVES = {_n(w) for w in ("متقاعد", "متقاعدة", "ركن", "طيار", "بحري")}
 REPORT_WORDS = {_n(w) for w in ("تقرير", "التقرير", "بيان", "البيان", "تقارير")}
 RELATIVES = {_n(w) for w in ("الذي", "التي", "الذين")}
 KANA = {_n(w) for w in ("كان", "وكان", "كانت", "وكانت", "فكان", "فكانت")}
@@ -427,6 +434,8 @@ def _split_np(doc: _Doc, a: int, b: int) -> _Who:
     if pm is not None:
         # the entity tagger found the person: the words before it are the title
         p, n_end = pm
+        if n_end - p == 1 and p - 1 > a and _bare_first_name(doc, p - 1):
+            p -= 1  # the tagger took only the family name: «... هالة منصور» → «هالة منصور»
         if p == a:
             return _Who(doc.surface(p, n_end), None, (p, n_end), True)
         if _is_role(doc, a):
@@ -442,6 +451,8 @@ def _split_np(doc: _Doc, a: int, b: int) -> _Who:
             if _first_name(doc, p) and doc.tokens[p - 1].norm not in CONNECTORS \
                     and doc.tokens[p - 1].norm != _n("باسم") and not _is_role(doc, p):
                 n_end = _name_end(doc, p, b)
+                if n_end - p == 1 and p - 1 > a and _bare_first_name(doc, p - 1):
+                    p -= 1  # «... هالة منصور»: the known name is the family name
                 role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[p - 1].end)
                 return _Who(doc.surface(p, n_end), role, (p, n_end), True)
         k = a + 1
@@ -494,6 +505,21 @@ def _person_tokens(doc: _Doc, a: int, b: int) -> tuple[int, int] | None:
             e += 1
         return p, max(e, p + 1)
     return None
+
+
+def _bare_first_name(doc: _Doc, k: int) -> bool:
+    """Can token k be the first name before a one-word PERSON mention: a plain word (no
+    article, not a title, preposition, time word or number), joined to the mention with no
+    punctuation, after a word that ends the title, and inside no other entity mention?"""
+    t = doc.tokens[k]
+    w = t.norm
+    if (_definite(doc, k) or _is_role(doc, k) or t.is_number or w in PREPOSITIONS or w in TIME_WORDS
+            or w in CONNECTORS or w in INTRODUCERS or _bare(w) in HONORIFICS
+            or _kind(doc, k, "speech_verbs.txt") or _gap_has(doc.gaps[k + 1], "،,:.()«»\"")):
+        return False
+    if doc.tokens[k - 1].norm in PREPOSITIONS or doc.tokens[k - 1].norm == _n("باسم"):
+        return False  # «في سهيل»، «باسم موسكو»
+    return not any(m.start < t.end and t.start < m.end for m in doc.mentions)
 
 
 def _first_name(doc: _Doc, k: int) -> bool:
@@ -603,6 +629,15 @@ class _Registry:
                 return
         self.known.append(_Known(name, role, pos, entity))
 
+    def unclip(self, name: str) -> str:
+        """A known name that is ``name`` with letters before its first word («فراس النوري» for
+        «راس النوري»): the entity tagger may read a name's first letter as a clitic."""
+        for k in self.known:
+            head = k.name[:len(k.name) - len(name)]
+            if k.name.endswith(name) and head and " " not in head and len(head) <= 2:
+                return k.name
+        return name
+
     def by_name(self, name: str) -> _Known | None:
         ws = _norm_words(name)
         if not ws:
@@ -670,8 +705,24 @@ def _prepass(doc: _Doc) -> _Registry:
     # name the same person)
     for m in doc.mentions:
         if (m.type or "").upper().startswith("PER"):
-            reg.add(m.canonical or m.text, m.role, m.start, m.entity)
+            name = m.canonical or m.text
+            whole = _whole_word_name(doc, m)
+            if whole is not None and any(k.name == whole for k in reg.known):
+                name = whole  # the title reading kept the letter the tagger took for a clitic
+            name = reg.unclip(name)  # a short form («النوري») whose canonical lost that letter
+            reg.add(name, m.role, m.start, m.entity)
     return reg
+
+
+def _whole_word_name(doc: _Doc, m: Mention) -> str | None:
+    """The mention from the start of the word it begins inside («راس النوري» inside «فراس
+    النوري» → «فراس النوري»), or None when it starts on a word boundary."""
+    for t in doc.tokens:
+        if t.start < m.start < t.end:
+            return doc.text[t.start:m.end]
+        if t.start >= m.start:
+            return None
+    return None
 
 
 def _resolve(doc: _Doc, reg: _Registry, who: _Who, pos: int) -> Speaker | None:
@@ -682,18 +733,25 @@ def _resolve(doc: _Doc, reg: _Registry, who: _Who, pos: int) -> Speaker | None:
         if m is not None:
             name = m.canonical or m.text
             surface = who.name or ""
-            if name == m.text and surface != m.text and surface.endswith(m.text) \
-                    and _n(surface.split()[0]) in _person_words():
-                name = surface  # «فراس» is a name, not «ف» + «راس»
+            first = doc.tokens[who.name_tokens[0]]
+            if surface != m.text and surface.endswith(m.text) and (
+                    (name == m.text and _n(surface.split()[0]) in _person_words())
+                    or first.start < m.start < first.end
+                    or (first.start < m.start and len(name.split()) < len(surface.split()))):
+                # «فراس» is a name, not «ف» + «راس»: a mention that starts inside the first
+                # word of the name read from the text lost a letter to a clitic reading
+                name = surface
+            name = reg.unclip(name)
             role = who.role or m.role
-            if role is None:  # «وقال بيسكوف»: the title given with the full name earlier
-                known = reg.by_name(name)
-                role = known.role if known is not None else None
+            known = reg.by_name(name)
+            if known is not None and known.role and (role is None or _fuller(known.role, role)):
+                role = known.role  # «وقال بيسكوف»: the title given with the full name earlier
             return Speaker(name, role, m.entity)
     if who.name:
         k = reg.by_name(who.name)
         if k is not None:
-            return Speaker(k.name, who.role or k.role, k.entity)
+            role = k.role if who.role is None or (k.role and _fuller(k.role, who.role)) else who.role
+            return Speaker(k.name, role, k.entity)
         if who.is_person:
             reg.add(who.name, who.role, pos)
         return Speaker(who.name, who.role, entity)
@@ -703,6 +761,49 @@ def _resolve(doc: _Doc, reg: _Registry, who: _Who, pos: int) -> Speaker | None:
             return Speaker(k.name, k.role or who.role, k.entity)
         return Speaker(who.role, None, entity)
     return None
+
+
+def _fuller(known: str, local: str) -> bool:
+    """Is ``known`` (a role met earlier with the same name) the full form of the short or
+    pronoun title ``local``: same head word, longer («رئيس الرابطة» → «رئيس رابطة عائلات
+    المفقودين»، «المتحدث باسمه» → «المتحدث باسم الجيش»)? A different head is another office
+    («وزير العدل» stays beside «رئيس الوفد الحكومي وزير العدل»)."""
+    kw, lw = _norm_words(known), _norm_words(local)
+    return bool(kw and lw) and _bare(kw[0]) == _bare(lw[0]) and len(known) > len(local)
+
+
+def _rank_word(w: str) -> bool:
+    """A definite rank or form of address (العميد، اللواء، الطبيب)."""
+    w = _n(w)
+    return (w.startswith("ال") or w.startswith("وال")) and _bare(w) in HONORIFICS
+
+
+def _tidy_speaker(sp: Speaker) -> Speaker:
+    """One rule for ranks (see HONORIFICS): out of the name and the title's tail, into brackets
+    at the end of the role. «المتحدث باسم الجيش العميد» + «فراس النوري» → «المتحدث باسم الجيش
+    (العميد)»; «العميد فراس النوري» with no title → name «فراس النوري», role «العميد»."""
+    name_words = sp.name.split()
+    ranks: list[str] = []
+    # a rank heading a person's name: «العميد فراس النوري»
+    if len(name_words) > 2 and _rank_word(name_words[0]):
+        ranks.append(name_words.pop(0))
+        while len(name_words) > 2 and _bare(_n(name_words[0])) in RANK_ADJECTIVES:
+            ranks.append(name_words.pop(0))
+    role_words = (sp.role or "").split()
+    core = len(role_words)
+    if role_words and not role_words[-1].endswith(")"):
+        k = core
+        while k > 0 and _bare(_n(role_words[k - 1])) in RANK_ADJECTIVES:
+            k -= 1
+        # the rank closes a title of two words or more: «المتحدث باسم الوزارة العقيد»
+        if k >= 3 and _rank_word(role_words[k - 1]):
+            core = k - 1
+    tail = role_words[core:] + ranks
+    if not tail:
+        return sp
+    title = " ".join(role_words[:core])
+    role = f"{title} ({' '.join(tail)})" if title else " ".join(tail)
+    return Speaker(" ".join(name_words), role, sp.entity)
 
 
 def _mention_over(doc: _Doc, start: int, end: int) -> Mention | None:
@@ -995,7 +1096,50 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 quotes.append(q)
                 used_quotes.update(_quotes_in(doc, q))
                 last = q.speaker
+    tidy: dict[int, Speaker] = {}
+    for q in quotes:
+        if id(q.speaker) not in tidy:
+            tidy[id(q.speaker)] = _tidy_speaker(_spell_out_pronoun(doc, q.speaker, q.evidence.start))
+        q.speaker = tidy[id(q.speaker)]
     return quotes
+
+
+PRONOUN_NAMES = {"باسمه": "باسم", "باسمها": "باسم", "باسمهم": "باسم"}
+# how far back (characters) the organization a pronoun title refers to may stand: within the
+# sentence or the one before it («وكان الجيش ... قد حمّل ...، وأعلن المتحدث باسمه ...»)
+PRONOUN_REACH = 300
+
+
+def _spell_out_pronoun(doc: _Doc, sp: Speaker, pos: int) -> Speaker:
+    """«المتحدث باسمه» → «المتحدث باسم الجيش السهيلي»: the nearest organization named before."""
+    if not sp.role:
+        return sp
+    words = sp.role.split()
+    hit = [k for k, w in enumerate(words) if w in PRONOUN_NAMES]
+    if not hit:
+        return sp
+    spans = [(m.start, m.end) for m in doc.mentions if (m.type or "").upper().startswith("ORG")]
+    for t, tok in enumerate(doc.tokens):  # organizations the tagger may miss (الجيش السهيلي)
+        if _bare(tok.norm) in ORG_HEADS and t + 1 < len(doc.tokens):
+            spans.append((tok.start, doc.tokens[_org_end(doc, t, len(doc.tokens)) - 1].end))
+    spans = [(a, b) for a, b in spans
+             if pos - PRONOUN_REACH <= a and b <= pos and "\n" not in doc.text[b:pos]]
+    if not spans:
+        return sp
+    t = next((k for k, tok in enumerate(doc.tokens) if tok.end > pos), len(doc.tokens) - 1)
+    sent_start = doc.tokens[doc.sent_bounds[doc.sent_of[t]][0]].start
+    same = [x for x in spans if x[0] >= sent_start]
+    # the sentence's subject comes first (وكان الجيش قد حمّل قوات ... المسؤولية، وأعلن المتحدث
+    # باسمه); from an earlier sentence, the nearest
+    a, b = min(same) if same else max(spans, key=lambda x: (x[1], -x[0]))
+    k = hit[0]
+    words[k:k + 1] = [PRONOUN_NAMES[words[k]], doc.text[a:b]]
+    return Speaker(sp.name, " ".join(words), sp.entity)
+
+
+# head nouns of organizations a pronoun title may refer to
+ORG_HEADS = {_n(w) for w in ("جيش", "قوات", "وزارة", "حكومة", "حركة", "منظمة", "هيئة", "رابطة",
+                             "اتحاد", "حملة", "تحالف", "شرطة", "لجنة", "جبهة", "حزب", "مجلس")}
 
 
 def _says_by(doc: _Doc, i: int, stop: int) -> bool:
