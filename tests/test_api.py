@@ -377,3 +377,23 @@ def test_repeated_searches_are_cached_until_the_store_changes(tmp_path):
         again = c.get("/api/search", params={"q": "الكرملين"}).json()
         assert again["total"] == first["total"] + 1
         assert "late-k" in {h["id"] for h in again["hits"]}
+
+
+def test_serve_command_binds_loopback_and_checks_its_options(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app as cli
+
+    calls = []
+    monkeypatch.setattr(api_mod, "serve", lambda db, **kw: calls.append((db, kw)))
+    monkeypatch.delenv("MARSAD_TOKEN", raising=False)
+    runner = CliRunner()
+    r = runner.invoke(cli, ["serve", "--db", str(tmp_path / "x.db")])
+    assert r.exit_code == 0, r.output
+    assert calls[-1][1]["host"] == "127.0.0.1" and calls[-1][1]["token"] is None
+    assert calls[-1][1]["public_read"] is True
+    r = runner.invoke(cli, ["serve", "--db", str(tmp_path / "x.db"), "--private-read"])
+    assert r.exit_code == 2 and "--token" in r.output
+    r = runner.invoke(cli, ["serve", "--db", str(tmp_path / "x.db"), "--private-read"],
+                      env={"MARSAD_TOKEN": "from-env"})
+    assert r.exit_code == 0 and calls[-1][1]["token"] == "from-env" and calls[-1][1]["public_read"] is False
