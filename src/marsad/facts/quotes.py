@@ -823,6 +823,7 @@ def _channel_name(doc: _Doc, j: int, hi: int) -> tuple[str | None, int]:
     channels = lexicon("speech_channels.txt")
     k = j
     medium: list[int] = []
+    site_only = False  # the only kind words read are also common nouns (موقع الهجوم)
     while k < hi:
         gap = doc.gaps[k]
         if k > j and _gap_has(gap, "،,:"):
@@ -835,40 +836,74 @@ def _channel_name(doc: _Doc, j: int, hi: int) -> tuple[str | None, int]:
             return doc.surface(k, e + 1), e + 1
         w = doc.tokens[k].norm
         if _bare(w) in channels or w in channels or (len(w) > 3 and w[0] == "ل" and _bare(w[1:]) in channels):
+            kind = channels.get(_bare(w)) or channels.get(w) or channels.get(_bare(w[1:]))
+            site_only = (site_only or not medium) and kind == "site"
             medium.append(k)
             k += 1
             continue
+        if medium and site_only and w.startswith("ال"):
+            return None, k  # «قرب موقع الهجوم»: a place, not a web site
         if w in (_n("ل"), _n("مع"), _n("لـ")) or w in INTRODUCERS:
             if w in INTRODUCERS:
                 break
             k += 1
             continue
         if medium and (w.startswith("ال") or w.startswith("لل")):
-            # an adjective of the medium (وكالة الأنباء الروسية), unless it is the name itself
+            # words with the article after the kind of outlet describe it and are part of its
+            # name: «التلفزيون الرسمي»، «وكالة الأنباء السهيلية الرسمية»; a quoted name after
+            # them is the name itself
             if k + 1 < hi and (doc.opens(k + 1) is not None or "(" in doc.gaps[k + 1]):
                 k += 1
                 continue
             if w.startswith("لل"):  # «للأنباء» closes the name
                 break
-            return doc.surface(k, k + 1), k + 1
+            e = _definite_run(doc, k, hi)
+            return doc.surface(medium[0], e), e
         if w in PREPOSITIONS or w in TIME_WORDS or _kind(doc, k, "speech_verbs.txt"):
             break
+        if medium and site_only and not _proper_after_site(doc, k):
+            return None, k
         e = k + 1
         # a two-word outlet only when the organization gazetteer knows it (واشنطن بوست),
-        # so that «تقريرًا لوكالة بلومبرغ تحدث عن» stops at بلومبرغ
+        # so that «تقريرًا لوكالة بلومبرغ تحدث عن» stops at بلومبرغ; words with the article
+        # after a name are its own (قناة صوت الخليج الإخبارية)
         if e < hi and not _gap_has(doc.gaps[e], "،,:") and \
                 f"{doc.tokens[k].norm} {doc.tokens[e].norm}" in _org_names():
             e += 1
+        elif e < hi and medium and _definite(doc, e):
+            e = _definite_run(doc, e, hi)
         return doc.surface(k, e), e
     if medium:
         return doc.surface(medium[0], medium[-1] + 1), medium[-1] + 1
     return None, k
 
 
+# how many words with the article may follow an outlet's name or kind word (وكالة الأنباء
+# السهيلية الرسمية: three)
+MAX_OUTLET_ADJECTIVES = 3
+
+
+def _definite_run(doc: _Doc, k: int, hi: int) -> int:
+    """One past the run of words with the article from token k (no punctuation between)."""
+    e = k
+    while (e < hi and e - k < MAX_OUTLET_ADJECTIVES and _definite(doc, e)
+           and (e == k or not _gap_has(doc.gaps[e], "،,:.(«“\""))
+           and not doc.tokens[e].norm.startswith("لل") and _kind(doc, e, "speech_verbs.txt") is None):
+        e += 1
+    return max(e, k + 1)
+
+
+def _proper_after_site(doc: _Doc, k: int) -> bool:
+    """After «موقع»/«حساب»/«منصة», is token k a name (no article, not a preposition)?"""
+    w = doc.tokens[k].norm
+    return not _definite(doc, k) and w not in PREPOSITIONS and not w.endswith(("ه", "ها", "هم"))
+
+
 def _find_via(doc: _Doc, ranges: list[tuple[int, int]], hi: int) -> list[str]:
     """Channels named inside the adverbial phrases of an attribution."""
     channels = lexicon("speech_channels.txt")
     out: list[str] = []
+    fallback = ""  # «في مؤتمر صحفي»، «في بيان»: the channel when no outlet is named
     for a, b in ranges:
         k = a
         while k < b:
@@ -889,14 +924,24 @@ def _find_via(doc: _Doc, ranges: list[tuple[int, int]], hi: int) -> list[str]:
                 if not (nxt_w in (_n("ل"), _n("لـ"), _n("مع"))
                         or (nxt_w[:1] == "ل" and _bare(nxt_w[1:]) in channels)
                         or (k + 1 < len(doc.tokens) and doc.opens(k + 1) is not None)):
+                    if _bare(w) in FORMAT_CHANNELS and not fallback:
+                        e = k + 1 if k + 1 < b and nxt_w in FORMAT_CHANNELS[_bare(w)] else k
+                        fallback = doc.surface(k, e + 1)
                     k += 1
                     continue
-            start = k if kind == "medium" else k + 1
+            start = k if kind in ("medium", "site") else k + 1
             name, nxt = _channel_name(doc, start, max(b, min(hi, b + 1)))
             if name and name not in out:
                 out.append(_strip_marks(name))
             k = max(nxt, k + 1)
-    return [v for v in out if v]
+    out = [v for v in out if v]
+    return out or ([fallback] if fallback else [])
+
+
+# statements whose form is itself the channel when no outlet carried them: the kind word and
+# the words that may complete it (مؤتمر صحفي، بيان)
+FORMAT_CHANNELS = {_n("مؤتمر"): {_n(w) for w in ("صحفي", "صحافي", "صحفيا", "صحافيا")},
+                   _n("بيان"): set()}
 
 
 def _strip_marks(s: str) -> str:
