@@ -345,3 +345,20 @@ def test_via_is_a_channel_never_a_place_noun():
     assert _by_text(qs, "التحقيق ما زال").via == ["وكالة الأنباء الوطنية الرسمية"]
     for q in qs:
         assert not any("الانفجار" in v for v in q.via)
+
+
+def test_unnamed_sources_in_the_nominative_and_flagged():
+    text = ("وكانت صحيفة المساء قد نقلت عن مصدرين أمنيين لم تسمّهما أن الشاحنة كانت محملة بمواد "
+            "قابلة للاشتعال منذ أيام.\n"
+            "وقال شهود عيان إن «ألسنة اللهب ارتفعت عاليا فوق المستودع قبل وصول الإطفاء».\n"
+            "وقال مدير الدفاع المدني ناصر يونس إن «النيران أخمدت بالكامل بعد ثلاث ساعات»."
+            )
+    qs = find_quotes(_article(text))
+    q = _by_text(qs, "الشاحنة كانت محملة")
+    assert q.speaker.name.startswith("مصدران أمنيان")
+    assert q.speaker.role == "مصدر غير مسمى"
+    q = _by_text(qs, "ألسنة اللهب")
+    assert q.speaker.name.startswith("شهود")
+    assert q.speaker.role == "مصدر غير مسمى"
+    q = _by_text(qs, "النيران أخمدت")
+    assert (q.speaker.name, q.speaker.role) == ("ناصر يونس", "مدير الدفاع المدني")

@@ -1144,9 +1144,47 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
     tidy: dict[int, Speaker] = {}
     for q in quotes:
         if id(q.speaker) not in tidy:
-            tidy[id(q.speaker)] = _tidy_speaker(_spell_out_pronoun(doc, q.speaker, q.evidence.start))
+            tidy[id(q.speaker)] = _unnamed(_tidy_speaker(_spell_out_pronoun(doc, q.speaker, q.evidence.start)))
         q.speaker = tidy[id(q.speaker)]
     return quotes
+
+
+# Unnamed sources: the head noun as written → (its nominative, number). The whole phrase is put
+# in the nominative (مصدرين محليين → مصدران محليان، مسؤولين أمنيين → مسؤولون أمنيون) and the
+# role says the source is unnamed. Written for marsad from general knowledge of Arabic news style.
+UNNAMED_HEADS = {
+    "مصدر": ("مصدر", 1), "مصدرا": ("مصدر", 1), "مصادر": ("مصادر", 3), "مصدرين": ("مصدران", 2),
+    "مصدران": ("مصدران", 2), "شاهد": ("شاهد", 1), "شهود": ("شهود", 3), "شاهدين": ("شاهدان", 2),
+    "مسؤول": ("مسؤول", 1), "مسؤولين": ("مسؤولون", 3), "مسؤولون": ("مسؤولون", 3),
+    "مسؤولان": ("مسؤولان", 2), "دبلوماسي": ("دبلوماسي", 1), "دبلوماسيين": ("دبلوماسيون", 3),
+    "دبلوماسيون": ("دبلوماسيون", 3), "سكان": ("سكان", 3), "مقربون": ("مقربون", 3),
+    "مقربين": ("مقربون", 3),
+}
+UNNAMED_ROLE = "مصدر غير مسمى"
+
+
+def _nominative(word: str, number: int) -> str:
+    """A dual or sound masculine plural adjective in the nominative (محليين → محليان/محليون)."""
+    if word.endswith("ين") and len(word) > 4 and number in (2, 3):
+        return word[:-2] + ("ان" if number == 2 else "ون")
+    return word
+
+
+def _unnamed(sp: Speaker) -> Speaker:
+    """An unnamed source («مصدرين محليين»، «شهود عيان») in the nominative, role «مصدر غير مسمى»."""
+    words = sp.name.split()
+    role_words = (sp.role or "").split()
+    if words and _n(words[0]) in UNNAMED_HEADS:
+        head, number = UNNAMED_HEADS[_n(words[0])]
+    elif role_words and _n(role_words[0]) in UNNAMED_HEADS:
+        # «مصادر» read as a title before «طبية»: the phrase is the source
+        head, number = UNNAMED_HEADS[_n(role_words[0])]
+        words = role_words + (words if len(words) == 1 and not _n(words[0]) in _person_words() else [])
+    else:
+        return sp
+    words = [head] + [w if w.startswith(("ال", "في", "من", "عيان")) else _nominative(w, number)
+                      for w in words[1:]]
+    return Speaker(" ".join(words), UNNAMED_ROLE, sp.entity)
 
 
 PRONOUN_NAMES = {"باسمه": "باسم", "باسمها": "باسم", "باسمهم": "باسم"}
