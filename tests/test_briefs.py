@@ -578,3 +578,69 @@ def test_corpus_briefs_cite_verbatim_sentences(corpus_analysis):
             assert not by_id[it["article"]].duplicate_of
         for ev in iter_evidence(brief):
             assert 0 <= ev["start"] < ev["end"] <= len(by_id[ev["article"]].text)
+
+
+# --- timeline: one line per sentence, quotes inside shown lines dropped, long lists folded ---
+
+T1 = """قتل خمسة أشخاص وأصيب 12 آخرون في قصف استهدف محطة الحافلات في مدينة الزهراء صباح اليوم، وقال مدير الدفاع المدني سامي الخوري إن «فرق الإنقاذ انتشلت الجثث من تحت الركام».
+ونفى المتحدث باسم الجيش نادر سلوم أن تكون قواته أطلقت أي قذيفة على المحطة التي قتل فيها خمسة أشخاص.
+"""
+
+
+def _timeline_analysis(extra_statements: int = 0) -> Analysis:
+    text = T1 + "".join(f"وقال الشاهد رقم {i} إن السوق المجاور أغلق أبوابه باكرا في اليوم {i}.\n"
+                        for i in range(extra_statements))
+    a = Article("z-1", "txt/z.txt", title="قصف محطة الزهراء", published="2024-06-02T09:00:00+03:00",
+                outlet="الزهراء اليوم", text=text, story="Z")
+    first = sentence(a, "محطة الحافلات")
+    denial = sentence(a, "نادر سلوم")
+    quote = "فرق الإنقاذ انتشلت الجثث من تحت الركام"
+    killed5 = number(a, "خمسة أشخاص", 5, "قتلى")
+    events = [Event(a.id, "casualties", first, numbers=[killed5, number(a, "12 آخرون", 12, "جرحى")]),
+              Event(a.id, "talks", first),  # the same sentence read twice by the facts stage
+              Event(a.id, "casualties", denial, numbers=[number(a, "خمسة أشخاص", 5, "قتلى")])]
+    events[2].numbers[0].start = a.text.index("خمسة أشخاص", denial.start)
+    events[2].numbers[0].end = events[2].numbers[0].start + len("خمسة أشخاص")
+    quotes = [Quote(a.id, Speaker("سامي الخوري", "مدير الدفاع المدني"), quote, True, span(a, quote))]
+    for i in range(extra_statements):
+        s = sentence(a, f"الشاهد رقم {i} ")
+        body = f"السوق المجاور أغلق أبوابه باكرا في اليوم {i}"
+        quotes.append(Quote(a.id, Speaker(f"الشاهد {i}"), body, False,
+                            Evidence(a.id, s.start, a.text.index(body, s.start) + len(body))))
+    claims = [Claim(a.id, "نادر سلوم", "denies", "أن تكون قواته أطلقت أي قذيفة على المحطة",
+                    a.text[denial.start:denial.end], denial)]
+    facts = {a.id: Facts(events=events, quotes=quotes, claims=claims)}
+    return Analysis(articles=[a], stories=[Story("Z", "قصف محطة الزهراء", articles=["z-1"])], facts=facts)
+
+
+def test_timeline_one_line_per_sentence_with_all_its_types():
+    an = _timeline_analysis()
+    tl = build_brief(an.stories[0], an)["timeline"]
+    a = an.articles[0]
+    keys = [(s["evidence"]["start"], s["evidence"]["end"]) for t in tl for s in t["sources"]]
+    assert len(keys) == len(set(keys)), "a sentence is cited by two timeline lines"
+    first = next(t for t in tl if "محطة الحافلات" in t["text"])
+    assert first["types"] == ["casualties", "talks"]
+    # the quote lies inside the event sentence: not repeated as its own line
+    assert not any(t["kind"] == "statement" and "فرق الإنقاذ" in t["text"] for t in tl)
+    denial = next(t for t in tl if "نادر سلوم" in t["text"])
+    assert "denies" in denial["types"] and "casualties" in denial["types"]
+    assert denial["speaker"] == "نادر سلوم"
+    for t in tl:
+        for s in t["sources"]:
+            ev = s["evidence"]
+            assert a.text[ev["start"]:ev["end"]] in a.text and ev["end"] <= len(a.text)
+
+
+def test_long_timeline_folds_past_the_limit_but_keeps_numbers_and_denials():
+    from marsad.briefs import TIMELINE_SHOWN
+
+    an = _timeline_analysis(extra_statements=30)
+    tl = build_brief(an.stories[0], an)["timeline"]
+    shown = [t for t in tl if not t["folded"]]
+    assert len(tl) == 32 and len(shown) == TIMELINE_SHOWN
+    for t in tl:
+        if (t["kind"] == "event" and t["numbers"]) or "denies" in t["types"]:
+            assert not t["folded"], t["text"]
+    dates = [t["date"] for t in tl]
+    assert dates == sorted(dates)

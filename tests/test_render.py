@@ -350,3 +350,26 @@ def test_story_command_on_the_seeds_store(seeds_db):
     r = runner.invoke(app, ["story", story.id, "--db", db])
     assert r.exit_code == 0, r.output
     assert "الخلاصة" in r.output
+
+
+def test_long_timeline_has_a_more_fold_and_markdown_notes_it():
+    from marsad.briefs import TIMELINE_SHOWN
+    from test_briefs import _timeline_analysis
+
+    an = _timeline_analysis(extra_statements=30)
+    add_briefs(an)
+    page = render_html(an)
+    checker = _Checker()
+    checker.feed(page)
+    assert not checker.errors and not checker.stack
+    story = lxml.html.document_fromstring(page).get_element_by_id("s-Z")
+    more = story.xpath(".//details[@class='tl-more']")
+    assert len(more) == 1
+    folded = more[0].xpath(".//ol[@class='timeline']/li")
+    shown = story.xpath(".//ol[@class='timeline'][not(ancestor::details[@class='tl-more'])]/li")
+    assert len(shown) == TIMELINE_SHOWN and len(shown) + len(folded) == 32
+    badge = shown[0].xpath(".//span[contains(@class, 'badge')]")[0].text_content()
+    assert "ضحايا" in badge and "محادثات" in badge
+    md = render_markdown(an, "Z")
+    timeline = md.split("## التسلسل الزمني", 1)[1].split("## ", 1)[0]
+    assert "مطوية" in timeline and timeline.count("\n- ") == TIMELINE_SHOWN + 1

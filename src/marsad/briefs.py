@@ -311,21 +311,27 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
                       a.published, _stemset(q.text), who=q.speaker.name, role=q.speaker.role,
                       extra={"via": list(q.via)}), q.evidence)
         for c in f.claims:
-            if not st.valid(c.evidence) or restates(c.evidence, c.claimant):
+            # a claim in an event's sentence is merged into that line with its stance
+            # (_one_line_per_sentence), not dropped here
+            if not st.valid(c.evidence):
                 continue
             add(_Item("claim", c.stance, c.text or c.target, _when(a.published), a.published,
                       _stemset(c.text or c.target), who=c.claimant,
                       extra={"target": c.target, "target_claimant": c.target_claimant}), c.evidence)
 
+    items = _one_line_per_sentence(items)
     # By the day it happened, then by when it was first reported: a date without a time and a
     # publication time on the same day must not be compared as midnight vs. afternoon.
     items.sort(key=lambda it: ((it.date or it.first[0]).date(), it.first))
+    shown = _timeline_shown(items)
     out = []
     for it in items:
         d = {
             "date": it.date.date().isoformat() if it.date else None,
             "kind": it.kind,
             "type": it.type,
+            "types": list(it.extra.pop("types", None) or [it.type]),
+            "folded": id(it) not in shown,
             "text": it.text,
             "speaker": it.who,
             "role": it.role,
@@ -336,6 +342,78 @@ def _timeline(st: _Story) -> list[dict[str, Any]]:
         d.update(it.extra)
         out.append(d)
     return out
+
+
+def _spans(it: _Item) -> list[tuple[str, int, int]]:
+    return [(src["evidence"]["article"], src["evidence"]["start"], src["evidence"]["end"])
+            for src in it.sources]
+
+
+def _inside(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    return a[0] == b[0] and b[1] <= a[1] and a[2] <= b[2]
+
+
+# Which line wins when several come from one sentence: events first (they carry the numbers),
+# then claims (a denial names what it denies), then statements.
+_KIND_RANK = {"event": 0, "claim": 1, "statement": 2}
+
+
+def _one_line_per_sentence(items: list[_Item]) -> list[_Item]:
+    """One timeline line per evidence sentence.
+
+    * Lines citing the same sentence (an event read as casualties and as talks, a denial that is
+      also a casualties event) merge into one that lists every type (``extra["types"]``).
+    * A line whose every span lies inside a line already kept (a quote inside an event's or a
+      denial's sentence, a quotation inside its own paraphrase) is dropped; a denial's stance is
+      added to the types of the line that holds it, and the speaker is carried over when the
+      kept line names none. Quotes stay in full in ``quotes_by_speaker``.
+    """
+    order = sorted(items, key=lambda it: (_KIND_RANK.get(it.kind, 3),
+                                          -max((e - s for _, s, e in _spans(it)), default=0)))
+    kept: list[_Item] = []
+    for it in order:
+        spans = _spans(it)
+        host = None
+        for k in kept:
+            ks = _spans(k)
+            if spans and all(any(_inside(sp, o) for o in ks) for sp in spans[:1]):
+                host = k
+                break
+        if host is None:
+            it.extra.setdefault("types", [it.type])
+            kept.append(it)
+            continue
+        same_sentence = any(sp in _spans(host) for sp in spans)
+        if it.kind != "statement" and (same_sentence or it.kind == "claim"):
+            types = host.extra.setdefault("types", [host.type])
+            if it.type not in types:
+                types.append(it.type)
+        if it.who and not host.who:
+            host.who, host.role = it.who, it.role
+        if it.kind == "claim" and "target" not in host.extra:
+            host.extra.update({k: v for k, v in it.extra.items() if k in ("target", "target_claimant")})
+    keep = {id(it) for it in kept}
+    return [it for it in items if id(it) in keep]
+
+
+# How many timeline lines a brief shows unfolded. 20: the example corpus strike story (7
+# articles) had 37 lines before sentences were merged and 27 after; every event with a number
+# and every denial is shown whatever the limit (the strike story has 12 of those), the rest are
+# the most-reported lines, then the earliest. The others stay in the brief, marked ``folded``,
+# for the HTML "more" fold and the JSON.
+TIMELINE_SHOWN = 20
+
+
+def _timeline_shown(items: list[_Item]) -> set[int]:
+    """The ids of the lines shown unfolded (rule in TIMELINE_SHOWN)."""
+    def must(it: _Item) -> bool:
+        types = it.extra.get("types") or [it.type]
+        return (it.kind == "event" and bool(it.numbers)) or "denies" in types
+    shown = [it for it in items if must(it)]
+    rest = [it for it in items if not must(it)]
+    rest.sort(key=lambda it: (-len({s["outlet"] for s in it.sources}), _KIND_RANK.get(it.kind, 3), it.first))
+    shown += rest[:max(0, TIMELINE_SHOWN - len(shown))]
+    return {id(it) for it in shown}
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,6 +37,27 @@ STANCES = {"asserts": "يؤكد", "denies": "ينفي"}
 UNKNOWN_OUTLET = "مصدر غير معروف"
 
 
+def timeline_label(t: dict[str, Any]) -> str:
+    """The badge of a timeline line: every type its sentence was read as («ضحايا · ينفي»)."""
+    labels: list[str] = []
+    for ty in t.get("types") or [t.get("type")]:
+        if t.get("kind") == "statement":
+            label = KINDS["statement"]
+        else:
+            label = EVENT_TYPES.get(ty) or STANCES.get(ty) or KINDS.get(t.get("kind"), ty)
+        if label not in labels:
+            labels.append(label)
+    return " · ".join(labels)
+
+
+def timeline_parts(timeline: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(lines shown, lines folded) — the brief marks the lines past its limit ``folded``."""
+    return [t for t in timeline if not t.get("folded")], [t for t in timeline if t.get("folded")]
+
+
+FOLDED_NOTE = "بنود أخرى مطوية (في تقرير HTML وفي JSON): {n}"
+
+
 class StoryNotFound(MarsadError):
     """No story (or more than one) matches the id or id prefix asked for."""
 

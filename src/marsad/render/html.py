@@ -38,6 +38,7 @@ def _env() -> Environment:
     })
     env.globals.update({
         "EVENT_TYPES": common.EVENT_TYPES, "KINDS": common.KINDS, "STANCES": common.STANCES,
+        "tl_label": common.timeline_label,
         "NOTES": common.NOTES,
         "counts_label": common.counts_label,
         "history_rows": common.history_rows,

@@ -124,16 +124,14 @@ def render_markdown(analysis: Analysis, story_id: str) -> str:
         add("")
         add("## التسلسل الزمني")
         add("")
-        for t in b["timeline"]:
-            if t["kind"] == "event":
-                label = common.EVENT_TYPES.get(t["type"], t["type"])
-            elif t["kind"] == "claim":
-                label = common.STANCES.get(t["type"], t["type"])
-            else:
-                label = common.KINDS.get(t["kind"], t["kind"])
+        shown, folded = common.timeline_parts(b["timeline"])
+        for t in shown:
+            label = common.timeline_label(t)
             who = f"**{md(t['speaker'])}**: " if t.get("speaker") else ""
             add(f"- **{md(common.fmt_date(t['date'], with_time=False))}** · {md(label)} · {who}"
                 f"{md(t['text'])} {cites(t['sources'])}")
+        if folded:
+            add(f"- _{md(common.FOLDED_NOTE.format(n=len(folded)))}_")
 
     src = b.get("sources") or {}
     if src:

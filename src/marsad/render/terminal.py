@@ -125,16 +125,14 @@ def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
 
     if b.get("timeline"):
         console.print(Text("التسلسل الزمني", style="bold blue"))
-        for t in b["timeline"]:
-            if t["kind"] == "event":
-                label = common.EVENT_TYPES.get(t["type"], t["type"])
-            elif t["kind"] == "claim":
-                label = common.STANCES.get(t["type"], t["type"])
-            else:
-                label = common.KINDS.get(t["kind"], t["kind"])
+        shown, folded = common.timeline_parts(b["timeline"])
+        for t in shown:
+            label = common.timeline_label(t)
             who = Text(f"{t['speaker']}: ", style="bold") if t.get("speaker") else ""
             console.print(_line(Text(f"{common.fmt_date(t['date'], with_time=False)}  ", style="dim"),
                                 Text(f"[{label}] ", style="magenta"), who, t["text"], _srcs(t["sources"])))
+        if folded:
+            console.print(Text(common.FOLDED_NOTE.format(n=len(folded)), style="dim"))
         console.print()
 
     src = b.get("sources") or {}
