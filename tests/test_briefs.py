@@ -644,3 +644,32 @@ def test_long_timeline_folds_past_the_limit_but_keeps_numbers_and_denials():
             assert not t["folded"], t["text"]
     dates = [t["date"] for t in tl]
     assert dates == sorted(dates)
+
+
+def test_denied_report_paired_with_the_statement_the_story_cites_from_it():
+    text = ("نفت وزارة الصحة، اليوم الخميس، تقريرا لوكالة رويترز تحدث عن نفاد مخزون اللقاحات في مستشفيات "
+            "العاصمة.\n"
+            "وكانت رويترز قد نقلت عن مصدرين طبيين أن مخزون اللقاحات في ثلاثة مستشفيات نفد منذ أسبوع.\n"
+            "وقال مدير مستشفى الأمل سعيد ناصر إن الطواقم تعمل بكامل طاقتها.")
+    a = Article("v-1", "txt/v.txt", title="نفي", published="2024-07-04", outlet="الأفق", text=text, story="V")
+    deny = sentence(a, "تقريرا لوكالة رويترز")
+    c = Claim(a.id, "وزارة الصحة", "denies", "نفاد مخزون اللقاحات في مستشفيات العاصمة",
+              a.text[deny.start:deny.end], deny, target_claimant="رويترز")
+    body = "مخزون اللقاحات في ثلاثة مستشفيات نفد منذ أسبوع"
+    q1 = Quote(a.id, Speaker("مصدران طبيان", "مصدر غير مسمى"), body, False,
+               Evidence(a.id, a.text.index("نقلت عن"), a.text.index(body) + len(body)))
+    other = "الطواقم تعمل بكامل طاقتها"
+    q2 = Quote(a.id, Speaker("سعيد ناصر", "مدير مستشفى الأمل"), other, False, span(a, other))
+    an = Analysis(articles=[a], stories=[Story("V", "نفي", articles=["v-1"])],
+                  facts={a.id: Facts(claims=[c], quotes=[q1, q2])})
+    cs = build_brief(an.stories[0], an)["contradictions"]
+    assert len(cs) == 1 and cs[0]["paired"]
+    assert cs[0]["says"]["text"] == body and cs[0]["says"]["claimant"].startswith("رويترز")
+    ev = cs[0]["says"]["sources"][0]["evidence"]
+    assert body in a.text[ev["start"]:ev["end"]]
+
+
+def test_a_denial_alone_is_not_paired_and_names_the_denied_party():
+    an = kharkiv_analysis()
+    cs = build_brief(an.stories[0], an)["contradictions"]
+    assert len(cs) == 1 and not cs[0]["paired"] and cs[0]["denied_party"] == "كييف"

@@ -362,3 +362,10 @@ def test_unnamed_sources_in_the_nominative_and_flagged():
     assert q.speaker.role == "مصدر غير مسمى"
     q = _by_text(qs, "النيران أخمدت")
     assert (q.speaker.name, q.speaker.role) == ("ناصر يونس", "مدير الدفاع المدني")
+
+
+def test_outlet_after_the_preposition_li_has_no_li():
+    text = ("وقال الوزير حامد يوسف في حديث لوكالة الأنباء الوطنية إن «الموازنة الجديدة ستقدم إلى "
+            "البرلمان الأسبوع المقبل».")
+    q = _by_text(find_quotes(_article(text)), "الموازنة الجديدة")
+    assert q.via == ["وكالة الأنباء الوطنية"]

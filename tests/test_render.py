@@ -373,3 +373,18 @@ def test_long_timeline_has_a_more_fold_and_markdown_notes_it():
     md = render_markdown(an, "Z")
     timeline = md.split("## التسلسل الزمني", 1)[1].split("## ", 1)[0]
     assert "مطوية" in timeline and timeline.count("\n- ") == TIMELINE_SHOWN + 1
+
+
+def test_a_denial_alone_reads_who_denies_what():
+    from test_briefs import kharkiv_analysis as fresh
+
+    an = fresh()
+    add_briefs(an)
+    md = render_markdown(an, "S1")
+    part = md.split("## روايات متعارضة", 1)[1].split("## ", 1)[0]
+    assert "غير منسوب" not in part and "(تأكيد" not in part
+    assert "**وزارة الدفاع الروسية تنفي**: اتهامات كييف باستهداف المدنيين" in part
+    assert "منسوب إلى كييف" in part
+    box = lxml.html.document_fromstring(render_html(an)).get_element_by_id("s-S1").xpath(
+        ".//div[contains(concat(' ', @class, ' '), ' contra ')]")[0]
+    assert "alone" in box.get("class") and "وزارة الدفاع الروسية تنفي" in box.text_content()

@@ -777,6 +777,16 @@ def _denied_party(st: _Story, c: Claim) -> str | None:
     return None
 
 
+def _names_party(st: _Story, q: Quote, party: str) -> bool:
+    """Does the sentence of quote ``q`` name ``party`` as the one that carried it?"""
+    a = st.by_id[q.evidence.article]
+    head = a.text[q.evidence.start:q.evidence.end]
+    s0 = max(a.text.rfind("\n", 0, q.evidence.start), a.text.rfind(".", 0, q.evidence.start)) + 1
+    sentence = a.text[s0:q.evidence.start] + head
+    key = _name_key(re.sub("^" + _MEDIA + r"\s+", "", party))
+    return bool(key) and key <= _name_key(sentence)
+
+
 def _contradictions(st: _Story) -> list[dict[str, Any]]:
     claims = [c for a in st.articles for c in st.facts[a.id].claims if st.valid(c.evidence)]
     quotes = [q for a in st.articles for q in st.facts[a.id].quotes if st.valid(q.evidence)]
@@ -798,7 +808,10 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
             if isinstance(says, Claim):
                 side_says = _claim_side(st, says)
             elif isinstance(says, Quote):
-                side_says = {"claimant": says.speaker.name, "stance": "asserts", "target": says.text,
+                who = says.speaker.name
+                if named and not _same_party(who, named):
+                    who = f"{named} (المصدر: {who})"  # «نقلت رويترز عن مصدرين محليين أن ...»
+                side_says = {"claimant": who, "stance": "asserts", "target": says.text,
                              "target_claimant": None, "text": says.text,
                              "sources": [st.source(says.evidence)]}
             elif named:
@@ -846,6 +859,19 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                     score = _overlap(target, _stemset(q.text))
                     if score >= CLAIM_OVERLAP and score > best_score:
                         best, best_score = q, score
+        if best is None and party:
+            # the denied report as the story itself cites it: a statement carried by the named
+            # party («وكانت رويترز قد نقلت عن مصدرين محليين أن المبنى ...») sharing a word
+            # with what is denied, outside the denial's own sentence
+            for q in quotes:
+                if q.evidence.article == c.evidence.article and \
+                        q.evidence.start < c.evidence.end and c.evidence.start < q.evidence.end:
+                    continue
+                if not (any(_same_party(v, party) for v in q.via) or _names_party(st, q, party)):
+                    continue
+                score = _overlap(target, _stemset(q.text))
+                if score > 0 and score > best_score:
+                    best, best_score = q, score
         # Every denial disputes something: with the assertion it answers when the story has it,
         # with the party it names when only that is known, alone otherwise.
         add(best, c, "denial")
@@ -881,6 +907,12 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
     for d in merged:
         d["denials"].sort(key=first_report)
         d["denies"] = d["denials"][0]
+        # paired: the assertion itself is quoted in the story; otherwise the denial stands alone
+        # with what it denies and, when the denial names it, whose report that was
+        says = d["says"]
+        d["paired"] = bool(says and says.get("sources"))
+        d["denied_party"] = (says["claimant"] if says and not says.get("sources")
+                             else d["denies"].get("target_claimant"))
     return merged
 
 

@@ -858,7 +858,10 @@ def _channel_name(doc: _Doc, j: int, hi: int) -> tuple[str | None, int]:
             if w.startswith("لل"):  # «للأنباء» closes the name
                 break
             e = _definite_run(doc, k, hi)
-            return doc.surface(medium[0], e), e
+            m0 = doc.tokens[medium[0]]
+            # «لوكالة الأنباء ...»: the name starts after the preposition
+            skip = 1 if m0.norm[:1] == "ل" and _bare(m0.norm) not in channels and m0.norm not in channels else 0
+            return doc.text[m0.start + skip:doc.tokens[e - 1].end], e
         if w in PREPOSITIONS or w in TIME_WORDS or _kind(doc, k, "speech_verbs.txt"):
             break
         if medium and site_only and not _proper_after_site(doc, k):

@@ -37,6 +37,42 @@ STANCES = {"asserts": "يؤكد", "denies": "ينفي"}
 UNKNOWN_OUTLET = "مصدر غير معروف"
 
 
+# Heads of organization names that take a feminine verb (قوات ... تنفي، وزارة ... تنفي); any
+# word with the article ending in ة or ات does too (الحكومة، الرئاسة، السلطات). Person names
+# keep the masculine: their gender is not known here.
+_FEMININE_HEADS = {"وزارة", "قوات", "حكومة", "حركة", "منظمة", "هيئة", "رئاسة", "حملة", "شرطة",
+                   "لجنة", "جبهة", "سلطات", "وكالة", "صحيفة", "قناة", "رابطة", "جمعية", "نقابة"}
+
+
+def _feminine(name: str | None) -> bool:
+    first = (name or "").split()[:1]
+    if not first:
+        return False
+    w = first[0]
+    return w in _FEMININE_HEADS or (w.startswith("ال") and len(w) > 4 and w.endswith(("ة", "ات")))
+
+
+def denial_parts(c: dict[str, Any], den: dict[str, Any]) -> tuple[str, str, str]:
+    """(who and verb, what, note) for one denial of a contradiction: «X ينفي» + what it denies
+    (its target, else its sentence) + whose report that was when the story only knows it from
+    the denial («رواية رويترز، لا نصّ لها في المقالات»)."""
+    verb = "ينفي" if den.get("stance") == "denies" else "يخالف"
+    if _feminine(den.get("claimant")):
+        verb = "ت" + verb[1:]
+    what = den.get("target") or den.get("text") or ""
+    note = ""
+    if not c.get("paired", bool(c.get("says") and c["says"].get("sources"))):
+        party = c.get("denied_party") or den.get("target_claimant")
+        if party and party != den.get("claimant"):
+            note = f"منسوب إلى {party}، ولا نصّ له في المقالات"
+    return f"{den.get('claimant') or 'طرف غير مسمّى'} {verb}", what, note
+
+
+def is_paired(c: dict[str, Any]) -> bool:
+    """Has the contradiction the assertion itself, quoted in the story?"""
+    return bool(c.get("paired", bool(c.get("says") and c["says"].get("sources"))))
+
+
 def timeline_label(t: dict[str, Any]) -> str:
     """The badge of a timeline line: every type its sentence was read as («ضحايا · ينفي»)."""
     labels: list[str] = []

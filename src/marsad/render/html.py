@@ -39,6 +39,8 @@ def _env() -> Environment:
     env.globals.update({
         "EVENT_TYPES": common.EVENT_TYPES, "KINDS": common.KINDS, "STANCES": common.STANCES,
         "tl_label": common.timeline_label,
+        "denial_parts": common.denial_parts,
+        "is_paired": common.is_paired,
         "NOTES": common.NOTES,
         "counts_label": common.counts_label,
         "history_rows": common.history_rows,

@@ -96,17 +96,15 @@ def render_markdown(analysis: Analysis, story_id: str) -> str:
         add("")
         for c in b["contradictions"]:
             says, den = c.get("says"), c["denies"]
-            if says and says.get("sources"):
+            paired = common.is_paired(c)
+            if paired:
                 add(f"- **{md(says['claimant'])}** (تأكيد): {md(says.get('text') or says.get('target'))} "
                     f"{cites(says['sources'])}")
-            elif says:
-                add(f"- **{md(says['claimant'])}** (تأكيد؛ لا نصّ له في المقالات، كما ورد في النفي)")
-            else:
-                add("- (تأكيد غير منسوب)")
-            for den in c.get("denials") or [den]:
-                label = "نفي" if den.get("stance") == "denies" else "رواية مخالفة"
-                add(f"  **{md(den['claimant'])}** ({label}): {md(den.get('text') or den.get('target'))} "
-                    f"{cites(den['sources'])}")
+            for k, den in enumerate(c.get("denials") or [den]):
+                who, what, note = common.denial_parts(c, den)
+                lead = "  " if paired or k else "- "
+                note = f" _({md(note)})_" if note else ""
+                add(f"{lead}**{md(who)}**: {md(what)}{note} {cites(den['sources'])}")
 
     if b.get("quotes_by_speaker"):
         add("")

@@ -100,16 +100,15 @@ def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
         console.print(Text("روايات متعارضة", style="bold blue"))
         for c in b["contradictions"]:
             says, den = c.get("says"), c["denies"]
-            if says and says.get("sources"):
+            paired = common.is_paired(c)
+            if paired:
                 console.print(_line(Text(f"• {says['claimant']} (تأكيد): ", style="bold"),
                                     says.get("text") or says.get("target") or "", _srcs(says["sources"])))
-            elif says:
-                console.print(_line(Text(f"• {says['claimant']} (تأكيد)", style="bold"),
-                                    Text(" — لا نصّ له في المقالات، كما ورد في النفي", style="dim")))
-            for den in c.get("denials") or [den]:
-                label = "نفي" if den.get("stance") == "denies" else "رواية مخالفة"
-                console.print(_line(Text(f"  {den['claimant']} ({label}): ", style="bold red"),
-                                    den.get("text") or den.get("target") or "", _srcs(den["sources"])))
+            for k, den in enumerate(c.get("denials") or [den]):
+                who, what, note = common.denial_parts(c, den)
+                lead = "  " if paired or k else "• "
+                console.print(_line(Text(f"{lead}{who}: ", style="bold red"), what,
+                                    Text(f" ({note})", style="dim") if note else "", _srcs(den["sources"])))
         console.print()
 
     if b.get("quotes_by_speaker"):
