@@ -673,3 +673,19 @@ def test_a_denial_alone_is_not_paired_and_names_the_denied_party():
     an = kharkiv_analysis()
     cs = build_brief(an.stories[0], an)["contradictions"]
     assert len(cs) == 1 and not cs[0]["paired"] and cs[0]["denied_party"] == "كييف"
+
+
+def test_a_quotation_inside_the_speakers_paraphrase_is_listed_once():
+    text = ("وأوضحت وزيرة الصحة ريم حداد أن المستشفى المركزي \"استقبل عشرات المصابين خلال ساعة واحدة\"، "
+            "وأن الوزارة أرسلت فريقا جراحيا إضافيا إلى المدينة.")
+    a = Article("h-1", "txt/h.txt", title="المستشفى", published="2024-07-01", outlet="الأفق", text=text, story="H")
+    minister = Speaker("ريم حداد", "وزيرة الصحة")
+    para = text[text.index("المستشفى المركزي"):text.index("إلى المدينة") + len("إلى المدينة")]
+    inner = "استقبل عشرات المصابين خلال ساعة واحدة"
+    cue = text.index("وأوضحت")
+    quotes = [Quote(a.id, minister, para, False, Evidence(a.id, cue, cue + len(text[cue:text.index(para)]) + len(para))),
+              Quote(a.id, minister, inner, True, Evidence(a.id, cue, text.index(inner) + len(inner) + 1))]
+    an = Analysis(articles=[a], stories=[Story("H", "المستشفى", articles=["h-1"])],
+                  facts={a.id: Facts(quotes=quotes)})
+    groups = build_brief(an.stories[0], an)["quotes_by_speaker"]
+    assert len(groups) == 1 and [q["text"] for q in groups[0]["quotes"]] == [para]

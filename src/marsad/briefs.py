@@ -954,9 +954,17 @@ def _quotes_by_speaker(st: _Story) -> list[dict[str, Any]]:
                                     "sources": [st.source(q.evidence)], "_stems": qs})
     out = []
     for g in groups:
+        # A quotation inside the speaker's own paraphrase (… أن المستشفى "استقبل …"، وأن …) is
+        # already read there: listed once, in the paraphrase.
+        spans = [[(s["evidence"]["article"], s["evidence"]["start"], s["evidence"]["end"])
+                  for s in item["sources"]] for item in g["quotes"]]
+        g["quotes"] = [item for i, item in enumerate(g["quotes"])
+                       if not any(j != i and spans[j] != spans[i] and _inside(spans[i][0], o)
+                                  for j in range(len(spans)) for o in spans[j])]
         # The full name is the longest form used (بيسكوف → دميتري بيسكوف); ties to the most used.
         name = max(g["_names"], key=lambda n: (len(words(n)), g["_names"][n], len(n)))
-        role = g["_roles"].most_common(1)[0][0] if g["_roles"] else None
+        # the most used title, the fullest on a tie (المتحدث باسم الجيش over المتحدث باسمه)
+        role = max(g["_roles"], key=lambda r: (g["_roles"][r], len(r))) if g["_roles"] else None
         for item in g["quotes"]:
             item.pop("_stems")
         out.append({"speaker": name, "role": role, "entity": g["entity"],
