@@ -60,6 +60,8 @@ MIGRATIONS: list[str] = [
     """,
     # 2: full-text search over analyzed (normalized, clitic-split, stemmed) text; see store/search.py
     search.MIGRATION,
+    # 3: compact outlet/day per article for search filters (filled for the stored articles too)
+    search.MIGRATION_META,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
