@@ -689,3 +689,16 @@ def test_a_quotation_inside_the_speakers_paraphrase_is_listed_once():
                   facts={a.id: Facts(quotes=quotes)})
     groups = build_brief(an.stories[0], an)["quotes_by_speaker"]
     assert len(groups) == 1 and [q["text"] for q in groups[0]["quotes"]] == [para]
+
+
+def test_a_city_and_officials_described_by_it_are_two_speakers():
+    text = ("وأعلنت دمشق أنها أحاطت علما بالمبادرة الجديدة وتدرسها بعناية.\n"
+            "وقال مسؤولو الدفاع المدني في دمشق إن فرقهم أخمدت ثلاثة حرائق خلال الليل.")
+    a = Article("c-1", "txt/c.txt", title="دمشق", published="2024-07-02", outlet="الأفق", text=text, story="C")
+    q1 = "أحاطت علما بالمبادرة الجديدة وتدرسها بعناية"
+    q2 = "فرقهم أخمدت ثلاثة حرائق خلال الليل"
+    an = Analysis(articles=[a], stories=[Story("C", "دمشق", articles=["c-1"])], facts={a.id: Facts(quotes=[
+        Quote(a.id, Speaker("دمشق"), q1, False, span(a, q1)),
+        Quote(a.id, Speaker("مسؤولو الدفاع المدني في دمشق"), q2, False, span(a, q2))])})
+    groups = build_brief(an.stories[0], an)["quotes_by_speaker"]
+    assert sorted(g["speaker"] for g in groups) == ["دمشق", "مسؤولو الدفاع المدني في دمشق"]

@@ -388,3 +388,16 @@ def test_a_denial_alone_reads_who_denies_what():
     box = lxml.html.document_fromstring(render_html(an)).get_element_by_id("s-S1").xpath(
         ".//div[contains(concat(' ', @class, ' '), ' contra ')]")[0]
     assert "alone" in box.get("class") and "وزارة الدفاع الروسية تنفي" in box.text_content()
+
+
+def test_denial_verb_agrees_with_bodies_and_places():
+    from marsad.render.common import denial_parts
+
+    def verb(claimant):
+        return denial_parts({"paired": False}, {"claimant": claimant, "stance": "denies", "target": "س"})[0]
+
+    assert verb("قوات المعارضة") == "قوات المعارضة تنفي"
+    assert verb("الحكومة الانتقالية") == "الحكومة الانتقالية تنفي"
+    assert verb("أوكرانيا") == "أوكرانيا تنفي"
+    assert verb("الجيش الوطني") == "الجيش الوطني ينفي"
+    assert verb("سامر الخوري") == "سامر الخوري ينفي"

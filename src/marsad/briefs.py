@@ -168,6 +168,22 @@ def _same_party(a: str | None, b: str | None) -> bool:
     return ka <= kb or kb <= ka
 
 
+# Words that make a name a description of other people (مسؤولو الدفاع الجوي في موسكو): such a
+# name is not a longer form of the place or body it mentions (موسكو).
+_DESCRIBING = set(words("في من عن لدى باسم داخل"))
+
+
+def _same_speaker(a: str | None, b: str | None) -> bool:
+    """One speaker under two forms (بيسكوف، دميتري بيسكوف; الكرملين، الكرملين الروسي), not a
+    body and the people described by it."""
+    if not _same_party(a, b):
+        return False
+    longer = a if len(words(a or "")) >= len(words(b or "")) else b
+    shorter = b if longer is a else a
+    return len(words(longer or "")) == len(words(shorter or "")) or \
+        not (_DESCRIBING & set(words(longer or "")))
+
+
 def _numbers_in(text: str) -> frozenset[str]:
     return frozenset(m.group(0) for m in _DIGITS.finditer(normalize_for_search(text)))
 
@@ -928,7 +944,7 @@ def _quotes_by_speaker(st: _Story) -> list[dict[str, Any]]:
             sp = q.speaker
             g = None
             for cand in groups:
-                if (sp.entity and sp.entity == cand["entity"]) or _same_party(sp.name, cand["_name"]):
+                if (sp.entity and sp.entity == cand["entity"]) or _same_speaker(sp.name, cand["_name"]):
                     g = cand
                     break
             if g is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from marsad.briefs import build_brief
@@ -44,12 +45,32 @@ _FEMININE_HEADS = {"وزارة", "قوات", "حكومة", "حركة", "منظم
                    "لجنة", "جبهة", "سلطات", "وكالة", "صحيفة", "قناة", "رابطة", "جمعية", "نقابة"}
 
 
+@lru_cache(maxsize=1)
+def _feminine_places() -> frozenset[str]:
+    """Cities, and countries written without the article (مصر، أوكرانيا، روسيا، موسكو), take a
+    feminine verb; countries with it vary (نفى العراق، نفت الجزائر) and are left masculine."""
+    from pathlib import Path
+
+    lex = Path(__file__).resolve().parent.parent / "facts" / "lexicons"
+    out: set[str] = set()
+    for name, bare_only in (("gazetteer_countries.txt", True), ("gazetteer_cities.txt", False)):
+        path = lex / name
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            w = line.strip()
+            if w and not w.startswith("#") and not (bare_only and w.startswith("ال")):
+                out.add(w)
+    return frozenset(out)
+
+
 def _feminine(name: str | None) -> bool:
     first = (name or "").split()[:1]
     if not first:
         return False
     w = first[0]
-    return w in _FEMININE_HEADS or (w.startswith("ال") and len(w) > 4 and w.endswith(("ة", "ات")))
+    return (w in _FEMININE_HEADS or (w.startswith("ال") and len(w) > 4 and w.endswith(("ة", "ات")))
+            or w in _feminine_places() or (name or "") in _feminine_places())
 
 
 def denial_parts(c: dict[str, Any], den: dict[str, Any]) -> tuple[str, str, str]:
