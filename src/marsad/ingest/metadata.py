@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.text.dates import DateMatch, find_date
-from marsad.text.normalize import GAP, normalize
+from marsad.text.normalize import GAP, bmp_table, normalize, translate_bmp
 
 AGENCIES_FILE = Path(__file__).resolve().parent.parent / "text" / "data" / "agencies.tsv"
 
@@ -31,6 +31,9 @@ _AMBIGUOUS = {"وام", "قنا", "بترا", "وفا", "واس", "واع", "س�
 _CLITIC = r"(?:[وفبلك]|لل|و[بلك]|ف[بلك])?"
 _CLITICS = ("", "و", "ف", "ب", "ل", "ك", "لل", "وب", "ول", "وك", "فب", "فل", "فك", "ولل", "فلل")
 _SEP = re.compile(r"[\s()\[\]«»\"“”'.,،:؛!?؟\-–]+")
+# The same separators as a normalization table that turns them into spaces: the words of a
+# text are then ``str.split`` of one array lookup (3-4 times faster than ``_SEP.split``).
+_SEP_TABLE = bmp_table({c: " " for c in range(0x10000) if _SEP.fullmatch(chr(c))})
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,18 @@ class _Lexicon:
     variants: dict[str, Source]  # normalized variant -> source
     by_word: dict[str, frozenset[str]]  # a variant's longest word, with clitics -> variants
     probes: tuple[tuple[str, str], ...]  # (substring, variant) for one-letter-word variants
+    probe_gate: re.Pattern  # any of the probes (most texts hold none: one scan rules them out)
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly ``words``, factored by common prefixes (a|ab|ac → a(?:|b|c))."""
+    if words == [""]:
+        return ""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[:1], []).append(w[1:])
+    alts = [re.escape(c) + _trie_pattern(sorted(set(rest))) if c else "" for c, rest in groups.items()]
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
 @lru_cache(maxsize=1)
@@ -66,10 +81,14 @@ def _lexicon() -> _Lexicon:
         if len(longest) >= 3:
             for c in _CLITICS:
                 by_word.setdefault(c + longest, set()).add(v)
-        else:
+        else:  # (at least two characters: the shortest is «ا ب»)
             for pre in ("(", " ", "-", "\n"):
                 probes.append((pre + v, v))
-    return _Lexicon(variants, {k: frozenset(v) for k, v in by_word.items()}, tuple(probes))
+    # The gate: a probe's first four characters (bound, then three of the variant), as a
+    # pattern factored by character that the regex engine scans for quickly.
+    heads = sorted({p[:4] for p, _ in probes})
+    gate = re.compile(_trie_pattern(heads) if heads else "(?!)")
+    return _Lexicon(variants, {k: frozenset(v) for k, v in by_word.items()}, tuple(probes), gate)
 
 
 @lru_cache(maxsize=512)
@@ -122,13 +141,14 @@ def find_credited(text: str) -> list[str]:
         return []
     lex = _lexicon()
     normed = normalize(text)
-    words = set(_SEP.split(normed))
+    words = set(translate_bmp(text, _SEP_TABLE).split())  # the pieces of _SEP.split(normed)
     cands: set[str] = set()
     for w in words & lex.by_word.keys():
         cands |= lex.by_word[w]
-    for probe, v in lex.probes:
-        if probe in normed:
-            cands.add(v)
+    if lex.probe_gate.search(normed) is not None:
+        for probe, v in lex.probes:
+            if probe in normed:
+                cands.add(v)
     found: list[tuple[int, int, str, str]] = []  # (start, end, key, form)
     pat, pat_amb = _variant_patterns(frozenset(cands)) if cands else (None, None)
     if pat is not None:

@@ -122,13 +122,38 @@ def normalize(text: str) -> str:
     they are: fold them first with ``fold_presentation_forms`` (the ingest stage does)."""
     if len(text) < _NP_MIN_LEN:
         return text.translate(_TABLE)
+    return translate_bmp(text, _NP_TABLE)
+
+
+def translate_bmp(text: str, table: np.ndarray) -> str:
+    """``text`` with each Basic-Multilingual-Plane character ``c`` replaced by
+    ``chr(table[ord(c)])`` (a uint32 array of 0x10000 entries; one character for one, so the
+    length is kept); characters beyond the BMP are left as they are."""
+    if not text:
+        return text
     a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     if int(a.max()) < 0x10000:
-        return _NP_TABLE[a].tobytes().decode("utf-32-le")
+        return table[a].tobytes().decode("utf-32-le")
     b = a.copy()
     bmp = a < 0x10000
-    b[bmp] = _NP_TABLE[a[bmp]]
+    b[bmp] = table[a[bmp]]
     return b.tobytes().decode("utf-32-le")
+
+
+def bmp_table(extra: dict[int, str] | None = None) -> np.ndarray:
+    """A copy of the normalization table for ``translate_bmp``, with ``extra`` (code point
+    of a normalized character -> replacement) applied after normalization."""
+    t = _NP_TABLE.copy()
+    if extra:
+        src = np.fromiter(extra.keys(), dtype=np.uint32)
+        dst = np.fromiter((ord(v) for v in extra.values()), dtype=np.uint32)
+        order = np.argsort(src)
+        src, dst = src[order], dst[order]
+        pos = np.searchsorted(src, t)
+        pos[pos == len(src)] = 0
+        hit = src[pos] == t
+        t[hit] = dst[pos[hit]]
+    return t
 
 
 def strip_diacritics(text: str) -> str:
