@@ -369,3 +369,16 @@ def test_outlet_after_the_preposition_li_has_no_li():
             "البرلمان الأسبوع المقبل».")
     q = _by_text(find_quotes(_article(text)), "الموازنة الجديدة")
     assert q.via == ["وكالة الأنباء الوطنية"]
+
+
+def test_envoy_of_a_named_president_is_the_second_name():
+    from marsad.model import Mention
+
+    text = ("وقال مبعوث الرئيس الفرنسي إيمانويل ماكرون جان لودريان إن «الحوار بين الأطراف اللبنانية "
+            "هو المخرج الوحيد من الأزمة».")
+    s1, s2 = text.index("إيمانويل ماكرون"), text.index("جان لودريان")
+    ms = [Mention("a1", "إيمانويل ماكرون", "PERSON", s1, s1 + len("إيمانويل ماكرون"), "إيمانويل ماكرون"),
+          Mention("a1", "جان لودريان", "PERSON", s2, s2 + len("جان لودريان"), "جان لودريان")]
+    q = _by_text(find_quotes(_article(text), ms), "الحوار بين الأطراف")
+    assert q.speaker.name == "جان لودريان"
+    assert q.speaker.role == "مبعوث الرئيس الفرنسي إيمانويل ماكرون"

@@ -439,6 +439,13 @@ def _split_np(doc: _Doc, a: int, b: int) -> _Who:
         if p == a:
             return _Who(doc.surface(p, n_end), None, (p, n_end), True)
         if _is_role(doc, a):
+            # «مبعوث الرئيس الأمريكي دونالد ترامب ستيف ويتكوف»: a second name straight after
+            # the first is the speaker; the first belongs to the title inside the head title
+            nxt = _person_tokens(doc, n_end, b) if n_end < b else None
+            if nxt is not None and nxt[0] == n_end and not _gap_has(doc.gaps[n_end], "،,:(") \
+                    and not _definite(doc, n_end):
+                role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[n_end - 1].end)
+                return _Who(doc.surface(nxt[0], nxt[1]), role, nxt, True)
             role = _balanced(doc.text, doc.tokens[a].start, doc.tokens[p - 1].end).rstrip(" ،,")
             return _Who(doc.surface(p, n_end), role, (p, n_end), True)
     if _is_role(doc, a):
