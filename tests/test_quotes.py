@@ -382,3 +382,18 @@ def test_envoy_of_a_named_president_is_the_second_name():
     q = _by_text(find_quotes(_article(text), ms), "الحوار بين الأطراف")
     assert q.speaker.name == "جان لودريان"
     assert q.speaker.role == "مبعوث الرئيس الفرنسي إيمانويل ماكرون"
+
+
+def test_title_read_in_the_article_wins_over_a_neighbours_title_from_the_tagger():
+    from marsad.model import Mention
+
+    text = ("والتقى الرئيس الفرنسي إيمانويل ماكرون وفد المعارضة في باريس.\n"
+            "وقال ماكرون إن «فرنسا ستواصل دعم الحوار الوطني حتى نهايته».")
+    s1 = text.index("إيمانويل ماكرون")
+    s2 = text.index("وقال ماكرون") + len("وقال ")
+    ms = [Mention("a1", "إيمانويل ماكرون", "PERSON", s1, s1 + len("إيمانويل ماكرون"), "إيمانويل ماكرون",
+                  role="الرئيس الفرنسي"),
+          Mention("a1", "ماكرون", "PERSON", s2, s2 + len("ماكرون"), "إيمانويل ماكرون",
+                  role="مبعوث الرئيس الفرنسي")]
+    q = _by_text(find_quotes(_article(text), ms), "فرنسا ستواصل")
+    assert (q.speaker.name, q.speaker.role) == ("إيمانويل ماكرون", "الرئيس الفرنسي")

@@ -749,8 +749,10 @@ def _resolve(doc: _Doc, reg: _Registry, who: _Who, pos: int) -> Speaker | None:
                 # word of the name read from the text lost a letter to a clitic reading
                 name = surface
             name = reg.unclip(name)
-            role = who.role or m.role
             known = reg.by_name(name)
+            # the title read from this article's text with the full name comes before the
+            # tagger's (which may take a neighbour's: «مبعوث الرئيس الأمريكي» for the president)
+            role = who.role or (known.role if known is not None else None) or m.role
             if known is not None and known.role and (role is None or _fuller(known.role, role)):
                 role = known.role  # «وقال بيسكوف»: the title given with the full name earlier
             return Speaker(name, role, m.entity)
