@@ -397,3 +397,14 @@ def test_title_read_in_the_article_wins_over_a_neighbours_title_from_the_tagger(
                   role="مبعوث الرئيس الفرنسي")]
     q = _by_text(find_quotes(_article(text), ms), "فرنسا ستواصل")
     assert (q.speaker.name, q.speaker.role) == ("إيمانويل ماكرون", "الرئيس الفرنسي")
+
+
+def test_paraphrase_ends_before_the_next_clauses_connective_and_time_is_no_speaker():
+    text = ("وأعلنت البلدية أن فرق الصيانة ستعيد فتح الجسر مساء الغد، في حين قالت الشرطة إن "
+            "التحويلات المرورية ستبقى قائمة حتى إشعار آخر.\n"
+            "وكانت اللجنة الفنية قد أعلنت الأسبوع الماضي أن الجسر يحتاج إلى إصلاحات عاجلة في ركائزه الأساسية.")
+    qs = find_quotes(_article(text))
+    q = _by_text(qs, "فرق الصيانة ستعيد")
+    assert q.text.endswith("مساء الغد")
+    q = _by_text(qs, "يحتاج إلى إصلاحات")
+    assert q.speaker.name == "اللجنة الفنية"

@@ -112,7 +112,7 @@ TIME_WORDS = {_n(w) for w in (
     "اليوم", "أمس", "غدا", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس",
     "الجمعة", "السبت", "صباح", "مساء", "ليل", "الليلة", "يوم", "الماضي", "الماضية", "مؤخرا",
     "سابقا", "أيضا", "كذلك", "بدوره", "بدورها", "مجددا", "حاليا", "اليوم،", "ظهر", "فجر",
-    "الأحد،", "لاحقا", "مرارا", "بدورهم", "قد")}
+    "الأحد،", "لاحقا", "مرارا", "بدورهم", "قد", "الأسبوع", "الشهر")}
 PREPOSITIONS = {_n(w) for w in (
     "في", "خلال", "عبر", "لدى", "أثناء", "أمام", "ضمن", "عقب", "بعد", "قبل", "منذ", "حول",
     "على", "إلى", "من", "مع", "عن", "وفق", "بحسب", "حسب", "لـ", "ل", "تعليقا", "ردا", "وسط",
@@ -988,6 +988,10 @@ def _words(s: str) -> int:
     return len(tokenize(s))
 
 
+# Connectives that open the next clause, cut from the end of a paraphrase.
+TRAILING_CONNECTIVES = ("في حين", "فيما", "بينما", "حيث", "كما", "وسط", "في وقت", "بعدما")
+
+
 def _make_quote(doc: _Doc, article: Article, speaker: Speaker, cue_start: int, c0: int, c1: int,
                 via: list[str]) -> list[Quote]:
     """The quotes whose content is text[c0:c1]: one direct quote when quotation marks cover
@@ -996,6 +1000,13 @@ def _make_quote(doc: _Doc, article: Article, speaker: Speaker, cue_start: int, c
     text = doc.text
     while c1 > c0 and (text[c1 - 1].isspace() or text[c1 - 1] in "،,.;؛:"):
         c1 -= 1
+    # a connective left before the next clause's cue («...، في حين قالت منظمة ...»)
+    for tail in TRAILING_CONNECTIVES:
+        if text.endswith(tail, c0, c1) and (c1 - len(tail) == c0 or not text[c1 - len(tail) - 1].isalpha()):
+            c1 -= len(tail)
+            while c1 > c0 and (text[c1 - 1].isspace() or text[c1 - 1] in "،,;؛:"):
+                c1 -= 1
+            break
     while c0 < c1 and (text[c0].isspace() or text[c0] in ":،,"):
         c0 += 1
     for intro in ("إن ", "إنّ ", "أن ", "بأن "):
