@@ -209,6 +209,10 @@ def _report(name: str, res: dict, server_cpu: float) -> None:
     if lat:
         print(f"   [{name}] search latency ms: p50 {_pct(lat, 50):.1f}  p95 {_pct(lat, 95):.1f}  "
               f"p99 {_pct(lat, 99):.1f}  max {max(lat):.1f}   (goal p95 < 100)")
+    sm = res.get("server_ms")
+    if sm:
+        print(f"   [{name}] of which inside the server (request in to response out): p50 {sm['p50']}  "
+              f"p95 {sm['p95']}  p99 {sm['p99']} ms")
     print(f"   [{name}] failed search requests: {n_fail} {res['failures'] or ''}")
     ing = res["ingest"]
     il = [x * 1000 for x in ing["lat"]]
@@ -282,7 +286,10 @@ def main() -> None:
             for name, think in (("think 1 s", THINK), ("no think time", 0.0)):
                 c0 = _cpu_seconds(proc.pid)
                 res = asyncio.run(_run_load(base, batches, think, DURATION))
-                runs.append((name, res, _cpu_seconds(proc.pid) - c0))
+                cpu = _cpu_seconds(proc.pid) - c0
+                res["server_ms"] = httpx.get(base + "/api/stats", params={"window": max(1, len(res["lat"]))},
+                                             timeout=60).json().get("search_server_ms")
+                runs.append((name, res, cpu))
             after = asyncio.run(_count(base))
             stored = [aid for _, res, _ in runs for aid in res["ingest"]["stored"]]
             missing = asyncio.run(_check_stored(base, stored))

@@ -21,7 +21,7 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,7 @@ class Service:
         self._search_cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
         self._search_key: tuple[int, int] | None = None
         self.search_hits = self.search_misses = 0
+        self.search_times: deque[float] = deque(maxlen=10_000)  # server time of recent searches (s)
         self._dirty = threading.Event()
         self._stop = threading.Event()
         self._last_ingest = 0.0
@@ -245,12 +246,14 @@ class Service:
             self.search_misses += 1
         return result
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self, window: int | None = None) -> dict[str, Any]:
         d = self.derived()
         return {"articles": self.store.count_articles(), "stories": len(d["stories"]),
                 "storylines": len(d["storylines"]), "entities": len(d["entities"]),
                 "schema": self.store.schema_version, "derived_pending": self._dirty.is_set(),
                 "search_cache": {"hits": self.search_hits, "misses": self.search_misses},
+                "search_server_ms": _percentiles(list(self.search_times)[-window:] if window
+                                                 else self.search_times),
                 "finish_error": self.finish_error}
 
     # -- writes ---------------------------------------------------------------------------
@@ -465,6 +468,15 @@ class _ProcessRunner(_Runner):
             self.pool = None
 
 
+def _percentiles(times: Any) -> dict[str, float] | None:
+    """p50/p95/p99 (ms) of the server time of the recent searches (from request to response)."""
+    xs = sorted(times)
+    if not xs:
+        return None
+    pick = lambda p: round(xs[min(len(xs) - 1, int(p / 100 * len(xs)))] * 1000, 1)  # noqa: E731
+    return {"count": len(xs), "p50": pick(50), "p95": pick(95), "p99": pick(99)}
+
+
 def _fact_about(x: Any, entity_id: str, names: set[str]) -> bool:
     from marsad.text import normalize_for_search
 
@@ -583,9 +595,10 @@ class _Guard:
     script and loads nothing from elsewhere). Plain ASGI, so it costs next to nothing per
     request, unlike an ``@app.middleware`` function."""
 
-    def __init__(self, app: Any, max_body: int):
+    def __init__(self, app: Any, max_body: int, timings: Any = None):
         self.app = app
         self.max_body = max_body
+        self.timings = timings  # a deque that receives the server time of each search (s)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -610,7 +623,12 @@ class _Guard:
                     headers.setdefault("X-Frame-Options", "DENY")
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        if self.timings is not None and scope.get("path") == "/api/search":
+            t0 = time.perf_counter()
+            await self.app(scope, receive, send_with_headers)
+            self.timings.append(time.perf_counter() - t0)
+        else:
+            await self.app(scope, receive, send_with_headers)
 
 
 def create_app(db_path: str | Path | Store, token: str | None = None, public_read: bool = True,
@@ -643,7 +661,7 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
     app.state.token = token
     app.state.public_read = public_read
 
-    app.add_middleware(_Guard, max_body=max_body)
+    app.add_middleware(_Guard, max_body=max_body, timings=service.search_times)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError):
@@ -695,9 +713,10 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
 
     # -- API: reads ---------------------------------------------------------------------------
     @app.get("/api/stats", dependencies=read, tags=["meta"])
-    def stats() -> dict[str, Any]:
-        """How much the store holds."""
-        return service.stats()
+    def stats(window: int | None = Query(None, ge=1, description="server-time percentiles over the "
+                                                               "last N searches")) -> dict[str, Any]:
+        """How much the store holds; search cache and server-time figures."""
+        return service.stats(window)
 
     @app.get("/api/articles", dependencies=read, tags=["articles"])
     def list_articles(limit: int = Limit, offset: int = Offset, story: str | None = None,
