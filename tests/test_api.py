@@ -397,3 +397,21 @@ def test_serve_command_binds_loopback_and_checks_its_options(monkeypatch, tmp_pa
     r = runner.invoke(cli, ["serve", "--db", str(tmp_path / "x.db"), "--private-read"],
                       env={"MARSAD_TOKEN": "from-env"})
     assert r.exit_code == 0 and calls[-1][1]["token"] == "from-env" and calls[-1][1]["public_read"] is False
+
+
+def test_story_page_survives_a_brief_it_does_not_understand():
+    from marsad.model import Story
+
+    store = service_data.fill(Store())
+    odd = Story(id="s-odd", title="قصة بموجز غريب", articles=["a-odesa-1"], outlets=["وكالة الأنباء العربية"],
+                brief={"timeline": "نص بدل قائمة", "numbers": [1, {"latest": 3, "history": "x"}],
+                       "summary": [{"text": 5}, {"text": "جملة <i>موثقة</i>", "article": "a-odesa-1", "start": "x"}],
+                       "contradictions": [{"says": None, "denies": None}], "quotes_by_speaker": [{"quotes": []}],
+                       "sources": ["ليس قاموسا"], "future_section": {"anything": True}})
+    store.replace_derived([*store.stories(), odd], store.storylines(), store.entities())
+    with TestClient(create_app(store)) as c:
+        r = c.get("/story/s-odd")
+        assert r.status_code == 200
+        assert "جملة &lt;i&gt;موثقة&lt;/i&gt;" in r.text  # kept, escaped, linked to the article
+        assert 'href="/article/a-odesa-1"' in r.text
+        assert 'id="numbers"' in r.text and 'id="timeline"' not in r.text and 'id="contradictions"' not in r.text
