@@ -11,6 +11,8 @@ remains: «والمفاوضات», «المفاوضات», «مفاوضات» �
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import is_
 
 import Stemmer
 
@@ -65,8 +67,9 @@ def stems(words: list[str]) -> list[str]:
         cache.clear()
     out = list(map(cache.get, words))  # C-speed lookups
     if None in out:
-        # the misses in one batch: one normalization pass, one Snowball call
-        missing = [w for w in dict.fromkeys(words) if w not in cache]
+        # the misses in one batch (picked out and deduplicated by C-level iterators): one
+        # normalization pass, one Snowball call
+        missing = list(dict.fromkeys(compress(words, map(is_, out, repeat(None)))))
         norms = normalize_for_search("\n".join(missing)).split("\n")
         if len(norms) != len(missing):  # a word held a line break: go one by one
             norms = [normalize_for_search(w) for w in missing]
@@ -80,5 +83,5 @@ def stems(words: list[str]) -> list[str]:
             snow = _STEMMER.stemWords([b for _, b in todo])
             for (w, b), s in zip(todo, snow):
                 cache[w] = _fix(b, s)
-        out = [cache[w] for w in words]
+        out = list(map(cache.__getitem__, words))
     return out
