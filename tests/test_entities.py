@@ -153,8 +153,32 @@ def test_packaged_model_scores_on_the_anercorp_test_split():
     sys.modules["train_ner"] = mod
     spec.loader.exec_module(mod)
     sents = mod.read_anercorp(test)
-    pred = [tag_tokens(toks) for toks, _ in sents]
+    pred = ner.tag_sentences([toks for toks, _ in sents])
     sc = mod.score([y for _, y in sents], pred)
-    # the committed model measured entity F1 0.71 here (scripts/train_ner.py); a drop below
-    # 0.68 means the features at run time no longer match the ones it was trained on.
-    assert sc["ALL"][2] >= 0.68, sc
+    # the committed model measured entity F1 0.727 here (scripts/train_ner.py); a drop below
+    # 0.70 means the features at run time no longer match the ones it was trained on.
+    assert sc["ALL"][2] >= 0.70, sc
+
+
+def test_roles_set_off_by_commas_before_and_after_the_name():
+    text = ("أعلن المتحدث باسم الرئاسة التركية، إبراهيم كالن، أن أنقرة مستعدة لاستضافة جولة جديدة "
+            "من المحادثات. وقال جوزيب بوريل، مسؤول السياسة الخارجية في الاتحاد الأوروبي، إن "
+            "الاتحاد يرحب بالمبادرة.")
+    ms = find_mentions(Article(id="a3", origin="test", text=text))
+    people = {m.text: m for m in ms if m.type == "PERSON"}
+    assert people["إبراهيم كالن"].role == "المتحدث باسم الرئاسة التركية"
+    assert people["جوزيب بوريل"].role.startswith("مسؤول السياسة الخارجية")
+
+
+def test_spelling_variants_of_a_name_become_one_entity():
+    a = Article(id="a1", origin="test", text=(
+        "قال الرئيس الأمريكي دونالد ترامب إن بلاده ستواصل دعم المفاوضات بين الطرفين."))
+    b = Article(id="a2", origin="test", text=(
+        "وصل الرئيس الأميركي دونالد ترمب إلى العاصمة البريطانية لندن في زيارة رسمية، وقال ترمب "
+        "إن الزيارة ستتناول التجارة."))
+    ms = find_mentions(a) + find_mentions(b)
+    trump = [m for m in ms if m.type == "PERSON"]
+    assert len(trump) == 3, [m.text for m in trump]
+    ents = [e for e in link_entities(ms) if e.type == "PERSON"]
+    assert len(ents) == 1 and ents[0].mentions == 3
+    assert {"دونالد ترامب", "دونالد ترمب"} <= {ents[0].name, *ents[0].aliases}

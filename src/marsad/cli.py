@@ -195,15 +195,16 @@ def entities(
                                "a blank line ends a sentence."),
 ) -> None:
     """Tag named entities: prints `token TAG` per line, BIO over PERS, LOC, ORG, MISC."""
-    from marsad.facts.entities import read_conll, tag_tokens
+    from marsad.facts.entities import read_conll, tag_sentences
 
     try:
         sents = read_conll(conll)
         lines = []
-        for i, toks in enumerate(sents):
+        # the file is read as one document: a name is tagged alike wherever it recurs
+        for i, (toks, tags) in enumerate(zip(sents, tag_sentences(sents))):
             if i:
                 lines.append("")
-            lines.extend(f"{t} {tag}" for t, tag in zip(toks, tag_tokens(toks)))
+            lines.extend(f"{t} {tag}" for t, tag in zip(toks, tags))
     except MarsadError as exc:
         _error(str(exc))
         raise typer.Exit(2)
