@@ -182,3 +182,12 @@ def test_spelling_variants_of_a_name_become_one_entity():
     ents = [e for e in link_entities(ms) if e.type == "PERSON"]
     assert len(ents) == 1 and ents[0].mentions == 3
     assert {"دونالد ترامب", "دونالد ترمب"} <= {ents[0].name, *ents[0].aliases}
+
+
+def test_first_letters_of_names_that_look_like_clitics_are_kept():
+    text = ("قال المحامي فراس الأحمد إن المحكمة أرجأت الجلسة إلى الشهر المقبل. "
+            "وكان وليد جنبلاط قد دعا إلى التهدئة.")
+    people = {m.text: m for m in find_mentions(Article(id="a4", origin="test", text=text))
+              if m.type == "PERSON"}
+    assert "فراس الأحمد" in people and people["فراس الأحمد"].role == "المحامي"
+    assert "وليد جنبلاط" in people

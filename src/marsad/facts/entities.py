@@ -395,12 +395,17 @@ def _strip_offset(surface: str, n_norm: int) -> int:
     return k
 
 
-# A clitic is peeled from an entity's first word only when the bare form is clearly the
-# more common word: at least 2 log2-frequency buckets (4x) above the clitic form in ANT, or
-# the clitic form is unknown to ANT while the bare form is known. Checked on names whose
-# first letter looks like a clitic: keeps «وليد», «فيصل», «بشار», «لافروف», «فلاديمير», and
-# peels «وبيسكوف», «لموسكو», «بباريس», «وفلاديمير», «والقاهرة» (→ «القاهرة»).
+# A clitic is peeled from an entity's first word only on evidence that the bare form is the
+# name: it is a mention elsewhere in the article or in the gazetteers, or the clitic form is
+# unknown to ANT news while the bare form is known. Beyond that, a conjunction «و» is peeled
+# when the bare form is at least _PEEL_MARGIN log2-frequency buckets (4x) more common in ANT
+# («ومروان», «وماكرون»), and a preposition (ب ل ك ف) only when the whole form is rare
+# (< 2^_RARE_FULL occurrences): «فادي», «فراس» are names although «ادي», «راس» are common
+# words. Checked on names whose first letter looks like a clitic: keeps «وليد», «وائل»,
+# «وسام», «فيصل», «بشار», «فادي», «فراس», «لافروف»; peels «وبيسكوف», «وماكرون», «ومروان»,
+# «لموسكو» (gazetteer), «والقاهرة» (→ «القاهرة»).
 _PEEL_MARGIN = 2
+_RARE_FULL = 3
 
 
 def _peel(word: str, typ: str, known_bare: set[str]) -> int:
@@ -417,18 +422,20 @@ def _peel(word: str, typ: str, known_bare: set[str]) -> int:
     bare = ("ال" + base) if keep_al else base
     if bare in known_bare:
         return drop
-    cl = clusters()
     gz = gazetteer()
-    full_c, bare_c = cl.get(w), cl.get(bare)
-    if w in gz:
+    if (w,) in gz.get(w, {}):
         return 0
-    if bare in gz or any(ph == (bare,) for ph in gz.get(bare, {})):
+    if (bare,) in gz.get(bare, {}):
         return drop
+    cl = clusters()
+    full_c, bare_c = cl.get(w), cl.get(bare)
     if bare_c is None:
         return 0
     if full_c is None:
         return drop
-    return drop if int(bare_c.freq) - int(full_c.freq) >= _PEEL_MARGIN else 0
+    if prefix[:drop] == "و":
+        return drop if int(bare_c.freq) - int(full_c.freq) >= _PEEL_MARGIN else 0
+    return drop if int(full_c.freq) < _RARE_FULL else 0
 
 
 # How many tokens a role phrase may span before a name («نائب وزير الدفاع الروسي» = 4);
