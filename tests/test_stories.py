@@ -202,3 +202,18 @@ def test_example_corpus_copies_and_stories_against_gold(gold):
     rec = sum(sum(1 for j in pred if pred[j] == pred[i] and truth[j] == truth[i]) /
               sum(1 for j in truth if truth[j] == truth[i]) for i in pred) / len(pred)
     assert 2 * prec * rec / (prec + rec) > 0.88
+
+
+def test_add_many_with_encoder_thread_matches_add(monkeypatch):
+    import marsad.stories as stories
+
+    monkeypatch.setattr(stories, "ENCODE_CHUNK", 2)  # several batches: the encoder thread runs
+    _, one_by_one = run(CORPUS, use_embeddings=True)
+    d, batched = Deduper(), StoryClusterer(use_embeddings=True)
+
+    def dedup(a):
+        a.duplicate_of = d.add(a).duplicate_of
+
+    ids = batched.add_many([Article(**{**a.__dict__}) for a in CORPUS], prepare=dedup)
+    assert ids == [one_by_one.story_of(a.id) for a in CORPUS]
+    assert [(s.id, s.articles) for s in batched.stories()] == [(s.id, s.articles) for s in one_by_one.stories()]

