@@ -139,7 +139,7 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
     print(f"   ANT 2018, time order, embeddings {'on' if use_embeddings else 'off'}:")
     for n, wall, cpu in marks:
         print(f"     {n:>6} articles: {wall:6.1f} s wall ({wall / n * 1000:.2f} ms/article), "
-              f"{cpu:6.1f} s CPU in the main process")
+              f"{cpu:6.1f} s CPU (this process, clustering and encoder threads)")
     print(f"     stories() for all: {t_read - marks[-1][1]:.1f} s; peak memory {peak_rss_mb():.0f} MB; "
           f"state {len(d.state()) / 1e6:.0f} MB dedup + {len(c.state()) / 1e6:.0f} MB stories")
     copies = sum(len(g.members) - 1 for g in groups)
