@@ -1,7 +1,8 @@
 """Quotes, claims and stance: accuracy on the example corpus gold and ANS, and throughput.
 
 * ANS stance (Khouja 2020, Apache-2.0), test split: macro-F1 and per-class F1 of
-  ``marsad.facts.claims.stance`` (published BERT baseline: macro-F1 0.767).
+  ``marsad.facts.claims.stance`` (published BERT baseline: macro-F1 0.767), and of its lexical
+  fallback model (used when the sentence encoder is not installed).
 * Example corpus gold (examples/gold.json): quote recall (words found; words and speaker),
   the share of extracted quotes that match a gold quote (a lower bound of precision: the gold
   does not list every indirect quote), claim recall and precision, contradictions found.
@@ -33,6 +34,15 @@ def _stance() -> None:
     print(f"   ANS stance test ({len(rows)} pairs): macro-F1 {f1_score(gold, pred, average='macro'):.3f} "
           f"(published BERT baseline 0.767); " + ", ".join(f"{lab} F1 {v:.3f}" for lab, v in zip(LABELS, per)))
     print(f"   stance speed: {len(rows) / dt:,.0f} pairs/s")
+    from marsad.facts.stance import stance_scores
+
+    lex = []
+    for a, b, _ in rows:
+        p = stance_scores(a, b, use_embeddings=False)
+        lex.append(max(p, key=p.get))
+    per = f1_score(gold, lex, average=None, labels=list(LABELS))
+    print(f"   ANS stance test, lexical model alone (no sentence encoder): macro-F1 "
+          f"{f1_score(gold, lex, average='macro'):.3f}; " + ", ".join(f"{lab} F1 {v:.3f}" for lab, v in zip(LABELS, per)))
 
 
 def _corpus() -> dict:

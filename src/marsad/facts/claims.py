@@ -16,9 +16,10 @@ a denial whose target matches an assertion (by its named original claimant and b
 of light stems), or two assertions of different parties the stance model reads as disagreeing.
 
 ``stance(claim_text, sentence)`` is that stance model: agree / disagree / other, a logistic
-regression over lexical features (stem overlap, negation and antonym cues, the words one text
-adds to the other) trained on the ANS corpus (Khouja 2020, Apache-2.0; see
-``models/stance_ans.json`` and ``train_stance``).
+regression over lexical pair features (stem overlap, negation and antonym cues, number
+mismatch, the words one text adds to the other) and multilingual sentence-embedding features,
+trained on the ANS corpus (Khouja 2020, Apache-2.0); it lives in ``marsad.facts.stance``
+(``models/stance_ans.json``, ``train_stance``).
 
 Lexicons: ``lexicons/claims_denial.txt``. Every claim's ``evidence`` covers its sentence, so
 ``article.text[start:end]`` contains ``claim.text`` and ``claim.target``.
@@ -26,19 +27,19 @@ Lexicons: ``lexicons/claims_denial.txt``. Every claim's ``evidence`` covers its 
 
 from __future__ import annotations
 
-import json
-import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from marsad.model import Article, Claim, Evidence, Mention, Quote
 from marsad.facts import quotes as Q
+from marsad.facts.stance import (EMB_SCALE, LABELS, STANCE_C, STANCE_MIN_DF, STANCE_MODEL,  # noqa: F401
+                                 read_ans, stance, stance_proba, stance_scores)
+from marsad.facts.stance import train as _train_stance
 from marsad.text import stem, tokenize
 from marsad.text.normalize import GAP, normalize
 
 MODELS = Path(__file__).parent / "models"
-STANCE_MODEL = MODELS / "stance_ans.json"
 
 # A denial's target is cut after this many words when nothing else ends it (a noun-phrase
 # denial «نفي الكرملين لأي اتفاق حول وقف الهجمات الجوية يبدد الآمال» has no clause mark
@@ -54,9 +55,6 @@ DEMONSTRATIVES = {_n(w) for w in ("هذه", "هذا", "تلك", "ذلك", "هذ�
 TARGET_OPENERS = {_n(w) for w in ("بأن", "بأنه", "بأنها", "بأنهم", "أن", "أنه", "أنها", "عن", "حول", "بشأن",
                                   "إن")}
 CARRIERS = {_n(w) for w in ("التي", "الذي", "الذين")}
-NEGATIONS = {_n(w) for w in ("لا", "لم", "لن", "ليس", "ليست", "غير", "عدم", "دون", "بدون", "نفى", "نفت",
-                             "ينفي", "تنفي", "رفض", "رفضت", "يرفض", "ترفض", "ما", "لات", "بلا", "كذب",
-                             "تراجع", "توقف", "إلغاء", "تأجيل", "فشل", "رغم", "ينفي")}
 
 
 def _lex(kind: str) -> set[str]:
@@ -694,149 +692,23 @@ def _order(i: int, j: int, claims: list[Claim], articles: dict[str, Article]) ->
 # Stance: agree / disagree / other
 
 
-LABELS = ("agree", "disagree", "other")
-# Below this stem overlap a pair is "other" whatever the model says: ANS "other" pairs are
-# about unrelated news (train overlap median 0.17, 95th percentile 0.30) while agree/disagree
-# pairs start at 0.33 (5th percentile). Tuned on the ANS dev split: 0.20 -> macro-F1 .629,
-# 0.25 -> .657, 0.30 -> .640, 0.34 -> .590 (model C=0.3, min_df=2).
-OTHER_MAX_OVERLAP = 0.25
-# Logistic-regression settings of the shipped model, tuned on the ANS dev split (macro-F1
-# without the overlap rule: C=0.3/min_df=2 .643, C=1/min_df=1 .610, C=3/min_df=2 .601).
-STANCE_C = 0.3
-STANCE_MIN_DF = 2
-
-
-def _stance_features(a: str, b: str) -> dict[str, float]:
-    """Lexical features of a (claim, sentence) pair: overlaps, negation asymmetry, and the
-    stems each side has alone (prefixed A:/B:), which carry antonyms (عربي/أجنبي، استمرار/توقف)."""
-    ta = [t for t in tokenize(a)]
-    tb = [t for t in tokenize(b)]
-    na = [t.norm for t in ta]
-    nb = [t.norm for t in tb]
-    sa = {stem(t.base or t.norm) for t in ta}
-    sb = {stem(t.base or t.norm) for t in tb}
-    inter = sa & sb
-    f: dict[str, float] = {"bias": 1.0}
-    if sa and sb:
-        f["jaccard"] = len(inter) / len(sa | sb)
-        f["overlap"] = len(inter) / min(len(sa), len(sb))
-        f["cover_a"] = len(inter) / len(sa)
-        f["cover_b"] = len(inter) / len(sb)
-    f["len_ratio"] = min(len(na), len(nb)) / max(1, max(len(na), len(nb)))
-    neg_a = sum(1 for w in na if w in NEGATIONS)
-    neg_b = sum(1 for w in nb if w in NEGATIONS)
-    f["neg_diff"] = float(abs(neg_a - neg_b))
-    f["neg_any"] = float((neg_a > 0) != (neg_b > 0))
-    nums_a = {w for w in na if w[:1].isdigit()}
-    nums_b = {w for w in nb if w[:1].isdigit()}
-    if nums_a and nums_b:
-        f["num_mismatch"] = float(nums_a != nums_b)
-    for s in sa - sb:
-        f["A:" + s] = 1.0
-    for s in sb - sa:
-        f["B:" + s] = 1.0
-    for s in (sa - sb) | (sb - sa):
-        f["D:" + s] = 1.0
-    if f.get("overlap", 0) > 0.5:
-        for s in (sa - sb) | (sb - sa):
-            f["HD:" + s] = 1.0
-    return f
-
-
-@lru_cache(maxsize=1)
-def _model() -> dict[str, Any] | None:
-    if not STANCE_MODEL.exists():
-        return None
-    return json.loads(STANCE_MODEL.read_text(encoding="utf-8"))
-
-
-def stance_proba(claim_text: str, sentence: str) -> tuple[str, float]:
-    """The stance label and its probability (see ``stance``)."""
-    model = _model()
-    f = _stance_features(claim_text, sentence)
-    if f.get("overlap", 0.0) < OTHER_MAX_OVERLAP:
-        return "other", 1.0 - f.get("overlap", 0.0)
-    if model is None:
-        return _stance_rules(f), 1.0
-    scores = []
-    for k, label in enumerate(model["labels"]):
-        w = model["weights"][label]
-        s = model["intercept"][k]
-        for name, v in f.items():
-            if name in w:
-                s += w[name] * v
-        scores.append(s)
-    m = max(scores)
-    ex = [math.exp(s - m) for s in scores]
-    z = sum(ex)
-    best = max(range(len(scores)), key=lambda k: scores[k])
-    return model["labels"][best], ex[best] / z
-
-
-def _stance_rules(f: dict[str, float]) -> str:
-    """Fallback when no trained model ships: negation or number asymmetry."""
-    if f.get("neg_any", 0) or f.get("num_mismatch", 0):
-        return "disagree"
-    return "agree"
-
-
-def stance(claim_text: str, sentence: str) -> str:
-    """Does ``sentence`` agree with, disagree with, or say something other than ``claim_text``?
-    Returns "agree", "disagree" or "other"."""
-    return stance_proba(claim_text, sentence)[0]
-
-
-def read_ans(path: Path | str) -> list[tuple[str, str, str]]:
-    """(s1, s2, stance) rows of an ANS stance CSV file."""
-    import csv
-
-    with open(path, encoding="utf-8", newline="") as fh:
-        return [(r["s1"], r["s2"], r["stance"]) for r in csv.DictReader(fh)]
-
-
-def train_stance(train_csv: Path | str, out: Path | str = STANCE_MODEL, dev_csv: Path | str | None = None,
-                 c: float = STANCE_C, min_df: int = STANCE_MIN_DF) -> dict[str, Any]:
-    """Train the stance model on an ANS split (Khouja 2020, Apache-2.0) and write it as JSON.
+def train_stance(train_csv: Path | str, out: Path | str = STANCE_MODEL, c: float = STANCE_C,
+                 min_df: int = STANCE_MIN_DF, emb_scale: float = EMB_SCALE) -> dict[str, Any]:
+    """Train the stance model on an ANS split (Khouja 2020, Apache-2.0) and write it as JSON
+    (see ``marsad.facts.stance``).
 
     ``python -m marsad.facts.claims train ../shared/data/ans/stance/train.csv``
     """
-    from collections import Counter
-
-    import numpy as np
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    rows = read_ans(train_csv)
-    feats = [_stance_features(a, b) for a, b, _ in rows]
-    df = Counter(k for f in feats for k in f)
-    feats = [{k: v for k, v in f.items() if df[k] >= min_df} for f in feats]
-    vec = DictVectorizer()
-    X = vec.fit_transform(feats)
-    y = [lab for _, _, lab in rows]
-    clf = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-    clf.fit(X, y)
-    names = vec.get_feature_names_out()
-    labels = list(clf.classes_)
-    coef = clf.coef_
-    if len(labels) == 2:  # never the case on ANS, kept for completeness
-        coef = np.vstack([-coef[0], coef[0]])
-    weights = {lab: {names[k]: round(float(coef[li][k]), 5) for k in range(len(names)) if abs(coef[li][k]) > 1e-4}
-               for li, lab in enumerate(labels)}
-    model = {"about": "marsad stance model: logistic regression over lexical pair features, trained on "
-                      "the ANS corpus train split (Khouja, 'Stance Prediction and Claim Verification: "
-                      "An Arabic Perspective', FEVER 2020; Apache-2.0).",
-             "C": c, "min_df": min_df, "labels": labels,
-             "intercept": [round(float(v), 5) for v in clf.intercept_], "weights": weights}
-    Path(out).write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    _model.cache_clear()
-    return model
+    return _train_stance(train_csv, out, c=c, min_df=min_df, emb_scale=emb_scale)
 
 
 def _main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[0] == "train":
         c = float(argv[2]) if len(argv) > 2 else STANCE_C
         model = train_stance(argv[1], c=c)
-        print(f"wrote {STANCE_MODEL} ({sum(len(w) for w in model['weights'].values())} weights)")
+        n = {k: sum(len(w) for w in part["weights"].values()) + sum(len(w) for w in part.get("dense", {}).values())
+             for k, part in model.items() if isinstance(part, dict)}
+        print(f"wrote {STANCE_MODEL} (weights: {n})")
         return 0
     print("usage: python -m marsad.facts.claims train TRAIN_CSV [C]")
     return 2
