@@ -155,9 +155,9 @@ def test_packaged_model_scores_on_the_anercorp_test_split():
     sents = mod.read_anercorp(test)
     pred = ner.tag_sentences([toks for toks, _ in sents])
     sc = mod.score([y for _, y in sents], pred)
-    # the committed model measured entity F1 0.727 here (scripts/train_ner.py); a drop below
-    # 0.70 means the features at run time no longer match the ones it was trained on.
-    assert sc["ALL"][2] >= 0.70, sc
+    # the committed model measured entity F1 0.739 here (scripts/train_ner.py); a drop below
+    # 0.71 means the features at run time no longer match the ones it was trained on.
+    assert sc["ALL"][2] >= 0.71, sc
 
 
 def test_roles_set_off_by_commas_before_and_after_the_name():
