@@ -93,12 +93,22 @@ def clusters() -> dict[str, _Cluster]:
     return out
 
 
+# In gazetteer_persons.txt, the names after this line are also common words; the quote
+# reader uses them, the tagger's gazetteer feature does not.
+_AMBIGUOUS_SECTION = "# --- names that are also common words"
+
+
 def _lexicon_lines(name: str) -> Iterable[str]:
     f = _package_file("lexicons", name)
     if not f.is_file():
         return []
-    return [ln.strip() for ln in f.read_text(encoding="utf-8").splitlines()
-            if ln.strip() and not ln.startswith("#")]
+    out = []
+    for ln in f.read_text(encoding="utf-8").splitlines():
+        if ln.startswith(_AMBIGUOUS_SECTION):
+            break
+        if ln.strip() and not ln.startswith("#"):
+            out.append(ln.strip())
+    return out
 
 
 def _phrase(text: str) -> tuple[str, ...]:
