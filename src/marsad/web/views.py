@@ -14,7 +14,6 @@ not understood is left out, so any brief ``marsad.briefs`` writes, older or newe
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
@@ -25,56 +24,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from marsad.errors import InputError
+from marsad.render.common import EVENT_TYPES, NOTES, UNKNOWN_OUTLET, counts_label, fmt_date, fmt_number, history_rows
+from marsad.render.common import KINDS as RENDER_KINDS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_SIZE = 20
 
-MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-          "أكتوبر", "نوفمبر", "ديسمبر"]
-QUALIFIERS = {"at least": "على الأقل", "about": "نحو", "nearly": "قرابة", "more than": "أكثر من",
-              "less than": "أقل من", "up to": "حتى"}
-EVENT_TYPES = {"attack": "هجوم", "casualties": "ضحايا", "interception": "اعتراض", "talks": "محادثات",
-               "agreement": "اتفاق", "no_agreement": "لا اتفاق", "prisoner_exchange": "تبادل أسرى",
-               "protest": "احتجاج"}
 KINDS = {"event": "حدث", "statement": "تصريح", "claim": "ادعاء", "denial": "نفي", "conflict": "تعارض"}
+KINDS = {**KINDS, **RENDER_KINDS}
 ENTITY_TYPES = {"PERSON": "شخص", "ORG": "منظمة", "PLACE": "مكان", "OTHER": "أخرى"}
-try:  # the report renderer's labels, when present, so both read the same
-    from marsad.render import common as _rc
-
-    QUALIFIERS = {**QUALIFIERS, **getattr(_rc, "QUALIFIERS", {})}
-    EVENT_TYPES = {**EVENT_TYPES, **getattr(_rc, "EVENT_TYPES", {})}
-    KINDS = {**KINDS, **getattr(_rc, "KINDS", {})}
-except Exception:  # the renderer is optional for the dashboard
-    pass
-
-
-# -- formatting ---------------------------------------------------------------------------------
-def fmt_date(value: Any, with_time: bool = True) -> str:
-    """«4 مارس 2024، 09:10»; the value as given when it is not an ISO date."""
-    if not value:
-        return "—"
-    s = str(value).strip()
-    try:
-        d = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            d = datetime.fromisoformat(s[:10])
-        except ValueError:
-            return s
-    out = f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-    if with_time and len(s) > 10 and (d.hour or d.minute):
-        out += f"، {d.hour:02d}:{d.minute:02d}"
-    return out
-
-
-def fmt_number(value: Any, qualifier: Any = None) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    v = str(value)
-    q = QUALIFIERS.get(qualifier or "", qualifier or "")
-    if not q:
-        return v
-    return f"{v} {q}" if qualifier == "at least" else f"{q} {v}"
 
 
 def article_url(article_id: str, start: int | None = None, end: int | None = None) -> str:
@@ -153,15 +111,28 @@ def brief_view(brief: Any) -> dict[str, Any]:
 
     numbers = []
     for g in _dicts(b.get("numbers")):
-        if "latest" not in g:
-            continue
+        if "latest" not in g or g.get("has_figures") is False:
+            continue  # context numbers (parts of a toll, vague magnitudes) are not figures
+        try:
+            rows, others = history_rows(g)
+            label = counts_label(g)
+        except (KeyError, TypeError, AttributeError):  # a brief of another shape: show it plainly
+            rows, others, label = _dicts(g.get("history")), [], _str(g.get("what")) or _str(g.get("key")) or ""
         history = []
-        for h in _dicts(g.get("history")):
+        for h in rows:
+            note = NOTES.get(h.get("note") or "", "")
+            copies = len(h.get("copies") or [])
+            history.append({"value": fmt_number(h.get("value"), h.get("qualifier")),
+                            "outlet": h.get("outlet") or UNKNOWN_OUTLET,
+                            "published": h.get("published"), "cite": _cite(h),
+                            "note": note + (f" (+{copies} نسخ منقولة)" if copies else "")})
+        for h in others:
             history.append({"value": fmt_number(h.get("value"), h.get("qualifier")), "outlet": h.get("outlet"),
-                            "published": h.get("published"), "cite": _cite(h)})
+                            "published": h.get("published"), "cite": _cite(h),
+                            "note": NOTES.get(h.get("note") or "", h.get("note") or ""), "minor": True})
         latest_q = (g.get("latest_report") or {}).get("qualifier") if isinstance(g.get("latest_report"), dict) else None
         vals = g.get("values") if isinstance(g.get("values"), list) else []
-        numbers.append({"what": _str(g.get("what")) or _str(g.get("key")) or "",
+        numbers.append({"what": label,
                         "latest": fmt_number(g.get("latest"), latest_q),
                         "most_reported": g.get("most_reported"), "values": vals,
                         "changed": bool(g.get("changed")), "history": history})
