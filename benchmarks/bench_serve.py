@@ -2,27 +2,34 @@
 
 Set-up (printed with its timings):
 
-* The ANT corpus (../shared/data/ant2018, Chouigui et al., AICCSA 2017) is split: every 20th
-  record is held out for live ingest, the rest (about 29,950 articles) is the base.
+* The ANT corpus (../shared/data/ant2018, Chouigui et al., AICCSA 2017) is split: every 5th
+  record is held out for live ingest, the rest (about 25,200 articles) is the base; a
+  run during which the held-out records run out says so.
 * The base is loaded through the FAST PATH: records become Articles directly (title, text,
   outlet, date) and go through ``Store.add_input`` in batches of 500, which writes the articles
   and the full-text index; extraction, dedup, story clustering and facts are skipped for them,
   and the dedup/story state is marked as covering them so the pipeline does not replay them.
 * The server runs ``marsad.api.create_app`` under uvicorn in its own process on 127.0.0.1
   (ingest pipeline with facts and embeddings off; background recomputation of stories off).
-* Load, two runs of ``DURATION`` seconds each, 50 clients (httpx.AsyncClient, one connection
-  each) sending GET /api/search with a mix of Arabic words, phrases and filters:
+* Load, two runs of ``DURATION`` seconds each, 50 clients (one connection each) sending
+  GET /api/search with a mix of Arabic words, phrases and filters. The load generator is wrk
+  (C, epoll; ``/usr/bin/wrk``, Debian package ``wrk``) driven by a Lua script generated into
+  the temporary directory, so that the clients do not take the CPU the server needs on a
+  small machine; without wrk, 50 httpx.AsyncClient clients in this process (whose own
+  scheduling adds most of the latency they measure on 2 cores). ``MARSAD_BENCH_CLIENTS=wrk,httpx``
+  runs both, one after the other. Two runs per client:
   first with a think time (each client pauses a random time of mean ``THINK`` s between its
   searches, as people do), then back to back (no think time: the saturation throughput,
   where latency is simply clients / throughput). During both runs one more client POSTs the
   held-out records to /api/ingest in batches of ``INGEST_BATCH`` (the real pipeline: record
   extraction, cleaning, dedup, story assignment, store + index, in the server's worker process).
-* The server's CPU time per request is printed too: on a shared machine the wall-clock
+* The load average before and after, the server's CPU time per request and the load
+  generator's CPU time are printed too: on a shared machine the wall-clock
   latencies depend on what else runs, the CPU cost does not.
 * Afterwards: failed requests, articles before/after, and every id the ingest reported as
   stored is fetched back (no article lost) and the count matches.
 
-Run: ``python -m benchmarks serve`` (about 2–4 minutes here).
+Run: ``python -m benchmarks serve`` (about 1.5 minutes here with wrk, 2.5 with both clients).
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ import asyncio
 import multiprocessing as mp
 import os
 import random
+import re
+import resource
+import shutil
 import socket
 import tempfile
 import time
@@ -44,9 +54,15 @@ DURATION = 30.0  # seconds of load per run
 THINK = 1.0  # mean pause between one client's searches in the first run (s)
 MAX_REQUESTS = 20_000
 INGEST_BATCH = 25
-HOLD_OUT_EVERY = 20
+# 1 in 5 held out (about 6,300 articles): with wrk the ingest, which then has the second core,
+# stores about 95 articles/s in the think-time run, and 1 in 10 ran out in the second run.
+HOLD_OUT_EVERY = 5
 TOKEN = "bench-token"
 SEED = 7
+# One wrk thread drives the 50 connections: it used 1% of one core at 50 req/s (think time)
+# and 6% at 1,600 req/s (none); a second thread would only take CPU from the server.
+WRK_THREADS = 1
+SERVER_TIMES = 10_000  # the server keeps the times of its last 10,000 searches (api.py)
 
 # Queries a newsroom would type over 2018 news: single words (clitic and hamza variants),
 # names, phrases, and some with filters.
@@ -110,10 +126,10 @@ def load_base(db: str, records: list[dict]) -> float:
 def _serve(db: str, port: int) -> None:
     import uvicorn
 
-    from marsad.api import create_app
+    from marsad.api import create_app, server_config
 
     app = create_app(db, token=TOKEN, with_facts=False, use_embeddings=False, auto_finish=False)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.Server(server_config(app, "127.0.0.1", port, log_level="warning", access_log=False)).run()
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -122,6 +138,40 @@ def _pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     k = min(len(xs) - 1, max(0, int(round(p / 100 * (len(xs) - 1)))))
     return xs[k]
+
+
+def _new_ingest() -> dict:
+    return {"stored": [], "skipped": 0, "errors": 0, "failed": 0, "batches": 0, "lat": [],
+            "t0": time.perf_counter(), "ran_out_s": None}
+
+
+async def _ingester(base: str, batches: list[list[dict]], running, ingest: dict) -> None:
+    """POST ``batches`` (consumed from the front) to /api/ingest while ``running()``."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base, timeout=120.0,
+                                 headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        while batches and running():
+            recs = batches.pop(0)
+            t0 = time.perf_counter()
+            try:
+                resp = await c.post("/api/ingest", params={"finish": "none"}, json=recs)
+                ingest["lat"].append(time.perf_counter() - t0)
+                ingest["batches"] += 1
+                if resp.status_code in (200, 201):
+                    body = resp.json()
+                    ingest["stored"] += body["stored"]
+                    ingest["skipped"] += body["skipped"]
+                    ingest["errors"] += len(body["errors"])
+                else:
+                    ingest["failed"] += 1
+                    if ingest["failed"] == 1:
+                        print(f"   ingest HTTP {resp.status_code}: {resp.text[:300]}")
+            except httpx.HTTPError as exc:
+                ingest["failed"] += 1
+                print(f"   ingest error: {type(exc).__name__}: {exc}")
+    if not batches and running():
+        ingest["ran_out_s"] = time.perf_counter() - ingest["t0"]
 
 
 async def _run_load(base: str, batches: list[list[dict]], think: float, duration: float) -> dict:
@@ -134,7 +184,7 @@ async def _run_load(base: str, batches: list[list[dict]], think: float, duration
     failures: dict[str, int] = {}
     stop_at = time.perf_counter() + duration
     sent = 0
-    ingest = {"stored": [], "skipped": 0, "errors": 0, "failed": 0, "batches": 0, "lat": []}
+    ingest = _new_ingest()
 
     def fail(kind: str) -> None:
         failures[kind] = failures.get(kind, 0) + 1
@@ -162,32 +212,116 @@ async def _run_load(base: str, batches: list[list[dict]], think: float, duration
                 if think:
                     await asyncio.sleep(r.expovariate(1 / think))
 
-    async def ingester() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=120.0,
-                                     headers={"Authorization": f"Bearer {TOKEN}"}) as c:
-            while batches and time.perf_counter() < stop_at:
-                recs = batches.pop(0)
-                t0 = time.perf_counter()
-                try:
-                    resp = await c.post("/api/ingest", params={"finish": "none"}, json=recs)
-                    ingest["lat"].append(time.perf_counter() - t0)
-                    ingest["batches"] += 1
-                    if resp.status_code in (200, 201):
-                        body = resp.json()
-                        ingest["stored"] += body["stored"]
-                        ingest["skipped"] += body["skipped"]
-                        ingest["errors"] += len(body["errors"])
-                    else:
-                        ingest["failed"] += 1
-                        if ingest["failed"] == 1:
-                            print(f"   ingest HTTP {resp.status_code}: {resp.text[:300]}")
-                except httpx.HTTPError as exc:
-                    ingest["failed"] += 1
-                    print(f"   ingest error: {type(exc).__name__}: {exc}")
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    await asyncio.gather(_ingester(base, batches, lambda: time.perf_counter() < stop_at, ingest),
+                         *(client(i) for i in range(CLIENTS)))
+    ms = [x * 1000 for x in lat]
+    pcts = {p: _pct(ms, p) for p in (50, 95, 99)} | {"max": max(ms, default=float("nan"))}
+    return {"n": len(lat) + sum(failures.values()), "pcts": pcts, "failures": failures,
+            "wall": time.perf_counter() - t0, "ingest": ingest,
+            "client_cpu": time.process_time() - cpu0}  # this process: the clients and the ingest POSTs
 
+
+_WRK_LUA = r"""-- generated by benchmarks/bench_serve.py: marsad search load for wrk
+local QUERIES = {%(queries)s}
+local FILTERS = {%(filters)s}
+local THINK_MS = %(think_ms)d
+local SEED = %(seed)d
+
+local function enc(s)
+  return (string.gsub(s, "[^%%w%%-%%._~]", function(c) return string.format("%%%%%%02X", string.byte(c)) end))
+end
+
+local threads = {}
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("tid", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(SEED * 1000 + tid + THINK_MS)
+  non2xx = 0
+end
+
+function request()
+  local path = "/api/search?q=" .. enc(QUERIES[math.random(#QUERIES)]) .. "&limit=10" .. FILTERS[math.random(#FILTERS)]
+  return wrk.format("GET", path)
+end
+
+-- think time: exponential with mean THINK_MS (also before a connection's first request,
+-- which spreads the first requests)
+function delay()
+  if THINK_MS == 0 then return 0 end
+  return math.floor(-THINK_MS * math.log(1 - math.random()))
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+
+function done(summary, latency, requests)
+  local n2 = 0
+  for _, t in ipairs(threads) do n2 = n2 + (t:get("non2xx") or 0) end
+  local e = summary.errors
+  io.write(string.format("MARSAD_WRK requests=%%d duration_us=%%d p50_us=%%d p95_us=%%d p99_us=%%d max_us=%%d " ..
+    "connect=%%d read=%%d write=%%d status=%%d timeout=%%d non2xx=%%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout, n2))
+end
+"""
+
+
+def _lua_str(s: str) -> str:
+    """A Lua string literal for ``s`` (UTF-8 bytes as decimal escapes: no quoting issue)."""
+    return '"' + "".join(f"\\{b}" for b in s.encode("utf-8")) + '"'
+
+
+def _wrk_script(tmp: str, think: float) -> str:
+    from urllib.parse import urlencode
+
+    filters = ["&" + urlencode(f) if f else "" for f in FILTERS]
+    path = os.path.join(tmp, f"search-{int(think * 1000)}.lua")
+    Path(path).write_text(_WRK_LUA % {
+        "queries": ", ".join(_lua_str(q) for q in QUERIES),
+        "filters": ", ".join(_lua_str(f) for f in filters),
+        "think_ms": int(think * 1000), "seed": SEED}, encoding="utf-8")
+    return path
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+async def _run_wrk(wrk: str, tmp: str, base: str, batches: list[list[dict]], think: float,
+                   duration: float) -> dict:
+    """wrk with ``CLIENTS`` connections for ``duration`` s (think time as in ``_run_load``),
+    while one httpx client in this process POSTs the ``batches`` to /api/ingest."""
+    script = _wrk_script(tmp, think)
+    ingest = _new_ingest()
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
-    await asyncio.gather(ingester(), *(client(i) for i in range(CLIENTS)))
-    return {"lat": lat, "failures": failures, "wall": time.perf_counter() - t0, "ingest": ingest}
+    proc = await asyncio.create_subprocess_exec(
+        wrk, f"-t{WRK_THREADS}", f"-c{CLIENTS}", f"-d{int(duration)}s", "--timeout", "10s",
+        "-s", script, base, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    running = [True]
+    ing = asyncio.ensure_future(_ingester(base, batches, lambda: running[0], ingest))
+    out = (await proc.communicate())[0].decode("utf-8", "replace")
+    wall = time.perf_counter() - t0
+    running[0] = False
+    await ing
+    m = re.search(r"^MARSAD_WRK (.*)$", out, re.M)
+    if proc.returncode != 0 or not m:
+        raise RuntimeError(f"wrk failed (exit {proc.returncode}):\n{out[-2000:]}")
+    v = {k: int(x) for k, x in (kv.split("=") for kv in m.group(1).split())}
+    failures = {k: v[k] for k in ("connect", "read", "write", "timeout") if v[k]}
+    if v["non2xx"] or v["status"]:  # wrk counts >= 400 as status errors, the script any non-2xx
+        failures["non-2xx"] = max(v["non2xx"], v["status"])
+    return {"n": v["requests"] + sum(v[k] for k in ("connect", "read", "write", "timeout")), "wall": v["duration_us"] / 1e6, "failures": failures, "ingest": ingest,
+            "pcts": {p: v[f"p{p}_us"] / 1000 for p in (50, 95, 99)} | {"max": v["max_us"] / 1000},
+            "client_cpu": _children_cpu() - cpu0, "ingest_wall": wall}
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -200,25 +334,30 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _report(name: str, res: dict, server_cpu: float) -> None:
-    lat = [x * 1000 for x in res["lat"]]
     n_fail = sum(res["failures"].values())
-    n = len(lat) + n_fail
+    n = res["n"]
     print(f"   [{name}] {n} searches in {res['wall']:.1f} s ({n / res['wall']:.0f} req/s); "
           f"server CPU {server_cpu / max(n, 1) * 1000:.1f} ms per request "
-          f"({server_cpu / res['wall'] * 100:.0f}% of one core)")
-    if lat:
-        print(f"   [{name}] search latency ms: p50 {_pct(lat, 50):.1f}  p95 {_pct(lat, 95):.1f}  "
-              f"p99 {_pct(lat, 99):.1f}  max {max(lat):.1f}   (goal p95 < 100)")
+          f"({server_cpu / res['wall'] * 100:.0f}% of one core)"
+          + (f"; load generator CPU {res['client_cpu'] / res['wall'] * 100:.0f}% of one core"
+             if res.get("client_cpu") is not None else ""))
+    p = res["pcts"]
+    if res["n"]:
+        print(f"   [{name}] search latency ms: p50 {p[50]:.1f}  p95 {p[95]:.1f}  "
+              f"p99 {p[99]:.1f}  max {p['max']:.1f}   (goal p95 < 100)")
     sm = res.get("server_ms")
     if sm:
-        print(f"   [{name}] of which inside the server (request in to response out): p50 {sm['p50']}  "
+        last = f" (its last {SERVER_TIMES} searches)" if n > SERVER_TIMES else ""
+        print(f"   [{name}] of which inside the server{last} (request in to response out): p50 {sm['p50']}  "
               f"p95 {sm['p95']}  p99 {sm['p99']} ms")
     print(f"   [{name}] failed search requests: {n_fail} {res['failures'] or ''}")
     ing = res["ingest"]
     il = [x * 1000 for x in ing["lat"]]
     print(f"   [{name}] ingest in parallel: {ing['batches']} POSTs, {len(ing['stored'])} articles stored, "
           f"{ing['skipped']} skipped, {ing['errors']} input errors, {ing['failed']} failed requests"
-          + (f"; POST p50 {_pct(il, 50):.0f} ms, p95 {_pct(il, 95):.0f} ms" if il else ""))
+          + (f"; POST p50 {_pct(il, 50):.0f} ms, p95 {_pct(il, 95):.0f} ms" if il else "")
+          + (f"; held-out records ran out after {ing['ran_out_s']:.0f} s" if ing["ran_out_s"] is not None
+             else ""))
 
 
 async def _count(base: str) -> int:
@@ -246,6 +385,13 @@ def main() -> None:
         return
     import httpx
 
+    wrk = shutil.which("wrk")
+    wanted = [c.strip() for c in os.environ.get("MARSAD_BENCH_CLIENTS", "wrk").split(",") if c.strip()]
+    clients = [c for c in wanted if c in ("wrk", "httpx") and (c != "wrk" or wrk)]
+    if "wrk" in wanted and not wrk:
+        print("   wrk not found (Debian package wrk): the load comes from httpx clients in this process")
+    clients = clients or ["httpx"]
+    load0 = os.getloadavg()
     records = list(ant_records())
     held = [r for i, r in enumerate(records) if i % HOLD_OUT_EVERY == 0]
     base_recs = [r for i, r in enumerate(records) if i % HOLD_OUT_EVERY != 0]
@@ -283,21 +429,31 @@ def main() -> None:
                          "date": r.get("time"), "source": r.get("source")} for r in held[k:k + INGEST_BATCH]]
                 batches.append([x for x in recs if x["text"].strip()])
             runs = []
-            for name, think in (("think 1 s", THINK), ("no think time", 0.0)):
-                c0 = _cpu_seconds(proc.pid)
-                res = asyncio.run(_run_load(base, batches, think, DURATION))
-                cpu = _cpu_seconds(proc.pid) - c0
-                res["server_ms"] = httpx.get(base + "/api/stats", params={"window": max(1, len(res["lat"]))},
-                                             timeout=60).json().get("search_server_ms")
-                runs.append((name, res, cpu))
+            for client in clients:
+                for name, think in (("think 1 s", THINK), ("no think time", 0.0)):
+                    c0 = _cpu_seconds(proc.pid)
+                    if client == "wrk":
+                        res = asyncio.run(_run_wrk(wrk, tmp, base, batches, think, DURATION))
+                    else:
+                        res = asyncio.run(_run_load(base, batches, think, DURATION))
+                    cpu = _cpu_seconds(proc.pid) - c0
+                    res["server_ms"] = httpx.get(base + "/api/stats", params={"window": max(1, res["n"])},
+                                                 timeout=60).json().get("search_server_ms")
+                    runs.append((f"{client}, {name}", res, cpu))
             after = asyncio.run(_count(base))
             stored = [aid for _, res, _ in runs for aid in res["ingest"]["stored"]]
             missing = asyncio.run(_check_stored(base, stored))
         finally:
             proc.terminate()
             proc.join(timeout=10)
-    print(f"   {CLIENTS} concurrent clients (httpx.AsyncClient over 127.0.0.1), {DURATION:.0f} s per run; "
-          f"queries: {len(QUERIES)} words/phrases x {len(FILTERS)} filter sets")
+    load1 = os.getloadavg()
+    desc = {"wrk": f"wrk -t{WRK_THREADS} -c{CLIENTS} (C, epoll), a separate process",
+            "httpx": f"{CLIENTS} httpx.AsyncClient clients in the bench process"}
+    print(f"   {CLIENTS} concurrent clients over 127.0.0.1, {DURATION:.0f} s per run; load from "
+          + "; then ".join(desc[c] for c in clients)
+          + f"; queries: {len(QUERIES)} words/phrases x {len(FILTERS)} filter sets")
+    print(f"   load average (1/5/15 min) {load0[0]:.1f}/{load0[1]:.1f}/{load0[2]:.1f} before, "
+          f"{load1[0]:.1f}/{load1[1]:.1f}/{load1[2]:.1f} after, on {os.cpu_count()} cores")
     for name, res, cpu in runs:
         _report(name, res, cpu)
     print(f"   articles before {before}, after {after}: +{after - before} (ingest reported {len(stored)} "

@@ -415,3 +415,58 @@ def test_story_page_survives_a_brief_it_does_not_understand():
         assert "جملة &lt;i&gt;موثقة&lt;/i&gt;" in r.text  # kept, escaped, linked to the article
         assert 'href="/article/a-odesa-1"' in r.text
         assert 'id="numbers"' in r.text and 'id="timeline"' not in r.text and 'id="contradictions"' not in r.text
+
+
+def _read_http_response(conn) -> bytes:
+    """One HTTP/1.1 response (status line, headers and Content-Length body) from ``conn``;
+    b"" when the server closed the connection instead."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?im)^content-length:\s*(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def test_keep_alive_connection_survives_a_reader_pause():
+    """A reader who pauses longer than uvicorn's default keep-alive (5 s) between two searches
+    gets the second answer on the same connection."""
+    import socket
+    import threading
+    import time
+    from urllib.parse import quote
+
+    import uvicorn
+
+    app = create_app(service_data.fill(Store()), token=TOKEN)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(api_mod.server_config(app, "127.0.0.1", port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        request = (f"GET /api/search?q={quote('الحكومة')}&limit=5 HTTP/1.1\r\n"
+                   f"Host: 127.0.0.1:{port}\r\n\r\n").encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as conn:
+            for pause in (0.0, 6.0):
+                time.sleep(pause)
+                conn.sendall(request)
+                answer = _read_http_response(conn)
+                assert answer.startswith(b"HTTP/1.1 200"), (pause, answer[:200])
+                assert b'"hits"' in answer
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
