@@ -52,7 +52,7 @@ def _run(articles: list[Article], use_embeddings: bool) -> tuple[Deduper, StoryC
     return d, c
 
 
-def example_corpus(use_embeddings: bool) -> None:
+def example_corpus(use_embeddings: bool, reverse: bool = False) -> None:
     corpus, gold_path = ROOT / "examples" / "corpus", ROOT / "examples" / "gold.json"
     if not gold_path.exists():
         print("   skipped: examples/gold.json not present")
@@ -66,7 +66,9 @@ def example_corpus(use_embeddings: bool) -> None:
             else a.origin[a.origin.find("feeds/"):], a.part
 
     arts = [a for a in arts if key(a) in g]
-    arts.sort(key=lambda a: a.published or "~")  # stable: input order within a day
+    # stable: input order within a day; reversed, newest first (how much the result depends on
+    # the arrival order)
+    arts.sort(key=lambda a: a.published or "~", reverse=reverse)
     d, c = _run(arts, use_embeddings)
     ids = {key(a): a.id for a in arts}
     found = missed = false = 0
@@ -85,7 +87,8 @@ def example_corpus(use_embeddings: bool) -> None:
     line_of = {s.id: s.storyline for s in stories}
     ps, rs, fs = bcubed(pred, {a.id: g[key(a)]["story"] for a in arts})
     pl, rl, fl = bcubed({i: line_of[s] for i, s in pred.items()}, {a.id: g[key(a)]["storyline"] for a in arts})
-    print(f"   example corpus ({len(arts)} articles, embeddings {'on' if use_embeddings else 'off'}): "
+    print(f"   example corpus ({len(arts)} articles, {'newest first' if reverse else 'time order'}, "
+          f"embeddings {'on' if use_embeddings else 'off'}): "
           f"copies found {found}/{found + missed}, false copies {false}; "
           f"stories B3 P {ps:.3f} R {rs:.3f} F1 {fs:.3f} ({len(stories)} vs {len(gold['stories'])} gold); "
           f"storylines B3 F1 {fl:.3f} (P {pl:.3f} R {rl:.3f})")
@@ -160,8 +163,9 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
 
 def main() -> None:
     embed = os.environ.get("MARSAD_BENCH_EMBED", "1") != "0"
-    example_corpus(True)
-    example_corpus(False)
+    for reverse in (False, True):
+        example_corpus(True, reverse)
+        example_corpus(False, reverse)
     seeds()
     limit = os.environ.get("MARSAD_BENCH_ANT")
     if limit != "0":
