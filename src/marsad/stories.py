@@ -145,8 +145,8 @@ FOLD_LOGIT = -1.0
 # Winter Olympics): a big story's centroid describes a topic and scores 2-5 against any story
 # of it. With 8 (6 left the corpus's election results cut, 12 gave the same as 8 there) one merge
 # was left there, two reports on one court case (over all 31,525 articles: none). Singletons
-# are left to the fold rule: without
-# that, opinion columns of one outlet were merged on their shared style.
+# are left to the fold rule: without that, opinion columns of one outlet were merged on their
+# shared style.
 MERGE_LOGIT = 1.5
 MERGE_MAX = 8
 # Story sizes at which its storyline is looked for again with the story's whole centroid.
