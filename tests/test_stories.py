@@ -260,3 +260,20 @@ def test_add_many_with_encoder_thread_matches_add(monkeypatch):
     ids = batched.add_many([Article(**{**a.__dict__}) for a in CORPUS], prepare=dedup)
     assert ids == [one_by_one.story_of(a.id) for a in CORPUS]
     assert [(s.id, s.articles) for s in batched.stories()] == [(s.id, s.articles) for s in one_by_one.stories()]
+
+
+def test_keywords_are_words_from_the_headlines_not_bare_stems():
+    from pathlib import Path
+
+    from marsad.pipeline import analyze
+
+    corpus = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+    analysis, _ = analyze([str(corpus)], use_embeddings=False, with_facts=False)
+    titles = {a.id: a.title for a in analysis.articles}
+    for story in analysis.stories:
+        headlines = " ".join(titles[a] for a in story.articles)
+        assert story.keywords, story.title
+        for word in story.keywords:
+            assert word in headlines, (word, story.title)
+    strike = next(s for s in analysis.stories if "عين الصفا" in s.title)
+    assert "الصفا" in strike.keywords and "صفا" not in strike.keywords

@@ -51,7 +51,7 @@ import numpy as np
 from marsad.dedup import text_words
 from marsad.errors import MarsadError
 from marsad.model import Article, Story, Storyline
-from marsad.text import STOPWORDS, stem, stems
+from marsad.text import STOPWORDS, stem, stems, tokenize
 
 _STATE_VERSION = 1
 
@@ -502,7 +502,6 @@ class StoryClusterer:
         self._storylines: dict[str, list[str]] = {}  # storyline id -> story ids in creation order
         self._line_parent: dict[str, str] = {}  # merged storyline -> the one it joined
         self._story_order: dict[str, int] = {}  # story id -> creation rank
-        self._surface: dict[str, str] = {}  # stem -> a word that shows it (for keywords)
         self._order = 0
         self._latest_week: int | None = None
         self._pending: dict[str, np.ndarray] = {}  # embeddings computed ahead by add_many
@@ -870,7 +869,28 @@ class StoryClusterer:
         return self._story_of.get(article_id)
 
     def _keywords(self, st: _Story, n: int = 8) -> list[str]:
-        return [s for s, _ in sorted(st.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+        """The story's heaviest stems, each shown as the word that carries it most often in the
+        members' headlines (conjunctions and prepositions peeled, the article kept: «وبالمسيرات» →
+        «المسيرات», never the bare stem «مسير»); stems no headline
+        shows are skipped, so every keyword is a word a reader has seen."""
+        shown: dict[str, Counter] = defaultdict(Counter)
+        for m in st.members:
+            for tok in tokenize(m[1] or ""):
+                if tok.is_number or tok.norm in STOPWORDS:
+                    continue
+                word = tok.text[len(tok.prefix):] if tok.prefix else tok.text
+                if tok.prefix.endswith(("ال", "لل")):  # keep the article: «الواحات», not «واحات»
+                    word = "ال" + word
+                shown[stem(tok.norm)][word] += 1
+        out: list[str] = []
+        for s, _ in sorted(st.centroid.items(), key=lambda kv: (-kv[1], kv[0])):
+            if s in shown:
+                word = shown[s].most_common(1)[0][0]
+                if word not in out:
+                    out.append(word)
+            if len(out) >= n:
+                break
+        return out
 
     def _title(self, st: _Story) -> str:
         """The headline closest to the story's title centroid (ties: earliest)."""
