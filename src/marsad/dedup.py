@@ -19,7 +19,6 @@ its members in publication order, its first copy, and the agency the copies cred
 from __future__ import annotations
 
 import hashlib
-import pickle
 import re
 import zlib
 from collections import Counter
@@ -30,6 +29,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from marsad.errors import MarsadError
+from marsad.state import dump_state, load_state
 from marsad.model import Article
 from marsad.text import words
 from marsad.text.normalize import fold_presentation_forms
@@ -288,16 +288,11 @@ class Deduper:
     # -- persistence --------------------------------------------------------------------
     def state(self) -> bytes:
         """Everything needed to resume: pickle of the index (MinHash signatures, LSH, groups)."""
-        return pickle.dumps((_STATE_VERSION, self.__dict__), protocol=pickle.HIGHEST_PROTOCOL)
+        return dump_state(_STATE_VERSION, self.__dict__)
 
     @classmethod
     def from_state(cls, data: bytes) -> "Deduper":
-        try:
-            version, d = pickle.loads(data)
-        except Exception as exc:  # corrupt or foreign bytes
-            raise MarsadError(f"cannot read deduplication state: {exc}") from exc
-        if version != _STATE_VERSION:
-            raise MarsadError(f"deduplication state version {version} is not {_STATE_VERSION}; re-run from scratch")
+        d = load_state(data, _STATE_VERSION, "deduplication")
         obj = cls.__new__(cls)
         obj.__dict__.update(d)
         return obj

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -50,6 +49,7 @@ import numpy as np
 
 from marsad.dedup import text_words
 from marsad.errors import MarsadError
+from marsad.state import dump_state, load_state
 from marsad.model import Article, Story, Storyline
 from marsad.text import STOPWORDS, stem, stems, tokenize
 
@@ -940,16 +940,11 @@ class StoryClusterer:
         d = dict(self.__dict__)
         d["_pending"] = {}
         d["_index"] = dict(self._index)
-        return pickle.dumps((_STATE_VERSION, d), protocol=pickle.HIGHEST_PROTOCOL)
+        return dump_state(_STATE_VERSION, d)
 
     @classmethod
     def from_state(cls, data: bytes) -> "StoryClusterer":
-        try:
-            version, d = pickle.loads(data)
-        except Exception as exc:  # corrupt or foreign bytes
-            raise MarsadError(f"cannot read story clustering state: {exc}") from exc
-        if version != _STATE_VERSION:
-            raise MarsadError(f"story state version {version} is not {_STATE_VERSION}; re-run from scratch")
+        d = load_state(data, _STATE_VERSION, "story clustering")
         obj = cls.__new__(cls)
         obj.__dict__.update(d)
         obj._index = defaultdict(list, d["_index"])
