@@ -401,3 +401,27 @@ def test_denial_verb_agrees_with_bodies_and_places():
     assert verb("أوكرانيا") == "أوكرانيا تنفي"
     assert verb("الجيش الوطني") == "الجيش الوطني ينفي"
     assert verb("سامر الخوري") == "سامر الخوري ينفي"
+
+
+def test_report_can_be_bounded_to_the_most_covered_stories(tmp_path):
+    from pathlib import Path
+
+    from lxml import html as lxml_html
+
+    from marsad.pipeline import analyze
+    from marsad.render.html import render_html
+
+    corpus = Path(__file__).resolve().parent.parent / "examples" / "corpus"
+    analysis, _ = analyze([str(corpus)], use_embeddings=False)
+    assert len(analysis.stories) > 3
+    page = render_html(analysis, max_stories=3)
+    doc = lxml_html.fromstring(page)
+    top = sorted(analysis.stories, key=lambda s: (len(s.outlets), len(s.articles), s.last_seen or ""), reverse=True)[:3]
+    shown = {s.id for s in top}
+    for s in analysis.stories:
+        assert (doc.get_element_by_id(f"s-{s.id}", None) is not None) == (s.id in shown)
+    left_out = [s for s in analysis.stories if s.id not in shown]
+    assert str(len(left_out)) in doc.text_content()
+    for a in analysis.articles:  # only the articles of the shown stories are rendered
+        in_shown = a.story in shown or any(a.id in s.articles for s in top)
+        assert (doc.get_element_by_id(f"a-{a.id}", None) is not None) == in_shown

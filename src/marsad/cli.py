@@ -58,6 +58,8 @@ def analyze(
     facts: bool = typer.Option(True, "--facts/--no-facts", help="Extract entities, quotes, "
                                "claims and events."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes for extraction and facts."),
+    html_stories: int = typer.Option(300, "--html-stories", min=1, help="Show at most this many "
+                                     "stories in the --html report (the most covered ones)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary."),
 ) -> None:
     """Read every input, run the whole pipeline and summarize the stories.
@@ -105,7 +107,7 @@ def analyze(
         except ImportError:
             err.print("[yellow]warning:[/yellow] the HTML report is not available in this build")
         else:
-            _write_atomic(html_out, render_html(analysis))
+            _write_atomic(html_out, render_html(analysis, max_stories=html_stories))
     if not quiet:
         from marsad.summary import print_summary
 

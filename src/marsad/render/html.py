@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from marsad.briefs import build_briefs, iter_evidence
-from marsad.model import Analysis, Article
+from marsad.model import Analysis, Article, Storyline
 from marsad.render import common
 
 
@@ -128,8 +128,30 @@ def story_views(analysis: Analysis) -> tuple[list[dict[str, Any]], list[dict[str
     return groups, views, rendered
 
 
-def render_html(analysis: Analysis) -> str:
-    """The whole report as one HTML string (UTF-8, ``<html lang="ar" dir="rtl">``)."""
+def select_stories(analysis: Analysis, max_stories: int) -> Analysis:
+    """The ``max_stories`` most covered stories (most outlets, then most articles, then the
+    latest) with only their storylines, articles and facts, for a report of bounded size."""
+    if len(analysis.stories) <= max_stories:
+        return analysis
+    ranked = sorted(analysis.stories, key=lambda s: (len(s.outlets), len(s.articles), s.last_seen or ""),
+                    reverse=True)
+    keep = ranked[:max_stories]
+    kept_ids = {s.id for s in keep}
+    article_ids = {a for s in keep for a in s.articles}
+    lines = [Storyline(l.id, l.title, [i for i in l.stories if i in kept_ids]) for l in analysis.storylines]
+    return Analysis(articles=[a for a in analysis.articles if a.id in article_ids], stories=keep,
+                    storylines=[l for l in lines if l.stories], entities=analysis.entities,
+                    facts={k: v for k, v in analysis.facts.items() if k in article_ids})
+
+
+def render_html(analysis: Analysis, max_stories: int | None = None) -> str:
+    """The whole report as one HTML string (UTF-8, ``<html lang="ar" dir="rtl">``).
+
+    With ``max_stories``, only that many stories are shown (see ``select_stories``) and the
+    header says how many were left out."""
+    total = len(analysis.stories)
+    if max_stories is not None:
+        analysis = select_stories(analysis, max_stories)
     groups, views, rendered = story_views(analysis)
     outlets = sorted({a.outlet for a in analysis.articles if a.outlet})
     template = _env().get_template("report.html.j2")
@@ -139,6 +161,7 @@ def render_html(analysis: Analysis) -> str:
         rendered=rendered,
         titles={a.id: a.title for a in analysis.articles},
         n_articles=len(analysis.articles),
+        n_omitted=total - len(analysis.stories),
         n_copies=sum(1 for a in analysis.articles if a.duplicate_of),
         n_outlets=len(outlets),
         n_storylines=len([g for g in groups if g["id"] is not None]),
