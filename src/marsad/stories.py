@@ -686,6 +686,18 @@ class StoryClusterer:
                 self._pending.clear()
         return out
 
+    def warm_up(self) -> None:
+        """Load what placing the first article needs (the shipped word counts, the places
+        gazetteer and, with embeddings on, the sentence encoder), so a caller can do it while
+        it waits for its first articles. Changes no result."""
+        _prior_df()
+        _gazetteer()
+        if self.use_embeddings:
+            try:
+                get_encoder()._model  # noqa: B018 -- the lazy property loads tokenizer and weights
+            except (ImportError, AttributeError):
+                pass  # reported clearly by the first encode
+
     def _new_story(self, article: Article, doc: _Doc) -> _Story:
         sid = "s-" + article.id
         line = self._storyline_for(doc)
@@ -913,8 +925,10 @@ class StoryClusterer:
         out.sort(key=lambda s: (s.first_seen or "~", s.id))
         return out
 
-    def storylines(self) -> list[Storyline]:
-        stories = {s.id: s for s in self.stories()}
+    def storylines(self, stories: list[Story] | None = None) -> list[Storyline]:
+        """Every storyline; ``stories`` is what ``stories()`` just returned, if at hand (it
+        is recomputed otherwise)."""
+        stories = {s.id: s for s in (self.stories() if stories is None else stories)}
         out = []
         for lid, sids in self._storylines.items():
             members = [stories[s] for s in sids if s in stories]
