@@ -191,3 +191,22 @@ def test_first_letters_of_names_that_look_like_clitics_are_kept():
               if m.type == "PERSON"}
     assert "فراس الأحمد" in people and people["فراس الأحمد"].role == "المحامي"
     assert "وليد جنبلاط" in people
+
+
+def test_entity_name_does_not_depend_on_hash_order():
+    """Two spellings used equally often: the chosen name is the same in every process."""
+    import subprocess
+    import sys
+
+    code = (
+        "from marsad.model import Mention\n"
+        "from marsad.facts.entities import link_entities\n"
+        "ms=[Mention('a1','أرب أيدول','OTHER',0,9), Mention('a2','أرب آيدول','OTHER',0,9)]\n"
+        "print(link_entities(ms)[0].name)\n"
+    )
+    names = set()
+    for seed in ("1", "2", "3", "4", "5", "6", "7", "8"):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**__import__("os").environ, "PYTHONHASHSEED": seed}, check=True)
+        names.add(out.stdout.strip())
+    assert len(names) == 1, names

@@ -735,7 +735,9 @@ def link_entities(mentions: list[Mention]) -> list[Entity]:
     entities: list[Entity] = []
     for (typ, k), ms in merged.items():
         names = [m.canonical or m.text for m in ms if _key(m.canonical or m.text) == k]
-        name = max(set(names), key=lambda n: (names.count(n), len(n))) if names else ms[0].text
+        # most frequent spelling, then the longest, then the first in code-point order, so the
+        # same mentions always give the same name (a set's order changes from run to run)
+        name = min(set(names), key=lambda n: (-names.count(n), -len(n), n)) if names else ms[0].text
         eid = entity_id(typ, k)
         aliases: list[str] = []
         roles: list[str] = []
