@@ -3,7 +3,6 @@ reads, request limits, malformed bodies, escaping of article text, ingest throug
 
 from __future__ import annotations
 
-import importlib
 import re
 import warnings
 
@@ -30,16 +29,6 @@ def client():
         yield c
 
 
-def pipeline_ready() -> bool:
-    try:
-        mod = importlib.import_module("marsad.ingest")
-        importlib.import_module("marsad.stories")
-    except ImportError:
-        return False
-    return hasattr(mod, "extract_articles")
-
-
-needs_pipeline = pytest.mark.skipif(not pipeline_ready(), reason="the ingest stage is not installed")
 
 
 # -- reads ------------------------------------------------------------------------------------
@@ -320,7 +309,6 @@ def test_real_briefs_render():
 
 
 # -- ingest through the pipeline ----------------------------------------------------------------
-@needs_pipeline
 def test_ingest_json_text_and_html_then_search():
     with TestClient(create_app(Store(), token=TOKEN)) as c:
         r = c.post("/api/ingest", params={"finish": "sync"}, json=RECORD, headers=AUTH)
@@ -345,7 +333,6 @@ def test_ingest_json_text_and_html_then_search():
         assert c.get("/api/stories").json()["total"] >= 1
 
 
-@needs_pipeline
 def test_ingest_runs_in_a_worker_process_on_a_file_store(tmp_path):
     other = {"title": "الجيش الأوكراني يعلن إسقاط مسيرات فوق كييف",
              "text": "أعلن الجيش الأوكراني اليوم أن دفاعاته الجوية أسقطت 35 مسيرة من أصل 40 أطلقتها "

@@ -342,12 +342,9 @@ def _report(report: Any) -> dict[str, Any]:
 
 
 def _new_pipeline(store: Store, use_embeddings: bool, with_facts: bool):
-    try:
-        from marsad.pipeline import Pipeline
+    from marsad.pipeline import Pipeline
 
-        return Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts)
-    except ImportError as exc:  # a stage missing from this installation
-        raise MarsadError(f"the pipeline cannot be loaded: {exc}") from None
+    return Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts)
 
 
 class _Runner:
@@ -369,10 +366,7 @@ class _ThreadRunner(_Runner):
         return self.pipeline
 
     def ingest(self, raws):
-        try:
-            return _report(self.prepare().ingest(raws))
-        except ImportError as exc:
-            raise MarsadError(f"the pipeline cannot run: {exc}") from None
+        return _report(self.prepare().ingest(raws))
 
     def finish(self):
         self.prepare().finish()
@@ -410,8 +404,6 @@ def _worker_prepare() -> None:
 def _worker_ingest(raws: list[RawDoc]) -> dict[str, Any]:
     try:
         return _report(_worker_pipeline().ingest(raws))
-    except ImportError as exc:
-        raise MarsadError(f"the pipeline cannot run: {exc}") from None
     except MarsadError as exc:  # re-raised plainly: subclasses with other signatures do not unpickle
         raise MarsadError(str(exc)) from None
 
@@ -876,12 +868,9 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
 
 
 def _version() -> str:
-    try:
-        from marsad import __version__
+    from marsad import __version__
 
-        return str(__version__)
-    except ImportError:
-        return "0.1.0"
+    return __version__
 
 
 # Seconds an idle keep-alive connection stays open. uvicorn's default (5 s) closes the

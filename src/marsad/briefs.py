@@ -36,6 +36,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterable
 
+from marsad.facts import claims as facts_claims
 from marsad.model import Analysis, Article, Claim, Evidence, Facts, Quote, Story
 from marsad.text import normalize, normalize_for_search, split_sentences, stems, words
 from marsad.text.normalize import GAP
@@ -747,16 +748,12 @@ def _claim_side(st: _Story, c: Claim) -> dict[str, Any]:
 
 
 def _external_pairs(claims: list[Claim], articles: list[Article]) -> list[tuple[Claim, Claim]]:
-    """(claim, disputed by) pairs from ``marsad.facts.claims.contradictions`` when it exists.
+    """(claim, disputed by) pairs from ``marsad.facts.claims.contradictions``.
 
     It returns dicts with the indices ``claim`` and ``disputed_by`` into ``claims``; pairs of
     Claim objects are accepted too."""
-    try:
-        from marsad.facts.claims import contradictions  # type: ignore[attr-defined]
-    except (ImportError, AttributeError):
-        return []
     pairs = []
-    for item in contradictions(claims, {a.id: a for a in articles}) or []:
+    for item in facts_claims.contradictions(claims, {a.id: a for a in articles}) or []:
         found: list[Claim] = []
         if isinstance(item, dict):
             i, j = item.get("claim"), item.get("disputed_by")

@@ -102,12 +102,9 @@ def analyze(
         else:
             _write_atomic(Path(json_out), payload)
     if html_out:
-        try:
-            from marsad.render.html import render_html
-        except ImportError:
-            err.print("[yellow]warning:[/yellow] the HTML report is not available in this build")
-        else:
-            _write_atomic(html_out, render_html(analysis, max_stories=html_stories))
+        from marsad.render.html import render_html
+
+        _write_atomic(html_out, render_html(analysis, max_stories=html_stories))
     if not quiet:
         from marsad.summary import print_summary
 

@@ -20,7 +20,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from marsad.briefs import add_briefs
 from marsad.errors import InputError, MarsadError
+from marsad.facts.entities import link_entities as link_mentions
 from marsad.model import Analysis, Article, Facts, RawDoc
 from marsad.store import Store
 
@@ -108,8 +110,7 @@ class Pipeline:
         self.deduper = Deduper.from_state(dedup_state[1]) if dedup_state else Deduper()
         self.clusterer = (StoryClusterer.from_state(story_state[1]) if story_state
                           else StoryClusterer(use_embeddings=use_embeddings))
-        if hasattr(self.clusterer, "use_embeddings"):
-            self.clusterer.use_embeddings = use_embeddings
+        self.clusterer.use_embeddings = use_embeddings
         covered = min(dedup_state[0] if dedup_state else 0, story_state[0] if story_state else 0)
         self._since_checkpoint = 0
         replayed = 0
@@ -189,12 +190,10 @@ class Pipeline:
                     warm.join()
 
     def _warm_up(self) -> None:
-        warm_up = getattr(self.clusterer, "warm_up", None)
-        if warm_up is not None:
-            try:
-                warm_up()
-            except Exception:  # noqa: BLE001 -- only a head start; the real use reports errors
-                pass
+        try:
+            self.clusterer.warm_up()
+        except Exception:  # noqa: BLE001 -- only a head start; the real use reports errors
+            pass
 
     def _store_input(self, key: str, raw: RawDoc, items: list[tuple[Article, Facts]],
                      report: IngestReport) -> None:
@@ -226,24 +225,15 @@ class Pipeline:
         facts = self.store.facts()
         analysis = Analysis(articles=articles, stories=stories, storylines=storylines, facts=facts)
         analysis.entities = link_entities(analysis)
-        try:
-            from marsad.briefs import add_briefs
-        except ImportError:  # briefs are optional while that stage is absent
-            add_briefs = None
-        if add_briefs is not None:
-            add_briefs(analysis)
+        add_briefs(analysis)
         self.store.replace_derived(analysis.stories, analysis.storylines, analysis.entities)
         return analysis
 
 
 def link_entities(analysis: Analysis) -> list:
     """Cross-article entities from every article's mentions; sets quote speakers' entity ids."""
-    try:
-        from marsad.facts.entities import link_entities as _link
-    except ImportError:
-        return []
     mentions = [m for f in analysis.facts.values() for m in f.mentions]
-    entities = _link(mentions)
+    entities = link_mentions(mentions)
     by_alias: dict[str, str] = {}
     for e in entities:
         for name in [e.name, *e.aliases]:

@@ -58,7 +58,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.facts.entities import find_mentions
 from marsad.model import Article, Event, Evidence, Mention, Number
+from marsad.text.dates import resolve_relative
 from marsad.text.normalize import GAP, normalize
 from marsad.text.numbers import NumberSpan, find_numbers, is_month
 from marsad.text.sentences import split_sentences
@@ -889,13 +891,7 @@ def _date_of(sent_toks: list[Token], published: str | None) -> str | None:
     forms = [_forms(t.norm)[0][-1] for t in sent_toks]
     if not any(f in _DATE_WORDS or f in _MONTH_NUM for f in forms):
         return None
-    try:  # the shared date module, when present, knows more regional forms
-        from marsad.text import dates as _dates  # type: ignore[attr-defined]
-
-        resolver = getattr(_dates, "resolve_relative", None)
-    except ImportError:
-        resolver = None
-    if resolver is not None and published:
+    if published:  # the shared date module knows more regional forms than the fallback below
         for i, f in enumerate(forms):
             if f in _DATE_WORDS:
                 first = i
@@ -905,8 +901,8 @@ def _date_of(sent_toks: list[Token], published: str | None) -> str | None:
                     first = i
                 phrase = " ".join(t.text for t in sent_toks[first:i + 2])
                 try:
-                    got = resolver(phrase, published)
-                except Exception:  # noqa: BLE001 - a foreign helper must not break extraction
+                    got = resolve_relative(phrase, published)
+                except Exception:  # noqa: BLE001 - a malformed publication date must not break extraction
                     got = None
                 if isinstance(got, str) and _ISO.match(got):
                     return got[:10]
@@ -918,10 +914,6 @@ def _date_of(sent_toks: list[Token], published: str | None) -> str | None:
 
 
 def _entity_mentions(article: Article) -> list[Mention]:
-    try:
-        from marsad.facts.entities import find_mentions  # type: ignore[attr-defined]
-    except ImportError:
-        return []
     try:
         return list(find_mentions(article))
     except Exception:  # noqa: BLE001 - events still work on their own place list
