@@ -30,6 +30,8 @@ _WORD = re.compile(
     r"\u064B-\u065F\u0670\u0640\u200C\u200D\uFB50-\uFDFF\uFE70-\uFEFC\x00]+"
     r"(?:[.,٫٬][0-9\u0660-\u0669\u06F0-\u06F9]+)*"
 )
+# The same pattern for other modules that find words without building Tokens (search index).
+WORD_PATTERN = _WORD
 
 # A clitic is only peeled when a base of at least 3 letters remains: with 2, «بلد» → ب + لد,
 # «الف» (ألف) → ال + ف.
