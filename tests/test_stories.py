@@ -177,7 +177,8 @@ def _bcubed_f1(pred: dict[str, str], truth: dict[str, str]) -> float:
 def test_example_corpus_in_reverse_order_is_not_cut_apart(gold):
     """Newest first, the first reports of a development open stories of their own before the
     main body arrives; reading the stories merges such halves back (fuel protests, election
-    results). Measured: .922 with embeddings (.855 without the merge when read)."""
+    results). Measured: 1.000 with embeddings (.922 before election phases were read, .855
+    without the merge when read)."""
     from conftest import CORPUS
     from marsad.ingest import extract_articles, read_inputs
 
@@ -199,7 +200,7 @@ def test_example_corpus_in_reverse_order_is_not_cut_apart(gold):
     stories = c.stories()
     pred = {x: s.id for s in stories for x in s.articles}
     truth = {a.id: g[key(a)]["story"] for a in arts}
-    assert _bcubed_f1(pred, truth) > 0.9
+    assert _bcubed_f1(pred, truth) > 0.95
     # The three fuel-protest developments' halves are one story again, and the strike and the
     # talks of the same weeks (one storyline) stay apart.
     by_gold: dict[str, set[str]] = {}
@@ -238,13 +239,19 @@ def test_example_corpus_copies_and_stories_against_gold(gold):
 
     pred = {x: s.id for s in c.stories() for x in s.articles}
     truth = {a.id: g[key(a)]["story"] for a in arts}
-    # B-cubed F1 (measured .916 with the weights in stories.py; the vote and the results of
-    # one election come out as one story)
+    # B-cubed F1 (measured .982 with the weights in stories.py; only the campaign launch,
+    # three weeks before the vote, stays a story of its own)
     prec = sum(sum(1 for j in pred if pred[j] == pred[i] and truth[j] == truth[i]) /
                sum(1 for j in pred if pred[j] == pred[i]) for i in pred) / len(pred)
     rec = sum(sum(1 for j in pred if pred[j] == pred[i] and truth[j] == truth[i]) /
               sum(1 for j in truth if truth[j] == truth[i]) for i in pred) / len(pred)
-    assert 2 * prec * rec / (prec + rec) > 0.88
+    assert 2 * prec * rec / (prec + rec) > 0.95
+    # The vote and its results: two stories of one storyline.
+    vote = {pred[a.id] for a in arts if truth[a.id] == "s4-numidia-vote" and a.published}
+    results = {pred[a.id] for a in arts if truth[a.id] == "s5-numidia-results-protests"}
+    assert len(results) == 1 and not results & vote
+    lines = {s.id: s.storyline for s in c.stories()}
+    assert len({lines[x] for x in vote | results}) == 1
 
 
 def test_add_many_with_encoder_thread_matches_add(monkeypatch):
@@ -277,3 +284,82 @@ def test_keywords_are_words_from_the_headlines_not_bare_stems():
             assert word in headlines, (word, story.title)
     strike = next(s for s in analysis.stories if "عين الصفا" in s.title)
     assert "الصفا" in strike.keywords and "صفا" not in strike.keywords
+
+
+# An election, reported in two phases: the vote (turnout, queues), then the outcome (the
+# winner, the loser's appeal). Same names, same places, consecutive days.
+VOTE_A = Article(
+    id="vote-a", origin="v1.txt", outlet="أخبار الساحل", published="2025-06-08T18:00",
+    title="نسبة المشاركة في الانتخابات التشريعية في جزر القمر تبلغ 38 بالمئة",
+    text=(
+        "أعلنت اللجنة الوطنية المستقلة للانتخابات في جزر القمر أن نسبة المشاركة في الانتخابات "
+        "التشريعية بلغت 38 بالمئة عند الساعة الرابعة عصر الأحد، قبل ساعتين من إغلاق مكاتب الاقتراع.\n"
+        "وتنافس في الاقتراع مرشحو حزب الاتحاد من أجل تنمية جزر القمر الحاكم وتحالف المعارضة "
+        "بقيادة عبد الله محمد سالم على 33 مقعدا في البرلمان.\n"
+        "وشهدت مكاتب التصويت في موروني طوابير طويلة صباحا، فيما سجل المراقبون إقبالا ضعيفا في جزيرة أنجوان."
+    ),
+)
+VOTE_B = Article(
+    id="vote-b", origin="v2.txt", outlet="القمر اليوم", published="2025-06-08T21:30",
+    title="الناخبون في جزر القمر يدلون بأصواتهم لاختيار برلمان جديد",
+    text=(
+        "توجه الناخبون في جزر القمر الأحد إلى مكاتب الاقتراع لاختيار أعضاء البرلمان الثلاثة "
+        "والثلاثين، في تصويت يعد اختبارا لشعبية حزب الاتحاد من أجل تنمية جزر القمر الحاكم.\n"
+        "وقال زعيم المعارضة عبد الله محمد سالم بعد الإدلاء بصوته في موروني إن المشاركة "
+        "الضعيفة تعكس يأس المواطنين، فيما دعت اللجنة الوطنية للانتخابات الناخبين إلى التصويت بكثافة.\n"
+        "وأغلقت مكاتب التصويت أبوابها عند السادسة مساء، وبدأ فرز الأصوات بحضور مراقبين."
+    ),
+)
+RESULT_A = Article(
+    id="result-a", origin="r1.txt", outlet="أخبار الساحل", published="2025-06-10T20:00",
+    title="الحزب الحاكم في جزر القمر يفوز بأغلبية مقاعد البرلمان",
+    text=(
+        "أعلنت اللجنة الوطنية المستقلة للانتخابات في جزر القمر الثلاثاء فوز حزب الاتحاد من أجل "
+        "تنمية جزر القمر الحاكم بـ 24 مقعدا من أصل 33 في الانتخابات التشريعية التي جرت الأحد.\n"
+        "وحصل تحالف المعارضة بقيادة عبد الله محمد سالم على سبعة مقاعد، بحسب النتائج المؤقتة.\n"
+        "وبلغت نسبة المشاركة النهائية 41 بالمئة، وفق اللجنة التي قالت إن الاقتراع جرى في هدوء في موروني وأنجوان."
+    ),
+)
+RESULT_B = Article(
+    id="result-b", origin="r2.txt", outlet="القمر اليوم", published="2025-06-11T09:00",
+    title="المعارضة في جزر القمر ترفض نتائج التشريعيات وتعلن الطعن أمام المحكمة العليا",
+    text=(
+        "رفض تحالف المعارضة في جزر القمر بقيادة عبد الله محمد سالم النتائج المؤقتة للانتخابات "
+        "التشريعية التي منحت حزب الاتحاد من أجل تنمية جزر القمر الحاكم أغلبية مقاعد البرلمان.\n"
+        "وقال سالم في مؤتمر صحفي في موروني إن التحالف سيطعن أمام المحكمة العليا في نتائج 40 مكتب "
+        "تصويت، متهما اللجنة الوطنية للانتخابات بالتلاعب بمحاضر الفرز.\n"
+        "ولم تعلق اللجنة على الاتهامات، فيما دعا مراقبون إلى التهدئة."
+    ),
+)
+
+
+@pytest.mark.parametrize("use_embeddings", [False, True])
+@pytest.mark.parametrize("order", ["time", "newest first"])
+def test_an_election_vote_and_its_outcome_are_two_stories_of_one_storyline(use_embeddings, order):
+    arts = [VOTE_A, VOTE_B, RESULT_A, RESULT_B]
+    if order != "time":
+        arts = arts[::-1]
+    _, c = run(arts, use_embeddings)
+    s = {a.id: c.story_of(a.id) for a in arts}
+    shown = {x: st.id for st in c.stories() for x in st.articles}
+    assert shown["vote-a"] == shown["vote-b"]
+    assert shown["result-a"] == shown["result-b"]
+    assert shown["vote-a"] != shown["result-a"]
+    lines = {st.id: st.storyline for st in c.stories()}
+    assert lines[shown["vote-a"]] == lines[shown["result-a"]]
+    # Without the phase the text alone would put the winner into the vote story.
+    from marsad import stories as S
+
+    f = c._features(c._doc(RESULT_A, learn=False), c._stories[s["vote-a"]], embed=False, phases=False)
+    assert S._logit(f) > 0
+
+
+def test_state_saved_before_election_phases_still_loads_and_extends():
+    _, first = run(CORPUS[:3], use_embeddings=False)
+    for st in first._stories.values():  # as a store written before phases were kept
+        del st.__dict__["phases"]
+    resumed = StoryClusterer.from_state(first.state())
+    for a in CORPUS[3:]:
+        resumed.add(Article(**{**a.__dict__}))
+    _, whole = run(CORPUS, use_embeddings=False)
+    assert [(s.id, s.articles) for s in resumed.stories()] == [(s.id, s.articles) for s in whole.stories()]
