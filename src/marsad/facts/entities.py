@@ -352,12 +352,72 @@ def _sentences(tokens: Sequence[str]) -> list[list[str]]:
     return sents
 
 
-def tag_sentences(sents: Sequence[Sequence[str]], window: int = DOC_SENTENCES,
-                  consistent: bool = True) -> list[list[str]]:
-    """BIO tags for the sentences of one document (``consistent``: propagate names within
-    windows of ``window`` sentences)."""
+# The tagger behind ``tag_sentences`` / ``tag_tokens`` / ``find_mentions``:
+#   "crf"       the CRF alone (models/ner.crfsuite)
+#   "neural"    the char-CNN + BiLSTM + CRF network run in numpy (ner_neural.py)
+#   "ensemble"  the best valid BIO path through the two taggers' averaged log marginals
+TAGGERS = ("crf", "neural", "ensemble")
+TAGGER = "crf"
+# Weight of the neural marginals in the ensemble (the CRF's get 1 - weight).
+ENSEMBLE_WEIGHT = 0.5
+
+
+def _crf_tags(sents: Sequence[Sequence[str]]) -> list[list[str]]:
     tagger = _tagger()
-    tags = [_repair_bio(tagger.tag(sentence_features(s))) if s else [] for s in sents]
+    return [_repair_bio(tagger.tag(sentence_features(s))) if s else [] for s in sents]
+
+
+def _crf_marginals(sents: Sequence[Sequence[str]]):
+    """Per-token tag probabilities of the CRF (n x 9 per sentence, ner_neural.TAGS order)."""
+    import numpy as np
+
+    from marsad.facts import ner_neural
+
+    tagger = _tagger()
+    labels = set(tagger.labels())
+    out = []
+    for s in sents:
+        m = np.zeros((len(s), len(ner_neural.TAGS)))
+        if s:
+            tagger.set(sentence_features(s))
+            for k, t in enumerate(ner_neural.TAGS):
+                if t in labels:
+                    m[:, k] = [tagger.marginal(t, i) for i in range(len(s))]
+        out.append(m)
+    return out
+
+
+def _ensemble_tags(sents: Sequence[Sequence[str]]) -> list[list[str]]:
+    import numpy as np
+
+    from marsad.facts import ner_neural
+
+    neural = ner_neural.tagger().sentence_marginals(sents)
+    out = []
+    for s, a, b in zip(sents, neural, _crf_marginals(sents)):
+        if not s:
+            out.append([])
+            continue
+        sc = ENSEMBLE_WEIGHT * np.log(a + 1e-9) + (1 - ENSEMBLE_WEIGHT) * np.log(b + 1e-9)
+        out.append([ner_neural.TAGS[k] for k in ner_neural.best_bio_path(sc)])
+    return out
+
+
+def tag_sentences(sents: Sequence[Sequence[str]], window: int = DOC_SENTENCES,
+                  consistent: bool = True, tagger: str | None = None) -> list[list[str]]:
+    """BIO tags for the sentences of one document (``consistent``: propagate names within
+    windows of ``window`` sentences; ``tagger``: one of TAGGERS, default TAGGER)."""
+    kind = tagger or TAGGER
+    if kind == "crf":
+        tags = _crf_tags(sents)
+    elif kind == "neural":
+        from marsad.facts import ner_neural
+
+        tags = ner_neural.tagger().tag_sentences(sents)
+    elif kind == "ensemble":
+        tags = _ensemble_tags(sents)
+    else:
+        raise ValueError(f"unknown tagger {kind!r}; expected one of {TAGGERS}")
     if consistent:
         for w in range(0, len(sents), max(1, window)):
             _propagate([([_Tok(t, 0, 0) for t in s], ts)

@@ -1,0 +1,499 @@
+"""Train marsad's neural named-entity tagger (char CNN + word BiLSTM + CRF) on ANERcorp.
+
+(Figures measured: see "Measured" below.)
+
+Training-only requirements (PyTorch and gensim never become dependencies of marsad, which
+runs the exported weights in numpy — ``marsad.facts.ner_neural``)::
+
+    python3 -m venv /work/torchenv
+    /work/torchenv/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch
+    /work/torchenv/bin/pip install numpy gensim pystemmer python-crfsuite
+
+Run (from the repository root; data under ../shared/data, never needed at run time)::
+
+    PYTHONPATH=src /work/torchenv/bin/python scripts/train_ner_neural.py embeddings
+    PYTHONPATH=src /work/torchenv/bin/python scripts/train_ner_neural.py dev      # choose on dev
+    PYTHONPATH=src /work/torchenv/bin/python scripts/train_ner_neural.py final    # train on all
+                                                       # of train, score test once, export
+
+``embeddings`` learns skip-gram word vectors (gensim word2vec) from the unlabeled ANT corpus
+v2.1 (Chouigui et al., AICCSA 2017) and caches them under ``--cache``. ``dev`` trains on the
+head 85% of the ANERcorp train sentences and reports the dev split (the tail 15%, as
+``scripts/train_ner.py`` does) after every epoch. ``final`` trains on all of train for the
+epoch count chosen on dev, scores the test split once and writes
+``src/marsad/facts/models/ner_neural.npz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import numpy as np  # noqa: E402
+
+import train_ner as T  # noqa: E402
+from marsad.facts import entities as ner  # noqa: E402
+from marsad.facts import ner_neural as nn_rt  # noqa: E402
+
+MODELS = ROOT / "src" / "marsad" / "facts" / "models"
+CACHE = Path("/work/cache/ner_neural")
+
+# Word vectors: skip-gram, 100 dimensions, window 5, words seen >= 5 times in ANT,
+# 5 epochs (gensim defaults otherwise).
+EMB_DIM = 100
+EMB_MIN_COUNT = 5
+
+# Network and training settings, chosen on the dev split (see "Measured").
+HIDDEN = 100
+DROPOUT = 0.5
+LR = 1e-3
+BATCH = 16
+EPOCHS = 30
+
+
+def _ant_sentences():
+    with gzip.open(T.ANT, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            for part in (rec.get("title") or "", rec.get("text") or ""):
+                for para in part.split("\n"):
+                    ws = T._ant_words(para)
+                    if len(ws) >= 2:
+                        yield ws
+
+
+def build_embeddings(cache: Path, workers: int) -> None:
+    from gensim.models import Word2Vec
+
+    t0 = time.perf_counter()
+    sents = list(_ant_sentences())
+    n = sum(len(s) for s in sents)
+    print(f"ANT: {len(sents):,} paragraphs, {n:,} words ({time.perf_counter() - t0:.0f} s)", flush=True)
+    m = Word2Vec(sents, vector_size=EMB_DIM, window=5, min_count=EMB_MIN_COUNT, sg=1,
+                 negative=10, epochs=5, workers=workers, seed=1)
+    cache.mkdir(parents=True, exist_ok=True)
+    words = list(m.wv.index_to_key)  # most frequent first
+    np.save(cache / "w2v_vectors.npy", m.wv.vectors.astype(np.float32))
+    (cache / "w2v_words.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    print(f"word2vec: {len(words):,} words x {EMB_DIM} ({time.perf_counter() - t0:.0f} s)")
+
+
+# ---------------------------------------------------------------------------------------
+# model
+# ---------------------------------------------------------------------------------------
+
+# Shipped vocabulary: the most frequent ANT words with a vector (int8, one scale per row).
+N_WORDS = 80_000
+
+
+def load_vectors(cache: Path, n_words: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    words = (cache / "w2v_words.txt").read_text(encoding="utf-8").splitlines()[:n_words]
+    vec = np.load(cache / "w2v_vectors.npy")[: len(words)]
+    scale = np.abs(vec).max(1) / 127.0
+    scale = np.maximum(scale, 1e-8).astype(np.float16)
+    q = np.clip(np.round(vec / scale.astype(np.float32)[:, None]), -127, 127).astype(np.int8)
+    return words, q, scale
+
+
+def char_vocab(words: list[str], sents) -> list[str]:
+    """Characters seen >= 5 times in the ANT vocabulary or >= 2 times in ANERcorp train,
+    plus the word-boundary marks of the vector predictor."""
+    from collections import Counter
+
+    from marsad.text.normalize import GAP, normalize
+
+    ant = Counter()
+    for w in words:
+        ant.update(w)
+    cnt = Counter()
+    for toks, _ in sents:
+        for t in toks:
+            cnt.update(normalize(t).replace(GAP, "").lower() or t)
+    keep = {c for c, n in ant.items() if n >= 5} | {c for c, n in cnt.items() if n >= 2}
+    keep -= {"\n", nn_rt.BOW, nn_rt.EOW}
+    return [nn_rt.BOW, nn_rt.EOW] + sorted(keep)
+
+
+# The vector predictor for words without an ANT vector: 32-dim characters, 100 filters per
+# width, trained for MM_EPOCHS over the vocabulary (mean squared error to the ANT vectors).
+MM_CHAR_DIM = 32
+MM_FILTERS = 100
+MM_EPOCHS = 15
+
+
+def train_mimick(words: list[str], emb: np.ndarray, chars: list[str], seed: int) -> dict[str, np.ndarray]:
+    """Fit (or load from the cache) the character-to-vector predictor; float16-rounded weights."""
+    import random
+
+    import torch
+    import torch.nn as tnn
+
+    torch.manual_seed(seed)
+    cmap = {c: i + 2 for i, c in enumerate(chars)}
+    ids = torch.from_numpy(nn_rt.mimick_ids([nn_rt.word_key(w) for w in words], cmap))
+    target = torch.from_numpy(emb[2:])
+
+    class Mimick(tnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = tnn.Embedding(len(chars) + 2, MM_CHAR_DIM, padding_idx=0)
+            self.convs = tnn.ModuleList(tnn.Conv1d(MM_CHAR_DIM, MM_FILTERS, k) for k in nn_rt.MIMICK_WIDTHS)
+            self.out = tnn.Linear(MM_FILTERS * len(nn_rt.MIMICK_WIDTHS), emb.shape[1])
+
+        def forward(self, x):
+            e = self.emb(x).transpose(1, 2)
+            n = (x > 0).sum(1)
+            hs = []
+            for k, conv in zip(nn_rt.MIMICK_WIDTHS, self.convs):
+                c = conv(e)
+                P = c.shape[2]
+                valid = torch.arange(P)[None, :] < (n - k + 1).clamp(1, P)[:, None]
+                hs.append(c.masked_fill(~valid[:, None, :], float("-inf")).max(2).values.relu())
+            return self.out(torch.cat(hs, 1))
+
+    m = Mimick()
+    opt = torch.optim.Adam(m.parameters(), lr=2e-3)
+    order = list(range(len(words)))
+    rng = random.Random(seed)
+    rng.shuffle(order)
+    held = order[: len(order) // 50]  # 2% held out to report the fit
+    train_ix = order[len(order) // 50:]
+    t0 = time.perf_counter()
+    for ep in range(MM_EPOCHS):
+        rng.shuffle(train_ix)
+        m.train()
+        for b in range(0, len(train_ix), 256):
+            bi = torch.tensor(train_ix[b:b + 256])
+            loss = ((m(ids[bi]) - target[bi]) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        m.eval()
+        with torch.no_grad():
+            h = torch.tensor(held)
+            pred = m(ids[h])
+            cos = torch.nn.functional.cosine_similarity(pred, target[h]).mean()
+        print(f"mimick epoch {ep + 1}: held-out cosine {float(cos):.3f} ({time.perf_counter() - t0:.0f} s)",
+              flush=True)
+    sd = {k: v.detach().numpy() for k, v in m.state_dict().items()}
+    out = {"mm_char_emb": sd["emb.weight"], "mm_out_w": sd["out.weight"], "mm_out_b": sd["out.bias"]}
+    for i, k in enumerate(nn_rt.MIMICK_WIDTHS):
+        out[f"mm_conv{k}_w"] = sd[f"convs.{i}.weight"]
+        out[f"mm_conv{k}_b"] = sd[f"convs.{i}.bias"]
+    out = {k: v.astype(np.float16).astype(np.float32) for k, v in out.items()}
+    # the numpy predictor marsad runs gives what the network gives (up to float16 rounding)
+    with torch.no_grad():
+        ref = m(ids[torch.tensor(held[:200])]).numpy()
+    got = nn_rt.mimick(out, ids[torch.tensor(held[:200])].numpy())
+    print(f"mimick numpy vs torch: max |diff| {np.abs(ref - got).max():.4f} (vectors up to {np.abs(ref).max():.2f})")
+    return out
+
+
+def make_net(dim: int, n_chars: int, cfg):
+    import torch
+    import torch.nn as tnn
+
+    K = len(nn_rt.TAGS)
+
+    class Net(tnn.Module):
+        def __init__(self):
+            super().__init__()
+            self.char_emb = tnn.Embedding(n_chars + 2, cfg.char_dim, padding_idx=0)
+            self.char_conv = tnn.Conv1d(cfg.char_dim, cfg.char_filters, 3, padding=1)
+            self.gaz_emb = tnn.Embedding(len(nn_rt.GAZ), 8)
+            self.al_emb = tnn.Embedding(len(nn_rt.AL), 4)
+            self.shape_emb = tnn.Embedding(len(nn_rt.SHAPES), 4)
+            self.clu_emb = tnn.Embedding(nn_rt.N_CLUSTERS + 1, 16)
+            d_in = 2 * dim + cfg.char_filters + 8 + len(nn_rt.TRIG) + 4 + 4 + 16
+            self.drop = tnn.Dropout(cfg.dropout)
+            self.lstm = tnn.LSTM(d_in, cfg.hidden, batch_first=True, bidirectional=True)
+            self.out = tnn.Linear(2 * cfg.hidden, K)
+            self.trans = tnn.Parameter(torch.zeros(K, K))
+            self.start = tnn.Parameter(torch.zeros(K))
+            self.end = tnn.Parameter(torch.zeros(K))
+            self.register_buffer("ok", torch.tensor(nn_rt.allowed_transitions()))
+            self.register_buffer("ok_start", torch.tensor(nn_rt.allowed_starts()))
+
+        def emissions(self, x):
+            B, T, L = x["char"].shape
+            ch = self.char_emb(x["char"].view(B * T, L)).transpose(1, 2)  # N, C, L
+            conv = self.char_conv(ch)  # N, F, L
+            clen = (x["char"].view(B * T, L) > 0).sum(-1).clamp(min=1)
+            valid = torch.arange(L)[None, :] < clen[:, None]
+            conv = conv.masked_fill(~valid[:, None, :], float("-inf")).max(2).values.relu()
+            h = torch.cat([x["vec"], conv.view(B, T, -1),
+                           self.gaz_emb(x["gaz"]), x["trig"], self.al_emb(x["al"]),
+                           self.shape_emb(x["shape"]), self.clu_emb(x["clu"])], -1)
+            h = self.drop(h)
+            lengths = x["mask"].sum(1)
+            packed = tnn.utils.rnn.pack_padded_sequence(h, lengths.cpu(), batch_first=True,
+                                                        enforce_sorted=False)
+            o, _ = self.lstm(packed)
+            o, _ = tnn.utils.rnn.pad_packed_sequence(o, batch_first=True, total_length=T)
+            return self.out(self.drop(o))
+
+        def nll(self, x, tags):
+            em = self.emissions(x)
+            mask = x["mask"]
+            B, T, K_ = em.shape
+            trans = self.trans.masked_fill(~self.ok, -1e4)
+            start = self.start.masked_fill(~self.ok_start, -1e4)
+            ar = torch.arange(B)
+            gold = start[tags[:, 0]] + em[ar, 0, tags[:, 0]]
+            alpha = start[None] + em[:, 0]
+            for t in range(1, T):
+                m = mask[:, t]
+                gold = gold + (trans[tags[:, t - 1], tags[:, t]] + em[ar, t, tags[:, t]]) * m
+                nxt = torch.logsumexp(alpha[:, :, None] + trans[None] + em[:, t, None, :], 1)
+                alpha = torch.where(m[:, None], nxt, alpha)
+            last = tags.gather(1, (mask.sum(1) - 1)[:, None])[:, 0]
+            gold = gold + self.end[last]
+            Z = torch.logsumexp(alpha + self.end[None], 1)
+            return (Z - gold).mean()
+
+    return Net()
+
+
+def export(net, words, q, scale, chars, mm, path: Path) -> None:
+    sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+    arr = {
+        "words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
+        "chars": np.frombuffer("\n".join(chars).encode("utf-8"), np.uint8),
+        "emb_q": q, "emb_scale": scale,
+        "char_emb": sd["char_emb.weight"], "char_conv_w": sd["char_conv.weight"],
+        "char_conv_b": sd["char_conv.bias"], "gaz_emb": sd["gaz_emb.weight"],
+        "al_emb": sd["al_emb.weight"], "shape_emb": sd["shape_emb.weight"],
+        "clu_emb": sd["clu_emb.weight"],
+        "lstm_wi_f": sd["lstm.weight_ih_l0"], "lstm_wh_f": sd["lstm.weight_hh_l0"],
+        "lstm_b_f": sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"],
+        "lstm_wi_b": sd["lstm.weight_ih_l0_reverse"], "lstm_wh_b": sd["lstm.weight_hh_l0_reverse"],
+        "lstm_b_b": sd["lstm.bias_ih_l0_reverse"] + sd["lstm.bias_hh_l0_reverse"],
+        "out_w": sd["out.weight"], "out_b": sd["out.bias"],
+        "trans": sd["trans"], "start": sd["start"], "end": sd["end"],
+    }
+    arr.update(mm or {})
+    for k, v in list(arr.items()):
+        if v.dtype == np.float32:
+            arr[k] = v.astype(np.float16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arr)
+
+
+def to_torch(x):
+    import torch
+
+    return {k: torch.from_numpy(v) for k, v in x.items()}
+
+
+def tag_docs(tagger, sents) -> list[list[str]]:
+    """Tag ``sents`` the way marsad does at run time: windows of DOC_SENTENCES as documents."""
+    W = ner.DOC_SENTENCES
+    out = []
+    for w in range(0, len(sents), W):
+        out.extend(tagger.tag_sentences([toks for toks, _ in sents[w:w + W]]))
+    return out
+
+
+def evaluate(name: str, tagger, sents, verbose: bool = False) -> tuple[float, float]:
+    gold = [y for _, y in sents]
+    pred = tag_docs(tagger, sents)
+    a = T.score(gold, pred)
+    b = T.score(gold, T.consistent(sents, pred))
+    if verbose:
+        T.report(f"{name}, sentence by sentence", a)
+        T.report(f"{name}, with document consistency (as marsad tags)", b)
+    return a["ALL"][2], b["ALL"][2]
+
+
+def fit_model(cfg, train_sents, eval_sents, epochs: int, out: Path):
+    """Train; after each epoch export to ``out`` and (when eval_sents) score it in numpy."""
+    import random
+
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    words, q, scale = load_vectors(cfg.cache, cfg.words)
+    emb = np.vstack([np.zeros((2, q.shape[1]), np.float32),
+                     q.astype(np.float32) * scale.astype(np.float32)[:, None]])
+    chars = char_vocab(words, T.read_anercorp(T.TRAIN))
+    mm = None
+    if cfg.mimick:
+        f = cfg.cache / f"mimick_{len(words)}.npz"
+        if f.exists():
+            mm = dict(np.load(f))
+        else:
+            mm = train_mimick(words, emb, chars, cfg.seed)
+            np.savez(f, **mm)
+    enc = nn_rt.Encoder(words, chars, emb, mm)
+    net = make_net(emb.shape[1], len(chars), cfg)
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
+    tag_id = {t: i for i, t in enumerate(nn_rt.TAGS)}
+    data = []
+    for toks, tags in train_sents:
+        data.append((toks, [tag_id[t] for t in ner._repair_bio(tags)]))
+    t0 = time.perf_counter()
+    # encode once: every batch is a slice of the same per-sentence arrays
+    xs = [enc.batch([toks]) for toks, _ in data]
+    print(f"encoded {len(data)} sentences ({time.perf_counter() - t0:.0f} s)", flush=True)
+    history = []
+    for ep in range(1, epochs + 1):
+        net.train()
+        t1 = time.perf_counter()
+        order = list(range(len(data)))
+        rng.shuffle(order)
+        chunk = cfg.batch * 50
+        batches = []
+        for c in range(0, len(order), chunk):
+            part = sorted(order[c:c + chunk], key=lambda i: len(data[i][0]))
+            batches += [part[k:k + cfg.batch] for k in range(0, len(part), cfg.batch)]
+        rng.shuffle(batches)
+        total = 0.0
+        for bi in batches:
+            Tm = max(len(data[i][0]) for i in bi)
+            x = {}
+            for k in xs[bi[0]]:
+                arrs = []
+                for i in bi:
+                    a = xs[i][k]
+                    pad = [(0, 0)] * a.ndim
+                    pad[1] = (0, Tm - a.shape[1])
+                    arrs.append(np.pad(a, pad))
+                x[k] = np.concatenate(arrs, 0)
+            tags = np.zeros((len(bi), Tm), np.int64)
+            for r, i in enumerate(bi):
+                tags[r, : len(data[i][1])] = data[i][1]
+            loss = net.nll(to_torch(x), torch.from_numpy(tags))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            opt.step()
+            total += loss.item() * len(bi)
+        net.eval()
+        export(net, words, q, scale, chars, mm, out)
+        msg = f"epoch {ep}: loss {total / len(data):.3f} ({time.perf_counter() - t1:.0f} s)"
+        if eval_sents is not None:
+            f_sent, f_doc = evaluate("dev", nn_rt.NeuralTagger(out), eval_sents)
+            if not history or f_doc > max(history)[0]:
+                import shutil
+
+                shutil.copyfile(out, out.with_name(out.stem + "_best.npz"))
+            history.append((f_doc, ep))
+            msg += f"  dev F1 {f_sent:.3f} / {f_doc:.3f} with consistency"
+        print(msg, flush=True)
+    return history
+
+
+def crf_marginals(model: Path, sents) -> list[np.ndarray]:
+    """Per-token tag probabilities of the CRF (T x K per sentence, columns in TAGS order)."""
+    import pycrfsuite
+
+    tg = pycrfsuite.Tagger()
+    tg.open(str(model))
+    labels = set(tg.labels())
+    out = []
+    for toks, _ in sents:
+        tg.set(ner.sentence_features(toks))
+        m = np.zeros((len(toks), len(nn_rt.TAGS)))
+        for k, t in enumerate(nn_rt.TAGS):
+            if t in labels:
+                m[:, k] = [tg.marginal(t, i) for i in range(len(toks))]
+        out.append(m)
+    return out
+
+
+def neural_marginals(tagger, sents) -> list[np.ndarray]:
+    W = ner.DOC_SENTENCES
+    out = []
+    for w in range(0, len(sents), W):
+        part = [toks for toks, _ in sents[w:w + W]]
+        x = tagger.enc.batch(part)
+        with nn_rt._blas_controller().limit(limits=1, user_api="blas"):
+            m = tagger.marginals(tagger.emissions(x), x["mask"])
+        out.extend(m[i, : len(s)] for i, s in enumerate(part))
+    return out
+
+
+def ensemble_tags(mn, mc, weight: float) -> list[list[str]]:
+    """Valid BIO paths through weight * log p_neural + (1 - weight) * log p_crf."""
+    out = []
+    for a, b in zip(mn, mc):
+        sc = weight * np.log(a + 1e-9) + (1 - weight) * np.log(b + 1e-9)
+        out.append([nn_rt.TAGS[k] for k in nn_rt.best_bio_path(sc)])
+    return out
+
+
+def ensemble_report(name, sents, mn, mc, weights, verbose=False):
+    gold = [y for _, y in sents]
+    for wgt in weights:
+        pred = ensemble_tags(mn, mc, wgt)
+        a = T.score(gold, pred)
+        b = T.score(gold, T.consistent(sents, pred))
+        print(f"{name} weight {wgt}: F1 {a['ALL'][2]:.3f} / {b['ALL'][2]:.3f} with consistency", flush=True)
+        if verbose:
+            T.report(f"{name} ensemble (weight {wgt}), with document consistency", b)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("step", choices=["embeddings", "dev", "final", "ensemble-dev"])
+    ap.add_argument("--cache", type=Path, default=CACHE)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--words", type=int, default=N_WORDS)
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--hidden", type=int, default=HIDDEN)
+    ap.add_argument("--char-dim", type=int, default=25)
+    ap.add_argument("--char-filters", type=int, default=50)
+    ap.add_argument("--dropout", type=float, default=DROPOUT)
+    ap.add_argument("--lr", type=float, default=LR)
+    ap.add_argument("--batch", type=int, default=BATCH)
+    ap.add_argument("--no-mimick", dest="mimick", action="store_false",
+                    help="words without an ANT vector share the unknown vector")
+    ap.add_argument("--name", default="dev", help="file name of the dev-run model in --cache")
+    ap.add_argument("--out", type=Path, default=MODELS / "ner_neural.npz")
+    args = ap.parse_args(argv)
+    if args.step == "embeddings":
+        build_embeddings(args.cache, args.threads)
+        return 0
+    import torch
+
+    torch.set_num_threads(args.threads)
+    sents = T.read_anercorp(T.TRAIN)
+    n_dev = int(len(sents) * T.DEV_FRACTION)
+    if args.step == "ensemble-dev":
+        # the neural model chosen on dev and a CRF trained on the same head 85% of train
+        dev = sents[-n_dev:]
+        crf = args.cache / "crf_fit.crfsuite"
+        if not crf.exists():
+            T.train(sents[:-n_dev], T.featurize(sents[:-n_dev]), crf, T.C1, T.C2, T.ITERS)
+        mc = crf_marginals(crf, dev)
+        mn = neural_marginals(nn_rt.NeuralTagger(args.cache / f"{args.name}_best.npz"), dev)
+        ensemble_report("dev", dev, mn, mc, (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0))
+        return 0
+    if args.step == "dev":
+        fit, dev = sents[:-n_dev], sents[-n_dev:]
+        tmp = args.cache / f"{args.name}.npz"
+        hist = fit_model(args, fit, dev, args.epochs, tmp)
+        best = max(hist)
+        print(f"best dev F1 {best[0]:.3f} (with consistency) at epoch {best[1]}")
+        return 0
+    t0 = time.perf_counter()
+    fit_model(args, sents, None, args.epochs, args.out)
+    print(f"model: {args.out} ({args.out.stat().st_size / 1e6:.1f} MB, trained in "
+          f"{time.perf_counter() - t0:.0f} s on all {len(sents)} train sentences)")
+    test = T.read_anercorp(T.TEST)
+    evaluate("test", nn_rt.NeuralTagger(args.out), test, verbose=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,383 @@
+"""Neural named-entity tagger run in numpy: char CNN + word BiLSTM + CRF.
+
+The weights (``models/ner_neural.npz``) are trained by ``scripts/train_ner_neural.py`` (in
+PyTorch, which marsad itself never imports) on ANERcorp (Benajiba et al. 2007, CC BY-SA 4.0,
+redistributed by CAMeL Lab); the word vectors come from the unlabeled ANT corpus v2.1. See
+``models/README.md``.
+
+Per token the network reads: a word vector for the normalized word and one for its
+clitic-free base («وبيروت» → «بيروت»), a character CNN over the word, and the tokens'
+gazetteer hit, trigger-word types, ANT cluster and article-«ال» bucket that the CRF reads
+too (``entities._token_static`` / ``entities._gazetteer_tags``). A BiLSTM over the
+sentence feeds a linear-chain CRF whose Viterbi path is restricted to valid BIO sequences.
+
+``NeuralTagger.tag_sentences`` tags all sentences of one document in one batch: the
+LSTM's time-step loop runs once per document, over the longest sentence.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from marsad.errors import MarsadError
+from marsad.text.normalize import GAP, normalize
+
+TAGS = ("O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC")
+GAZ = ("",) + TAGS[1:]
+TRIG = ("PERS", "LOC", "ORG", "MISC")
+SHAPES = ("empty", "digit", "alnum", "latin", "sym", "punct", "arabic")
+AL = ("oov", "0w", "1w", "2w", "3w", "0b", "1b", "2b", "3b")
+N_CLUSTERS = 256
+MAX_CHARS = 16  # longer words keep their first 8 and last 8 characters
+PAD, UNK = 0, 1
+# Sentences per batch: a news article is one batch (one LSTM time-step loop); longer inputs
+# (a whole CoNLL file) are cut into batches of similar-length sentences to bound memory.
+BATCH = 64
+
+_MODEL_FILE = Path(__file__).resolve().parent / "models" / "ner_neural.npz"
+
+
+class NeuralModelMissing(MarsadError):
+    """The packaged neural NER weights are absent (rebuild with scripts/train_ner_neural.py)."""
+
+
+def allowed_transitions() -> np.ndarray:
+    """[from, to] True where a BIO transition is valid (I-X only after B-X or I-X)."""
+    K = len(TAGS)
+    ok = np.ones((K, K), dtype=bool)
+    for j, t in enumerate(TAGS):
+        if t.startswith("I-"):
+            for i, s in enumerate(TAGS):
+                ok[i, j] = s[2:] == t[2:] and s != "O"
+    return ok
+
+
+def allowed_starts() -> np.ndarray:
+    return np.array([not t.startswith("I-") for t in TAGS])
+
+
+def word_key(w: str) -> str:
+    """The vocabulary form of a normalized word (numbers fold to «0», as in the ANT vectors)."""
+    return "0" if w[:1].isdigit() else w
+
+
+def _char_ids(tok: str, chars: dict[str, int]) -> list[int]:
+    s = normalize(tok).replace(GAP, "").lower() or tok
+    if len(s) > MAX_CHARS:
+        s = s[: MAX_CHARS // 2] + s[-MAX_CHARS // 2:]
+    return [chars.get(c, UNK) for c in s]
+
+
+MIMICK_WIDTHS = (2, 3, 4)
+MIMICK_MAX = 24  # characters of a word the vector predictor reads
+BOW, EOW = "\x02", "\x03"  # word-boundary marks in the character vocabulary
+
+
+def mimick_ids(words: Sequence[str], chars: dict[str, int]) -> np.ndarray:
+    """Character ids of words wrapped in boundary marks, padded (N x L, L >= widest filter)."""
+    seqs = [[chars.get(c, UNK) for c in BOW + w[:MIMICK_MAX] + EOW] for w in words]
+    L = max([len(q) for q in seqs] + [max(MIMICK_WIDTHS)])
+    out = np.zeros((len(seqs), L), np.int64)
+    for i, q in enumerate(seqs):
+        out[i, : len(q)] = q
+    return out
+
+
+def _conv_max(e: np.ndarray, lengths: np.ndarray, w: np.ndarray, b: np.ndarray, pad: int) -> np.ndarray:
+    """Conv1d (PyTorch weight layout F x C x width) over N x L x C, max over the positions
+    whose window starts inside the sequence, then ReLU."""
+    F, C, k = w.shape
+    if pad:
+        e = np.pad(e, ((0, 0), (pad, pad), (0, 0)))
+    P = e.shape[1] - k + 1
+    win = np.concatenate([e[:, j:j + P] for j in range(k)], axis=-1)  # N, P, k*C
+    conv = win @ w.transpose(2, 1, 0).reshape(k * C, F) + b
+    n_pos = np.clip(lengths + 2 * pad - k + 1, 1, P)
+    valid = np.arange(P)[None, :] < n_pos[:, None]
+    return np.maximum(np.where(valid[..., None], conv, -np.inf).max(axis=1), 0.0)
+
+
+def mimick(p: dict[str, np.ndarray], ids: np.ndarray) -> np.ndarray:
+    """Word vectors predicted from characters (for words without an ANT vector): a
+    multi-width character CNN trained to reproduce the ANT vectors of known words."""
+    e = p["mm_char_emb"][ids]
+    lengths = (ids > 0).sum(1)
+    h = np.concatenate([_conv_max(e, lengths, p[f"mm_conv{k}_w"], p[f"mm_conv{k}_b"], 0)
+                        for k in MIMICK_WIDTHS], axis=-1)
+    return (h @ p["mm_out_w"].T + p["mm_out_b"]).astype(np.float32)
+
+
+class Encoder:
+    """Token → network inputs, shared by training and run time.
+
+    ``emb`` holds the ANT word vectors (row 0 padding, row 1 unknown, then ``words``);
+    with ``mm`` (the mimick weights) a word without a vector gets one predicted from its
+    characters instead of the unknown row."""
+
+    def __init__(self, words: Sequence[str], chars: Sequence[str], emb: np.ndarray,
+                 mm: dict[str, np.ndarray] | None = None):
+        # ids 0 and 1 are padding and unknown in both vocabularies
+        self.words = {w: i + 2 for i, w in enumerate(words)}
+        self.chars = {c: i + 2 for i, c in enumerate(chars)}
+        self.emb = emb
+        self.mm = mm
+        self._cache: dict[str, tuple] = {}
+
+    def _vector(self, w: str) -> np.ndarray:
+        wid = self.words.get(word_key(w))
+        if wid is not None:
+            return self.emb[wid]
+        if self.mm is None or not w:
+            return self.emb[UNK]
+        return mimick(self.mm, mimick_ids([word_key(w)], self.chars))[0]
+
+    def token(self, tok: str) -> tuple:
+        got = self._cache.get(tok)
+        if got is not None:
+            return got
+        from marsad.facts import entities as ner
+
+        w, f, _, _ = ner._token_static(tok)
+        b = f["b"]
+        wv = self._vector(w)
+        if b == w:
+            bv = wv
+        elif word_key(b) in self.words or ("ال" + b) not in self.words:
+            bv = self._vector(b)
+        else:
+            bv = self._vector("ال" + b)
+        trig = f.get("tr", "")
+        tr = tuple(1.0 if t in trig.split("|") else 0.0 for t in TRIG)
+        c = f.get("c256")
+        cid = int(c) + 1 if c is not None and c.isdigit() else 0
+        al = f.get("al", "oov")
+        got = (np.concatenate([wv, bv]), _char_ids(tok, self.chars),
+               SHAPES.index(f["sh"]) if f["sh"] in SHAPES else 0,
+               AL.index(al) if al in AL else 0, cid, tr, w)
+        if len(self._cache) < 200_000:
+            self._cache[tok] = got
+        return got
+
+    def batch(self, sents: Sequence[Sequence[str]]) -> dict[str, np.ndarray]:
+        """Padded arrays for a batch of sentences (B sentences, T = longest)."""
+        from marsad.facts import entities as ner
+
+        B = len(sents)
+        T = max((len(s) for s in sents), default=0) or 1
+        D = 2 * self.emb.shape[1]
+        out = {
+            "vec": np.zeros((B, T, D), np.float32),
+            "char": np.zeros((B, T, MAX_CHARS), np.int64), "shape": np.zeros((B, T), np.int64),
+            "al": np.zeros((B, T), np.int64), "clu": np.zeros((B, T), np.int64),
+            "gaz": np.zeros((B, T), np.int64), "trig": np.zeros((B, T, len(TRIG)), np.float32),
+            "mask": np.zeros((B, T), bool),
+        }
+        for b, s in enumerate(sents):
+            toks = [self.token(t) for t in s]
+            gz = ner._gazetteer_tags([t[6] for t in toks])
+            for i, (vec, ch, sh, al, cid, tr, _) in enumerate(toks):
+                out["vec"][b, i] = vec
+                out["char"][b, i, : len(ch)] = ch
+                out["shape"][b, i] = sh
+                out["al"][b, i] = al
+                out["clu"][b, i] = cid
+                out["gaz"][b, i] = GAZ.index(gz[i]) if gz[i] in GAZ else 0
+                out["trig"][b, i] = tr
+            out["mask"][b, : len(s)] = True
+        return out
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+
+def _lstm(x: np.ndarray, lengths: np.ndarray, wi: np.ndarray, wh: np.ndarray, b: np.ndarray,
+          reverse: bool) -> np.ndarray:
+    """One LSTM direction over a padded batch (gate order i, f, g, o as in PyTorch)."""
+    B, T, _ = x.shape
+    H = wh.shape[1]
+    if reverse:
+        # reverse each sequence inside its own length; padding stays at the end
+        t = np.arange(T)[None, :]
+        idx = np.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)
+        x = np.take_along_axis(x, idx[:, :, None], axis=1)
+    xp = x @ wi.T + b
+    h = np.zeros((B, H), np.float32)
+    c = np.zeros((B, H), np.float32)
+    out = np.empty((B, T, H), np.float32)
+    whT = wh.T
+    for t in range(T):
+        g = xp[:, t] + h @ whT
+        i = _sigmoid(g[:, :H])
+        f = _sigmoid(g[:, H:2 * H])
+        gg = np.tanh(g[:, 2 * H:3 * H])
+        o = _sigmoid(g[:, 3 * H:])
+        c = f * c + i * gg
+        h = o * np.tanh(c)
+        out[:, t] = h
+    if reverse:
+        out = np.take_along_axis(out, idx[:, :, None], axis=1)
+    return out
+
+
+def best_bio_path(scores: np.ndarray) -> list[int]:
+    """The highest-scoring valid BIO path through per-token tag scores (T x K, e.g. log
+    probabilities averaged over two taggers)."""
+    ok = allowed_transitions()
+    T, K = scores.shape
+    pen = np.where(ok, 0.0, -1e4)
+    cur = np.where(allowed_starts(), 0.0, -1e4) + scores[0]
+    back = np.zeros((T, K), np.int64)
+    for t in range(1, T):
+        cand = cur[:, None] + pen
+        back[t] = cand.argmax(0)
+        cur = cand.max(0) + scores[t]
+    k = int(cur.argmax())
+    path = [k]
+    for t in range(T - 1, 0, -1):
+        k = int(back[t, k])
+        path.append(k)
+    return path[::-1]
+
+
+class NeuralTagger:
+    def __init__(self, path: Path | str = _MODEL_FILE):
+        p = Path(path)
+        if not p.is_file():
+            raise NeuralModelMissing(f"{p.name} is missing; run scripts/train_ner_neural.py")
+        z = np.load(p)
+        words = bytes(z["words"]).decode("utf-8").split("\n")
+        chars = bytes(z["chars"]).decode("utf-8").split("\n")
+        f32 = {k: z[k].astype(np.float32) for k in z.files
+               if k not in ("words", "chars", "emb_q", "emb_scale")}
+        # word vectors are stored as int8 with one scale per row
+        emb = z["emb_q"].astype(np.float32) * z["emb_scale"].astype(np.float32)[:, None]
+        emb = np.vstack([np.zeros((2, emb.shape[1]), np.float32), emb])
+        mm = {k: v for k, v in f32.items() if k.startswith("mm_")} or None
+        self.enc = Encoder(words, chars, emb, mm)
+        self.p = f32
+        self.ok_trans = allowed_transitions()
+        self.ok_start = allowed_starts()
+
+    def features(self, x: dict[str, np.ndarray]) -> np.ndarray:
+        p = self.p
+        B, T = x["mask"].shape
+        # the character CNN runs over the real tokens only (not the padding)
+        mask = x["mask"]
+        cid = x["char"][mask]  # N, L
+        conv = _conv_max(p["char_emb"][cid], (cid > 0).sum(-1), p["char_conv_w"], p["char_conv_b"], 1)
+        char_feat = np.zeros((B, T, conv.shape[1]), np.float32)
+        char_feat[mask] = conv
+        parts = [x["vec"], char_feat, p["gaz_emb"][x["gaz"]], x["trig"], p["al_emb"][x["al"]],
+                 p["shape_emb"][x["shape"]], p["clu_emb"][x["clu"]]]
+        return np.concatenate([a.astype(np.float32) for a in parts], axis=-1)
+
+    def emissions(self, x: dict[str, np.ndarray]) -> np.ndarray:
+        p = self.p
+        h = self.features(x)
+        lengths = x["mask"].sum(1)
+        fw = _lstm(h, lengths, p["lstm_wi_f"], p["lstm_wh_f"], p["lstm_b_f"], reverse=False)
+        bw = _lstm(h, lengths, p["lstm_wi_b"], p["lstm_wh_b"], p["lstm_b_b"], reverse=True)
+        hh = np.concatenate([fw, bw], axis=-1)
+        return hh @ p["out_w"].T + p["out_b"]
+
+    def viterbi(self, em: np.ndarray, mask: np.ndarray) -> list[list[int]]:
+        p = self.p
+        trans = np.where(self.ok_trans, p["trans"], -1e4)
+        start = np.where(self.ok_start, p["start"], -1e4)
+        B, T, K = em.shape
+        score = start[None, :] + em[:, 0]
+        back = np.zeros((B, T, K), np.int64)
+        for t in range(1, T):
+            cand = score[:, :, None] + trans[None]  # B, from, to
+            best = cand.argmax(1)
+            new = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + em[:, t]
+            live = mask[:, t][:, None]
+            score = np.where(live, new, score)
+            back[:, t] = np.where(live, best, np.arange(K)[None, :])
+        score = score + p["end"][None, :]
+        lengths = mask.sum(1)
+        paths = []
+        for b in range(B):
+            n = int(lengths[b])
+            k = int(score[b].argmax())
+            path = [k]
+            for t in range(n - 1, 0, -1):
+                k = int(back[b, t, k])
+                path.append(k)
+            paths.append(path[::-1])
+        return paths
+
+    def marginals(self, em: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Per-token tag probabilities (forward-backward over the BIO-restricted CRF)."""
+        p = self.p
+        trans = np.where(self.ok_trans, p["trans"], -1e4)
+        start = np.where(self.ok_start, p["start"], -1e4)
+        B, T, K = em.shape
+
+        def lse(a, axis):
+            m = a.max(axis, keepdims=True)
+            return (m + np.log(np.exp(a - m).sum(axis, keepdims=True))).squeeze(axis)
+
+        alpha = np.empty((B, T, K), np.float64)
+        alpha[:, 0] = start + em[:, 0]
+        for t in range(1, T):
+            nxt = lse(alpha[:, t - 1, :, None] + trans[None], 1) + em[:, t]
+            alpha[:, t] = np.where(mask[:, t, None], nxt, alpha[:, t - 1])
+        beta = np.empty((B, T, K), np.float64)
+        lengths = mask.sum(1)
+        beta[:, T - 1] = p["end"]
+        for t in range(T - 2, -1, -1):
+            nxt = lse(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
+            # the last real token of a sentence ends it; later steps are padding
+            last = (lengths - 1 == t)[:, None]
+            beta[:, t] = np.where(last, p["end"][None], np.where(mask[:, t + 1, None], nxt, beta[:, t + 1]))
+        logz = alpha + beta
+        logz -= lse(logz, 2)[..., None]
+        return np.exp(logz)
+
+    def sentence_marginals(self, sents: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Per-token tag probabilities (n x len(TAGS)) for each sentence of one document."""
+        idx = sorted((i for i, s in enumerate(sents) if len(s)), key=lambda i: len(sents[i]))
+        out: list[np.ndarray] = [np.zeros((0, len(TAGS))) for _ in sents]
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            for c in range(0, len(idx), BATCH):
+                part = idx[c:c + BATCH]
+                x = self.enc.batch([sents[i] for i in part])
+                m = self.marginals(self.emissions(x), x["mask"])
+                for r, i in enumerate(part):
+                    out[i] = m[r, : len(sents[i])]
+        return out
+
+    def tag_sentences(self, sents: Sequence[Sequence[str]]) -> list[list[str]]:
+        """BIO tags for the sentences of one document, tagged in one batch."""
+        idx = sorted((i for i, s in enumerate(sents) if len(s)), key=lambda i: len(sents[i]))
+        out: list[list[str]] = [[] for _ in sents]
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            for c in range(0, len(idx), BATCH):
+                part = idx[c:c + BATCH]
+                x = self.enc.batch([sents[i] for i in part])
+                em = self.emissions(x)
+                for i, path in zip(part, self.viterbi(em, x["mask"])):
+                    out[i] = [TAGS[k] for k in path]
+        return out
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    """The matrices here are small (a few dozen rows per LSTM step): a multi-threaded BLAS
+    spends its time waking threads. On the ANERcorp dev split, with another process busy on
+    the second core, one BLAS thread tagged in 2.3 s what the default threads took 64 s for."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+@lru_cache(maxsize=1)
+def tagger() -> NeuralTagger:
+    """The packaged neural tagger, loaded once."""
+    return NeuralTagger()
