@@ -152,6 +152,11 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
           f"more than one article; storylines {len(c.storylines())}")
     sizes = Counter(len(s.articles) for s in stories)
     print(f"     story sizes: {sorted(sizes.items())[:10]} ... largest {max(sizes)}")
+    from marsad.stories import MAX_SPAN_DAYS, _days
+
+    spans = [(_days(s.last_seen) or 0) - (_days(s.first_seen) or 0) for s in stories if s.first_seen]
+    print(f"     stories spanning more than {MAX_SPAN_DAYS:.0f} days as read (folds and merges "
+          f"included): {sum(1 for x in spans if x > MAX_SPAN_DAYS)}, longest {max(spans):.0f} days")
     title = {a.id: f"{a.outlet}: {a.title[:60]}" for a in arts}
     rng = random.Random(7)
     for g in rng.sample([g for g in groups if len(g.outlets) > 1], min(3, len(groups))):

@@ -80,6 +80,34 @@ def test_same_story_in_other_words_is_not_a_duplicate():
     assert d.groups() == []
 
 
+# Months later: a new report that opens with its own news and then carries the older
+# report whole as background. It contains the older text but is not a copy of it.
+FOLLOW_UP = (
+    "استقبل مستشفى الأطفال الجديد في مدينة الزرقاء، الأحد، أول مريض في قسم جراحة القلب، بعد "
+    "أربعة أشهر من افتتاحه، وأجرى فريق طبي أردني عملية ناجحة لطفل في الثالثة من عمره.\n"
+    "وقال مدير المستشفى في مؤتمر صحفي إن القسم سيجري نحو عشرين عملية شهرياً في المرحلة "
+    "الأولى، وإن قائمة الانتظار تضم حالياً أكثر من مئة وستين طفلاً من مختلف المحافظات.\n"
+    "وأوضح أن المستشفى عيّن حتى الآن مئتين وثمانين طبيباً وممرضاً من أصل أربعمئة، وأن "
+    "تشغيل وحدة العناية المركزة لحديثي الولادة بكامل طاقتها ينتظر وصول أجهزة من الخارج.\n"
+    "وفيما يلي ما نشرناه يوم الافتتاح:\n"
+    + WIRE
+)
+
+
+def test_a_follow_up_carrying_the_older_report_as_background_is_not_a_duplicate():
+    d = Deduper()
+    d.add(art("a1", WIRE, published="2024-05-14"))
+    r = d.add(art("a2", FOLLOW_UP, title="أول عملية قلب للأطفال في مستشفى الزرقاء", published="2024-09-15"))
+    assert r.duplicate_of is None and d.groups() == []
+    # The whole older text is in the new one: containment alone would have called it a copy.
+    from marsad.dedup import body_words, shingle_hashes
+    import numpy as np
+
+    old = shingle_hashes(body_words(art("x", WIRE)))
+    new = shingle_hashes(body_words(art("y", FOLLOW_UP)))
+    assert len(np.intersect1d(old, new)) / len(old) > 0.9
+
+
 def test_duplicate_points_to_earliest_published_copy_and_groups_credit_the_agency():
     d = Deduper()
     # Arrive out of order: the later copy first.

@@ -125,6 +125,16 @@ def test_syndicated_copy_joins_its_original_story():
     assert c.story_of("flood-copy") == c.story_of("flood-b") == "s-flood-a"
 
 
+def test_a_copy_run_weeks_later_is_not_forced_into_its_original_story():
+    late = syndicated_copy_of(FLOOD_B, "flood-repost")
+    late.published = "2024-09-30T08:00"  # eight weeks on
+    d, c = run([FLOOD_A, FLOOD_B, late], use_embeddings=False)
+    assert d.duplicate_of("flood-repost") == "flood-b"
+    assert c.story_of("flood-repost") != "s-flood-a"
+    st = next(s for s in c.stories() if s.id == "s-flood-a")
+    assert st.last_seen.startswith("2024-08-05")
+
+
 def test_ids_are_stable_across_runs():
     _, c1 = run(CORPUS, use_embeddings=False)
     _, c2 = run(CORPUS, use_embeddings=False)

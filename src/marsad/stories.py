@@ -163,7 +163,8 @@ NAME_IDF = 3.5
 # two stories stay in one storyline. Example corpus stories B-cubed F1 with embeddings: time
 # order .916 -> .982, newest first .922 -> .961 (1.000 with PHASE_MERGE_LOGIT below).
 PHASE_PENALTY = 10.0
-# Two stories of one storyline reporting the same election phase are merged when read at this
+# Two stories of one storyline mainly reporting the same election phase (at least half of the
+# articles of each) are merged when read at this
 # lower bar (the merge rule's other limits hold). Example corpus: the protests against the
 # results opened a story of their own (3 articles), scoring +0.26 as a whole against the
 # winner's story, under MERGE_LOGIT; the highest score between stories of different gold
@@ -499,6 +500,11 @@ def _encoder_pool(wanted: bool):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _main_phases(st: _Story) -> set[str]:
+    """The election phases at least half of a story's (non-copy) articles report."""
+    return {p for p, n in st.phases.items() if 2 * n >= max(1, st.n_vec)}
+
+
 def _place_feature(a: frozenset[str] | set[str], b) -> float:
     """+1 when every place of the shorter list is in the other, -1 when both name places
     and share none, 0 when either names none."""
@@ -691,6 +697,12 @@ class StoryClusterer:
             return known
         self._order += 1
         dup_story = self._story_of.get(article.duplicate_of) if article.duplicate_of else None
+        if dup_story is not None:
+            # A copy run weeks after its original (a re-post) is placed like any article: the
+            # story's time limits hold for copies too.
+            t, st = _days(article.published), self._stories[dup_story]
+            if self._gap(t, st) > self.max_gap_days or self._span_with(t, st) > MAX_SPAN_DAYS:
+                dup_story = None
         doc = self._doc(article, learn=dup_story is None)
         if doc.t is not None:
             wk = int(doc.t // _WEEK)
@@ -820,28 +832,35 @@ class StoryClusterer:
             rank = sorted(sts, key=lambda x: (-len(x.members), self._story_order[x.id]))
             pos = {x.id: i for i, x in enumerate(rank)}
             big = rank[:FOLD_HOSTS]
-            for small in sts:
+            # Hosts are ranked before the stories they take, so in rank order every host is
+            # settled first and a story taken by a taken story goes straight to the one shown.
+            # The span of the story shown (with all it took) bounds what it may still take, so
+            # chains of folds and merges cannot stretch a story over months.
+            shown: dict[str, tuple[float, float]] = {}
+            for small in rank:
                 doc = self._story_doc(small)
                 best = None
                 if len(small.members) <= FOLD_MAX:
-                    best = self._host(small, doc, big, fold=True, pos=pos)
+                    best = self._host(small, doc, big, fold=True, pos=pos, root=host, shown=shown)
                 if best is None and len(small.members) > 1:
-                    best = self._host(small, doc, big, fold=False, pos=pos)
+                    best = self._host(small, doc, big, fold=False, pos=pos, root=host, shown=shown)
                 if best is not None:
-                    host[small.id] = best.id
-        for sid in list(host):  # follow chains to the final host
-            seen = {sid}
-            while host[sid] in host and host[sid] not in seen:
-                seen.add(host[sid])
-                host[sid] = host[host[sid]]
+                    top = self._stories[host.get(best.id, best.id)]
+                    host[small.id] = top.id
+                    if small.first is not None and top.first is not None:
+                        lo, hi = shown.get(top.id, (top.first, top.last))
+                        shown[top.id] = (min(lo, small.first), max(hi, small.last))
         return host
 
     def _host(self, small: _Story, doc: _Doc, big: list[_Story], fold: bool,
-              pos: dict[str, int]) -> _Story | None:
+              pos: dict[str, int], root: dict[str, str] | None = None,
+              shown: dict[str, tuple[float, float]] | None = None) -> _Story | None:
         """The story ``small`` is shown inside (see ``_folds``), or None. ``fold``: the rule for
         small stories (a bigger host within FOLD_GAP_DAYS, above FOLD_LOGIT); otherwise the
         merge rule (a host ranked before it, joined span within MAX_SPAN_DAYS, above
-        MERGE_LOGIT)."""
+        MERGE_LOGIT). ``root`` maps stories already taken to the story they are shown in, and
+        ``shown`` holds that story's span with all it took: the span joined with ``small`` must
+        stay within MAX_SPAN_DAYS (merges) or MAX_SPAN_DAYS plus twice FOLD_GAP_DAYS (folds)."""
         best, best_lg = None, None
         for other in big:
             if (len(other.members) <= len(small.members)) if fold else (
@@ -850,14 +869,18 @@ class StoryClusterer:
             gap = 0.0
             if small.first is not None and other.first is not None:
                 gap = max(0.0, other.first - small.last, small.first - other.last)
-                if not fold and (max(small.last, other.last) - min(small.first, other.first)
-                                 > MAX_SPAN_DAYS):
+                top = self._stories[(root or {}).get(other.id, other.id)]
+                lo, hi = (shown or {}).get(top.id, (top.first, top.last))
+                if lo is None:
+                    lo, hi = other.first, other.last
+                if (max(small.last, hi) - min(small.first, lo)
+                        > MAX_SPAN_DAYS + (2 * FOLD_GAP_DAYS if fold else 0.0)):
                     continue
             if fold and gap > FOLD_GAP_DAYS:
                 continue
             lg = _logit(self._features(doc, other, embed=self.use_embeddings), gap)
             bar = FOLD_LOGIT if fold else (
-                PHASE_MERGE_LOGIT if doc.phases & other.phases.keys() else MERGE_LOGIT)
+                PHASE_MERGE_LOGIT if _main_phases(small) & _main_phases(other) else MERGE_LOGIT)
             if lg > bar and (best_lg is None or lg > best_lg):
                 best, best_lg = other, lg
         return best
