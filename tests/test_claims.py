@@ -62,6 +62,44 @@ def test_denial_of_claims_with_their_content():
     assert c.target.startswith("قواتها انسحبت")
 
 
+ANSWERS = (
+    "وكانت نقابة المعلمين قد اتهمت وزارة التربية بحسم رواتب المعلمين المضربين عن العمل منذ "
+    "مطلع الشهر، ونشرت كشوفا قالت إنها تثبت ذلك.\n"
+    "في المقابل، نفى المتحدث باسم وزارة التربية سامر العلي حسم أي رواتب، وقال إن التأخير "
+    "سببه إجراءات مصرفية.\n"
+    "ونفت الشرطة أن تكون قد فرقت وقفة المعلمين أمام البرلمان بالقوة. غير أن المنظمة العربية "
+    "للحقوق قالت إنها وثقت إصابة أربعة معلمين خلال تفريق الوقفة أمام البرلمان.\n"
+)
+
+
+def test_a_denial_answers_the_accuser_of_the_sentence_before_or_after():
+    from marsad.facts.quotes import find_quotes
+    from marsad.model import Mention
+
+    a = _article(ANSWERS)
+    union = "نقابة المعلمين"
+    mentions = [Mention(a.id, union, "ORG", ANSWERS.index(union), ANSWERS.index(union) + len(union))]
+    claims = find_claims(a, mentions, quotes=find_quotes(a, mentions))
+    salary = _one(claims, stance="denies", claimant="سامر العلي")
+    assert "رواتب" in salary.target and salary.target_claimant == union
+    # After «غير أن»: the organisation that said it saw it (found through what it said).
+    police = _one(claims, stance="denies", claimant="الشرطة")
+    assert "فرقت وقفة المعلمين" in police.target
+    assert police.target_claimant and police.target_claimant.startswith("المنظمة العربية")
+    _assert_evidence(a, claims)
+
+
+def test_a_spokesman_of_the_denier_is_not_taken_for_the_accuser():
+    text = ("وقال المتحدث باسم حركة التحرير الوطني كمال نصار إن مقاتلي الحركة لم يقتربوا من الحي.\n"
+            "ونفت حركة التحرير الوطني أي صلة لمقاتليها بالحريق الذي أتى على الحي.")
+    a = _article(text)
+    from marsad.facts.quotes import find_quotes
+
+    claims = find_claims(a, [], quotes=find_quotes(a, []))
+    c = _one(claims, stance="denies", claimant="حركة التحرير الوطني")
+    assert c.target_claimant is None
+
+
 def test_falsity_in_quoted_words_denies_what_the_report_said():
     claims = find_claims(_article(DENIALS), [])
     # «لا أساس لها من الصحة» in the spokesman's words

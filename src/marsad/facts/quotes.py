@@ -1335,14 +1335,22 @@ def _subject_before(doc: _Doc, reg: _Registry, i: int, lo: int) -> Speaker | Non
             if known is not None:
                 return _resolve(doc, reg, who, doc.tokens[m].start)
         return None
-    # «وكان المتحدث باسم الحكومة، ماجد سلوم، قد أكد»: a title and a name fit in 8 words
+    # «وكان المتحدث باسم الحكومة، ماجد سلوم، قد أكد»: a title and a name fit in 8 words;
+    # so does a subject after a contrast: «غير أن المرصد الوطني للحقوق قال إنه وثق ...»
     for start in range(k, max(lo - 1, k - 9), -1):
-        if doc.tokens[start].norm in KANA and start < k + 1:
+        w = doc.tokens[start].norm
+        contrast = w in CONTRAST or (w == _n("أن") and start > lo
+                                     and doc.tokens[start - 1].norm in CONTRAST_BEFORE_AN)
+        if (w in KANA or contrast) and start < k + 1:
             if start + 1 > k:
                 return None
             who = _split_np(doc, start + 1, k + 1)
             return _resolve(doc, reg, who, doc.tokens[start].start)
     return None
+
+
+CONTRAST = {_n(w) for w in ("لكن", "ولكن", "لكنّ")}
+CONTRAST_BEFORE_AN = {_n(w) for w in ("غير", "إلا", "بيد")}
 
 
 def _post_attribution(doc: _Doc, reg: _Registry, i: int, hi: int, kind: str
