@@ -57,6 +57,8 @@ DROPOUT = 0.5
 LR = 1e-3
 BATCH = 16
 EPOCHS = 30
+SEEDS = (1, 2, 3)
+CHUNK = 0
 
 
 def _ant_sentences():
@@ -262,12 +264,12 @@ def make_net(dim: int, n_chars: int, cfg):
     return Net()
 
 
-def export(net, words, q, scale, chars, mm, path: Path) -> None:
+def export(net, words, q, scale, chars, mm, path: Path, chunk: int = 0) -> None:
     sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
     arr = {
         "words": np.frombuffer("\n".join(words).encode("utf-8"), np.uint8),
         "chars": np.frombuffer("\n".join(chars).encode("utf-8"), np.uint8),
-        "emb_q": q, "emb_scale": scale,
+        "emb_q": q, "emb_scale": scale, "chunk": np.array(chunk, np.int32),
         "char_emb": sd["char_emb.weight"], "char_conv_w": sd["char_conv.weight"],
         "char_conv_b": sd["char_conv.bias"], "gaz_emb": sd["gaz_emb.weight"],
         "al_emb": sd["al_emb.weight"], "shape_emb": sd["shape_emb.weight"],
@@ -285,6 +287,25 @@ def export(net, words, q, scale, chars, mm, path: Path) -> None:
             arr[k] = v.astype(np.float16)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arr)
+
+
+SHARED_ARRAYS = ("words", "chars", "emb_q", "emb_scale", "chunk")
+
+
+def combine(paths: list[Path], out: Path) -> None:
+    """One weights file holding several networks (``k0_``, ``k1_`` ...) that were trained
+    with the same word vectors, characters and vector predictor."""
+    zs = [np.load(p) for p in paths]
+    arr = {k: zs[0][k] for k in zs[0].files if k in SHARED_ARRAYS or k.startswith("mm_")}
+    for i, z in enumerate(zs):
+        for k in z.files:
+            if k in SHARED_ARRAYS or k.startswith("mm_"):
+                if not np.array_equal(z[k], arr[k]):
+                    raise SystemExit(f"{paths[i]}: {k} differs from {paths[0]}")
+            else:
+                arr[f"k{i}_{k}"] = z[k]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, **arr)
 
 
 def to_torch(x):
@@ -313,6 +334,26 @@ def evaluate(name: str, tagger, sents, verbose: bool = False) -> tuple[float, fl
     return a["ALL"][2], b["ALL"][2]
 
 
+def chunk_sentences(sents, chunk: int):
+    """Consecutive sentences joined into sequences of up to ``chunk`` tokens (a longer
+    sentence stays alone), within windows of DOC_SENTENCES as at run time; 0: unchanged."""
+    if not chunk:
+        return sents
+    out = []
+    W = ner.DOC_SENTENCES
+    for w in range(0, len(sents), W):
+        cur_t, cur_y = [], []
+        for toks, tags in sents[w:w + W]:
+            if cur_t and len(cur_t) + len(toks) > chunk:
+                out.append((cur_t, cur_y))
+                cur_t, cur_y = [], []
+            cur_t = cur_t + list(toks)
+            cur_y = cur_y + list(tags)
+        if cur_t:
+            out.append((cur_t, cur_y))
+    return out
+
+
 def fit_model(cfg, train_sents, eval_sents, epochs: int, out: Path):
     """Train; after each epoch export to ``out`` and (when eval_sents) score it in numpy."""
     import random
@@ -338,7 +379,7 @@ def fit_model(cfg, train_sents, eval_sents, epochs: int, out: Path):
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
     tag_id = {t: i for i, t in enumerate(nn_rt.TAGS)}
     data = []
-    for toks, tags in train_sents:
+    for toks, tags in chunk_sentences(train_sents, cfg.chunk):
         data.append((toks, [tag_id[t] for t in ner._repair_bio(tags)]))
     t0 = time.perf_counter()
     # encode once: every batch is a slice of the same per-sentence arrays
@@ -378,7 +419,7 @@ def fit_model(cfg, train_sents, eval_sents, epochs: int, out: Path):
             opt.step()
             total += loss.item() * len(bi)
         net.eval()
-        export(net, words, q, scale, chars, mm, out)
+        export(net, words, q, scale, chars, mm, out, cfg.chunk)
         msg = f"epoch {ep}: loss {total / len(data):.3f} ({time.perf_counter() - t1:.0f} s)"
         if eval_sents is not None:
             f_sent, f_doc = evaluate("dev", nn_rt.NeuralTagger(out), eval_sents)
@@ -414,11 +455,7 @@ def neural_marginals(tagger, sents) -> list[np.ndarray]:
     W = ner.DOC_SENTENCES
     out = []
     for w in range(0, len(sents), W):
-        part = [toks for toks, _ in sents[w:w + W]]
-        x = tagger.enc.batch(part)
-        with nn_rt._blas_controller().limit(limits=1, user_api="blas"):
-            m = tagger.marginals(tagger.emissions(x), x["mask"])
-        out.extend(m[i, : len(s)] for i, s in enumerate(part))
+        out.extend(tagger.sentence_marginals([toks for toks, _ in sents[w:w + W]]))
     return out
 
 
@@ -444,7 +481,11 @@ def ensemble_report(name, sents, mn, mc, weights, verbose=False):
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("step", choices=["embeddings", "dev", "final", "ensemble-dev"])
+    ap.add_argument("step", choices=["embeddings", "dev", "ensemble-dev", "combine-dev", "final", "ship"])
+    ap.add_argument("--seeds", type=int, nargs="*", default=list(SEEDS),
+                    help="ship: the seeds of the final networks to average")
+    ap.add_argument("--models", nargs="*", default=[],
+                    help="combine-dev: names of dev runs in --cache to average")
     ap.add_argument("--cache", type=Path, default=CACHE)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
@@ -458,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=BATCH)
     ap.add_argument("--no-mimick", dest="mimick", action="store_false",
                     help="words without an ANT vector share the unknown vector")
+    ap.add_argument("--chunk", type=int, default=CHUNK,
+                    help="read consecutive sentences as one sequence of up to this many tokens")
     ap.add_argument("--name", default="dev", help="file name of the dev-run model in --cache")
     ap.add_argument("--out", type=Path, default=MODELS / "ner_neural.npz")
     args = ap.parse_args(argv)
@@ -479,6 +522,14 @@ def main(argv: list[str] | None = None) -> int:
         mn = neural_marginals(nn_rt.NeuralTagger(args.cache / f"{args.name}_best.npz"), dev)
         ensemble_report("dev", dev, mn, mc, (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0))
         return 0
+    if args.step == "combine-dev":
+        dev = sents[-n_dev:]
+        out = args.cache / ("+".join(args.models) + ".npz")
+        combine([args.cache / f"{m}_best.npz" for m in args.models], out)
+        tg = nn_rt.NeuralTagger(out)
+        print(f"{len(tg.models)} networks, {out.stat().st_size / 1e6:.1f} MB")
+        evaluate("dev " + "+".join(args.models), tg, dev, verbose=True)
+        return 0
     if args.step == "dev":
         fit, dev = sents[:-n_dev], sents[-n_dev:]
         tmp = args.cache / f"{args.name}.npz"
@@ -486,14 +537,20 @@ def main(argv: list[str] | None = None) -> int:
         best = max(hist)
         print(f"best dev F1 {best[0]:.3f} (with consistency) at epoch {best[1]}")
         return 0
-    t0 = time.perf_counter()
-    fit_model(args, sents, None, args.epochs, args.out)
-    print(f"model: {args.out} ({args.out.stat().st_size / 1e6:.1f} MB, trained in "
-          f"{time.perf_counter() - t0:.0f} s on all {len(sents)} train sentences)")
+    if args.step == "final":
+        t0 = time.perf_counter()
+        out = args.cache / f"final_s{args.seed}.npz"
+        fit_model(args, sents, None, args.epochs, out)
+        print(f"model: {out} (trained in {time.perf_counter() - t0:.0f} s on all {len(sents)} "
+              f"train sentences)")
+        return 0
+    # ship: the final networks of --seeds in one file, scored once on test
+    combine([args.cache / f"final_s{s}.npz" for s in args.seeds], args.out)
+    tg = nn_rt.NeuralTagger(args.out)
+    print(f"wrote {args.out}: {len(tg.models)} networks, {args.out.stat().st_size / 1e6:.1f} MB")
     test = T.read_anercorp(T.TEST)
-    evaluate("test", nn_rt.NeuralTagger(args.out), test, verbose=True)
+    evaluate("test", tg, test, verbose=True)
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

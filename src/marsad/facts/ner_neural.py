@@ -244,7 +244,69 @@ def best_bio_path(scores: np.ndarray) -> list[int]:
     return path[::-1]
 
 
+def _lse(a: np.ndarray, axis: int) -> np.ndarray:
+    m = a.max(axis, keepdims=True)
+    return (m + np.log(np.exp(a - m).sum(axis, keepdims=True))).squeeze(axis)
+
+
+def viterbi(em: np.ndarray, mask: np.ndarray, trans: np.ndarray, start: np.ndarray,
+            end: np.ndarray) -> list[list[int]]:
+    """Best tag paths of a padded batch (B x T x K scores, transitions restricted to BIO)."""
+    trans = np.where(allowed_transitions(), trans, -1e4)
+    start = np.where(allowed_starts(), start, -1e4)
+    B, T, K = em.shape
+    score = start[None, :] + em[:, 0]
+    back = np.zeros((B, T, K), np.int64)
+    for t in range(1, T):
+        cand = score[:, :, None] + trans[None]  # B, from, to
+        best = cand.argmax(1)
+        new = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + em[:, t]
+        live = mask[:, t][:, None]
+        score = np.where(live, new, score)
+        back[:, t] = np.where(live, best, np.arange(K)[None, :])
+    score = score + end[None, :]
+    lengths = mask.sum(1)
+    paths = []
+    for b in range(B):
+        n = int(lengths[b])
+        k = int(score[b].argmax())
+        path = [k]
+        for t in range(n - 1, 0, -1):
+            k = int(back[b, t, k])
+            path.append(k)
+        paths.append(path[::-1])
+    return paths
+
+
+def marginals(em: np.ndarray, mask: np.ndarray, trans: np.ndarray, start: np.ndarray,
+              end: np.ndarray) -> np.ndarray:
+    """Per-token tag probabilities (forward-backward over the BIO-restricted CRF)."""
+    trans = np.where(allowed_transitions(), trans, -1e4)
+    start = np.where(allowed_starts(), start, -1e4)
+    B, T, K = em.shape
+    alpha = np.empty((B, T, K), np.float64)
+    alpha[:, 0] = start + em[:, 0]
+    for t in range(1, T):
+        nxt = _lse(alpha[:, t - 1, :, None] + trans[None], 1) + em[:, t]
+        alpha[:, t] = np.where(mask[:, t, None], nxt, alpha[:, t - 1])
+    beta = np.empty((B, T, K), np.float64)
+    lengths = mask.sum(1)
+    beta[:, T - 1] = end
+    for t in range(T - 2, -1, -1):
+        nxt = _lse(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
+        # the last real token of a sentence ends it; later steps are padding
+        last = (lengths - 1 == t)[:, None]
+        beta[:, t] = np.where(last, end[None], np.where(mask[:, t + 1, None], nxt, beta[:, t + 1]))
+    logz = alpha + beta
+    logz -= _lse(logz, 2)[..., None]
+    return np.exp(logz)
+
+
 class NeuralTagger:
+    """One network, or several trained from different seeds (arrays prefixed ``k0_``,
+    ``k1_`` ... in the weights file) that share the word vectors and the vector predictor;
+    several are combined by averaging their per-token tag probabilities."""
+
     def __init__(self, path: Path | str = _MODEL_FILE):
         p = Path(path)
         if not p.is_file():
@@ -253,18 +315,27 @@ class NeuralTagger:
         words = bytes(z["words"]).decode("utf-8").split("\n")
         chars = bytes(z["chars"]).decode("utf-8").split("\n")
         f32 = {k: z[k].astype(np.float32) for k in z.files
-               if k not in ("words", "chars", "emb_q", "emb_scale")}
+               if k not in ("words", "chars", "emb_q", "emb_scale", "chunk")}
         # word vectors are stored as int8 with one scale per row
         emb = z["emb_q"].astype(np.float32) * z["emb_scale"].astype(np.float32)[:, None]
         emb = np.vstack([np.zeros((2, emb.shape[1]), np.float32), emb])
         mm = {k: v for k, v in f32.items() if k.startswith("mm_")} or None
         self.enc = Encoder(words, chars, emb, mm)
-        self.p = f32
-        self.ok_trans = allowed_transitions()
-        self.ok_start = allowed_starts()
+        # tokens per sequence when sentences are read together (0: one sentence a sequence)
+        self.chunk = int(z["chunk"]) if "chunk" in z.files else 0
+        self.models: list[dict[str, np.ndarray]] = []
+        for i in range(len(f32)):
+            pre = f"k{i}_"
+            m = {k[len(pre):]: v for k, v in f32.items() if k.startswith(pre)}
+            if not m:
+                break
+            self.models.append(m)
+        if not self.models:
+            self.models = [{k: v for k, v in f32.items() if not k.startswith("mm_")}]
+        self.p = self.models[0]
 
-    def features(self, x: dict[str, np.ndarray]) -> np.ndarray:
-        p = self.p
+    @staticmethod
+    def features(x: dict[str, np.ndarray], p: dict[str, np.ndarray]) -> np.ndarray:
         B, T = x["mask"].shape
         # the character CNN runs over the real tokens only (not the padding)
         mask = x["mask"]
@@ -276,94 +347,74 @@ class NeuralTagger:
                  p["shape_emb"][x["shape"]], p["clu_emb"][x["clu"]]]
         return np.concatenate([a.astype(np.float32) for a in parts], axis=-1)
 
-    def emissions(self, x: dict[str, np.ndarray]) -> np.ndarray:
-        p = self.p
-        h = self.features(x)
+    def emissions(self, x: dict[str, np.ndarray], p: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        p = p or self.p
+        h = self.features(x, p)
         lengths = x["mask"].sum(1)
         fw = _lstm(h, lengths, p["lstm_wi_f"], p["lstm_wh_f"], p["lstm_b_f"], reverse=False)
         bw = _lstm(h, lengths, p["lstm_wi_b"], p["lstm_wh_b"], p["lstm_b_b"], reverse=True)
         hh = np.concatenate([fw, bw], axis=-1)
         return hh @ p["out_w"].T + p["out_b"]
 
-    def viterbi(self, em: np.ndarray, mask: np.ndarray) -> list[list[int]]:
-        p = self.p
-        trans = np.where(self.ok_trans, p["trans"], -1e4)
-        start = np.where(self.ok_start, p["start"], -1e4)
-        B, T, K = em.shape
-        score = start[None, :] + em[:, 0]
-        back = np.zeros((B, T, K), np.int64)
-        for t in range(1, T):
-            cand = score[:, :, None] + trans[None]  # B, from, to
-            best = cand.argmax(1)
-            new = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + em[:, t]
-            live = mask[:, t][:, None]
-            score = np.where(live, new, score)
-            back[:, t] = np.where(live, best, np.arange(K)[None, :])
-        score = score + p["end"][None, :]
-        lengths = mask.sum(1)
-        paths = []
-        for b in range(B):
-            n = int(lengths[b])
-            k = int(score[b].argmax())
-            path = [k]
-            for t in range(n - 1, 0, -1):
-                k = int(back[b, t, k])
-                path.append(k)
-            paths.append(path[::-1])
-        return paths
+    def _probs(self, x: dict[str, np.ndarray]) -> np.ndarray:
+        """Tag probabilities averaged over the networks (B x T x K)."""
+        tot = None
+        for p in self.models:
+            m = marginals(self.emissions(x, p), x["mask"], p["trans"], p["start"], p["end"])
+            tot = m if tot is None else tot + m
+        return tot / len(self.models)
 
-    def marginals(self, em: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Per-token tag probabilities (forward-backward over the BIO-restricted CRF)."""
-        p = self.p
-        trans = np.where(self.ok_trans, p["trans"], -1e4)
-        start = np.where(self.ok_start, p["start"], -1e4)
-        B, T, K = em.shape
+    def _paths(self, x: dict[str, np.ndarray]) -> list[list[int]]:
+        if len(self.models) == 1:
+            p = self.p
+            return viterbi(self.emissions(x, p), x["mask"], p["trans"], p["start"], p["end"])
+        K = len(TAGS)
+        zero = np.zeros(K)
+        return viterbi(np.log(self._probs(x) + 1e-9), x["mask"], np.zeros((K, K)), zero, zero)
 
-        def lse(a, axis):
-            m = a.max(axis, keepdims=True)
-            return (m + np.log(np.exp(a - m).sum(axis, keepdims=True))).squeeze(axis)
-
-        alpha = np.empty((B, T, K), np.float64)
-        alpha[:, 0] = start + em[:, 0]
-        for t in range(1, T):
-            nxt = lse(alpha[:, t - 1, :, None] + trans[None], 1) + em[:, t]
-            alpha[:, t] = np.where(mask[:, t, None], nxt, alpha[:, t - 1])
-        beta = np.empty((B, T, K), np.float64)
-        lengths = mask.sum(1)
-        beta[:, T - 1] = p["end"]
-        for t in range(T - 2, -1, -1):
-            nxt = lse(trans[None] + (em[:, t + 1] + beta[:, t + 1])[:, None, :], 2)
-            # the last real token of a sentence ends it; later steps are padding
-            last = (lengths - 1 == t)[:, None]
-            beta[:, t] = np.where(last, p["end"][None], np.where(mask[:, t + 1, None], nxt, beta[:, t + 1]))
-        logz = alpha + beta
-        logz -= lse(logz, 2)[..., None]
-        return np.exp(logz)
+    def _batches(self, sents: Sequence[Sequence[str]]):
+        """(pieces, inputs) per batch; a piece is (sentence index, offset in the sequence,
+        length). With ``self.chunk`` consecutive sentences are read as one sequence of up to
+        ``chunk`` tokens (the network was trained that way), else one sentence a sequence."""
+        seqs: list[tuple[list[str], list[tuple[int, int, int]]]] = []
+        cur: list[str] = []
+        pieces: list[tuple[int, int, int]] = []
+        for i, s in enumerate(sents):
+            if not s:
+                continue
+            if cur and (not self.chunk or len(cur) + len(s) > self.chunk):
+                seqs.append((cur, pieces))
+                cur, pieces = [], []
+            pieces.append((i, len(cur), len(s)))
+            cur = cur + list(s)
+        if cur:
+            seqs.append((cur, pieces))
+        seqs.sort(key=lambda q: len(q[0]))
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            for c in range(0, len(seqs), BATCH):
+                part = seqs[c:c + BATCH]
+                yield [q[1] for q in part], self.enc.batch([q[0] for q in part])
 
     def sentence_marginals(self, sents: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Per-token tag probabilities (n x len(TAGS)) for each sentence of one document."""
-        idx = sorted((i for i, s in enumerate(sents) if len(s)), key=lambda i: len(sents[i]))
         out: list[np.ndarray] = [np.zeros((0, len(TAGS))) for _ in sents]
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            for c in range(0, len(idx), BATCH):
-                part = idx[c:c + BATCH]
-                x = self.enc.batch([sents[i] for i in part])
-                m = self.marginals(self.emissions(x), x["mask"])
-                for r, i in enumerate(part):
-                    out[i] = m[r, : len(sents[i])]
+        for pieces, x in self._batches(sents):
+            m = self._probs(x)
+            for r, ps in enumerate(pieces):
+                for i, off, n in ps:
+                    out[i] = m[r, off:off + n]
         return out
 
     def tag_sentences(self, sents: Sequence[Sequence[str]]) -> list[list[str]]:
         """BIO tags for the sentences of one document, tagged in one batch."""
-        idx = sorted((i for i, s in enumerate(sents) if len(s)), key=lambda i: len(sents[i]))
         out: list[list[str]] = [[] for _ in sents]
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            for c in range(0, len(idx), BATCH):
-                part = idx[c:c + BATCH]
-                x = self.enc.batch([sents[i] for i in part])
-                em = self.emissions(x)
-                for i, path in zip(part, self.viterbi(em, x["mask"])):
-                    out[i] = [TAGS[k] for k in path]
+        for pieces, x in self._batches(sents):
+            for ps, path in zip(pieces, self._paths(x)):
+                for i, off, n in ps:
+                    tags = [TAGS[k] for k in path[off:off + n]]
+                    if tags and tags[0].startswith("I-"):
+                        tags[0] = "B-" + tags[0][2:]  # a name running on from the sentence before
+                    out[i] = tags
         return out
 
 
