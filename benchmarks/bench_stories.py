@@ -149,7 +149,8 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
     print(f"     copy groups {len(groups)} ({copies} copies, "
           f"{sum(1 for g in groups if len(g.outlets) > 1)} across outlets); stories {len(stories)}, "
           f"{len(multi)} with more than one outlet, {sum(1 for s in stories if len(s.articles) > 1)} with "
-          f"more than one article; storylines {len(c.storylines())}")
+          f"more than one article; storylines {len(c.storylines())} (largest "
+          f"{max(len(l.stories) for l in c.storylines())} stories)")
     sizes = Counter(len(s.articles) for s in stories)
     print(f"     story sizes: {sorted(sizes.items())[:10]} ... largest {max(sizes)}")
     from marsad.stories import MAX_SPAN_DAYS, _days

@@ -373,3 +373,16 @@ def test_state_saved_before_election_phases_still_loads_and_extends():
         resumed.add(Article(**{**a.__dict__}))
     _, whole = run(CORPUS, use_embeddings=False)
     assert [(s.id, s.articles) for s in resumed.stories()] == [(s.id, s.articles) for s in whole.stories()]
+
+
+def test_a_story_already_sharing_its_storyline_does_not_merge_two_storylines():
+    """Relinking merges storylines only for a story alone in its own: merging on any grown
+    story's match chained unrelated topics into one storyline."""
+    _, c = run(CORPUS, use_embeddings=False)
+    flood = c._stories["s-flood-a"]
+    line = c._line(flood.storyline)
+    assert len(c._storylines[line]) == 2  # the flood and the rebuilding conference
+    other = c._line(c._stories[c.story_of("football")].storyline)
+    c._storyline_for = lambda doc, exclude=None: other  # a (wrong) match, forced
+    c._relink(flood)
+    assert c._line(flood.storyline) == line and c._line(other) == other
