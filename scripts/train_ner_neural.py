@@ -59,6 +59,7 @@ BATCH = 16
 EPOCHS = 30
 SEEDS = (1, 2, 3)
 CHUNK = 0
+SINGLETON_DROP = 0.0
 
 
 def _ant_sentences():
@@ -384,6 +385,20 @@ def fit_model(cfg, train_sents, eval_sents, epochs: int, out: Path):
     t0 = time.perf_counter()
     # encode once: every batch is a slice of the same per-sentence arrays
     xs = [enc.batch([toks]) for toks, _ in data]
+    # Singleton dropout (as Lample et al. 2016 do with an unknown-word vector): a word seen
+    # once in training reads, with probability cfg.singleton_drop, the vector predicted from
+    # its characters instead of its own ANT vector — as unseen names read at test time.
+    swaps = []
+    if cfg.singleton_drop > 0 and mm is not None:
+        from collections import Counter
+
+        enc_mm = nn_rt.Encoder([], chars, emb[:2], mm)  # every word through the predictor
+        freq = Counter(ner.norm_word(t) for toks, _ in data for t in toks)
+        for toks, _ in data:
+            known = np.array([[freq[ner.norm_word(t)] == 1 and
+                               nn_rt.word_key(ner.norm_word(t)) in enc.words for t in toks]])
+            swaps.append((known, enc_mm.batch([toks])["vec"]))
+    nprng = np.random.default_rng(cfg.seed)
     print(f"encoded {len(data)} sentences ({time.perf_counter() - t0:.0f} s)", flush=True)
     history = []
     for ep in range(1, epochs + 1):
@@ -405,6 +420,10 @@ def fit_model(cfg, train_sents, eval_sents, epochs: int, out: Path):
                 arrs = []
                 for i in bi:
                     a = xs[i][k]
+                    if k == "vec" and swaps:
+                        known, alt = swaps[i]
+                        pick = known & (nprng.random(known.shape) < cfg.singleton_drop)
+                        a = np.where(pick[..., None], alt, a)
                     pad = [(0, 0)] * a.ndim
                     pad[1] = (0, Tm - a.shape[1])
                     arrs.append(np.pad(a, pad))
@@ -499,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=BATCH)
     ap.add_argument("--no-mimick", dest="mimick", action="store_false",
                     help="words without an ANT vector share the unknown vector")
+    ap.add_argument("--singleton-drop", type=float, default=SINGLETON_DROP)
     ap.add_argument("--chunk", type=int, default=CHUNK,
                     help="read consecutive sentences as one sequence of up to this many tokens")
     ap.add_argument("--name", default="dev", help="file name of the dev-run model in --cache")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from scipy.special import expit  # scipy comes with scikit-learn
 
 from marsad.errors import MarsadError
 from marsad.text.normalize import GAP, normalize
@@ -126,6 +127,7 @@ class Encoder:
         self.emb = emb
         self.mm = mm
         self._cache: dict[str, tuple] = {}
+        self._predicted: dict[str, np.ndarray] = {}
 
     def _vector(self, w: str) -> np.ndarray:
         wid = self.words.get(word_key(w))
@@ -133,7 +135,31 @@ class Encoder:
             return self.emb[wid]
         if self.mm is None or not w:
             return self.emb[UNK]
-        return mimick(self.mm, mimick_ids([word_key(w)], self.chars))[0]
+        v = self._predicted.get(w)
+        if v is None:
+            v = mimick(self.mm, mimick_ids([word_key(w)], self.chars))[0]
+        return v
+
+    def _predict(self, tokens: Sequence[str]) -> None:
+        """Predict the vectors of a batch's words without an ANT vector in one go."""
+        if self.mm is None:
+            return
+        from marsad.facts import entities as ner
+
+        need = set()
+        for tok in tokens:
+            if tok in self._cache:
+                continue
+            w, f, _, _ = ner._token_static(tok)
+            for x in {w, f["b"]}:  # («ال» + base is only read when it has an ANT vector)
+                if x and word_key(x) not in self.words and x not in self._predicted:
+                    need.add(x)
+        if need:
+            need_l = sorted(need)
+            vecs = mimick(self.mm, mimick_ids([word_key(x) for x in need_l], self.chars))
+            if len(self._predicted) > 200_000:
+                self._predicted.clear()
+            self._predicted.update(zip(need_l, vecs))
 
     def token(self, tok: str) -> tuple:
         got = self._cache.get(tok)
@@ -176,6 +202,7 @@ class Encoder:
             "gaz": np.zeros((B, T), np.int64), "trig": np.zeros((B, T, len(TRIG)), np.float32),
             "mask": np.zeros((B, T), bool),
         }
+        self._predict([t for s in sents for t in s])
         for b, s in enumerate(sents):
             toks = [self.token(t) for t in s]
             gz = ner._gazetteer_tags([t[6] for t in toks])
@@ -192,36 +219,61 @@ class Encoder:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
+    return expit(x)
 
 
-def _lstm(x: np.ndarray, lengths: np.ndarray, wi: np.ndarray, wh: np.ndarray, b: np.ndarray,
-          reverse: bool) -> np.ndarray:
-    """One LSTM direction over a padded batch (gate order i, f, g, o as in PyTorch)."""
-    B, T, _ = x.shape
-    H = wh.shape[1]
-    if reverse:
-        # reverse each sequence inside its own length; padding stays at the end
-        t = np.arange(T)[None, :]
-        idx = np.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)
-        x = np.take_along_axis(x, idx[:, :, None], axis=1)
-    xp = x @ wi.T + b
-    h = np.zeros((B, H), np.float32)
-    c = np.zeros((B, H), np.float32)
-    out = np.empty((B, T, H), np.float32)
-    whT = wh.T
+def _lstms(xs: list[np.ndarray], lengths: np.ndarray,
+           weights: list[tuple[np.ndarray, np.ndarray, np.ndarray, bool]]) -> list[np.ndarray]:
+    """Several LSTMs (e.g. both directions of every network) over one padded batch, run in a
+    single time-step loop. ``weights``: (input weights, hidden weights, bias, reverse) in
+    PyTorch's layout and gate order (i, f, g, o); ``xs`` the input of each."""
+    B, T, _ = xs[0].shape
+    H = weights[0][1].shape[1]
+    # gates reordered to (i, f, o, g): one sigmoid over the first three, one tanh
+    perm = np.concatenate([np.arange(0, 2 * H), np.arange(3 * H, 4 * H), np.arange(2 * H, 3 * H)])
+    t_ = np.arange(T)[None, :]
+    # reverse each sequence inside its own length; padding stays at the end
+    rev = np.where(t_ < lengths[:, None], lengths[:, None] - 1 - t_, t_)
+    mask = t_ < lengths[:, None]
+    M = len(weights)
+    # longest sequences first: at step t only the first n_t (those still running) are computed
+    order = np.argsort(-lengths, kind="stable")
+    running = (lengths[order][None, :] > np.arange(T)[:, None]).sum(1)
+    # input projections over the real tokens only, one matrix product per distinct input;
+    # laid out time-major (T, M, B, 4H) so that each step reads one contiguous block
+    xp = np.zeros((T, M, B, 4 * H), np.float32)
+    seen: set[int] = set()
+    for x in xs:
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        ks = [j for j, y in enumerate(xs) if y is x]
+        w = np.concatenate([weights[j][0][perm] for j in ks], axis=0)
+        b = np.concatenate([weights[j][2][perm] for j in ks])
+        proj = x[mask] @ w.T + b
+        for n, j in enumerate(ks):
+            tmp = np.zeros((B, T, 4 * H), np.float32)
+            tmp[mask] = proj[:, n * 4 * H:(n + 1) * 4 * H]
+            if weights[j][3]:
+                tmp = np.take_along_axis(tmp, rev[:, :, None], axis=1)
+            xp[:, j] = tmp[order].transpose(1, 0, 2)
+    whT = np.stack([wh[perm].T for _, wh, _, _ in weights])  # M, H, 4H
+    h = np.zeros((M, B, H), np.float32)
+    c = np.zeros_like(h)
+    out = np.zeros((T, M, B, H), np.float32)
     for t in range(T):
-        g = xp[:, t] + h @ whT
-        i = _sigmoid(g[:, :H])
-        f = _sigmoid(g[:, H:2 * H])
-        gg = np.tanh(g[:, 2 * H:3 * H])
-        o = _sigmoid(g[:, 3 * H:])
-        c = f * c + i * gg
-        h = o * np.tanh(c)
-        out[:, t] = h
-    if reverse:
-        out = np.take_along_axis(out, idx[:, :, None], axis=1)
-    return out
+        n = max(int(running[t]), 1)
+        g = xp[t, :, :n] + np.matmul(h[:, :n], whT)
+        s = _sigmoid(g[..., :3 * H])
+        c[:, :n] = s[..., H:2 * H] * c[:, :n] + s[..., :H] * np.tanh(g[..., 3 * H:])
+        h[:, :n] = s[..., 2 * H:] * np.tanh(c[:, :n])
+        out[t, :, :n] = h[:, :n]
+    res = []
+    for k, (_, _, _, reverse) in enumerate(weights):
+        o = np.empty((B, T, H), np.float32)
+        o[order] = out[:, k].transpose(1, 0, 2)
+        res.append(np.take_along_axis(o, rev[:, :, None], axis=1) if reverse else o)
+    return res
 
 
 def best_bio_path(scores: np.ndarray) -> list[int]:
@@ -305,7 +357,7 @@ def marginals(em: np.ndarray, mask: np.ndarray, trans: np.ndarray, start: np.nda
 class NeuralTagger:
     """One network, or several trained from different seeds (arrays prefixed ``k0_``,
     ``k1_`` ... in the weights file) that share the word vectors and the vector predictor;
-    several are combined by averaging their per-token tag probabilities."""
+    several are combined by averaging their scores (``_potentials``)."""
 
     def __init__(self, path: Path | str = _MODEL_FILE):
         p = Path(path)
@@ -348,29 +400,40 @@ class NeuralTagger:
         return np.concatenate([a.astype(np.float32) for a in parts], axis=-1)
 
     def emissions(self, x: dict[str, np.ndarray], p: dict[str, np.ndarray] | None = None) -> np.ndarray:
-        p = p or self.p
-        h = self.features(x, p)
+        return self._all_emissions(x, [p or self.p])[0]
+
+    def _all_emissions(self, x: dict[str, np.ndarray], models: list[dict[str, np.ndarray]]) -> list[np.ndarray]:
+        """Emission scores (B x T x K) of each network; all LSTMs share one time-step loop."""
         lengths = x["mask"].sum(1)
-        fw = _lstm(h, lengths, p["lstm_wi_f"], p["lstm_wh_f"], p["lstm_b_f"], reverse=False)
-        bw = _lstm(h, lengths, p["lstm_wi_b"], p["lstm_wh_b"], p["lstm_b_b"], reverse=True)
-        hh = np.concatenate([fw, bw], axis=-1)
-        return hh @ p["out_w"].T + p["out_b"]
+        hs, weights = [], []
+        for p in models:
+            h = self.features(x, p)
+            hs += [h, h]
+            weights += [(p["lstm_wi_f"], p["lstm_wh_f"], p["lstm_b_f"], False),
+                        (p["lstm_wi_b"], p["lstm_wh_b"], p["lstm_b_b"], True)]
+        outs = _lstms(hs, lengths, weights)
+        return [np.concatenate(outs[2 * k:2 * k + 2], axis=-1) @ p["out_w"].T + p["out_b"]
+                for k, p in enumerate(models)]
+
+    def _potentials(self, x: dict[str, np.ndarray]):
+        """Emission and transition scores averaged over the networks (one CRF whose scores
+        are the mean of theirs). On the ANERcorp dev split, two networks combined this way
+        scored F1 .795 / .780 (best / last epoch, with document consistency) against .782 /
+        .773 when their tag probabilities were averaged instead, and it costs no
+        forward-backward pass."""
+        ems = self._all_emissions(x, self.models)
+        n = len(self.models)
+        return (sum(ems) / n, sum(p["trans"] for p in self.models) / n,
+                sum(p["start"] for p in self.models) / n, sum(p["end"] for p in self.models) / n)
 
     def _probs(self, x: dict[str, np.ndarray]) -> np.ndarray:
-        """Tag probabilities averaged over the networks (B x T x K)."""
-        tot = None
-        for p in self.models:
-            m = marginals(self.emissions(x, p), x["mask"], p["trans"], p["start"], p["end"])
-            tot = m if tot is None else tot + m
-        return tot / len(self.models)
+        """Per-token tag probabilities (B x T x K) under the averaged scores."""
+        em, trans, start, end = self._potentials(x)
+        return marginals(em, x["mask"], trans, start, end)
 
     def _paths(self, x: dict[str, np.ndarray]) -> list[list[int]]:
-        if len(self.models) == 1:
-            p = self.p
-            return viterbi(self.emissions(x, p), x["mask"], p["trans"], p["start"], p["end"])
-        K = len(TAGS)
-        zero = np.zeros(K)
-        return viterbi(np.log(self._probs(x) + 1e-9), x["mask"], np.zeros((K, K)), zero, zero)
+        em, trans, start, end = self._potentials(x)
+        return viterbi(em, x["mask"], trans, start, end)
 
     def _batches(self, sents: Sequence[Sequence[str]]):
         """(pieces, inputs) per batch; a piece is (sentence index, offset in the sequence,
