@@ -69,6 +69,12 @@ def main() -> None:
         n_tok = sum(len(words(a.text)) for a in arts)
         shipped = ner.TAGGER
         for kind in _taggers():
+            # each tagger starts cold: the per-word features both build are cached
+            ner._token_static.cache_clear()
+            if kind != "crf":
+                from marsad.facts import ner_neural
+
+                ner_neural.tagger().enc.clear()
             ner.TAGGER = kind
             try:
                 t0 = time.perf_counter()
