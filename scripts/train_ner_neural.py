@@ -107,14 +107,14 @@ def _ant_sentences():
                         yield ws
 
 
-def build_embeddings(cache: Path, workers: int) -> None:
+def build_embeddings(cache: Path, workers: int, min_count: int = 5) -> None:
     from gensim.models import Word2Vec
 
     t0 = time.perf_counter()
     sents = list(_ant_sentences())
     n = sum(len(s) for s in sents)
     print(f"ANT: {len(sents):,} paragraphs, {n:,} words ({time.perf_counter() - t0:.0f} s)", flush=True)
-    m = Word2Vec(sents, vector_size=EMB_DIM, window=5, min_count=EMB_MIN_COUNT, sg=1,
+    m = Word2Vec(sents, vector_size=EMB_DIM, window=5, min_count=min_count, sg=1,
                  negative=10, epochs=5, workers=workers, seed=1)
     cache.mkdir(parents=True, exist_ok=True)
     words = list(m.wv.index_to_key)  # most frequent first
@@ -557,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--words", type=int, default=N_WORDS)
+    ap.add_argument("--min-count", type=int, default=EMB_MIN_COUNT, help="embeddings: rarest word kept")
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--hidden", type=int, default=HIDDEN)
     ap.add_argument("--char-dim", type=int, default=25)
@@ -575,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=MODELS / "ner_neural.npz")
     args = ap.parse_args(argv)
     if args.step == "embeddings":
-        build_embeddings(args.cache, args.threads)
+        build_embeddings(args.cache, args.threads, args.min_count)
         return 0
     import torch
 
