@@ -48,7 +48,7 @@ def test_person_after_a_title_is_tagged_without_the_title(tagged):
 
 def test_party_is_an_organization_in_full(tagged):
     # (ANERcorp, which the tagger learns from, tags parties, unions and companies as ORG
-    # but leaves ministries «وزارة ...» untagged; the CRF stops this party after «العدالة»)
+    # but leaves ministries «وزارة ...» untagged; the CRF alone misses this party)
     spans = _spans(*tagged[1])
     assert ("حزب العدالة والتنمية", "ORG") in spans
     assert ("تركيا", "LOC") in spans
