@@ -52,7 +52,9 @@ def _run(articles: list[Article], use_embeddings: bool) -> tuple[Deduper, StoryC
     return d, c
 
 
-def example_corpus(use_embeddings: bool, reverse: bool = False) -> None:
+def example_corpus(use_embeddings: bool, reverse: bool | None = False) -> None:
+    """``reverse``: False time order, True newest first, None the order the files are read in
+    (as ``marsad analyze`` places them)."""
     corpus, gold_path = ROOT / "examples" / "corpus", ROOT / "examples" / "gold.json"
     if not gold_path.exists():
         print("   skipped: examples/gold.json not present")
@@ -68,7 +70,8 @@ def example_corpus(use_embeddings: bool, reverse: bool = False) -> None:
     arts = [a for a in arts if key(a) in g]
     # stable: input order within a day; reversed, newest first (how much the result depends on
     # the arrival order)
-    arts.sort(key=lambda a: a.published or "~", reverse=reverse)
+    if reverse is not None:
+        arts.sort(key=lambda a: a.published or "~", reverse=reverse)
     d, c = _run(arts, use_embeddings)
     ids = {key(a): a.id for a in arts}
     found = missed = false = 0
@@ -87,7 +90,7 @@ def example_corpus(use_embeddings: bool, reverse: bool = False) -> None:
     line_of = {s.id: s.storyline for s in stories}
     ps, rs, fs = bcubed(pred, {a.id: g[key(a)]["story"] for a in arts})
     pl, rl, fl = bcubed({i: line_of[s] for i, s in pred.items()}, {a.id: g[key(a)]["storyline"] for a in arts})
-    print(f"   example corpus ({len(arts)} articles, {'newest first' if reverse else 'time order'}, "
+    print(f"   example corpus ({len(arts)} articles, {'file order' if reverse is None else 'newest first' if reverse else 'time order'}, "
           f"embeddings {'on' if use_embeddings else 'off'}): "
           f"copies found {found}/{found + missed}, false copies {false}; "
           f"stories B3 P {ps:.3f} R {rs:.3f} F1 {fs:.3f} ({len(stories)} vs {len(gold['stories'])} gold); "
@@ -169,7 +172,7 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
 
 def main() -> None:
     embed = os.environ.get("MARSAD_BENCH_EMBED", "1") != "0"
-    for reverse in (False, True):
+    for reverse in (False, True, None):
         example_corpus(True, reverse)
         example_corpus(False, reverse)
     seeds()

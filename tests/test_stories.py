@@ -375,9 +375,9 @@ def test_state_saved_before_election_phases_still_loads_and_extends():
     assert [(s.id, s.articles) for s in resumed.stories()] == [(s.id, s.articles) for s in whole.stories()]
 
 
-def test_a_story_already_sharing_its_storyline_does_not_merge_two_storylines():
-    """Relinking merges storylines only for a story alone in its own: merging on any grown
-    story's match chained unrelated topics into one storyline."""
+def test_storylines_about_different_things_are_not_merged_on_one_story_match():
+    """Relinking merges two storylines only when they are close as wholes: merging on any
+    grown story's match chained unrelated topics into one storyline."""
     _, c = run(CORPUS, use_embeddings=False)
     flood = c._stories["s-flood-a"]
     line = c._line(flood.storyline)
@@ -386,3 +386,28 @@ def test_a_story_already_sharing_its_storyline_does_not_merge_two_storylines():
     c._storyline_for = lambda doc, exclude=None: other  # a (wrong) match, forced
     c._relink(flood)
     assert c._line(flood.storyline) == line and c._line(other) == other
+
+
+def test_example_corpus_storylines_in_the_order_the_files_are_read(gold):
+    """The pipeline places articles in the order it reads them (feeds, then HTML, then text
+    files), not in time order: storylines cut by that order are merged back when their
+    stories grow. Measured: storylines B-cubed 1.000, stories .951 (no embeddings)."""
+    from conftest import CORPUS
+    from marsad.ingest import extract_articles, read_inputs
+
+    g = {(x["origin"], x["part"]): x for x in gold["articles"]}
+    arts = [a for raw in read_inputs([str(CORPUS)]) if not isinstance(raw, Exception)
+            for a in extract_articles(raw)]
+
+    def key(a):
+        o = a.origin if "#" in a.origin else str(__import__("pathlib").Path(a.origin).resolve()
+                                                   .relative_to(CORPUS.resolve()).as_posix())
+        return (o[o.find("feeds/"):] if "#" in o else o), a.part
+
+    arts = [a for a in arts if key(a) in g]
+    _, c = run(arts, use_embeddings=False)
+    stories = c.stories()
+    line = {s.id: s.storyline for s in stories}
+    pred = {x: line[s.id] for s in stories for x in s.articles}
+    truth = {a.id: g[key(a)]["storyline"] for a in arts}
+    assert _bcubed_f1(pred, truth) > 0.95
