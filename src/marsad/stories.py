@@ -569,6 +569,7 @@ class StoryClusterer:
         self._latest_week: int | None = None
         self._pending: dict[str, np.ndarray] = {}  # embeddings computed ahead by add_many
         self._line_sum: dict[str, dict[str, float]] = {}  # storyline id -> summed article vectors
+        self._line_norm: dict[str, dict[str, float]] = {}  # ... normalized, cached (not saved)
 
     # -- features -------------------------------------------------------------------------
     def _idf(self, s: str) -> float:
@@ -819,12 +820,12 @@ class StoryClusterer:
         other = self._storyline_for(doc, exclude=mine)
         if other is None:
             return
-        if _cos(_norm(dict(self._line_sum.get(mine, {})), STORY_TERMS),
-                _norm(dict(self._line_sum.get(other, {})), STORY_TERMS)) < LINE_MERGE_COS:
+        if _cos(self._line_vec(mine), self._line_vec(other)) < LINE_MERGE_COS:
             return
         keep, gone = sorted((mine, other), key=lambda l: self._storylines_order(l))
         self._line_parent[gone] = keep
         self._storylines[keep].extend(self._storylines.pop(gone))
+        self._line_norm.pop(gone, None)
         if gone in self._line_sum:
             self._add_to_line(keep, self._line_sum.pop(gone))
 
@@ -925,14 +926,21 @@ class StoryClusterer:
             for sid, _ in cands:
                 line = self._line(self._stories[sid].storyline)
                 if line not in ok:
-                    total = sums.get(line)
-                    ok[line] = not total or _cos(doc.vec, _norm(dict(total), STORY_TERMS)) >= LINE_MIN_COS
+                    ok[line] = line not in sums or _cos(doc.vec, self._line_vec(line)) >= LINE_MIN_COS
             cands = [c for c in cands if ok[self._line(self._stories[c[0]].storyline)]]
         best, _ = self._best(doc, cands, STORYLINE_LOGIT, embed=STORYLINE_EMBED, phases=False)
         return self._line(best.storyline) if best is not None else None
 
+    def _line_vec(self, line: str) -> dict[str, float]:
+        """The storyline's summed vector, normalized (cached until it changes)."""
+        v = self._line_norm.get(line)
+        if v is None:
+            v = self._line_norm[line] = _norm(dict(self._line_sum.get(line, {})), STORY_TERMS)
+        return v
+
     def _add_to_line(self, line: str, vec: dict[str, float]) -> None:
         """Keep the storyline's summed term vector (what its stories are about as a whole)."""
+        self._line_norm.pop(line, None)
         total = self._line_sum.setdefault(line, {})
         for k, x in vec.items():
             total[k] = total.get(k, 0.0) + x
@@ -1071,6 +1079,7 @@ class StoryClusterer:
     def state(self) -> bytes:
         d = dict(self.__dict__)
         d["_pending"] = {}
+        d["_line_norm"] = {}
         d["_index"] = dict(self._index)
         return dump_state(_STATE_VERSION, d)
 
@@ -1081,6 +1090,7 @@ class StoryClusterer:
         obj.__dict__.update(d)
         obj._index = defaultdict(list, d["_index"])
         obj.__dict__.setdefault("_line_sum", {})  # saved before storyline vectors were kept
+        obj._line_norm = {}
         for st in obj._stories.values():  # stories saved before headline phases were kept
             if "phases" not in st.__dict__:
                 st.phases = Counter()
