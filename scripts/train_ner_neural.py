@@ -52,11 +52,14 @@ marsad applies; CRF: .741 / .744):
   cosine .815, a 14 MB file): epochs 21-30 average .772 with consistency against .775.
 
 Test (ANERcorp test split, scored once per candidate): two networks, seeds 1 and 2, 30
-epochs on all of train, probabilities averaged: .755 / .765; scores averaged (shipped):
-.760 / .771 (P .817, R .730; PERS .767, LOC .884, ORG .672, MISC .596); the CRF: .722 / .739.
+epochs on all of train, probabilities averaged: .755 / .765; scores averaged: .760 / .771.
+The shipped file is those two networks retrained with this script as it stands (its
+character predictor now batches words, which moves the inputs in the last float bits, so
+the weights differ): .760 / .771 (P .815, R .732; PERS .773, LOC .882, ORG .663, MISC
+.592); the CRF: .722 / .739. Two runs of ``final --seed 1`` give identical files (checked).
 File: 8.5 MB (int8 word vectors with a float16 scale per row, float16 weights).
 Speed (``python -m benchmarks ner``, one core): 14-17k tokens/s on ANERcorp test (CRF
-49-52k); ``find_mentions`` 42-46 ANT articles/s (CRF alone 107-109).
+49-52k); ``find_mentions`` 42-46 ANT articles/s (CRF alone 107-111).
 """
 
 from __future__ import annotations
