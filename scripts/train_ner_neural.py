@@ -3,14 +3,14 @@
 Training-only requirements (PyTorch and gensim never become dependencies of marsad, which
 runs the exported weights in numpy — ``marsad.facts.ner_neural``)::
 
-    python3 -m venv /work/torchenv
-    /work/torchenv/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch
-    /work/torchenv/bin/pip install numpy scipy gensim pystemmer python-crfsuite threadpoolctl
+    python3 -m venv .venv-train
+    .venv-train/bin/pip install torch
+    .venv-train/bin/pip install numpy scipy gensim pystemmer python-crfsuite threadpoolctl
 
 Run from the repository root (data under ../shared/data, never needed at run time; one
 thread each — ``--threads`` — two runs side by side on two cores)::
 
-    T="env PYTHONPATH=src /work/torchenv/bin/python scripts/train_ner_neural.py"
+    T="env PYTHONPATH=src .venv-train/bin/python scripts/train_ner_neural.py"
     $T embeddings                            # ANT word vectors (5 min), cached in --cache
     $T dev --seed 1 --name s1                # head 85% of train, dev F1 after each epoch
     $T combine-dev --models s1 s2            # networks of dev runs averaged, scored on dev
@@ -82,7 +82,7 @@ from marsad.facts import entities as ner  # noqa: E402
 from marsad.facts import ner_neural as nn_rt  # noqa: E402
 
 MODELS = ROOT / "src" / "marsad" / "facts" / "models"
-CACHE = Path("/work/cache/ner_neural")
+CACHE = ROOT / ".cache" / "ner_neural"
 
 # Word vectors: skip-gram, 100 dimensions, window 5, words seen >= 5 times in ANT,
 # 5 epochs (gensim defaults otherwise).
