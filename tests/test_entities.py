@@ -210,3 +210,25 @@ def test_entity_name_does_not_depend_on_hash_order():
                              env={**__import__("os").environ, "PYTHONHASHSEED": seed}, check=True)
         names.add(out.stdout.strip())
     assert len(names) == 1, names
+
+
+def test_two_names_joined_by_wa_are_split_and_a_name_starting_with_waw_is_kept():
+    from marsad.facts.entities import _coordinated, _split_coordinated, norm_word
+
+    text = ("استقبل الرئيس التونسي قيس سعيد نظيره الجزائري عبد المجيد تبون، ثم عقد تبون وسعيد "
+            "لقاء مغلقا حضره وزير الخارجية وليد الحمادي.")
+    def span(phrase, typ="PERS"):
+        s = text.index(phrase)
+        return (typ, s, s + len(phrase), None)
+
+    raw = [span("قيس سعيد"), span("عبد المجيد تبون"), span("تبون وسعيد"), span("وليد الحمادي")]
+    seen = {norm_word(w) for _, s, e, _ in raw for w in text[s:e].split()}
+    out = [text[s:e] for _, s, e, _ in _split_coordinated(raw, text, seen)]
+    assert out == ["قيس سعيد", "عبد المجيد تبون", "تبون", "وسعيد", "وليد الحمادي"]
+    # «تامبوف وفورونيج»: the second of two places of the same type loses its «و»
+    places = "سقطت مسيرات على مقاطعتي تامبوف وفورونيج ليلا."
+    a, b = places.index("تامبوف"), places.index("وفورونيج")
+    ends = {("LOC", a + len("تامبوف"))}
+    assert _coordinated("وفورونيج", "LOC", b, places, ends)
+    assert not _coordinated("وفورونيج", "PERS", b, places, ends)
+    assert not _coordinated("واشنطن", "LOC", places.index("مقاطعتي"), places, ends)

@@ -691,11 +691,15 @@ def find_mentions(article: Article) -> list[Mention]:
     for _, s, e, _ in raw:
         for w in text[s:e].split():
             bare_seen.add(norm_word(w))
+    raw = _split_coordinated(raw, text, bare_seen)
+    ends = {(typ, e) for typ, _, e, _ in raw}
     mentions: list[Mention] = []
     for typ, s, e, role in raw:
         surface = text[s:e]
         first = surface.split()[0]
         drop = _peel(first, typ, bare_seen)
+        if not drop and _coordinated(first, typ, s, text, ends):
+            drop = 1
         if drop:
             cut = _strip_offset(first, drop)
             if cut < len(surface) and not surface[cut].isspace():
@@ -704,6 +708,45 @@ def find_mentions(article: Article) -> list[Mention]:
                                 start=s, end=e, role=role))
     _corefer(mentions)
     return mentions
+
+
+def _split_coordinated(raw: list[tuple[str, int, int, str | None]], text: str,
+                       seen: set[str]) -> list[tuple[str, int, int, str | None]]:
+    """Split a span that joins two names with «و» («بوتين وزيلينسكي»): at a later word that
+    starts with و when the rest of the word is seen elsewhere in the article as a name of its
+    own (a first name such as «وليد» is not split: «ليد» is no name)."""
+    out = []
+    for typ, s, e, role in raw:
+        cut = None
+        pos = s
+        for k, w in enumerate(text[s:e].split()):
+            pos = text.index(w, pos)
+            nw = norm_word(w)
+            if k and len(nw) > 3 and nw[0] == "و" and nw[1:] in seen:
+                cut = pos
+                break
+            pos += len(w)
+        if cut is None:
+            out.append((typ, s, e, role))
+            continue
+        left_end = cut
+        while left_end > s and text[left_end - 1].isspace():
+            left_end -= 1
+        out.append((typ, s, left_end, role))
+        out.append((typ, cut, e, None))
+    return out
+
+
+def _coordinated(first: str, typ: str, start: int, text: str, ends: set[tuple[str, int]]) -> bool:
+    """«تامبوف وفورونيج»: a name whose first word carries «و» right after a name of the same
+    type is the second of two; its «و» is the conjunction."""
+    w = norm_word(first)
+    if len(w) <= 3 or w[0] != "و":
+        return False
+    k = start
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    return (typ, k) in ends
 
 
 def _corefer(mentions: list[Mention]) -> None:
