@@ -20,6 +20,25 @@ def shared_path(*parts: str) -> Path:
     return p
 
 
+def anercorp_test_scores(tagger: str | None = None) -> dict:
+    """Entity-level scores of marsad's tagger (``tagger``: one of entities.TAGGERS, default
+    the shipped one) on ../shared's ANERcorp test split, computed by scripts/train_ner.py's
+    reader and scorer; skips when the split is absent."""
+    import importlib.util
+    import sys
+
+    from marsad.facts import entities as ner
+
+    test = shared_path("data", "anercorp", "test.txt")
+    spec = importlib.util.spec_from_file_location("train_ner", ROOT / "scripts" / "train_ner.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["train_ner"] = mod
+    spec.loader.exec_module(mod)
+    sents = mod.read_anercorp(test)
+    pred = ner.tag_sentences([toks for toks, _ in sents], tagger=tagger)
+    return mod.score([y for _, y in sents], pred)
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     return shared_path("seeds")

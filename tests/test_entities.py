@@ -8,7 +8,7 @@ from marsad.cli import app
 from marsad.facts import entities as ner
 from marsad.facts.entities import find_mentions, link_entities, nearest_person, tag_tokens
 from marsad.model import Article
-from tests.conftest import shared_path
+from tests.conftest import anercorp_test_scores
 
 KREMLIN = (
     "قال المتحدث باسم الكرملين دميتري بيسكوف للصحفيين في موسكو يوم الخميس إن الرئيس الروسي "
@@ -142,20 +142,8 @@ def test_conll_command_reports_an_unreadable_file(tmp_path):
 
 
 def test_packaged_model_scores_on_the_anercorp_test_split():
-    import importlib.util
-    import sys
-    from pathlib import Path
-
-    test = shared_path("data", "anercorp", "test.txt")
-    script = Path(__file__).resolve().parent.parent / "scripts" / "train_ner.py"
-    spec = importlib.util.spec_from_file_location("train_ner", script)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["train_ner"] = mod
-    spec.loader.exec_module(mod)
-    sents = mod.read_anercorp(test)
-    pred = ner.tag_sentences([toks for toks, _ in sents])
-    sc = mod.score([y for _, y in sents], pred)
-    # the committed model measured entity F1 0.739 here (scripts/train_ner.py); a drop below
+    sc = anercorp_test_scores(tagger="crf")
+    # the CRF model measured entity F1 0.739 here (scripts/train_ner.py); a drop below
     # 0.71 means the features at run time no longer match the ones it was trained on.
     assert sc["ALL"][2] >= 0.71, sc
 

@@ -184,11 +184,9 @@ def _bcubed_f1(pred: dict[str, str], truth: dict[str, str]) -> float:
     return 2 * prec * rec / (prec + rec)
 
 
-def test_example_corpus_in_reverse_order_is_not_cut_apart(gold):
-    """Newest first, the first reports of a development open stories of their own before the
-    main body arrives; reading the stories merges such halves back (fuel protests, election
-    results). Measured: 1.000 with embeddings (.922 before election phases were read, .855
-    without the merge when read)."""
+def _gold_corpus(gold):
+    """The example corpus's articles in the order they are read, their gold entries by
+    (origin, part), and the function giving an article's key."""
     from conftest import CORPUS
     from marsad.ingest import extract_articles, read_inputs
 
@@ -201,7 +199,15 @@ def test_example_corpus_in_reverse_order_is_not_cut_apart(gold):
                                                    .relative_to(CORPUS.resolve()).as_posix())
         return (o[o.find("feeds/"):] if "#" in o else o), a.part
 
-    arts = [a for a in arts if key(a) in g]
+    return [a for a in arts if key(a) in g], g, key
+
+
+def test_example_corpus_in_reverse_order_is_not_cut_apart(gold):
+    """Newest first, the first reports of a development open stories of their own before the
+    main body arrives; reading the stories merges such halves back (fuel protests, election
+    results). Measured: 1.000 with embeddings (.922 before election phases were read, .855
+    without the merge when read)."""
+    arts, g, key = _gold_corpus(gold)
     arts.sort(key=lambda a: a.published or "~", reverse=True)
     d, c = Deduper(), StoryClusterer(use_embeddings=True)
     for a in arts:
@@ -223,19 +229,7 @@ def test_example_corpus_in_reverse_order_is_not_cut_apart(gold):
 def test_example_corpus_copies_and_stories_against_gold(gold):
     """The example corpus end to end (ingest -> dedup -> stories) against examples/gold.json:
     every syndicated copy found, no false copy, stories close to the gold ones."""
-    from conftest import CORPUS
-    from marsad.ingest import extract_articles, read_inputs
-
-    g = {(x["origin"], x["part"]): x for x in gold["articles"]}
-    arts = [a for raw in read_inputs([str(CORPUS)]) if not isinstance(raw, Exception)
-            for a in extract_articles(raw)]
-
-    def key(a):
-        o = a.origin if "#" in a.origin else str(__import__("pathlib").Path(a.origin).resolve()
-                                                   .relative_to(CORPUS.resolve()).as_posix())
-        return (o[o.find("feeds/"):] if "#" in o else o), a.part
-
-    arts = [a for a in arts if key(a) in g]
+    arts, g, key = _gold_corpus(gold)
     assert len(arts) == len(g)
     arts.sort(key=lambda a: a.published or "~")
     d, c = Deduper(), StoryClusterer(use_embeddings=False)
@@ -251,11 +245,7 @@ def test_example_corpus_copies_and_stories_against_gold(gold):
     truth = {a.id: g[key(a)]["story"] for a in arts}
     # B-cubed F1 (measured .982 with the weights in stories.py; only the campaign launch,
     # three weeks before the vote, stays a story of its own)
-    prec = sum(sum(1 for j in pred if pred[j] == pred[i] and truth[j] == truth[i]) /
-               sum(1 for j in pred if pred[j] == pred[i]) for i in pred) / len(pred)
-    rec = sum(sum(1 for j in pred if pred[j] == pred[i] and truth[j] == truth[i]) /
-              sum(1 for j in truth if truth[j] == truth[i]) for i in pred) / len(pred)
-    assert 2 * prec * rec / (prec + rec) > 0.95
+    assert _bcubed_f1(pred, truth) > 0.95
     # The vote and its results: two stories of one storyline.
     vote = {pred[a.id] for a in arts if truth[a.id] == "s4-numidia-vote" and a.published}
     results = {pred[a.id] for a in arts if truth[a.id] == "s5-numidia-results-protests"}
@@ -392,19 +382,7 @@ def test_example_corpus_storylines_in_the_order_the_files_are_read(gold):
     """The pipeline places articles in the order it reads them (feeds, then HTML, then text
     files), not in time order: storylines cut by that order are merged back when their
     stories grow. Measured: storylines B-cubed 1.000, stories .951 (no embeddings)."""
-    from conftest import CORPUS
-    from marsad.ingest import extract_articles, read_inputs
-
-    g = {(x["origin"], x["part"]): x for x in gold["articles"]}
-    arts = [a for raw in read_inputs([str(CORPUS)]) if not isinstance(raw, Exception)
-            for a in extract_articles(raw)]
-
-    def key(a):
-        o = a.origin if "#" in a.origin else str(__import__("pathlib").Path(a.origin).resolve()
-                                                   .relative_to(CORPUS.resolve()).as_posix())
-        return (o[o.find("feeds/"):] if "#" in o else o), a.part
-
-    arts = [a for a in arts if key(a) in g]
+    arts, g, key = _gold_corpus(gold)
     _, c = run(arts, use_embeddings=False)
     stories = c.stories()
     line = {s.id: s.storyline for s in stories}
