@@ -1,8 +1,13 @@
-"""Deduplication and story clustering: quality on the example corpus, the seeds' split, and
-speed/memory/counts over the ANT 2018 corpus (31,525 articles) in time order.
+"""Deduplication and story clustering: quality on hand-labelled real ANT windows
+(``benchmarks/gold/stories_*.tsv``, see ``benchmarks/gold/README.md``), on the fictional example
+corpus, the seeds' split, and speed/memory/counts over the ANT 2018 corpus (31,525 articles) in
+time order.
 
 Run alone: ``python -m benchmarks stories``. ``MARSAD_BENCH_ANT=N`` limits the ANT run to the
-first N articles in time order (0 skips it); ``MARSAD_BENCH_EMBED=0`` turns embeddings off.
+first N articles in time order (0 skips it); ``MARSAD_BENCH_EMBED=0`` turns embeddings off;
+``MARSAD_BENCH_GOLD_ONLY=1`` runs the gold windows alone.
+``python -m benchmarks.bench_stories errors GOLD.tsv [N]`` prints the N worst merges and splits
+of one gold window in time order (docno, outlet, headline) to read what went wrong.
 ANT corpus: Chouigui et al., "ANT Corpus: An Arabic News Text Collection for Textual
 Classification", AICCSA 2017.
 """
@@ -13,8 +18,9 @@ import email.utils
 import json
 import os
 import random
+import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from benchmarks.common import ROOT, ant_records, peak_rss_mb, shared
@@ -23,6 +29,9 @@ from marsad.model import Article
 from marsad.stories import StoryClusterer
 
 CHECKPOINTS = (4000, 8000, 16000)
+GOLD_DIR = ROOT / "benchmarks" / "gold"
+# Shuffled runs per gold window (fixed seeds): how much the result depends on arrival order.
+SHUFFLE_SEEDS = (1, 2, 3)
 
 
 def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
@@ -170,8 +179,140 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
               + " | ".join(title[m] for m in s.articles[:4]))
 
 
+def read_gold(path: Path) -> dict[str, tuple[str, str]]:
+    """docno -> (story, storyline) from a gold file: ``docno<TAB>story<TAB>storyline`` per
+    line; blank lines and lines starting with ``#`` are skipped."""
+    out: dict[str, tuple[str, str]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) < 3:
+            raise ValueError(f"{path.name}:{n}: expected docno<TAB>story<TAB>storyline")
+        out[cols[0].strip()] = (cols[1].strip(), cols[2].strip())
+    return out
+
+
+def gold_files() -> list[Path]:
+    return sorted(GOLD_DIR.glob("stories_*.tsv")) if GOLD_DIR.exists() else []
+
+
+def gold_articles(docnos) -> list[Article]:
+    """The ANT articles of ``docnos``, in time order (docno breaks ties)."""
+    want = set(docnos)
+    arts = [_ant_article(r) for r in ant_records() if r["docno"] in want]
+    arts.sort(key=lambda a: (a.published or "~", a.id))
+    return arts
+
+
+def cluster_window(arts: list[Article], use_embeddings: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """Deduplicate and cluster ``arts`` in the order given: (article -> story,
+    article -> storyline) as read after the last article."""
+    _, c = _run([Article(**{**a.__dict__}) for a in arts], use_embeddings)
+    stories = c.stories()
+    story = {x: s.id for s in stories for x in s.articles}
+    line = {x: s.storyline for s in stories for x in s.articles}
+    return story, line
+
+
+def gold_window(path: Path, use_embeddings: bool, arts: list[Article] | None = None) -> dict:
+    """Story and storyline B-cubed P/R/F1 on one gold window, in time order and shuffled;
+    returns {order: (story PRF, storyline PRF)}."""
+    gold = read_gold(path)
+    arts = gold_articles(gold) if arts is None else arts
+    missing = len(gold) - len(arts)
+    g_story = {a.id: gold[a.id][0] for a in arts}
+    g_line = {a.id: gold[a.id][1] for a in arts}
+    out = {}
+    orders = [("time order", arts)]
+    for seed in SHUFFLE_SEEDS:
+        sh = list(arts)
+        random.Random(seed).shuffle(sh)
+        orders.append((f"shuffled (seed {seed})", sh))
+    t0 = time.perf_counter()
+    for name, order in orders:
+        story, line = cluster_window(order, use_embeddings)
+        out[name] = (bcubed(story, g_story), bcubed(line, g_line), len(set(story.values())),
+                     len(set(line.values())))
+    elapsed = time.perf_counter() - t0
+    print(f"   {path.name}: {len(arts)} real ANT articles ({missing} docnos not found), "
+          f"{len(set(g_story.values()))} gold stories, {len(set(g_line.values()))} gold storylines; "
+          f"embeddings {'on' if use_embeddings else 'off'} ({elapsed:.1f} s)")
+    for name, ((ps, rs, fs), (pl, rl, fl), ns, nl) in out.items():
+        print(f"     {name:<20} stories B3 P {ps:.3f} R {rs:.3f} F1 {fs:.3f} ({ns})   "
+              f"storylines B3 P {pl:.3f} R {rl:.3f} F1 {fl:.3f} ({nl})")
+    shuf = [v for k, v in out.items() if k.startswith("shuffled")]
+    if shuf:
+        print(f"     {'shuffled mean / min':<20} stories F1 {sum(v[0][2] for v in shuf) / len(shuf):.3f} / "
+              f"{min(v[0][2] for v in shuf):.3f}   storylines F1 "
+              f"{sum(v[1][2] for v in shuf) / len(shuf):.3f} / {min(v[1][2] for v in shuf):.3f}")
+    return out
+
+
+def gold_windows(use_embeddings: bool) -> None:
+    files = gold_files()
+    if not files:
+        print("   skipped: no benchmarks/gold/stories_*.tsv")
+        return
+    if shared("data", "ant2018", "articles.jsonl.gz") is None:
+        return
+    for path in files:
+        gold_window(path, use_embeddings)
+
+
+def errors(path: Path, n: int = 10, use_embeddings: bool = True, shuffle: int | None = None) -> None:
+    """Print the ``n`` worst merges (predicted stories mixing gold stories) and splits (gold
+    stories spread over predicted stories) of one gold window, with docno, outlet and
+    headline. For reading at the terminal; nothing is written."""
+    gold = read_gold(path)
+    arts = gold_articles(gold)
+    if shuffle is not None:
+        random.Random(shuffle).shuffle(arts)
+    story, line = cluster_window(arts, use_embeddings)
+    by_id = {a.id: a for a in arts}
+
+    def show(x: str) -> str:
+        a = by_id[x]
+        return f"{x} {(a.published or '')[:16]} {a.outlet}: {a.title[:90]}"
+
+    for level, pred, gi in (("story", story, 0), ("storyline", line, 1)):
+        groups_p, groups_g = defaultdict(list), defaultdict(list)
+        for x in pred:
+            groups_p[pred[x]].append(x)
+            groups_g[gold[x][gi]].append(x)
+        # a merge costs the pairs of articles put together wrongly; a split the pairs cut apart
+        def merge_cost(ms):
+            c = Counter(gold[x][gi] for x in ms)
+            return len(ms) ** 2 - sum(v * v for v in c.values())
+
+        def split_cost(ms):
+            c = Counter(pred[x] for x in ms)
+            return len(ms) ** 2 - sum(v * v for v in c.values())
+
+        print(f"== worst {level} merges ({path.name})")
+        for pid, ms in sorted(groups_p.items(), key=lambda kv: -merge_cost(kv[1]))[:n]:
+            if merge_cost(ms) == 0:
+                break
+            print(f"-- predicted {pid} ({len(ms)})")
+            for x in sorted(ms, key=lambda x: gold[x][gi]):
+                print(f"   [{gold[x][gi]}] {show(x)}")
+        print(f"== worst {level} splits ({path.name})")
+        for gid, ms in sorted(groups_g.items(), key=lambda kv: -split_cost(kv[1]))[:n]:
+            if split_cost(ms) == 0:
+                break
+            print(f"-- gold {gid} ({len(ms)})")
+            for x in sorted(ms, key=lambda x: pred[x]):
+                print(f"   <{pred[x]}> {show(x)}")
+
+
 def main() -> None:
     embed = os.environ.get("MARSAD_BENCH_EMBED", "1") != "0"
+    print("   real news, hand-labelled windows (benchmarks/gold):")
+    gold_windows(embed)
+    if os.environ.get("MARSAD_BENCH_GOLD_ONLY") == "1":
+        return
+    print("   fictional example corpus (written and tuned by the project itself: not evidence "
+          "of quality on real news):")
     for reverse in (False, True, None):
         example_corpus(True, reverse)
         example_corpus(False, reverse)
@@ -182,4 +323,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 2 and sys.argv[1] == "errors":
+        errors(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 10,
+               use_embeddings=os.environ.get("MARSAD_BENCH_EMBED", "1") != "0",
+               shuffle=int(os.environ["MARSAD_BENCH_SHUFFLE"]) if os.environ.get("MARSAD_BENCH_SHUFFLE") else None)
+    else:
+        main()
