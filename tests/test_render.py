@@ -15,7 +15,7 @@ from rich.console import Console
 
 from marsad.briefs import add_briefs
 from marsad.model import Article, Story, Storyline
-from marsad.render.common import StoryNotFound
+from marsad.errors import StoryNotFound
 from marsad.render.html import highlight, render_html
 from marsad.render.markdown import render_markdown
 from marsad.render.terminal import render_story

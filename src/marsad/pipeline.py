@@ -16,7 +16,9 @@ import hashlib
 import json
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -85,8 +87,79 @@ def process_input(raw: RawDoc, with_facts: bool = True) -> list[tuple[Article, F
     return out
 
 
-def _process_star(args: tuple[RawDoc, bool]) -> list[tuple[Article, Facts]] | InputError:
-    return process_input(*args)
+def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
+    if isinstance(exc, BrokenProcessPool):
+        return InputError(raw.origin, "the worker process analysing it died (out of memory or "
+                                      "crashed); the rest of the batch was analysed")
+    return InputError(raw.origin, f"could not be analysed in a worker process "
+                                  f"({type(exc).__name__}: {exc})")
+
+
+def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True,
+                   window: int = 0, started: Callable[[], None] | None = None,
+                   ) -> Iterator[list[tuple[Article, Facts]] | InputError]:
+    """``process_input`` over ``raws`` in ``workers`` processes, results in input order.
+
+    Whatever goes wrong in a worker comes back as an ``InputError`` for that input alone: an
+    exception or an unpicklable result is reported for its input; a worker that dies (killed,
+    out of memory, crashed) breaks the whole pool, so the inputs then in flight are run again
+    one at a time in a fresh single-worker pool, which names the one that kills its worker,
+    and the batch goes on in a new pool. At most ``window`` inputs (default 8 a worker) are in
+    flight, so memory stays bounded however long the batch. ``started()`` is called once the
+    first inputs are handed to the workers (their processes exist by then).
+    """
+    window = window or 8 * workers
+    it = iter(raws)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    pending: deque[tuple[RawDoc, Future]] = deque()
+    try:
+        while True:
+            while len(pending) < window:
+                raw = next(it, None)
+                if raw is None:
+                    break
+                pending.append((raw, _submit(pool, raw, with_facts)))
+            if started is not None:
+                started()
+                started = None
+            if not pending:
+                pool.shutdown(wait=True)
+                return
+            raw, fut = pending.popleft()
+            try:
+                yield fut.result()
+                continue
+            except BrokenProcessPool:
+                pass
+            except Exception as exc:  # noqa: BLE001 -- e.g. a result that cannot be pickled
+                yield _worker_failure(raw, exc)
+                continue
+            # The pool is broken: every input still in it is retried alone.
+            pool.shutdown(wait=False, cancel_futures=True)
+            again = [raw] + [r for r, _ in pending]
+            pending.clear()
+            for r in again:
+                yield _run_isolated(r, with_facts)
+            pool = ProcessPoolExecutor(max_workers=workers)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, raw: RawDoc, with_facts: bool) -> Future:
+    try:
+        return pool.submit(process_input, raw, with_facts)
+    except BrokenProcessPool as exc:  # broken by an earlier input: reported when this one's turn comes
+        fut: Future = Future()
+        fut.set_exception(exc)
+        return fut
+
+
+def _run_isolated(raw: RawDoc, with_facts: bool) -> list[tuple[Article, Facts]] | InputError:
+    with ProcessPoolExecutor(max_workers=1) as solo:
+        try:
+            return solo.submit(process_input, raw, with_facts).result()
+        except Exception as exc:  # noqa: BLE001 -- reported for this input alone
+            return _worker_failure(raw, exc)
 
 
 class Pipeline:
@@ -102,6 +175,7 @@ class Pipeline:
         from marsad.dedup import Deduper
         from marsad.stories import StoryClusterer
 
+        store.check_writable()
         self.store = store
         self.with_facts = with_facts
         self.workers = max(1, workers)
@@ -171,23 +245,24 @@ class Pipeline:
             for raw in raws:
                 yield process_input(raw, self.with_facts)
             return
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
-            results = pool.map(_process_star, ((r, self.with_facts) for r in raws), chunksize=8)
-            # The workers are started (map submits everything); while they read their first
-            # inputs this process loads what placing articles needs. On 1,000 ANT articles
-            # with 2 workers this hid ~3 s of model loading (the encoder alone ~4 s) behind the
-            # wait for the first results. Joined before the first article is placed.
-            warm = threading.Thread(target=self._warm_up, name="marsad-warm-up", daemon=True)
-            warm.start()
-            try:
-                for result in results:
-                    if warm is not None:
-                        warm.join()
-                        warm = None
-                    yield result
-            finally:
-                if warm is not None:
-                    warm.join()
+        # While the workers read their first inputs this process loads what placing articles
+        # needs. On 1,000 ANT articles with 2 workers this hid ~3 s of model loading (the encoder
+        # alone ~4 s) behind the wait for the first results. Started only once the worker
+        # processes exist (they are forked), joined before the first article is placed.
+        warm: list[threading.Thread] = []
+
+        def start_warm_up() -> None:
+            warm.append(threading.Thread(target=self._warm_up, name="marsad-warm-up", daemon=True))
+            warm[0].start()
+
+        try:
+            for result in run_in_workers(raws, self.workers, self.with_facts, started=start_warm_up):
+                while warm:
+                    warm.pop().join()
+                yield result
+        finally:
+            while warm:
+                warm.pop().join()
 
     def _warm_up(self) -> None:
         try:

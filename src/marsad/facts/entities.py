@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from marsad.errors import MarsadError
+from marsad.errors import ModelMissing
 from marsad.model import Article, Entity, Mention
 from marsad.text.normalize import GAP, normalize
 from marsad.text.sentences import split_sentences
@@ -42,10 +42,6 @@ LABELS = ("PERS", "LOC", "ORG", "MISC")
 
 _PUNCT_END = {".", "!", "?", "؟"}
 _ARABIC_PUNCT = set("،؛؟«»\"'()[]{}:;,.!?-–—/…“”")
-
-
-class ModelMissing(MarsadError):
-    """The packaged NER model file is absent (rebuild it with scripts/train_ner.py)."""
 
 
 # ---------------------------------------------------------------------------------------

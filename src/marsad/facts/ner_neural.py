@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from marsad.errors import MarsadError
+from marsad.errors import ModelMissing
 from marsad.text.normalize import GAP, normalize
 
 TAGS = ("O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC")
@@ -42,10 +42,6 @@ PAD, UNK = 0, 1
 BATCH = 64
 
 _MODEL_FILE = Path(__file__).resolve().parent / "models" / "ner_neural.npz"
-
-
-class NeuralModelMissing(MarsadError):
-    """The packaged neural NER weights are absent (rebuild with scripts/train_ner_neural.py)."""
 
 
 def allowed_transitions() -> np.ndarray:
@@ -367,7 +363,7 @@ class NeuralTagger:
     def __init__(self, path: Path | str = _MODEL_FILE):
         p = Path(path)
         if not p.is_file():
-            raise NeuralModelMissing(f"{p.name} is missing; run scripts/train_ner_neural.py")
+            raise ModelMissing(f"{p.name} is missing; run scripts/train_ner_neural.py")
         z = np.load(p)
         words = bytes(z["words"]).decode("utf-8").split("\n")
         chars = bytes(z["chars"]).decode("utf-8").split("\n")

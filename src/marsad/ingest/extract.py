@@ -41,23 +41,45 @@ _OUTLET_KEYS = ("outlet", "source", "site", "site_name", "sitename", "publisher"
 _CREDIT_KEYS = ("credited", "credits", "agency", "agencies")
 
 
-def _field(lower: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    """The first non-empty value among ``keys`` in a record whose keys are lower-cased."""
+def _field(lower: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, Any]:
+    """(key, value) of the first non-empty value among ``keys`` in a record whose keys are
+    lower-cased; ("", None) when there is none."""
     for k in keys:
         v = lower.get(k.lower())
         if v not in (None, "", [], {}):
-            return v
-    return None
+            return k, v
+    return "", None
 
 
-def _str(v: Any) -> str | None:
+_JSON_TYPE = {bool: "true/false", int: "a number", float: "a number", dict: "an object",
+              list: "a list"}
+
+
+def _str(origin: str, found: tuple[str, Any], paragraphs: bool = False,
+         numbers: bool = False) -> str | None:
+    """A record field as text. Strings are taken as they are; a list of strings is the
+    paragraphs of a text (``paragraphs``) or its first item; an object is taken by its
+    ``name``/``title``/``value``; a number only where ``numbers`` allows it (a timestamp).
+    Anything else is an InputError naming the field: a record whose text is ``12345`` or
+    ``true`` is a broken record, not an article."""
+    key, v = found
     if v is None:
         return None
-    if isinstance(v, dict):
-        v = v.get("name") or v.get("title") or v.get("value")
-    if isinstance(v, list):
-        v = v[0] if v else None
-    return None if v is None else str(v).strip() or None
+    if isinstance(v, dict) and not paragraphs:
+        inner = next((v[k] for k in ("name", "title", "value") if isinstance(v.get(k), str)), None)
+        if inner is None:
+            raise InputError(origin, f"field {key!r} is an object without a name, title or value; "
+                                     "expected a string")
+        v = inner
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        v = "\n\n".join(v) if paragraphs else (v[0] if v else "")
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and numbers:
+        v = str(v)
+    if not isinstance(v, str):
+        what = next((w for t, w in _JSON_TYPE.items() if type(v) is t), type(v).__name__)
+        detail = " holding something other than strings" if isinstance(v, list) else ""
+        raise InputError(origin, f"field {key!r} is {what}{detail}; expected a string")
+    return v.strip() or None
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -254,26 +276,25 @@ def extract_articles(raw: RawDoc) -> list[Article]:
         text, info = _from_html(raw)
     elif raw.kind == "record":
         f = {str(k).lower(): v for k, v in (raw.fields or {}).items()}
-        html = _str(_field(f, _HTML_KEYS))
-        text = _field(f, _TEXT_KEYS)
-        if isinstance(text, list):
-            text = "\n\n".join(str(x) for x in text)
-        text = _str(text) or ""
+        o = raw.origin
+        html = _str(o, _field(f, _HTML_KEYS), paragraphs=True)
+        text = _str(o, _field(f, _TEXT_KEYS), paragraphs=True) or ""
         if not text and html:
             text, info = _from_html(RawDoc(raw.origin, "html", html=html, hints=raw.hints))
-        date_raw = _str(_field(f, _DATE_KEYS))
+        date_raw = _str(o, _field(f, _DATE_KEYS), numbers=True)
         published = parse_date(date_raw) if date_raw else None
         info = {
-            "title": _str(_field(f, _TITLE_KEYS)) or info.get("title"),
-            "outlet": _str(_field(f, _OUTLET_KEYS)) or info.get("outlet"),
+            "title": _str(o, _field(f, _TITLE_KEYS)) or info.get("title"),
+            "outlet": _str(o, _field(f, _OUTLET_KEYS)) or info.get("outlet"),
             "published": published[:10] if published else info.get("published"),
             "published_text": date_raw if published else info.get("published_text"),
-            "url": _str(_field(f, _URL_KEYS)) or info.get("url"),
+            "url": _str(o, _field(f, _URL_KEYS)) or info.get("url"),
             "credited": [],
         }
-        cred = _field(f, _CREDIT_KEYS)
+        key, cred = _field(f, _CREDIT_KEYS)
         if cred:
-            info["credited"] = [str(c).strip() for c in (cred if isinstance(cred, list) else [cred]) if str(c).strip()]
+            creds = cred if isinstance(cred, list) else [cred]
+            info["credited"] = [c for c in (_str(o, (key, c)) for c in creds) if c]
     elif raw.kind == "text":
         text = raw.text
     else:

@@ -17,6 +17,7 @@ import html as htmllib
 import json
 import os
 import re
+import stat
 from typing import Iterable, Iterator
 
 from marsad.errors import InputError
@@ -25,6 +26,7 @@ from marsad.model import RawDoc
 KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".json": "json", ".jsonl": "jsonl",
          ".xml": "xml"}
 DEFAULT_MAX_BYTES = 20_000_000
+TOO_DEEP = "JSON nested too deeply to be a news record"
 
 _MAGIC = {b"%PDF": "PDF", b"\x89PNG": "PNG image", b"\xff\xd8\xff": "JPEG image",
           b"GIF8": "GIF image", b"PK\x03\x04": "ZIP archive", b"\x7fELF": "executable",
@@ -145,28 +147,56 @@ def decode(data: bytes, origin: str = "") -> tuple[str, str]:
 # --- per-kind readers ------------------------------------------------------------------------
 
 def _read_bytes(path: str, origin: str, max_bytes: int, gz: bool) -> bytes:
+    """The bytes of a regular file, at most ``max_bytes`` (after decompression for gzip).
+
+    Only regular files are read (after following symlinks): a FIFO would block for ever and a
+    device such as /dev/zero never ends. Reads are bounded whatever ``stat`` says, since a file
+    may grow while it is read."""
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
     except OSError as exc:
         raise InputError(origin, f"cannot read: {exc.strerror or exc}") from None
-    if size > max_bytes:
-        raise InputError(origin, f"file too large: {size:,} bytes (limit {max_bytes:,})")
+    if not stat.S_ISREG(st.st_mode):
+        what = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise InputError(origin, f"not a regular file ({what}); only regular files are read")
+    if st.st_size > max_bytes:
+        raise InputError(origin, f"file too large: {st.st_size:,} bytes (limit {max_bytes:,})")
     try:
-        if gz:
-            with gzip.open(path, "rb") as fh:
-                data = fh.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise InputError(origin, f"file too large once decompressed (limit {max_bytes:,} bytes)")
-            return data
-        with open(path, "rb") as fh:
-            return fh.read()
+        opener = gzip.open if gz else open
+        with opener(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise InputError(origin, f"cannot read: {exc}") from None
+    if len(data) > max_bytes:
+        once = " once decompressed" if gz else ""
+        raise InputError(origin, f"file too large{once} (limit {max_bytes:,} bytes)")
+    return data
+
+
+# A news record is a flat object, perhaps with a list of paragraphs or an author object inside;
+# 32 levels is far beyond any real one and keeps every later stage (hashing, pickling to
+# worker processes) clear of Python's recursion limit.
+MAX_RECORD_DEPTH = 32
+
+
+def _too_deep(obj: object, limit: int = MAX_RECORD_DEPTH) -> bool:
+    stack = [(obj, 1)]
+    while stack:
+        o, d = stack.pop()
+        if isinstance(o, (dict, list)):
+            if d > limit:
+                return True
+            stack.extend((v, d + 1) for v in (o.values() if isinstance(o, dict) else o))
+    return False
 
 
 def _record(origin: str, rec: object, hints: dict) -> RawDoc | InputError:
     if not isinstance(rec, dict):
         return InputError(origin, f"record is a JSON {type(rec).__name__}, expected an object")
+    if _too_deep(rec):
+        return InputError(origin, TOO_DEEP)
     return RawDoc(origin=origin, kind="record", fields=rec, hints=dict(hints))
 
 
@@ -175,6 +205,9 @@ def _read_json(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputEr
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield InputError(origin, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        return
+    except RecursionError:
+        yield InputError(origin, TOO_DEEP)
         return
     if isinstance(data, dict):
         # a wrapper object: {"articles": [...]} (also items / data / records / entries)
@@ -195,7 +228,9 @@ def _read_json(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputEr
 
 def _read_jsonl(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputError]:
     any_line = False
-    for i, line in enumerate(text.splitlines(), 1):
+    # JSON Lines are separated by "\n" alone: str.splitlines would also cut at U+2028, U+0085
+    # and other characters that real records hold inside their strings.
+    for i, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         any_line = True
@@ -203,6 +238,9 @@ def _read_jsonl(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputE
             rec = json.loads(line)
         except json.JSONDecodeError as exc:
             yield InputError(f"{origin}#{i}", f"malformed JSON line: {exc.msg} at column {exc.colno}")
+            continue
+        except RecursionError:
+            yield InputError(f"{origin}#{i}", TOO_DEEP)
             continue
         yield _record(f"{origin}#{i}", rec, hints)
     if not any_line:
@@ -292,13 +330,33 @@ def _known(path: str) -> bool:
     return _ext(path)[0] in KINDS
 
 
-def _walk(root: str) -> Iterator[str]:
-    """Files under ``root``, recursively, sorted, hidden files and directories skipped."""
-    for dirpath, dirnames, filenames in os.walk(root):
+def _walk(root: str) -> Iterator[str | InputError]:
+    """Files under ``root``, recursively, sorted, hidden files and directories skipped; a
+    directory that cannot be listed is an InputError, not a silent gap in the batch."""
+    failed: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=failed.append):
+        while failed:
+            yield _unlisted(root, failed.pop(0))
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for f in sorted(filenames):
             if not f.startswith("."):
                 yield os.path.join(dirpath, f)
+    while failed:
+        yield _unlisted(root, failed.pop(0))
+
+
+def _unlisted(root: str, exc: OSError) -> InputError:
+    rel = os.path.relpath(exc.filename, root) if exc.filename else "."
+    where = root if rel == "." else _join(root, rel)
+    return InputError(where, f"directory cannot be read: {exc.strerror or exc}")
+
+
+def _files_under(top: str, max_bytes: int) -> Iterator[RawDoc | InputError]:
+    for f in _walk(top):
+        if isinstance(f, InputError):
+            yield f
+        elif _known(f):
+            yield from read_file(f, _join(top, os.path.relpath(f, top)), max_bytes)
 
 
 def _join(given: str, rel: str) -> str:
@@ -316,9 +374,7 @@ def read_inputs(paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Ite
     for given in paths:
         given = str(given)
         if os.path.isdir(given):
-            for f in _walk(given):
-                if _known(f):
-                    yield from read_file(f, _join(given, os.path.relpath(f, given)), max_bytes)
+            yield from _files_under(given, max_bytes)
         elif os.path.exists(given):
             yield from read_file(given, given, max_bytes)
         elif glob.has_magic(given):
@@ -327,9 +383,7 @@ def read_inputs(paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Ite
                 yield InputError(given, "no file matches this pattern")
             for m in matches:
                 if os.path.isdir(m):
-                    for f in _walk(m):
-                        if _known(f):
-                            yield from read_file(f, _join(m, os.path.relpath(f, m)), max_bytes)
+                    yield from _files_under(m, max_bytes)
                 elif _known(m):
                     yield from read_file(m, m, max_bytes)
         else:

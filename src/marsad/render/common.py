@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from marsad.briefs import build_brief
-from marsad.errors import MarsadError
+from marsad.errors import StoryNotFound
 from marsad.model import Analysis, Story
 
 MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
@@ -113,10 +113,6 @@ def timeline_parts(timeline: list[dict[str, Any]]) -> tuple[list[dict[str, Any]]
 
 
 FOLDED_NOTE = "بنود أخرى مطوية (في تقرير HTML وفي JSON): {n}"
-
-
-class StoryNotFound(MarsadError):
-    """No story (or more than one) matches the id or id prefix asked for."""
 
 
 def parse_when(value: str | None) -> datetime | None:

@@ -10,6 +10,7 @@ checkpoint are replayed into the state on the next run (see ``marsad.pipeline``)
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -67,6 +68,11 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def _read_only(path: str, what: str) -> str:
+    return (f"{path}: the store is read-only (no permission to write its {what}); "
+            "analyse into a store you can write, e.g. --db another.db")
+
+
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
@@ -88,6 +94,8 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
+            if "readonly" in str(exc):
+                raise StoreError(_read_only(self.path, "file")) from exc
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         self._lock = threading.RLock()
         self._search_ready = False
@@ -113,6 +121,17 @@ class Store:
                 except sqlite3.Error as exc:
                     self._db.execute("ROLLBACK")
                     raise StoreError(f"{self.path}: migration to schema v{v + 1} failed: {exc}") from exc
+
+    def check_writable(self) -> None:
+        """A StoreError naming the store when this process may not write it (read-only file or
+        folder), before any work is done that could not then be stored."""
+        if self.path == ":memory:":
+            return
+        p = Path(self.path)
+        folder = p.parent if str(p.parent) else Path(".")
+        for what, target in (("file", p), ("folder", folder)):
+            if target.exists() and not os.access(target, os.W_OK):
+                raise StoreError(_read_only(self.path, what))
 
     @property
     def schema_version(self) -> int:
