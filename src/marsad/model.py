@@ -1,7 +1,7 @@
 """The plain data every marsad stage shares.
 
 Each stage is a function (or a small class) over these dataclasses, so any stage can be
-tested, benchmarked and replaced alone. ``to_dict`` gives the CONTRACT.md JSON shape.
+tested, benchmarked and replaced alone. ``to_dict`` gives the docs/CONTRACT.md JSON shape.
 """
 
 from __future__ import annotations
