@@ -181,10 +181,10 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
 
 def read_gold(path: Path) -> dict[str, tuple[str, str]]:
     """docno -> (story, storyline) from a gold file: ``docno<TAB>story<TAB>storyline`` per
-    line; blank lines and lines starting with ``#`` are skipped."""
+    line; blank lines, lines starting with ``#`` and a ``docno`` header line are skipped."""
     out: dict[str, tuple[str, str]] = {}
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
+        if not line.strip() or line.startswith("#") or line.startswith("docno\t"):
             continue
         cols = line.rstrip("\n").split("\t")
         if len(cols) < 3:

@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
+from importlib.resources import files
 
 import numpy as np
 
@@ -53,6 +54,8 @@ from marsad.errors import MarsadError
 from marsad.state import dump_state, load_state
 from marsad.model import Article, Story, Storyline
 from marsad.text import STOPWORDS, stem, stems, tokenize
+from marsad.text.dates import WEEKDAYS, find_dates, resolve_relative
+from marsad.text.normalize import normalize
 
 _STATE_VERSION = 1
 
@@ -318,8 +321,22 @@ _PLACES = """
 """.strip().splitlines()
 
 
+# Stems of gazetteer names that are also common words (read off ANT's most frequent place
+# stems: «الخبر» the news, «مالي» financial, «الجديدة» new, «درعا» shield, «القائم» standing...):
+# never taken as places.
+_NOT_PLACES = frozenset("""
+ال كان جديد سلط حول داخل محمد مال سبت عقوب نها قايم مدن خمس حديث عقب ابيض اليه ليل احمد
+خليج سيد ابل اب خبر قصير معاد متن ميد جون جبل اطلس سليم ولن نيل منصور مشهد مون اسف كوب بيد
+حجه مات ايل ناصر وسيل علا ريد ضلوع ديو لوم اجور شجاع صيد لاس زاو بير خليل كاد مهد اسماعيل
+درع شام برن
+""".split())
+
+
 @lru_cache(maxsize=1)
 def _gazetteer() -> dict[str, str]:
+    """Place stem -> canonical place: the list above (forms of one place share its first
+    form), then the one-word countries and cities of the entity gazetteers
+    (``marsad/facts/lexicons``), each its own place."""
     out: dict[str, str] = {}
     for line in _PLACES:
         forms = line.split()
@@ -327,6 +344,18 @@ def _gazetteer() -> dict[str, str]:
             for s in stems(text_words(f)):
                 if len(s) >= 3:
                     out.setdefault(s, forms[0])
+    lexicons = files("marsad.facts") / "lexicons"
+    for name in ("gazetteer_countries.txt", "gazetteer_cities.txt"):
+        try:
+            lines = (lexicons / name).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            ws = text_words(line) if line.strip() and not line.startswith("#") else []
+            if len(ws) == 1:
+                s = stems(ws)[0]
+                if len(s) >= 3 and s not in _NOT_PLACES:
+                    out.setdefault(s, s)
     return out
 
 
@@ -338,6 +367,81 @@ def _phase_stems() -> tuple[tuple[str, frozenset[str]], ...]:
 
 
 _FIRST_SENTENCE = re.compile(r"[^.!?؟\n]*")
+
+# A day word of the lead, on normalized text: «اليوم الخميس», «أمس (الثلاثاء)», «الثلاثاء
+# الماضي», «يوم الجمعة», a bare «أمس».
+_WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+_DAY_WORD = re.compile(
+    r"(?<![\w])و?(?:(?P<anchor>اليوم|امس|غدا)[\s(،,]{0,3})?(?:يوم\s+)?"
+    r"(?:(?<![\w])و?(?P<wd>" + _WEEKDAY_NAMES + r"))(?![\w])"
+    r"(?:[\s)،,]{0,3}(?P<when>الماضي|الماضيه|المنصرم|المنصرمه|المقبل|المقبله|القادم|القادمه)(?![\w]))?"
+    r"|(?<![\w])و?(?P<yesterday>امس)(?![\w])")
+_FUTURE = frozenset({"المقبل", "المقبله", "القادم", "القادمه"})
+# Characters of the body read for the event's day (with the headline): the lead sentence or two.
+DAY_LEAD_CHARS = 300
+# An undated article whose lead names no day is given the weekday it was written on when its
+# body says «اليوم الخميس» or «أمس الجمعة» within this many characters.
+DAY_BODY_CHARS = 3000
+
+
+def _event_day(title: str, body: str, published: str | None) -> tuple[int | None, int | None]:
+    """(day, weekday) of the event an article reports: the day its lead names («اليوم
+    الخميس», «أمس (الثلاثاء)», «الثلاثاء الماضي», «أمس»; read against the publication date),
+    else a date written in the lead («29 نوفمبر»), else the publication day. ``day`` is a
+    proleptic ordinal (``date.toordinal``), None when undated; an undated article still gets
+    the ``weekday`` (Monday 0) its lead names, so two undated reports of «اليوم الخميس» and
+    «أمس الثلاثاء» are known to be of different days."""
+    from datetime import date as _date
+
+    lead = normalize(title + "\n" + body[:DAY_LEAD_CHARS]).replace("\x00", "")
+    pub = None
+    if published:
+        try:
+            pub = _date.fromisoformat(published[:10])
+        except ValueError:
+            pub = None
+    for m in _DAY_WORD.finditer(lead):
+        if m.group("yesterday"):
+            if pub is not None:
+                d = _date.fromordinal(pub.toordinal() - 1)
+                return d.toordinal(), d.weekday()
+            continue
+        if m.group("when") in _FUTURE or m.group("anchor") == "غدا":
+            continue  # an announced day to come is not the day of the news
+        wd = WEEKDAYS[m.group("wd")]
+        if pub is None:
+            return None, wd
+        iso = resolve_relative(" ".join(x for x in (m.group("anchor"), m.group("wd"), m.group("when"))
+                                        if x), published)
+        if iso is not None:
+            d = _date.fromisoformat(iso)
+            return d.toordinal(), d.weekday()
+    found = find_dates(lead, year_default=pub.year if pub is not None else None)
+    if found:
+        try:
+            d = _date.fromisoformat(found[0].date)
+        except ValueError:
+            d = None
+        if d is not None and (pub is None or 0 <= pub.toordinal() - d.toordinal() <= 31):
+            return d.toordinal(), d.weekday()
+    if pub is not None:
+        return pub.toordinal(), pub.weekday()
+    # Undated and no day in the lead: the day the article was written, when its body says it
+    # («... جرت أمس الجمعة» was written on a Saturday).
+    for m in _DAY_WORD.finditer(normalize(body[DAY_LEAD_CHARS:DAY_BODY_CHARS]).replace("\x00", "")):
+        if m.group("wd") and m.group("anchor") in ("اليوم", "امس") and not m.group("when"):
+            return None, (WEEKDAYS[m.group("wd")] + (m.group("anchor") == "امس")) % 7
+    return None, None
+
+
+def _day_distance(doc_day: int | None, doc_wd: int | None, days: Counter, wdays: Counter) -> int | None:
+    """Days between an article's event day and the closest of a story's (on weekdays alone,
+    0-3, when either side is undated); None when either side gives no day."""
+    if doc_day is not None and days:
+        return min(abs(doc_day - d) for d in days)
+    if doc_wd is not None and wdays:
+        return min(min((doc_wd - w) % 7, (w - doc_wd) % 7) for w in wdays)
+    return None
 
 
 def _phase(title_terms: list[str]) -> frozenset[str]:
@@ -438,6 +542,9 @@ class _Doc:
     lead: str
     emb: np.ndarray | None = None
     phases: frozenset[str] = frozenset()  # election phase of the headline (PHASE_CUES)
+    focus: frozenset[str] = frozenset()  # places of the headline (else of the first sentence)
+    day: int | None = None  # event day (see _event_day), date ordinal
+    wday: int | None = None  # its weekday, known also for undated articles naming one
 
 
 @dataclass
@@ -460,6 +567,9 @@ class _Story:
     cv: dict | None = None  # normalized centroid, cached until the next join
     tv: dict | None = None
     phases: Counter = field(default_factory=Counter)  # headline phases of its members
+    focus: Counter = field(default_factory=Counter)  # headline places of its members
+    days: Counter = field(default_factory=Counter)  # event days (ordinals) of its members
+    wdays: Counter = field(default_factory=Counter)  # event weekdays of its members
 
     def cvec(self) -> dict[str, float]:
         if self.cv is None:
@@ -607,11 +717,15 @@ class StoryClusterer:
         rare = sorted((s for s in lead_terms if idf[s] >= NAME_IDF and len(s) > 2), key=lambda s: (-idf[s], s))
         names = frozenset(rare[:NAME_TERMS])
         lead = _lead(title, body)
+        first = _terms(_FIRST_SENTENCE.match(body).group(0), 60) if body else []
         phases = _phase(tterms)
         if not phases and body:  # a headline without a cue: the first sentence tells
-            phases = _phase(_terms(_FIRST_SENTENCE.match(body).group(0), 60))
+            phases = _phase(first)
+        focus = frozenset(gaz[s] for s in tterms if s in gaz) or \
+            frozenset(gaz[s] for s in first if s in gaz)
+        day, wday = _event_day(title, body, article.published)
         return _Doc(article.id, _days(article.published), vec, tvec, places, names, lead,
-                    phases=phases)
+                    phases=phases, focus=focus, day=day, wday=wday)
 
     def _embed(self, doc: _Doc) -> np.ndarray | None:
         if doc.emb is None and self.use_embeddings:
@@ -657,6 +771,9 @@ class StoryClusterer:
             "emb_link": None,
             "phase": 1.0 if phases and doc.phases and st.phases and not (doc.phases & st.phases.keys())
             else 0.0,
+            "day": _day_distance(doc.day, doc.wday, st.days, st.wdays),
+            "where": 1.0 if (doc.focus and st.focus and not (doc.focus & st.places.keys())
+                             and not (st.focus.keys() & doc.places)) else 0.0,
         }
         if full:
             f["link"] = max((_cos(doc.vec, v) for v, _ in st.recent), default=f["tfidf"])
@@ -831,9 +948,15 @@ class StoryClusterer:
 
     def _story_doc(self, st: _Story) -> _Doc:
         """A story seen as one document (its centroid), to compare it with other stories."""
-        names = frozenset(n for n, _ in st.names.most_common(NAME_TERMS))
+        # Ties broken by the stem, not by Counter order: names come in from frozensets, whose
+        # order changes with the string hash seed, and most_common(n) would keep whichever tied
+        # name came first (3,000 ANT articles gave 1,721 to 1,723 stories from run to run).
+        names = frozenset(n for n, _ in sorted(st.names.items(), key=lambda kv: (-kv[1], kv[0]))[:NAME_TERMS])
         return _Doc(st.id, st.first, _norm(dict(st.cvec()), DOC_TERMS), st.tvec(),
-                    frozenset(st.places), names, st.lead, st.emb(), phases=frozenset(st.phases))
+                    frozenset(st.places), names, st.lead, st.emb(), phases=frozenset(st.phases),
+                    focus=frozenset(st.focus),
+                    day=st.days.most_common(1)[0][0] if st.days else None,
+                    wday=st.wdays.most_common(1)[0][0] if st.wdays else None)
 
     def _folds(self) -> dict[str, str]:
         """Small stories shown inside a bigger story of their storyline: story id -> host id.
@@ -970,6 +1093,11 @@ class StoryClusterer:
         st.places.update(doc.places)
         st.names.update(doc.names)
         st.phases.update(doc.phases)
+        st.focus.update(doc.focus)
+        if doc.day is not None:
+            st.days[doc.day] += 1
+        if doc.wday is not None:
+            st.wdays[doc.wday] += 1
         emb = doc.emb if doc.emb is not None else self._pending.pop(doc.id, None)
         if emb is not None:
             if st.n_vec == 0:
@@ -1092,8 +1220,9 @@ class StoryClusterer:
         obj.__dict__.setdefault("_line_sum", {})  # saved before storyline vectors were kept
         obj._line_norm = {}
         for st in obj._stories.values():  # stories saved before headline phases were kept
-            if "phases" not in st.__dict__:
-                st.phases = Counter()
+            for name in ("phases", "focus", "days", "wdays"):  # (or event days and places)
+                if name not in st.__dict__:
+                    st.__dict__[name] = Counter()
         return obj
 
 
