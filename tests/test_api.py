@@ -457,3 +457,178 @@ def test_keep_alive_connection_survives_a_reader_pause():
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# -- odd inputs: a clear 4xx, never a 500 -------------------------------------------------------
+@pytest.mark.parametrize("path", ["/api/articles", "/api/search?q=الكرملين", "/api/stories", "/api/quotes"])
+def test_offsets_past_64_bits_are_refused_not_a_crash(path):
+    with TestClient(create_app(service_data.fill(Store()), token=TOKEN), raise_server_exceptions=False) as c:
+        sep = "&" if "?" in path else "?"
+        for offset in (2 ** 63, 10 ** 30):
+            r = c.get(f"{path}{sep}offset={offset}")
+            assert r.status_code == 422, (offset, r.text[:200])
+            assert r.json()["detail"][0]["loc"] == ["query", "offset"]
+        assert c.get(f"{path}{sep}offset={api_mod.MAX_OFFSET}").status_code == 200
+
+
+def test_dashboard_pages_past_the_end_are_empty_not_a_crash():
+    with TestClient(create_app(service_data.fill(Store()), token=TOKEN), raise_server_exceptions=False) as c:
+        for url in ("/?page=99999999999999999999", "/search?q=الكرملين&page=99999999999999999999",
+                    "/entities?page=-99999999999999999999"):
+            assert c.get(url).status_code == 200, url
+
+
+def test_search_dates_must_be_real_days(client):
+    r = client.get("/api/search", params={"q": "الكرملين", "date_from": "2024-13-45"})
+    assert r.status_code == 400 and "date_from" in r.json()["detail"]
+    r = client.get("/api/search", params={"q": "الكرملين", "date_to": "2024-02-30"})
+    assert r.status_code == 400 and "date_to" in r.json()["detail"]
+    assert client.get("/api/search", params={"q": "الكرملين", "date_from": "2024-03-01"}).json()["total"] >= 1
+
+
+@pytest.mark.parametrize("body, ctype", [
+    (b"abc-99999999999", "text/plain; charset=punycode"),  # punycode raises UnicodeError, not a decode error
+    ("خبر عاجل".encode(), "text/plain; charset=undefined"),
+    (b"\\ud800 \xd8\xae\xd8\xa8\xd8\xb1", "text/plain; charset=unicode_escape"),  # a lone surrogate
+])
+def test_odd_charsets_are_400(body, ctype):
+    with TestClient(create_app(Store(), token=TOKEN), raise_server_exceptions=False) as c:
+        r = c.post("/api/ingest", content=body, headers={**AUTH, "Content-Type": ctype})
+        assert r.status_code == 400, r.text[:200]
+        assert "decode" in r.json()["detail"] or "surrogate" in r.json()["detail"]
+
+
+def test_deeply_nested_json_is_400_with_a_reason():
+    with TestClient(create_app(Store(), token=TOKEN), raise_server_exceptions=False) as c:
+        for body in ("[" * 100_000 + "]" * 100_000, '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}"):
+            r = c.post("/api/ingest", content=body.encode(), headers={**AUTH, "Content-Type": "application/json"})
+            assert r.status_code == 400, r.text[:200]
+            assert "nested too deeply" in r.json()["detail"]
+
+
+def test_json_that_python_cannot_hold_is_400():
+    with TestClient(create_app(Store(), token=TOKEN), raise_server_exceptions=False) as c:
+        r = c.post("/api/ingest", content=b'{"text": ' + b"7" * 5000 + b"}",
+                   headers={**AUTH, "Content-Type": "application/json"})
+        assert r.status_code == 400 and "malformed JSON" in r.json()["detail"]
+        r = c.post("/api/ingest", content=b'{"title": "\\u0639\\u0627\\u062c\\u0644", "text": "\\ud800 \\u062e\\u0628\\u0631"}',
+                   headers={**AUTH, "Content-Type": "application/json"})
+        assert r.status_code == 400 and "'text'" in r.json()["detail"] and "surrogate" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"title": {"a": 1}, "text": None}, "title"),
+    ({"title": "عنوان", "text": 12345}, "text"),
+    ({"title": "عنوان", "text": True}, "text"),
+    ({"title": "عنوان", "text": ["قائمة", 3]}, "text"),
+    ({"title": "عنوان", "text": "نص الخبر", "date": 20240301}, "date"),
+])
+def test_wrong_typed_fields_are_refused_by_name(body, field):
+    with TestClient(create_app(Store(), token=TOKEN)) as c:
+        r = c.post("/api/ingest", json=body, headers=AUTH)
+        assert r.status_code == 422 and f"field {field!r}" in r.json()["detail"]
+        assert c.get("/api/articles").json()["total"] == 0  # no article "12345" or "True"
+
+
+# -- Host header (DNS rebinding) ------------------------------------------------------------------
+def test_allowed_hosts_on_loopback_and_elsewhere():
+    hosts = api_mod.allowed_hosts("127.0.0.1", 8000)
+    for ok in ("localhost:8000", "127.0.0.1:8000", "[::1]:8000", "LocalHost:8000"):
+        assert api_mod.host_allowed(ok, hosts), ok
+    for bad in ("evil.example:8000", "localhost:9000", "localhost", "127.0.0.1.evil.example:8000", "",
+                "attacker.localhost:8000"):
+        assert not api_mod.host_allowed(bad, hosts), bad
+    assert api_mod.host_allowed("localhost", api_mod.allowed_hosts("localhost", 80))
+    more = api_mod.allowed_hosts("::1", 8000, ["marsad.lan", "news.example:443"])
+    assert api_mod.host_allowed("marsad.lan", more) and api_mod.host_allowed("marsad.lan:8080", more)
+    assert api_mod.host_allowed("news.example:443", more) and not api_mod.host_allowed("news.example", more)
+    assert api_mod.host_allowed("[::1]:8000", more) and not api_mod.host_allowed("evil.example:8000", more)
+    assert api_mod.allowed_hosts("0.0.0.0", 8000) is None  # public bind: no check unless asked
+    assert api_mod.allowed_hosts("127.0.0.1", 8000, ["*"]) is None
+    assert api_mod.host_allowed("marsad.lan:1", api_mod.allowed_hosts("0.0.0.0", 8000, ["marsad.lan"]))
+    assert not api_mod.host_allowed("10.0.0.5:8000", api_mod.allowed_hosts("0.0.0.0", 8000, ["marsad.lan"]))
+
+
+def test_a_rebound_name_cannot_read_a_loopback_server():
+    app = create_app(service_data.fill(Store()), token=TOKEN, hosts=api_mod.allowed_hosts("127.0.0.1", 8000))
+    with TestClient(app, base_url="http://evil.example:8000") as c:
+        for url in ("/api/stories", "/", "/api/search?q=الكرملين", "/openapi.json"):
+            r = c.get(url)
+            assert r.status_code == 400, url
+            assert "الكرملين" not in r.text and "--allow-host" in r.json()["detail"]
+    with TestClient(app, base_url="http://localhost:8000") as c:
+        assert c.get("/api/stories").json()["total"] == 3
+
+
+def test_serve_passes_allowed_hosts(monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app as cli
+
+    made = []
+    monkeypatch.setattr(api_mod, "create_app", lambda db, **kw: made.append(kw) or object())
+    monkeypatch.setattr(api_mod, "server_config", lambda *a, **kw: None)
+    monkeypatch.setattr("uvicorn.Server", lambda config: type("S", (), {"run": lambda self: None})())
+    monkeypatch.delenv("MARSAD_TOKEN", raising=False)
+    r = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "x.db"), "--port", "8123",
+                                 "--allow-host", "marsad.lan", "--allow-host", "news.example:443"])
+    assert r.exit_code == 0, r.output
+    hosts = made[-1]["hosts"]
+    assert api_mod.host_allowed("localhost:8123", hosts) and api_mod.host_allowed("marsad.lan", hosts)
+    assert not api_mod.host_allowed("evil.example:8123", hosts)
+
+
+# -- wrong tokens: exponential backoff ------------------------------------------------------------
+class _Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_login_backs_off_after_a_few_wrong_tokens():
+    from marsad.web.throttle import FailureThrottle
+
+    clock = _Clock()
+    app = create_app(service_data.fill(Store()), token=TOKEN, public_read=False,
+                     throttle=FailureThrottle(free=5, base=1.0, cap=900.0, clock=clock))
+    with TestClient(app) as c:
+        for _ in range(5):  # a few mistakes are free
+            assert c.post("/login", data={"token": "nope"}, follow_redirects=False).status_code == 403
+        assert c.post("/login", data={"token": "nope"}, follow_redirects=False).status_code == 403  # 6th: 1 s
+        r = c.post("/login", data={"token": TOKEN}, follow_redirects=False)
+        assert r.status_code == 429 and r.headers["retry-after"] == "1"  # even the right token waits
+        waits = []
+        for _ in range(4):
+            clock.now += int(r.headers["retry-after"])  # wait out the lockout, then guess again
+            assert c.post("/login", data={"token": "nope"}, follow_redirects=False).status_code == 403
+            r = c.post("/login", data={"token": "nope"}, follow_redirects=False)
+            assert r.status_code == 429
+            waits.append(int(r.headers["retry-after"]))
+        assert waits == [2, 4, 8, 16]  # doubling
+        # the API's bearer checks share the backoff: no switching doors
+        r = c.get("/api/stories", headers=AUTH)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        clock.now += 20
+        ok = c.post("/login", data={"token": TOKEN, "next": "/"}, follow_redirects=False)
+        assert ok.status_code == 303
+        assert c.post("/login", data={"token": "nope"}, follow_redirects=False).status_code == 403  # cleared
+
+
+def test_bearer_token_guessing_is_throttled():
+    with TestClient(create_app(Store(), token=TOKEN)) as c:
+        codes = [c.post("/api/ingest", json=RECORD, headers={"Authorization": f"Bearer guess-{i}"}).status_code
+                 for i in range(8)]
+        assert codes[:6] == [403] * 6 and codes[6:] == [429, 429]
+        r = c.post("/api/ingest", json=RECORD, headers={"Authorization": "Bearer guess-x"})
+    assert "too many wrong tokens" in r.json()["detail"] and int(r.headers["retry-after"]) >= 1
+
+
+def test_throttle_memory_is_bounded():
+    from marsad.web.throttle import FailureThrottle
+
+    t = FailureThrottle(max_clients=100, clock=_Clock())
+    for i in range(1000):
+        t.failure(f"10.0.{i // 256}.{i % 256}")
+    assert len(t) == 100

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -24,7 +25,7 @@ import time
 from collections import OrderedDict, deque
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -35,6 +36,7 @@ from starlette.datastructures import MutableHeaders
 from marsad.errors import InputError, MarsadError, StoreError
 from marsad.model import Article, Facts, RawDoc
 from marsad.store import Store
+from marsad.web.throttle import FailureThrottle, client_key
 
 log = logging.getLogger("marsad.api")
 
@@ -45,6 +47,10 @@ MAX_BODY_BYTES = 5_000_000
 MAX_RECORDS = 500
 # Largest page a list endpoint returns.
 MAX_LIMIT = 200
+# Largest offset a list or search accepts. SQLite takes 64-bit offsets and an offset past
+# 2**63 - 1 raised OverflowError (a 500); a billion is beyond any store's size, so a larger
+# offset is a client's mistake and gets a 422 like a negative one.
+MAX_OFFSET = 1_000_000_000
 # Search results kept for repeated queries while the store does not change (entries; each
 # is one page of hits, a few kB).
 SEARCH_CACHE = 512
@@ -516,11 +522,39 @@ def _decode(body: bytes, content_type: str) -> str:
         if k.lower() == "charset" and v:
             charset = v.strip('"').lower()
     try:
-        return body.decode(charset)
+        text = body.decode(charset)
+        _check_encodable(text, "body")
+        return text
     except LookupError:
         raise HTTPException(400, f"unknown charset {charset!r}") from None
     except UnicodeDecodeError as exc:
         raise HTTPException(400, f"body is not valid {charset}: byte {exc.start} cannot be decoded") from None
+    except ValueError as exc:  # codecs that fail otherwise (punycode, undefined: UnicodeError)
+        raise HTTPException(400, f"body cannot be decoded as {charset}: {exc}") from None
+
+
+def _check_encodable(text: str, what: str) -> None:
+    """Refuse (400) text holding an unpaired UTF-16 surrogate (a JSON escape such as
+    ``\\ud800``, or a charset like unicode_escape): it is not text, and nothing downstream
+    can encode it (it was a 500)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise HTTPException(400, f"{what}: unpaired surrogate {text[exc.start]!r} at character {exc.start} "
+                                 "(not valid Unicode text)") from None
+
+
+def check_date(name: str, value: str | None) -> None:
+    """A search date filter must be a real calendar day (YYYY-MM-DD): «2024-13-45» used to
+    match nothing and answer 200 as if the store held no such article."""
+    if not value:
+        return
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise HTTPException(400, f"{name}: not a date: {value[:40]!r} (expected YYYY-MM-DD)") from None
 
 
 def _origin(kind: str, content: str, url: str | None = None) -> str:
@@ -534,6 +568,11 @@ def raws_from_json(text: str) -> list[RawDoc]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HTTPException(400, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # 100,000 nested brackets: the parser gives up; a record is flat
+        raise HTTPException(400, "malformed JSON: nested too deeply (a record is an object of "
+                                 "string fields)") from None
+    except ValueError as exc:  # an integer of over 4,300 digits
+        raise HTTPException(400, f"malformed JSON: {str(exc).split(';')[0]}") from None
     records = data if isinstance(data, list) else [data]
     if not records:
         raise HTTPException(422, "empty list: send one record or a list of records")
@@ -555,6 +594,8 @@ def raws_from_json(text: str) -> list[RawDoc]:
         if not (rec.get("text") or "").strip():
             raise HTTPException(422, f"{where}: field 'text' is required and must not be empty")
         fields = {k: rec[k] for k in _RECORD_FIELDS if rec.get(k) is not None}
+        for k, v in fields.items():
+            _check_encodable(v, f"{where}: field {k!r}")
         raws.append(RawDoc(origin=_origin("json", json.dumps(fields, ensure_ascii=False, sort_keys=True),
                                           rec.get("url")), kind="record", fields=fields))
     return raws
@@ -580,22 +621,93 @@ def raw_from_text(text: str) -> RawDoc:
     return RawDoc(origin=_origin("text", text), kind="text", text=text)
 
 
+# -- which Host headers the server answers ------------------------------------------------------
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding to ``host`` keeps the server on this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_name(value: str) -> str:
+    """The name part of a Host value or of an --allow-host entry, lower-cased, IPv6 in brackets."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[:value.find("]") + 1] if "]" in value else value
+    if value.count(":") > 1:  # a bare IPv6 address
+        return f"[{value}]"
+    return value.partition(":")[0]
+
+
+def allowed_hosts(bind: str, port: int, allow: Iterable[str] = ()) -> frozenset[str] | None:
+    """The Host header values a server bound to ``bind``:``port`` answers; None: any.
+
+    A server on a loopback address answers only ``localhost``, ``127.0.0.1``, ``[::1]`` (and
+    the bound address) with its port: a page on another site whose name an attacker points at
+    127.0.0.1 (DNS rebinding) sends its own name as Host and is refused, so it cannot read a
+    public API nor a dashboard through the visitor's browser. ``allow`` adds names (``NAME``:
+    any port; ``NAME:PORT``: that port only), e.g. the name a reverse proxy forwards; ``*``
+    turns the check off. A server bound to another address checks only when ``allow`` is given.
+    """
+    allow = [a.strip().lower() for a in allow if a and a.strip()]
+    if "*" in allow:
+        return None
+    loopback = is_loopback(bind)
+    if not loopback and not allow:
+        return None
+    hosts: set[str] = set()
+    if loopback:
+        for name in {*LOOPBACK_NAMES, _host_name(bind)}:
+            hosts.add(f"{name}:{port}")
+            if port == 80:
+                hosts.add(name)
+    for a in allow:
+        name = _host_name(a)
+        rest = a[a.find("]") + 1:] if a.startswith("[") else ("" if a.count(":") > 1 else a[len(name):])
+        hosts.add(f"{name}{rest}" if rest.startswith(":") and rest[1:].isdigit() else f"{name}:*")
+    return frozenset(hosts)
+
+
+def host_allowed(host: str, allowed: frozenset[str] | None) -> bool:
+    """Whether a request's Host header value is one ``allowed_hosts`` accepts."""
+    if allowed is None:
+        return True
+    host = host.strip().lower()
+    return bool(host) and (host in allowed or f"{_host_name(host)}:*" in allowed)
+
+
 # -- the application ----------------------------------------------------------------------------
 class _Guard:
-    """ASGI middleware: refuses announced bodies over the limit (413) before any handler
-    reads them, and adds the security headers (a strict CSP on HTML: the dashboard runs no
-    script and loads nothing from elsewhere). Plain ASGI, so it costs next to nothing per
-    request, unlike an ``@app.middleware`` function."""
+    """ASGI middleware: refuses requests whose Host header the server does not answer (400,
+    see ``allowed_hosts``) and announced bodies over the limit (413) before any handler reads
+    them, and adds the security headers (a strict CSP on HTML: the dashboard runs no script
+    and loads nothing from elsewhere). Plain ASGI, so it costs next to nothing per request,
+    unlike an ``@app.middleware`` function."""
 
-    def __init__(self, app: Any, max_body: int, timings: Any = None):
+    def __init__(self, app: Any, max_body: int, timings: Any = None, hosts: frozenset[str] | None = None):
         self.app = app
         self.max_body = max_body
         self.timings = timings  # a deque that receives the server time of each search (s)
+        self.hosts = hosts  # Host header values answered (None: any)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.hosts is not None:
+            host = next((v for k, v in scope.get("headers", ()) if k == b"host"), b"").decode("latin-1")
+            if not host_allowed(host, self.hosts):
+                resp = JSONResponse({"detail": f"this server does not answer to the host {host[:100]!r}; "
+                                               "start it with --allow-host NAME to serve that name"},
+                                    status_code=400)
+                await resp(scope, receive, send)
+                return
         for k, v in scope.get("headers", ()):
             if k == b"content-length" and v.isdigit() and int(v) > self.max_body:
                 resp = JSONResponse({"detail": f"request body too large: {int(v)} bytes "
@@ -626,7 +738,8 @@ class _Guard:
 def create_app(db_path: str | Path | Store, token: str | None = None, public_read: bool = True,
                use_embeddings: bool = False, with_facts: bool = True, auto_finish: bool = True,
                max_body: int = MAX_BODY_BYTES, separate_process: bool = True,
-               warm_up: bool = True) -> FastAPI:
+               warm_up: bool = True, hosts: frozenset[str] | None = None,
+               throttle: FailureThrottle | None = None) -> FastAPI:
     """The API and dashboard over the store at ``db_path`` (created when missing).
 
     ``token``: the bearer token writes need (None: writes refused). ``public_read``: False makes
@@ -634,6 +747,9 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
     the ingest pipeline; ``auto_finish`` recomputes stories and briefs in the background after an
     ingest. ``separate_process`` runs the pipeline in a worker process (file stores only), so
     ingest never stalls reads; ``warm_up`` starts it at start-up rather than on the first ingest.
+    ``hosts``: the Host header values answered (``allowed_hosts``; None: any). ``throttle``:
+    the wrong-token backoff shared by the API and ``/login`` (a fresh ``FailureThrottle``
+    when None).
     """
     store = db_path if isinstance(db_path, Store) else Store(db_path)
     service = Service(store, use_embeddings=use_embeddings, with_facts=with_facts, auto_finish=auto_finish,
@@ -652,8 +768,10 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
     app.state.service = service
     app.state.token = token
     app.state.public_read = public_read
+    throttle = throttle if throttle is not None else FailureThrottle()
+    app.state.throttle = throttle
 
-    app.add_middleware(_Guard, max_body=max_body, timings=service.search_times)
+    app.add_middleware(_Guard, max_body=max_body, timings=service.search_times, hosts=hosts)
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError):
@@ -681,8 +799,15 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
         if given is None:
             raise HTTPException(401, "a bearer token is required (Authorization: Bearer <token>)",
                                 headers={"WWW-Authenticate": "Bearer"})
+        who = client_key(request)
+        wait = throttle.retry_after(who)
+        if wait:
+            raise HTTPException(429, f"too many wrong tokens: try again in {wait} s",
+                                headers={"Retry-After": str(wait)})
         if not hmac.compare_digest(given.encode(), token.encode()):
+            throttle.failure(who)
             raise HTTPException(403, "invalid token")
+        throttle.success(who)
 
     async def require_write(request: Request) -> None:
         # Writes take the header only (never the dashboard cookie), so no page can forge one.
@@ -701,7 +826,7 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
 
     read = [Depends(require_read)]
     Limit = Query(20, ge=1, le=MAX_LIMIT, description="page size")
-    Offset = Query(0, ge=0, description="items to skip")
+    Offset = Query(0, ge=0, le=MAX_OFFSET, description="items to skip")
 
     # -- API: reads ---------------------------------------------------------------------------
     @app.get("/api/stats", dependencies=read, tags=["meta"])
@@ -804,6 +929,8 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
         # Runs on the event loop: a search is a few milliseconds of SQLite on this thread's own
         # read-only connection, cheaper than the hop to a worker thread; ingest keeps the
         # worker threads to itself.
+        check_date("date_from", date_from)
+        check_date("date_to", date_to)
         return JSONResponse(service.search(query=q, outlet=outlet, date_from=date_from, date_to=date_to,
                                            story=story, entity=entity, limit=limit, offset=offset,
                                            facets=facets))
@@ -846,7 +973,7 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
     # -- dashboard ----------------------------------------------------------------------------
     from marsad.web import views
 
-    views.mount(app, service, read_check, token)
+    views.mount(app, service, read_check, token, throttle)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
     def openapi_with_record():
@@ -890,9 +1017,11 @@ def server_config(app: Any, host: str = "127.0.0.1", port: int = 8000, **kw: Any
 
 
 def serve(db_path: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          public_read: bool = True, use_embeddings: bool = False) -> None:
-    """Run the API and dashboard with uvicorn (``marsad serve``)."""
+          public_read: bool = True, use_embeddings: bool = False, allow_hosts: Iterable[str] = ()) -> None:
+    """Run the API and dashboard with uvicorn (``marsad serve``); ``allow_hosts``: host names
+    answered besides the loopback ones (see ``allowed_hosts``)."""
     import uvicorn
 
-    app = create_app(db_path, token=token, public_read=public_read, use_embeddings=use_embeddings)
+    app = create_app(db_path, token=token, public_read=public_read, use_embeddings=use_embeddings,
+                     hosts=allowed_hosts(host, port, allow_hosts))
     uvicorn.Server(server_config(app, host, port, log_level="info")).run()

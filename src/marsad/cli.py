@@ -48,7 +48,7 @@ def analyze(
     paths: List[str] = typer.Argument(..., help="Files, directories or globs: .txt, .html/.htm, "
                                       ".json/.jsonl (title/text/url/date/source), TREC-style .xml."),
     json_out: Optional[str] = typer.Option(None, "--json", help="Write the full result as JSON "
-                                           "(CONTRACT.md) to FILE, or '-' for standard output."),
+                                           "(docs/CONTRACT.md) to FILE, or '-' for standard output."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained "
                                             "right-to-left HTML report of every story to FILE."),
     db: str = typer.Option(":memory:", "--db", help="SQLite store to add to (created if missing). "
@@ -222,6 +222,10 @@ def serve(
                                      help="Whether reads (API and dashboard) need the token too."),
     embeddings: bool = typer.Option(False, "--embeddings/--no-embeddings",
                                     help="Sentence embeddings in story clustering of ingested articles."),
+    allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help="A host name the server "
+                                                   "answers to besides localhost/127.0.0.1/[::1] (NAME or "
+                                                   "NAME:PORT; repeatable; '*' for any), e.g. the name a "
+                                                   "reverse proxy forwards."),
 ) -> None:
     """Serve the HTTP API (/api/, OpenAPI at /openapi.json) and the web dashboard (/)."""
     from marsad.api import serve as run_server
@@ -232,7 +236,8 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: listening on {host}: the API is reachable from other machines", markup=False)
     try:
-        run_server(db, host=host, port=port, token=token, public_read=public_read, use_embeddings=embeddings)
+        run_server(db, host=host, port=port, token=token, public_read=public_read, use_embeddings=embeddings,
+                   allow_hosts=allow_host or ())
     except MarsadError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1)

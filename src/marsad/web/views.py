@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from marsad.errors import InputError
 from marsad.render.common import EVENT_TYPES, NOTES, UNKNOWN_OUTLET, counts_label, fmt_date, fmt_number, history_rows
 from marsad.render.common import KINDS as RENDER_KINDS
+from marsad.web.throttle import FailureThrottle, client_key
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_SIZE = 20
@@ -206,11 +207,15 @@ def _pages(total: int, page: int, size: int) -> dict[str, Any]:
             "next": page + 1 if page < pages else None}
 
 
-def mount(app: FastAPI, service: Any, require_read: Callable[[Request], None], token: str | None) -> None:
+def mount(app: FastAPI, service: Any, require_read: Callable[[Request], None], token: str | None,
+          throttle: FailureThrottle | None = None) -> None:
+    """Add the dashboard's pages to ``app``; ``throttle`` backs off clients that send wrong
+    tokens to ``/login`` (shared with the API's token checks)."""
     env = _env()
+    throttle = throttle if throttle is not None else FailureThrottle()
 
-    def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-        return HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
+    def render(name: str, status: int = 200, headers: dict[str, str] | None = None, **ctx: Any) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**ctx), status_code=status, headers=headers)
 
     def guard(request: Request) -> None:
         try:
@@ -232,8 +237,15 @@ def mount(app: FastAPI, service: Any, require_read: Callable[[Request], None], t
     def login(request: Request, token_field: str = Form("", alias="token"), next: str = Form("/")):
         import hmac
 
+        who = client_key(request)
+        wait = throttle.retry_after(who)
+        if wait:
+            return render("login.html", status=429, headers={"Retry-After": str(wait)}, next=next,
+                          error=f"محاولات خاطئة كثيرة: أعد المحاولة بعد {wait} ثانية")
         if token is None or not hmac.compare_digest(token_field.encode(), token.encode()):
+            throttle.failure(who)
             return render("login.html", status=403, next=next, error="رمز غير صحيح")
+        throttle.success(who)
         target = next if next.startswith("/") and not next.startswith("//") else "/"
         resp = RedirectResponse(target, status_code=303)
         resp.set_cookie("marsad_token", token_field, httponly=True, samesite="strict")
