@@ -30,6 +30,20 @@ class InputError(MarsadError):
         return hash((type(self), self.origin, self.problem))
 
 
+class FetchError(InputError):
+    """A URL could not be fetched (network error, HTTP error, too large, too many redirects).
+    ``origin`` is the URL, ``problem`` says why."""
+
+
+class AddressRefused(FetchError):
+    """A URL was refused before any request: not http(s), or its host resolves to a loopback,
+    private, link-local, metadata or otherwise non-public address that was not allowed."""
+
+
+class RobotsDisallowed(FetchError):
+    """The site's robots.txt does not allow marsad to fetch this URL."""
+
+
 class StoreError(MarsadError):
     """The store could not be opened, migrated or written."""
 
@@ -42,4 +56,4 @@ class StoryNotFound(MarsadError):
     """No story (or more than one) matches the id or id prefix asked for."""
 
 
-__all__ = ["MarsadError", "InputError", "StoreError", "ModelMissing", "StoryNotFound"]
+__all__ = ["MarsadError", "InputError", "FetchError", "AddressRefused", "RobotsDisallowed", "StoreError", "ModelMissing", "StoryNotFound"]

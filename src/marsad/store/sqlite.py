@@ -63,6 +63,40 @@ MIGRATIONS: list[str] = [
     search.MIGRATION,
     # 3: compact outlet/day per article for search filters (filled for the stored articles too)
     search.MIGRATION_META,
+    # 4: live sources (marsad.fetch): the conditional-GET state and health of every feed, sitemap
+    # and URL list watched, and every page fetched, with its raw HTML (zlib) kept for re-extraction
+    """
+    CREATE TABLE IF NOT EXISTS fetch_listings (
+        url TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        kind TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        fetched_at TEXT,
+        status INTEGER,
+        error TEXT,
+        entries INTEGER NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS fetch_pages (
+        url TEXT PRIMARY KEY,          -- normalized URL: each page is fetched once
+        source TEXT NOT NULL,
+        outlet TEXT,
+        updated TEXT,                  -- what the feed or sitemap said of it when fetched
+        fetched_at TEXT NOT NULL DEFAULT (datetime('now')),
+        status INTEGER,
+        final_url TEXT,
+        encoding TEXT,
+        html BLOB,                     -- zlib-compressed UTF-8 of the decoded page, or NULL
+        hints TEXT,
+        ingested INTEGER NOT NULL DEFAULT 0,
+        articles TEXT,
+        error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX IF NOT EXISTS fetch_pages_pending ON fetch_pages(ingested);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -231,6 +265,101 @@ class Store:
         with self._lock:
             row = self._db.execute("SELECT seq, value FROM state WHERE key=?", (key,)).fetchone()
         return (row[0], row[1]) if row else None
+
+    # -- live sources (marsad.fetch) ---------------------------------------------------------
+    def listing_state(self, url: str) -> dict[str, Any] | None:
+        """The stored state of one watched feed, sitemap or URL list (None: never fetched)."""
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM fetch_listings WHERE url=?", (url,))
+            row = cur.fetchone()
+            return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def save_listing_state(self, url: str, source: str, kind: str | None, status: int | None,
+                           etag: str | None = None, last_modified: str | None = None,
+                           error: str | None = None, entries: int = 0, new: int = 0) -> None:
+        """Record one fetch of a listing; a 304 or an error keeps the validators it had."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO fetch_listings(url, source, kind, etag, last_modified, fetched_at, status,"
+                " error, entries, new, failures) VALUES (?,?,?,?,?,datetime('now'),?,?,?,?,?)"
+                " ON CONFLICT(url) DO UPDATE SET source=excluded.source,"
+                " kind=COALESCE(excluded.kind, kind), etag=COALESCE(excluded.etag, etag),"
+                " last_modified=COALESCE(excluded.last_modified, last_modified),"
+                " fetched_at=excluded.fetched_at, status=excluded.status, error=excluded.error,"
+                " entries=excluded.entries, new=new + excluded.new,"
+                " failures=CASE WHEN excluded.error IS NULL THEN 0 ELSE failures + 1 END",
+                (url, source, kind, etag, last_modified, status, error, entries, new,
+                 0 if error is None else 1))
+
+    def listing_states(self) -> list[dict[str, Any]]:
+        """Every watched listing's state, by source (for health reports)."""
+        with self._lock:
+            cur = self._db.execute("SELECT * FROM fetch_listings ORDER BY source, url")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def page_states(self, urls: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """url -> {updated, status, ingested, attempts, error} for the pages already fetched."""
+        out: dict[str, dict[str, Any]] = {}
+        urls = list(urls)
+        with self._lock:
+            for i in range(0, len(urls), 500):
+                chunk = urls[i:i + 500]
+                rows = self._db.execute(
+                    "SELECT url, updated, status, ingested, attempts, error FROM fetch_pages WHERE url IN"
+                    f" ({','.join('?' * len(chunk))})", chunk).fetchall()
+                for url, updated, status, ingested, attempts, error in rows:
+                    out[url] = {"updated": updated, "status": status, "ingested": ingested,
+                                "attempts": attempts, "error": error}
+        return out
+
+    def save_page(self, url: str, source: str, outlet: str | None, updated: str | None,
+                  status: int | None, final_url: str | None = None, encoding: str | None = None,
+                  html: bytes | None = None, hints: dict[str, Any] | None = None,
+                  error: str | None = None) -> None:
+        """Record one page fetch (``html`` compressed by the caller); a page with HTML waits as
+        not yet ingested until ``mark_page_ingested``. Fetching it again replaces the row."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO fetch_pages(url, source, outlet, updated, status, final_url, encoding, html,"
+                " hints, ingested, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(url) DO UPDATE SET source=excluded.source, outlet=excluded.outlet,"
+                " updated=excluded.updated, fetched_at=datetime('now'), status=excluded.status,"
+                " final_url=excluded.final_url, encoding=excluded.encoding, html=excluded.html,"
+                " hints=excluded.hints, ingested=excluded.ingested, articles=NULL,"
+                " error=excluded.error, attempts=attempts + 1",
+                (url, source, outlet, updated, status, final_url, encoding, html,
+                 _dumps(hints or {}), 0 if html is not None else 1, error))
+
+    def pending_pages(self) -> list[dict[str, Any]]:
+        """Pages fetched but not yet through the pipeline (a stop or crash came between)."""
+        with self._lock:
+            cur = self._db.execute("SELECT url, source, outlet, final_url, encoding, html, hints"
+                                   " FROM fetch_pages WHERE ingested=0 ORDER BY rowid")
+            names = [d[0] for d in cur.description]
+            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        for r in rows:
+            r["hints"] = json.loads(r["hints"] or "{}")
+        return rows
+
+    def mark_page_ingested(self, url: str, articles: list[str], error: str | None = None) -> None:
+        with self._lock:
+            self._db.execute("UPDATE fetch_pages SET ingested=1, articles=?, error=COALESCE(?, error)"
+                             " WHERE url=?", (_dumps(articles), error, url))
+
+    def page_html(self, url: str) -> bytes | None:
+        """The compressed raw HTML kept for a fetched page (None when none was kept)."""
+        with self._lock:
+            row = self._db.execute("SELECT html FROM fetch_pages WHERE url=?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def page_counts(self) -> dict[str, dict[str, int]]:
+        """source -> {pages, failed, pending} over every page fetched."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source, COUNT(*), SUM(html IS NULL), SUM(ingested=0) FROM fetch_pages"
+                " GROUP BY source").fetchall()
+        return {s: {"pages": n, "failed": f or 0, "pending": p or 0} for s, n, f, p in rows}
 
     # -- reading --------------------------------------------------------------------------
     def max_seq(self) -> int:
