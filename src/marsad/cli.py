@@ -116,8 +116,12 @@ def analyze(
 
 
 def _error(message: str) -> None:
-    """One error line on standard error, never wrapped or read as markup (paths may hold [ ])."""
-    err.print("[red]error:[/red] " + escape(message), soft_wrap=True)
+    """One error line on standard error, never wrapped or read as markup (paths may hold [ ]);
+    control characters are written escaped, so a file name holding a newline or an escape
+    sequence cannot forge a line or drive the terminal."""
+    from marsad.render.terminal import escaped
+
+    err.print("[red]error:[/red] " + escape(escaped(message)), soft_wrap=True)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -146,7 +150,7 @@ def story(
         else:
             render_story(analysis, story_id, out)
     except MarsadError as exc:
-        err.print(f"error: {exc}", markup=False)
+        _error(str(exc))
         raise typer.Exit(1)
 
 

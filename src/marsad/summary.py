@@ -9,6 +9,7 @@ from rich.markup import escape
 MAX_STORIES = 40
 
 from marsad.model import Analysis
+from marsad.render.terminal import printable
 
 
 def print_summary(console: Console, analysis: Analysis, report, json_out=None, html_out=None,
@@ -43,7 +44,7 @@ def print_summary(console: Console, analysis: Analysis, report, json_out=None, h
         if shown >= MAX_STORIES:
             break
         console.print()
-        console.print(f"[bold]▌ {escape(title)}[/bold]" if title else "[bold]▌ —[/bold]", soft_wrap=True)
+        console.print(f"[bold]▌ {escape(printable(title))}[/bold]" if title else "[bold]▌ —[/bold]", soft_wrap=True)
         for s in sorted(members, key=lambda s: s.first_seen or ""):
             if shown >= MAX_STORIES:
                 break
@@ -51,7 +52,7 @@ def print_summary(console: Console, analysis: Analysis, report, json_out=None, h
             span = (s.first_seen or "?")[:10]
             if s.last_seen and s.last_seen[:10] != span:
                 span += " → " + s.last_seen[:10]
-            console.print(f"  • {escape(s.title)}", soft_wrap=True)
+            console.print(f"  • {escape(printable(s.title))}", soft_wrap=True)
             console.print(f"    [dim]{s.id} · {len(s.articles)} articles · {len(s.outlets)} outlets · "
                           f"{span}[/dim]", soft_wrap=True)
     if len(analysis.stories) > shown:

@@ -1,8 +1,15 @@
 """One story in the terminal (rich): summary, numbers, contradictions, who said what,
-timeline and sources, every line with its source (outlet · article id prefix)."""
+timeline and sources, every line with its source (outlet · article id prefix).
+
+Everything an input supplied (titles, quotes, outlet names, file names) passes through
+``printable`` or ``escaped`` before it reaches the terminal, so a title cannot carry escape
+sequences that recolour, move the cursor, retitle the window or hide text, and a file name
+cannot start a line of its own.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console, Group
@@ -12,6 +19,51 @@ from rich.text import Text
 
 from marsad.model import Analysis
 from marsad.render import common
+
+# C0 controls, DEL and C1 controls (U+0080-U+009F; a terminal reads U+009B as CSI, the
+# one-character form of ESC [).
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): they reorder
+# the rest of a line in a bidi-aware terminal and an unclosed one spills past the field that
+# holds it, so a title could show text in another order than it has. The marks (LRM, RLM,
+# ALM), which only decide the direction of neighbouring punctuation and are common in Arabic
+# news text, are harmless and kept.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+# Line breaks of every kind (also NEL, LINE and PARAGRAPH SEPARATOR) and tabs: one space.
+_SPACES = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")
+
+
+def _escape_char(m: re.Match) -> str:
+    c = m.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
+        f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def printable(text: Any) -> str:
+    """``text`` safe to show in a terminal line: runs of line breaks and tabs become one space,
+    other control characters are shown escaped (``\\x1b``), bidi overrides are dropped."""
+    s = _SPACES.sub(" ", str(text))
+    return _BIDI_CONTROLS.sub("", _CONTROLS.sub(_escape_char, s))
+
+
+def escaped(text: Any) -> str:
+    """``text`` with every control character and bidi override written as an escape
+    (``\\n``, ``\\x1b``, ``\\u202e``), as repr does: for names (paths, URLs) shown in an
+    error line, where the exact name matters and a newline must not start a new line."""
+    return _LINE_SEPARATORS.sub(_escape_char, _BIDI_CONTROLS.sub(_escape_char, _CONTROLS.sub(_escape_char, str(text))))
+
+
+def _clean(value: Any) -> Any:
+    """A brief (or any JSON-like value) with every string passed through ``printable``."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clean(v) for v in value)
+    return value
+
 
 # Article ids are shown by their first characters; 8 keeps sha-like ids unique in practice
 # (the example corpus and the seeds have no clash at 6) and leaves room for the text.
@@ -40,12 +92,12 @@ def _line(*parts: Text | str) -> Text:
 def render_story(analysis: Analysis, story_id: str, console: Console) -> None:
     """Print the brief of story ``story_id`` (an id or unique id prefix) to ``console``."""
     story = common.find_story(analysis, story_id)
-    b = common.brief_of(story, analysis)
-    outlets = common.story_outlets(story, analysis)
-    line_title = next((line.title for line in analysis.storylines if line.id == story.storyline), None)
+    b = _clean(common.brief_of(story, analysis))
+    outlets = _clean(common.story_outlets(story, analysis))
+    line_title = _clean(next((line.title for line in analysis.storylines if line.id == story.storyline), None))
 
-    head = Text(story.title or story.id, style="bold")
-    meta = [f"id {story.id}"]
+    head = Text(printable(story.title or story.id), style="bold")
+    meta = [f"id {printable(story.id)}"]
     if line_title:
         meta.append(f"المسار: {line_title}")
     meta.append(f"المقالات: {len(story.articles)}")
