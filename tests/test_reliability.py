@@ -37,7 +37,7 @@ def _error_instances() -> list[MarsadError]:
     out: list[MarsadError] = []
     for name in errors.__all__:
         cls = getattr(errors, name)
-        out.append(cls("news.jsonl#3", "field 'text' is a number") if cls is InputError
+        out.append(cls("news.jsonl#3", "field 'text' is a number") if issubclass(cls, InputError)
                    else cls(f"{name}: مشكلة في الملف"))
     return out
 
