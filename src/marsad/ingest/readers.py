@@ -192,12 +192,27 @@ def _too_deep(obj: object, limit: int = MAX_RECORD_DEPTH) -> bool:
     return False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend_surrogates(obj: object) -> object:
+    """``obj`` with every lone UTF-16 surrogate (a JSON escape such as ``\\ud800`` without
+    its partner) replaced by U+FFFD: it is not text, and no later stage can encode it."""
+    if isinstance(obj, str):
+        return _SURROGATE.sub("\ufffd", obj)
+    if isinstance(obj, dict):
+        return {_mend_surrogates(k): _mend_surrogates(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_mend_surrogates(v) for v in obj]
+    return obj
+
+
 def _record(origin: str, rec: object, hints: dict) -> RawDoc | InputError:
     if not isinstance(rec, dict):
         return InputError(origin, f"record is a JSON {type(rec).__name__}, expected an object")
     if _too_deep(rec):
         return InputError(origin, TOO_DEEP)
-    return RawDoc(origin=origin, kind="record", fields=rec, hints=dict(hints))
+    return RawDoc(origin=origin, kind="record", fields=_mend_surrogates(rec), hints=dict(hints))
 
 
 def _read_json(text: str, origin: str, hints: dict) -> Iterator[RawDoc | InputError]:
