@@ -213,8 +213,11 @@ def _article(raw: RawDoc, i: int, p: Part, info: dict[str, Any], file_outlet: st
             published, published_text = m.date, m.date_text
     if published is None and i == 0 and info.get("published"):
         published, published_text = info["published"], info.get("published_text")
+    if published is None and i == 0 and raw.hints.get("published"):  # the feed's or sitemap's date
+        published = str(raw.hints["published"])[:10]
 
-    outlet = None
+    # a watched page's outlet is the one its source entry names (marsad.fetch sets the hint)
+    outlet = raw.hints.get("outlet") or None
     credited: list[str] = []
     for line in p.source_lines:
         value = md.source_line_value(line)
