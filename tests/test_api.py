@@ -498,6 +498,13 @@ def test_odd_charsets_are_400(body, ctype):
         assert "decode" in r.json()["detail"] or "surrogate" in r.json()["detail"]
 
 
+def test_unknown_or_non_text_charsets_are_415(client):
+    for charset in ("x-klingon", "base64", "zlib"):
+        r = client.post("/api/ingest", content="خبر عاجل".encode(),
+                        headers={**AUTH, "Content-Type": f"text/plain; charset={charset}"})
+        assert r.status_code == 415 and "charset" in r.json()["detail"], charset
+
+
 def test_deeply_nested_json_is_400_with_a_reason():
     with TestClient(create_app(Store(), token=TOKEN), raise_server_exceptions=False) as c:
         for body in ("[" * 100_000 + "]" * 100_000, '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}"):

@@ -33,6 +33,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 
+from marsad import budget
+from marsad.budget import DEFAULT_TIME_LIMIT
 from marsad.errors import InputError, MarsadError, StoreError
 from marsad.model import Article, Facts, RawDoc
 from marsad.store import Store
@@ -67,10 +69,12 @@ class Service:
     """One store behind the API: read views with caches, and the incremental pipeline."""
 
     def __init__(self, store: Store, use_embeddings: bool = False, with_facts: bool = True,
-                 auto_finish: bool = True, separate_process: bool = True):
+                 auto_finish: bool = True, separate_process: bool = True,
+                 time_limit: float | None = DEFAULT_TIME_LIMIT):
         self.store = store
         self.use_embeddings = use_embeddings
         self.with_facts = with_facts
+        self.time_limit = time_limit  # seconds per input, and per ingest request (marsad.budget)
         self.auto_finish = auto_finish
         self.separate_process = separate_process
         self._run: _Runner | None = None
@@ -267,9 +271,10 @@ class Service:
     def _runner(self) -> "_Runner":
         if self._run is None:
             if self.store.path == ":memory:" or not self.separate_process:
-                self._run = _ThreadRunner(self.store, self.use_embeddings, self.with_facts)
+                self._run = _ThreadRunner(self.store, self.use_embeddings, self.with_facts, self.time_limit)
             else:
-                self._run = _ProcessRunner(self.store.path, self.use_embeddings, self.with_facts)
+                self._run = _ProcessRunner(self.store.path, self.use_embeddings, self.with_facts,
+                                           self.time_limit)
         return self._run
 
     def warm_up(self) -> None:
@@ -347,10 +352,18 @@ def _report(report: Any) -> dict[str, Any]:
             "errors": [{"origin": e.origin, "problem": e.problem} for e in report.errors]}
 
 
-def _new_pipeline(store: Store, use_embeddings: bool, with_facts: bool):
+def _new_pipeline(store: Store, use_embeddings: bool, with_facts: bool, time_limit: float | None):
     from marsad.pipeline import Pipeline
 
-    return Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts)
+    return Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts, time_limit=time_limit)
+
+
+def _ingest_bounded(pipeline: Any, raws: list[RawDoc], time_limit: float | None) -> dict[str, Any]:
+    """One request's ingest: each input within ``time_limit`` seconds and the whole request
+    too (an input the request's time does not reach is reported, not analysed), so one POST
+    never holds the pipeline much longer than that."""
+    with budget.bound(time_limit):
+        return _report(pipeline.ingest(raws))
 
 
 class _Runner:
@@ -363,8 +376,8 @@ class _Runner:
 class _ThreadRunner(_Runner):
     """The pipeline in this process, on the server's own store (``:memory:`` stores)."""
 
-    def __init__(self, store: Store, use_embeddings: bool, with_facts: bool):
-        self.store, self.args, self.pipeline = store, (use_embeddings, with_facts), None
+    def __init__(self, store: Store, use_embeddings: bool, with_facts: bool, time_limit: float | None):
+        self.store, self.args, self.pipeline = store, (use_embeddings, with_facts, time_limit), None
 
     def prepare(self):
         if self.pipeline is None:
@@ -372,7 +385,7 @@ class _ThreadRunner(_Runner):
         return self.pipeline
 
     def ingest(self, raws):
-        return _report(self.prepare().ingest(raws))
+        return _ingest_bounded(self.prepare(), raws, self.args[2])
 
     def finish(self):
         self.prepare().finish()
@@ -388,8 +401,8 @@ _WORKER: dict[str, Any] = {}
 WORKER_NICE = 10
 
 
-def _worker_init(db: str, use_embeddings: bool, with_facts: bool) -> None:
-    _WORKER.update(db=db, args=(use_embeddings, with_facts))
+def _worker_init(db: str, use_embeddings: bool, with_facts: bool, time_limit: float | None) -> None:
+    _WORKER.update(db=db, args=(use_embeddings, with_facts, time_limit))
     try:
         os.nice(WORKER_NICE)
     except (AttributeError, OSError):  # not on this platform, or not allowed: run at normal priority
@@ -409,7 +422,7 @@ def _worker_prepare() -> None:
 
 def _worker_ingest(raws: list[RawDoc]) -> dict[str, Any]:
     try:
-        return _report(_worker_pipeline().ingest(raws))
+        return _ingest_bounded(_worker_pipeline(), raws, _WORKER["args"][2])
     except MarsadError as exc:  # re-raised plainly: subclasses with other signatures do not unpickle
         raise MarsadError(str(exc)) from None
 
@@ -429,8 +442,8 @@ class _ProcessRunner(_Runner):
     ingest ran); in its own process it uses the other core and the server stays responsive.
     The articles it commits are visible to the server's readers at once (WAL)."""
 
-    def __init__(self, db: str, use_embeddings: bool, with_facts: bool):
-        self.db, self.args = db, (use_embeddings, with_facts)
+    def __init__(self, db: str, use_embeddings: bool, with_facts: bool, time_limit: float | None):
+        self.db, self.args = db, (use_embeddings, with_facts, time_limit)
         self.pool = None
 
     def _pool(self):
@@ -526,7 +539,7 @@ def _decode(body: bytes, content_type: str) -> str:
         _check_encodable(text, "body")
         return text
     except LookupError:
-        raise HTTPException(400, f"unknown charset {charset!r}") from None
+        raise HTTPException(415, f"unknown charset {charset[:40]!r}") from None
     except UnicodeDecodeError as exc:
         raise HTTPException(400, f"body is not valid {charset}: byte {exc.start} cannot be decoded") from None
     except ValueError as exc:  # codecs that fail otherwise (punycode, undefined: UnicodeError)
@@ -739,7 +752,8 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
                use_embeddings: bool = False, with_facts: bool = True, auto_finish: bool = True,
                max_body: int = MAX_BODY_BYTES, separate_process: bool = True,
                warm_up: bool = True, hosts: frozenset[str] | None = None,
-               throttle: FailureThrottle | None = None) -> FastAPI:
+               throttle: FailureThrottle | None = None,
+               time_limit: float | None = DEFAULT_TIME_LIMIT) -> FastAPI:
     """The API and dashboard over the store at ``db_path`` (created when missing).
 
     ``token``: the bearer token writes need (None: writes refused). ``public_read``: False makes
@@ -749,11 +763,12 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
     ingest never stalls reads; ``warm_up`` starts it at start-up rather than on the first ingest.
     ``hosts``: the Host header values answered (``allowed_hosts``; None: any). ``throttle``:
     the wrong-token backoff shared by the API and ``/login`` (a fresh ``FailureThrottle``
-    when None).
+    when None). ``time_limit``: seconds one ingested input may take, and one ingest request
+    (inputs past it are reported in the answer's ``errors``; None: no limit).
     """
     store = db_path if isinstance(db_path, Store) else Store(db_path)
     service = Service(store, use_embeddings=use_embeddings, with_facts=with_facts, auto_finish=auto_finish,
-                      separate_process=separate_process)
+                      separate_process=separate_process, time_limit=time_limit)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -1017,11 +1032,12 @@ def server_config(app: Any, host: str = "127.0.0.1", port: int = 8000, **kw: Any
 
 
 def serve(db_path: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          public_read: bool = True, use_embeddings: bool = False, allow_hosts: Iterable[str] = ()) -> None:
+          public_read: bool = True, use_embeddings: bool = False, allow_hosts: Iterable[str] = (),
+          time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
     """Run the API and dashboard with uvicorn (``marsad serve``); ``allow_hosts``: host names
     answered besides the loopback ones (see ``allowed_hosts``)."""
     import uvicorn
 
     app = create_app(db_path, token=token, public_read=public_read, use_embeddings=use_embeddings,
-                     hosts=allowed_hosts(host, port, allow_hosts))
+                     hosts=allowed_hosts(host, port, allow_hosts), time_limit=time_limit)
     uvicorn.Server(server_config(app, host, port, log_level="info")).run()
