@@ -230,6 +230,16 @@ def serve(
                                                    "answers to besides localhost/127.0.0.1/[::1] (NAME or "
                                                    "NAME:PORT; repeatable; '*' for any), e.g. the name a "
                                                    "reverse proxy forwards."),
+    watch_sources: Optional[List[str]] = typer.Option(None, "--watch", metavar="SOURCE", help="Also watch "
+                                                      "these sources (as `marsad watch`; repeatable)."),
+    every: Optional[str] = typer.Option(None, "--every", help="With --watch: time between rounds."),
+    contact: Optional[str] = typer.Option(None, "--contact", envvar="MARSAD_CONTACT",
+                                          help="With --watch: an e-mail or URL put in the User-Agent."),
+    fetch_allow_host: Optional[List[str]] = typer.Option(None, "--fetch-allow-host", help="With --watch: "
+                                                         "as `marsad watch --allow-host`."),
+    time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit", min=0, help="Seconds one "
+                                     "ingested input may take, and one POST /api/ingest; what runs "
+                                     "past it is reported in the answer's errors (0: no limit)."),
 ) -> None:
     """Serve the HTTP API (/api/, OpenAPI at /openapi.json) and the web dashboard (/)."""
     from marsad.api import serve as run_server
@@ -240,11 +250,137 @@ def serve(
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: listening on {host}: the API is reachable from other machines", markup=False)
     try:
+        if watch_sources:
+            from marsad.fetch.run import serve_and_watch
+
+            serve_and_watch(db, watch_sources, _fetch_config(contact, fetch_allow_host, 1.0), every,
+                            {"host": host, "port": port, "token": token, "public_read": public_read,
+                             "use_embeddings": embeddings, "allow_hosts": allow_host or ()},
+                            say=lambda line: err.print(line, markup=False, soft_wrap=True))
+            return
         run_server(db, host=host, port=port, token=token, public_read=public_read, use_embeddings=embeddings,
-                   allow_hosts=allow_host or ())
+                   allow_hosts=allow_host or (), time_limit=time_limit or None)
     except MarsadError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1)
+
+
+def _fetch_config(contact: Optional[str], allow_host: Optional[List[str]], delay: float):
+    from marsad.fetch import FetchConfig
+
+    return FetchConfig(contact=contact, allow_hosts=frozenset(allow_host or ()), delay=delay)
+
+
+_SOURCES_HELP = ("Sources files (TOML, see `marsad sources --help`) or feed, sitemap, URL-list "
+                 "or article URLs.")
+_ALLOW_HELP = ("Fetch from this host even though it resolves to a loopback, private or "
+               "link-local address (repeatable).")
+_CONTACT_HELP = "An e-mail or URL put in the User-Agent, so sites can reach you."
+_DELAY_HELP = "Seconds between two requests to one host (robots.txt Crawl-delay may ask more)."
+
+
+@app.command()
+def watch(
+    sources: List[str] = typer.Argument(..., metavar="SOURCE...", help=_SOURCES_HELP),
+    every: Optional[str] = typer.Option(None, "--every", help="Time between rounds: 90s, 10m, "
+                                        "2h (default: the sources file's, else 10m)."),
+    once: bool = typer.Option(False, "--once", help="Run one round and exit (for cron)."),
+    db: str = typer.Option("marsad.db", "--db", help="SQLite store (created when missing)."),
+    allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help=_ALLOW_HELP),
+    contact: Optional[str] = typer.Option(None, "--contact", envvar="MARSAD_CONTACT", help=_CONTACT_HELP),
+    delay: float = typer.Option(1.0, "--delay", min=0.0, help=_DELAY_HELP),
+    embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings", help="Sentence "
+                                    "embeddings in story clustering (better, slower)."),
+    facts: bool = typer.Option(True, "--facts/--no-facts", help="Extract entities, quotes, claims and events."),
+) -> None:
+    """Watch outlets' feeds and sitemaps: every round fetches the new articles (politely:
+    robots.txt, one request a second a host) and runs them through the pipeline into --db.
+
+    Runs until SIGTERM or Ctrl-C, which finish the fetches under way and store them; a
+    restart goes on where it stopped without fetching anything twice.
+    """
+    from marsad.fetch.run import install_stop, watch as run_watch
+
+    import threading
+
+    stop = threading.Event()
+    restore = install_stop(stop, lambda line: err.print(line, markup=False))
+    try:
+        run_watch(db, sources, _fetch_config(contact, allow_host, delay), every=every, once=once,
+                  use_embeddings=embeddings, with_facts=facts, stop=stop,
+                  say=lambda line: err.print(line, markup=False, soft_wrap=True))
+    except MarsadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        err.print("stopped at once; pages fetched are ingested on the next start", markup=False)
+        raise typer.Exit(130)
+    finally:
+        restore()
+
+
+sources_app = typer.Typer(help="Outlets to watch. A sources file is TOML: optional top-level "
+                          "contact and every, then an array of outlet tables, each with a name, optionally an "
+                          "outlet, and lists feeds, sitemaps, lists (URL lists) and urls.",
+                          no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("discover")
+def sources_discover(
+    url: str = typer.Argument(..., help="A site's homepage."),
+    name: Optional[str] = typer.Option(None, "--name", help="Outlet name for the printed entry."),
+    allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help=_ALLOW_HELP),
+    contact: Optional[str] = typer.Option(None, "--contact", envvar="MARSAD_CONTACT", help=_CONTACT_HELP),
+) -> None:
+    """Find a site's feeds (<link rel="alternate">) and sitemaps (robots.txt Sitemap: lines)
+    and print them as a sources-file entry."""
+    from marsad.fetch import Fetcher, discover
+
+    try:
+        with Fetcher(_fetch_config(contact, allow_host, 1.0)) as fetcher:
+            found = discover(fetcher, url)
+    except MarsadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2)
+    label = name or url
+
+    def toml_list(items: list) -> str:
+        return "[" + ", ".join(json.dumps(i, ensure_ascii=False) for i in items) + "]"
+
+    sys.stdout.write(f"[[outlet]]\nname = {json.dumps(label, ensure_ascii=False)}\n"
+                     f"feeds = {toml_list(found['feeds'])}\nsitemaps = {toml_list(found['sitemaps'])}\n")
+    if not found["feeds"] and not found["sitemaps"]:
+        err.print(f"no feeds or sitemaps found at {url}", markup=False)
+        raise typer.Exit(1)
+
+
+@sources_app.command("status")
+def sources_status(db: str = typer.Option("marsad.db", "--db", help="The store `marsad watch` writes.")) -> None:
+    """Health of every watched listing: last fetch, status, errors, pages fetched per source."""
+    from rich.table import Table
+
+    from marsad.pipeline import load_analysis  # noqa: F401 -- the same store checks as other commands
+    from marsad.store import Store
+
+    import os
+
+    if db != ":memory:" and not os.path.exists(db):
+        _error(f"{db}: no such store")
+        raise typer.Exit(2)
+    store = Store(db)
+    try:
+        listings, pages = store.listing_states(), store.page_counts()
+    finally:
+        store.close()
+    table = Table("source", "listing", "kind", "last fetch (UTC)", "status", "entries", "error")
+    for row in listings:
+        table.add_row(escape(row["source"]), escape(row["url"]), row["kind"] or "", row["fetched_at"] or "",
+                      str(row["status"] or ""), str(row["entries"]), escape(row["error"] or ""))
+    out.print(table)
+    for source, n in sorted(pages.items()):
+        out.print(f"{escape(source)}: {n['pages']} pages fetched, {n['failed']} failed, "
+                  f"{n['pending']} waiting for the pipeline", soft_wrap=True)
 
 
 def main() -> None:

@@ -52,7 +52,7 @@ def kind_of(data: bytes, content_type: str = "") -> str:
         return "sitemap"  # gzip: feeds and pages come compressed by Content-Encoding, not as files
     m = _ROOT.search(data[:4096])
     if m:
-        tag = m.group(1).lower()
+        tag = m.group(1).decode("ascii").lower()
         if tag in ("rss", "feed", "rdf"):
             return "feed"
         if tag in ("urlset", "sitemapindex"):
@@ -97,8 +97,9 @@ def parse_feed(data: bytes, base_url: str) -> list[Entry]:
                     break
         if not link:
             continue
-        published = _iso(e.get("published_parsed")) or _iso(e.get("updated_parsed"))
-        updated = _iso(e.get("updated_parsed")) or published
+        # dict.get: the stored values, without feedparser's deprecated updated/published fallback
+        published = _iso(dict.get(e, "published_parsed")) or _iso(dict.get(e, "updated_parsed"))
+        updated = _iso(dict.get(e, "updated_parsed")) or published
         out.append(Entry(urljoin(base_url, link.strip()), (e.get("title") or "").strip() or None,
                          published, updated))
     if not out and parsed.get("bozo"):

@@ -1,0 +1,241 @@
+"""`marsad watch` against a local Arabic news site on 127.0.0.1: new articles land in the
+store with their outlet, a second round and a restart fetch nothing again, robots.txt and
+the address guard hold, and a stop (SIGTERM) loses nothing fetched."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from marsad.errors import InputError
+from marsad.fetch import FetchConfig, Fetcher, PipelineSink, Watcher, load_sources, sources_from_args
+from marsad.fetch.watch import page_text
+from marsad.store import Store
+from news_server import ARTICLES, NewsServer
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(p for p in ARTICLES if p.startswith("/news/"))
+
+
+def sources_file(tmp_path: Path, base: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(f'''contact = "desk@example.org"
+every = "1h"
+
+[[outlet]]
+name = "الأفق"
+outlet = "صحيفة الأفق"
+feeds = ["{base}/rss.xml"]
+
+[[outlet]]
+name = "النهار"
+outlet = "وكالة النهار"
+sitemaps = ["{base}/sitemap.xml", "{base}/sitemap-index.xml"]
+''', encoding="utf-8")
+    return path
+
+
+def fetch_config(**kw) -> FetchConfig:
+    base = dict(delay=0.02, allow_hosts={"127.0.0.1"}, contact="desk@example.org", backoff=0.05)
+    base.update(kw)
+    return FetchConfig(**base)
+
+
+def watcher(store: Store, sources, fetcher: Fetcher, sink=None) -> Watcher:
+    sink = sink or PipelineSink(store, use_embeddings=False, with_facts=False)
+    return Watcher(store, sources, sink, fetcher)
+
+
+def page_paths(srv: NewsServer) -> list[str]:
+    return [p for p in srv.paths() if p.startswith(("/news/", "/private/", "/go/"))]
+
+
+@pytest.fixture
+def site():
+    with NewsServer(lifetime=120) as srv:
+        yield srv
+
+
+def test_new_articles_land_with_their_outlet_and_nothing_is_fetched_twice(site, tmp_path):
+    sources, _ = load_sources(str(sources_file(tmp_path, site.base)))
+    db = tmp_path / "w.db"
+    store = Store(db)
+    with Fetcher(fetch_config()) as f:
+        report = watcher(store, sources, f).run_round()
+    by_origin = {a.origin: a for a in store.articles()}
+    assert sorted(by_origin) == [site.base + p for p in PAGES]
+    assert len(report.stored) == 5
+    outlets = {p: by_origin[site.base + p].outlet for p in PAGES}
+    assert outlets == {"/news/bookfair.html": "وكالة النهار", "/news/budget.html": "وكالة النهار",
+                       "/news/hospital.html": "صحيفة الأفق", "/news/rain.html": "صحيفة الأفق",
+                       "/news/vegetables.html": "صحيفة الأفق"}
+    # the windows-1256 page (no charset declared) read as Arabic
+    veg = by_origin[site.base + "/news/vegetables.html"]
+    assert veg.title == ARTICLES["/news/vegetables.html"][0] and "البندورة" in veg.text
+    # the feed names the hospital page twice (once with tracking parameters): fetched once
+    assert site.hits("/news/hospital.html") == 1
+    # robots.txt disallows /private/: never asked for; redirects to private addresses refused
+    assert "/private/draft.html" not in site.paths()
+    errors = " ".join(report.sources["الأفق"].errors)
+    assert "robots.txt" in errors and "169.254.169.254" in errors and "localhost" in errors
+    assert site.hits("/news/budget.html") == 1  # the sitemap's entry; the redirect via localhost refused
+    # the raw HTML is kept (compressed) for re-extraction
+    blob = store.page_html(site.base + "/news/vegetables.html")
+    assert blob is not None and len(blob) < len(page_text(blob).encode())
+    assert "ارتفاع أسعار الخضروات" in page_text(blob)
+
+    # second round: the listings answer 304, no page is fetched, nothing new is stored
+    before = len(site.log)
+    with Fetcher(fetch_config()) as f:
+        again = watcher(store, sources, f).run_round()
+    assert again.stored == [] and again.fetched == 0
+    assert sorted(p for _, p, _ in site.log[before:]) == ["/robots.txt", "/rss.xml", "/sitemap-index.xml",
+                                                           "/sitemap.xml"]
+    assert again.sources["الأفق"].not_modified == 1 and again.sources["النهار"].not_modified == 2
+    store.close()
+
+    # a restart (new process state, same store) fetches nothing either
+    store = Store(db)
+    before = len(site.log)
+    with Fetcher(fetch_config()) as f:
+        third = watcher(store, sources, f).run_round()
+    assert third.stored == [] and not [p for _, p, _ in site.log[before:] if p.startswith("/news/")]
+    assert store.count_articles() == 5
+    health = {r["url"]: r for r in store.listing_states()}
+    assert health[site.base + "/rss.xml"]["status"] == 304 and health[site.base + "/rss.xml"]["error"] is None
+    store.close()
+
+
+def test_address_guard_refuses_the_test_server_unless_allowed(site, tmp_path):
+    sources, _ = load_sources(str(sources_file(tmp_path, site.base)))
+    store = Store(":memory:")
+    with Fetcher(fetch_config(allow_hosts=frozenset())) as f:
+        report = watcher(store, sources, f).run_round()
+    assert site.log == [] and store.count_articles() == 0
+    assert report.sources["الأفق"].failed == 1 and "non-public" in report.sources["الأفق"].errors[0]
+    assert store.listing_state(site.base + "/rss.xml")["error"]
+
+
+def test_pages_fetched_before_a_crash_are_ingested_next_time_without_refetching(site, tmp_path):
+    sources, _ = load_sources(str(sources_file(tmp_path, site.base)))
+    db = tmp_path / "w.db"
+
+    class Killed:  # the process dies between fetching and the pipeline
+        def ingest(self, raws):
+            raise KeyboardInterrupt
+
+        def finish(self):
+            pass
+
+    store = Store(db)
+    with Fetcher(fetch_config()) as f:
+        with pytest.raises(KeyboardInterrupt):
+            watcher(store, sources, f, sink=Killed()).run_round()
+    pending = store.pending_pages()
+    assert pending and store.count_articles() == 0
+    store.close()
+
+    fetched_before = {p: site.hits(p) for p in PAGES}
+    store = Store(db)
+    with Fetcher(fetch_config()) as f:
+        report = watcher(store, sources, f).run_round()
+    assert report.resumed == len(pending)
+    for row in pending:  # the pages already fetched were not fetched again
+        path = row["url"][len(site.base):]
+        assert site.hits(path) == fetched_before[path]
+    assert sorted(a.origin for a in store.articles()) == [site.base + p for p in PAGES]
+    assert store.pending_pages() == []
+    store.close()
+
+
+def test_a_url_source_is_recognised_from_what_it_answers(site, tmp_path):
+    sources, _ = sources_from_args([site.base + "/sitemap.xml", site.base + "/news/rain.html"])
+    store = Store(":memory:")
+    with Fetcher(fetch_config()) as f:
+        report = watcher(store, sources, f).run_round()
+    assert sorted(a.origin for a in store.articles()) == [site.base + "/news/budget.html",
+                                                          site.base + "/news/rain.html"]
+    assert len(report.stored) == 2
+    assert site.hits("/news/rain.html") == 2  # one 429, then the page, fetched once
+    before = len(site.log)
+    with Fetcher(fetch_config()) as f:
+        watcher(store, sources, f).run_round()
+    assert [p for _, p, _ in site.log[before:]] == ["/robots.txt", "/sitemap.xml"]
+
+
+def test_bad_sources_files_are_named(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[outlet]]\nname = "x"\nfeeds = ["file:///etc/passwd"]\n', encoding="utf-8")
+    with pytest.raises(InputError, match="not an http"):
+        load_sources(str(bad))
+    bad.write_text('[[outlet]]\nname = "x"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="names no feeds"):
+        load_sources(str(bad))
+    bad.write_text("[[outlet]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="TOML"):
+        load_sources(str(bad))
+    with pytest.raises(InputError, match="neither"):
+        sources_from_args(["no-such-file.toml"])
+
+
+def test_discover_finds_feeds_and_robots_sitemaps(site):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    result = CliRunner().invoke(app, ["sources", "discover", site.base + "/", "--allow-host", "127.0.0.1",
+                                      "--name", "الأفق"])
+    assert result.exit_code == 0, result.output
+    assert f'feeds = ["{site.base}/rss.xml"]' in result.stdout
+    assert f'"{site.base}/sitemap.xml", "{site.base}/sitemap-index.xml"' in result.stdout
+
+
+def _marsad(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from marsad.cli import main; main()", *args]
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_round_loses_nothing_fetched(tmp_path):
+    with NewsServer(lifetime=150, page_delay=0.8) as srv:
+        src = sources_file(tmp_path, srv.base)
+        db = tmp_path / "w.db"
+        args = _marsad("watch", str(src), "--db", str(db), "--allow-host", "127.0.0.1", "--delay", "0.05",
+                       "--no-embeddings", "--no-facts")
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 90
+            while not any(p.startswith("/news/") for p in srv.paths()):
+                assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[0]
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGTERM)
+            output, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 0, output
+        assert "stopping" in output
+        served = {p for p in srv.paths() if p in ARTICLES}
+        store = Store(db)
+        stored = {a.origin[len(srv.base):] for a in store.articles()}
+        assert store.pending_pages() == []
+        store.close()
+        assert served and served <= stored  # every page the site served is in the store
+        assert len(served) < len(PAGES)  # the stop came mid-round
+
+        # the next run fetches what is left, and nothing already fetched
+        hits_before = {p: srv.hits(p) for p in served}
+        done = subprocess.run(_marsad(*[a for a in args[3:]], "--once"), env=env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert {p: srv.hits(p) for p in served} == hits_before
+        store = Store(db)
+        origins = [a.origin for a in store.articles()]
+        store.close()
+        assert sorted(origins) == [srv.base + p for p in PAGES]  # every article exactly once
