@@ -1393,7 +1393,8 @@ def _body_extent(doc: _Doc, k: int, hi: int) -> int:
 
 def _is_place(doc: _Doc, k: int) -> bool:
     t = doc.tokens[k]
-    if any((m.type or "").upper() in ("PLACE", "LOC") for m in doc.mentions_over(t.start, t.end)):
+    if any((m.type or "").upper() in ("PLACE", "LOC") and m.start < t.end and t.start < m.end
+           for m in doc.mentions):
         return True
     return _bare(t.norm) in lexicon("gazetteer_countries.txt") or t.norm in lexicon("gazetteer_cities.txt")
 
@@ -1471,8 +1472,8 @@ def _appositive_person(doc: _Doc, name: str) -> tuple[str, int] | None:
         end = pos + len(name)
         rest = doc.text[end:end + 3]
         if rest[:1] in "،," and rest[1:2] == " ":
-            for m in doc.mentions_over(end + 1, end + 3):
-                if (m.type or "").upper() in ("PERSON", "PERS") and m.start <= end + 3:
+            for m in doc.mentions:
+                if (m.type or "").upper() in ("PERSON", "PERS") and end < m.start <= end + 3:
                     return m.canonical or m.text, m.start
         pos = doc.text.find(name, pos + 1)
     return None
