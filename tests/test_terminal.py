@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from marsad.briefs import add_briefs
 from marsad.model import Storyline
-from marsad.render.terminal import escaped, printable, render_story
+from marsad.render.terminal import escaped, printable, printable_block, render_story
 
 from test_briefs import kharkiv_analysis
 
@@ -100,3 +100,17 @@ def test_a_newline_in_a_file_name_cannot_forge_an_error_line(tmp_path):
     assert len(lines) == 2, r.output
     assert not any(ln.startswith("error: all other inputs") for ln in lines)
     assert any("x\\nerror: all other inputs were lost.json" in ln for ln in lines)
+
+
+def test_story_markdown_on_standard_output_is_clean(monkeypatch):
+    import marsad.pipeline
+    from marsad.cli import app
+
+    an, sid = _hostile_analysis()
+    monkeypatch.setattr(marsad.pipeline, "load_analysis", lambda db: an)
+    r = CliRunner().invoke(app, ["story", sid, "--db", "unused.db", "--markdown"])
+    assert r.exit_code == 0, r.output
+    for bad in ("\x1b", "\x07", "\x9b", RLO, "\r"):
+        assert bad not in r.output, repr(bad)
+    assert r.output.startswith("# ") and "\n## " in r.output  # still Markdown, line by line
+    assert printable_block("سطر\tأول\r\nسطر\x1b[2K ثان") == "سطر\tأول\\r\nسطر\\x1b[2K ثان"

@@ -146,7 +146,9 @@ def story(
     try:
         analysis = load_analysis(db)
         if markdown:
-            sys.stdout.write(render_markdown(analysis, story_id))
+            from marsad.render.terminal import printable_block
+
+            sys.stdout.write(printable_block(render_markdown(analysis, story_id)))
         else:
             render_story(analysis, story_id, out)
     except MarsadError as exc:

@@ -47,6 +47,17 @@ def printable(text: Any) -> str:
     return _BIDI_CONTROLS.sub("", _CONTROLS.sub(_escape_char, s))
 
 
+# The controls of multi-line output: all but tab and line feed.
+_CONTROLS_IN_BLOCK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable_block(text: Any) -> str:
+    """Multi-line ``text`` (Markdown) safe for a terminal: lines and tabs kept, every other
+    control character shown escaped (a carriage return too: it would overwrite the line),
+    bidi overrides dropped."""
+    return _BIDI_CONTROLS.sub("", _CONTROLS_IN_BLOCK.sub(_escape_char, str(text)))
+
+
 def escaped(text: Any) -> str:
     """``text`` with every control character and bidi override written as an escape
     (``\\n``, ``\\x1b``, ``\\u202e``), as repr does: for names (paths, URLs) shown in an
