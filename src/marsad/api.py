@@ -682,9 +682,21 @@ def allowed_hosts(bind: str, port: int, allow: Iterable[str] = ()) -> frozenset[
                 hosts.add(name)
     for a in allow:
         name = _host_name(a)
-        rest = a[a.find("]") + 1:] if a.startswith("[") else ("" if a.count(":") > 1 else a[len(name):])
-        hosts.add(f"{name}{rest}" if rest.startswith(":") and rest[1:].isdigit() else f"{name}:*")
+        port_part = _host_port(a)
+        hosts.add(f"{name}:{port_part}" if port_part else f"{name}:*")  # ":*": any port, or none
     return frozenset(hosts)
+
+
+def _host_port(value: str) -> str:
+    """The port of a Host value or --allow-host entry ("" when it names none)."""
+    value = value.strip()
+    if value.startswith("["):
+        tail = value[value.find("]") + 1:] if "]" in value else ""
+    elif value.count(":") > 1:  # a bare IPv6 address has no port
+        tail = ""
+    else:
+        tail = value[value.find(":"):] if ":" in value else ""
+    return tail[1:] if tail.startswith(":") and tail[1:].isdigit() else ""
 
 
 def host_allowed(host: str, allowed: frozenset[str] | None) -> bool:
