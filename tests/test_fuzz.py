@@ -7,7 +7,8 @@ then mutated: wrong field types, deep nesting, JSON escapes of lone surrogates, 
 strings, other encodings, truncation, inserted and flipped bytes, gzip, random bytes.
 
 Every example calls ``marsad.ingest.read_file`` (and ``read_inputs`` on a directory of them)
-and ``marsad.pipeline.process_input`` on what was read. An ``InputError`` that only wraps
+and ``marsad.pipeline.process_input`` on what was read; the same bodies are also posted to
+the API's ``/api/ingest`` under various declared content types, which must never answer 500. An ``InputError`` that only wraps
 another exception ("could not be extracted (TypeError: ...)") counts as a crash: it is the
 batch's safety net catching a bug, not a clear message about the input.
 
@@ -330,3 +331,35 @@ def test_the_generators_make_real_articles(tmp_path):
     }
     for ext, text in samples.items():
         assert _read_and_process(_write(tmp_path, ext, text.encode("utf-8"))) >= 1, ext
+
+
+# -- the API's ingest: any body, any declared type, a 4xx or a stored article, never a 500 ----------
+CONTENT_TYPES = ["application/json", "application/json; charset=utf-8", "text/plain", "text/html",
+                 "text/plain; charset=windows-1256", "text/plain; charset=punycode", "text/html; charset=utf-16",
+                 "application/ld+json", "", "text/plain; charset=", "text/csv", "text/plain; charset=\"utf-7\""]
+
+
+@FUZZ
+@given(doc=st.one_of(ANY_INPUT, json_doc().map(lambda d: (d[0], d[1].encode("utf-8", "surrogatepass")))),
+       ctype=st.sampled_from(CONTENT_TYPES))
+def test_api_ingest_never_answers_500(api_client, doc, ctype):
+    _ext, body = doc
+    r = api_client.post("/api/ingest", params={"finish": "none"}, content=body,
+                        headers={"Authorization": "Bearer fuzz", "Content-Type": ctype})
+    assert r.status_code < 500, (r.status_code, r.text[:300])
+    assert "detail" in r.json() or r.json()["stored"] is not None
+
+
+@pytest.fixture(scope="module")
+def api_client():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from marsad.api import create_app
+    from marsad.store import Store
+
+    with TestClient(create_app(Store(), token="fuzz", auto_finish=False),
+                    raise_server_exceptions=False) as c:
+        yield c
