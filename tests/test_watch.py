@@ -239,3 +239,44 @@ def test_sigterm_during_a_round_loses_nothing_fetched(tmp_path):
         origins = [a.origin for a in store.articles()]
         store.close()
         assert sorted(origins) == [srv.base + p for p in PAGES]  # every article exactly once
+
+
+def test_a_page_is_fetched_again_only_when_its_feed_dates_it_later(site, tmp_path):
+    feed = f"{site.base}/changed.xml"
+    sources, _ = sources_from_args([feed])
+
+    def serve_feed(date: str) -> None:
+        body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>الأفق</title><item>'
+                f"<title>مستشفى</title><link>{site.base}/news/hospital.html</link><pubDate>{date}</pubDate>"
+                f"</item></channel></rss>").encode()
+        site.extra["/changed.xml"] = (200, {"Content-Type": "application/rss+xml"}, body)
+
+    store = Store(":memory:")
+    serve_feed("Sun, 07 Dec 2026 08:00:00 +0000")
+    with Fetcher(fetch_config()) as f:
+        watcher(store, sources, f).run_round()
+        watcher(store, sources, f).run_round()
+        assert site.hits("/news/hospital.html") == 1
+        serve_feed("Sun, 07 Dec 2026 09:15:00 +0000")  # the feed says the article was updated
+        watcher(store, sources, f).run_round()
+    assert site.hits("/news/hospital.html") == 2
+    assert store.count_articles() == 1  # the same text again is not a new article
+
+
+def test_source_health_in_the_api_and_on_the_dashboard(site, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from marsad.api import create_app
+
+    sources, _ = load_sources(str(sources_file(tmp_path, site.base)))
+    store = Store(":memory:")
+    with Fetcher(fetch_config()) as f:
+        watcher(store, sources, f).run_round()
+    with TestClient(create_app(store, token=None)) as client:
+        health = client.get("/api/sources").json()["sources"]
+        page = client.get("/sources")
+    by_name = {s["name"]: s for s in health}
+    assert by_name["الأفق"]["pages"] == 6 and by_name["الأفق"]["failed"] == 3  # robots + 2 refused
+    assert by_name["النهار"]["pages"] == 2 and by_name["النهار"]["ok"]
+    assert [li["status"] for li in by_name["الأفق"]["listings"]] == [200]
+    assert page.status_code == 200 and "الأفق" in page.text and f"{site.base}/rss.xml" in page.text

@@ -862,6 +862,14 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
         """How much the store holds; search cache and server-time figures."""
         return service.stats(window)
 
+    @app.get("/api/sources", dependencies=read, tags=["meta"])
+    def sources() -> dict[str, Any]:
+        """Health of the sources `marsad watch` follows into this store: each listing's last
+        fetch, status and error; pages fetched, failed and waiting for the pipeline."""
+        from marsad.fetch.health import source_health
+
+        return {"sources": source_health(service.store)}
+
     @app.get("/api/articles", dependencies=read, tags=["articles"])
     def list_articles(limit: int = Limit, offset: int = Offset, story: str | None = None,
                       outlet: str | None = None) -> dict[str, Any]:

@@ -302,22 +302,28 @@ class Fetcher:
 
     @contextmanager
     def _slot(self, url: str):
-        """One request's turn: a free slot overall and at the host, and the host's delay kept."""
+        """One request's turn: the host's delay kept, a free slot at the host, then one overall
+        (a request waiting for its host holds no overall slot)."""
         host = self._host(urlsplit(url).netloc.lower())
-        self._acquire(self._overall, url)
+        self._acquire(host.slots, url)
         try:
-            self._acquire(host.slots, url)
-            try:
+            while True:
                 with host.lock:
                     now = time.monotonic()
-                    start = max(now, host.next_at)
-                    host.next_at = start + host.delay
-                self._wait(start - now, url)
+                    if host.next_at <= now:
+                        host.next_at = now + host.delay
+                        break
+                    wait = host.next_at - now
+                self._wait(wait, url)
+            self._acquire(self._overall, url)
+            try:
+                with host.lock:  # counted from when the request really starts
+                    host.next_at = max(host.next_at, time.monotonic() + host.delay)
                 yield host
             finally:
-                host.slots.release()
+                self._overall.release()
         finally:
-            self._overall.release()
+            host.slots.release()
 
     def _request(self, url: str, headers: dict[str, str], max_bytes: int | None,
                  ) -> tuple[int, httpx.Headers, bytes]:

@@ -323,6 +323,13 @@ def mount(app: FastAPI, service: Any, require_read: Callable[[Request], None], t
         return render("entities.html", entities=ents[(page - 1) * 50: page * 50], type=type,
                       pager=_pages(len(ents), page, 50), nav="entities", types=ENTITY_TYPES)
 
+    @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
+    def sources_page(request: Request):
+        from marsad.fetch.health import source_health
+
+        guard(request)
+        return render("sources.html", sources=source_health(service.store), nav="sources")
+
     @app.get("/entity/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
     def entity_page(request: Request, entity_id: str):
         guard(request)
