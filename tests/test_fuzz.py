@@ -360,6 +360,6 @@ def api_client():
     from marsad.api import create_app
     from marsad.store import Store
 
-    with TestClient(create_app(Store(), token="fuzz", auto_finish=False),
+    with TestClient(create_app(Store(), token="fuzz", auto_finish=False, with_facts=False),
                     raise_server_exceptions=False) as c:
         yield c
