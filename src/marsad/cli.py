@@ -385,6 +385,50 @@ def sources_status(db: str = typer.Option("marsad.db", "--db", help="The store `
                   f"{n['pending']} waiting for the pipeline", soft_wrap=True)
 
 
+@app.command()
+def export(
+    db: str = typer.Option("marsad.db", "--db", help="The store to export."),
+    json_out: Optional[str] = typer.Option(None, "--json", help="Write the contract JSON (CONTRACT.md) "
+                                           "to FILE, or '-' for standard output."),
+    csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Write articles, stories, quotes, claims "
+                                           "and events (with their evidence) as CSV files into DIR."),
+    since_date: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only articles "
+                                             "published (or, undated, stored) on or after DATE "
+                                             "(YYYY-MM-DD), their stories and facts."),
+) -> None:
+    """Export what a store holds: the contract JSON and CSV tables for spreadsheets."""
+    import re as _re
+
+    from marsad import export as ex
+    from marsad.pipeline import load_analysis
+    from marsad.store import Store
+
+    if not json_out and not csv_dir:
+        _error("nothing to do: give --json FILE|- and/or --csv DIR")
+        raise typer.Exit(2)
+    if since_date and not _re.fullmatch(r"\d{4}-\d{2}-\d{2}", since_date):
+        _error(f"--since {since_date!r}: give a date as YYYY-MM-DD")
+        raise typer.Exit(2)
+    try:
+        analysis = load_analysis(db)
+        if since_date:
+            store = Store(db)
+            try:
+                analysis = ex.since(analysis, since_date, ex.stored_dates(store))
+            finally:
+                store.close()
+    except MarsadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2)
+    if json_out == "-":
+        sys.stdout.write(ex.contract_json(analysis, __version__) + "\n")
+    elif json_out:
+        _write_atomic(Path(json_out), ex.contract_json(analysis, __version__))
+    if csv_dir:
+        for path in ex.write_csv(analysis, csv_dir):
+            err.print(f"wrote {path}", markup=False, soft_wrap=True)
+
+
 def main() -> None:
     app()
 

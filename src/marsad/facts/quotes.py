@@ -1176,6 +1176,11 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 who = who or _Who(pre.name, pre.role)
             elif who is not None:
                 speaker = _resolve(doc, reg, who, tok.start)
+            if (who is not None and not who.is_person and (i == lo or _gap_has(doc.gaps[i], "،,"))
+                    and last is not None and _object_not_subject(doc, reg, i, sub, last)):
+                # «ودعا المجتمع الدولي إلى ...، لافتا إلى أن»: the verb's object; its subject is
+                # the speaker of the sentences before
+                speaker, who = last, _Who(last.name, last.role, None, True)
             if speaker is not None and who is not None:
                 sent_speaker = speaker
             if doc.tokens[i].norm in COLON_ONLY and not sub.colon and not _says_by(doc, i, sub.stop):
@@ -1240,6 +1245,14 @@ UNNAMED_HEADS = {
     "مقربين": ("مقربون", 3),
 }
 UNNAMED_ROLE = "مصدر غير مسمى"
+# the same heads as the text is compared: normalized («مسؤول» is written with a hamza seat)
+_UNNAMED = {_n(k): v for k, v in UNNAMED_HEADS.items()}
+
+
+def _unnamed_qualifier(word: str) -> bool:
+    """Does ``word`` after an unnamed head keep it unnamed: a preposition («مسؤول في الخارجية»)
+    or an adjective («مسؤول أمريكي»), not a genitive that makes it a title («مسؤول ملف ...»)?"""
+    return _n(word) in PREPOSITIONS or word.replace("\u0640", "").endswith(_NISBA_ENDINGS)
 
 
 def _nominative(word: str, number: int) -> str:
@@ -1253,13 +1266,17 @@ def _unnamed(sp: Speaker) -> Speaker:
     """An unnamed source («مصدرين محليين»، «شهود عيان») in the nominative, role «مصدر غير مسمى»."""
     words = sp.name.split()
     role_words = (sp.role or "").split()
-    if words and _n(words[0]) in UNNAMED_HEADS:
-        head, number = UNNAMED_HEADS[_n(words[0])]
-    elif role_words and _n(role_words[0]) in UNNAMED_HEADS:
+    if words and _n(words[0]) in _UNNAMED:
+        head, number = _UNNAMED[_n(words[0])]
+    elif role_words and _n(role_words[0]) in _UNNAMED:
         # «مصادر» read as a title before «طبية»: the phrase is the source
-        head, number = UNNAMED_HEADS[_n(role_words[0])]
-        # its adjectives read as a name stay with it: «مصادر» + «محلية يمنية» → «مصادر محلية يمنية»
-        words = role_words + (words if not any(_n(w) in _person_words() for w in words) else [])
+        head, number = _UNNAMED[_n(role_words[0])]
+        named = any(_n(w) in _person_words() for w in words)
+        if named and len(role_words) > 1 and not _unnamed_qualifier(role_words[1]):
+            return sp  # «مسؤول ملف المفاوضات، خليل الحية»: a title and its holder
+        # its adjectives read as a name stay with it: «مصادر» + «محلية يمنية» → «مصادر محلية
+        # يمنية»; a person named after «مسؤول في الخارجية الأمريكية يرافق» is not the source
+        words = role_words + ([] if named else words)
     else:
         return sp
     words = [head] + [w if w.startswith(("ال", "في", "من", "عيان")) else _nominative(w, number)
@@ -1492,6 +1509,15 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
             sp = Speaker(" ".join(words), sp.role, sp.entity)
     if _n(sp.name) in REPORT_WORDS and sp.role is None and prev is not None:
         return prev  # «وأضاف البيان أن»: the author of the statement quoted before
+    if sp.role and sp.role != UNNAMED_ROLE:
+        # a title whose tail was read into the name too: «مديرة منظمة الرقابة» + «منظمة الرقابة
+        # سلمى العبيدي» → «سلمى العبيدي»
+        rw = sp.role.split()
+        for k in range(min(len(rw), len(words) - 1), 0, -1):
+            if [_n(w) for w in rw[-k:]] == [_n(w) for w in words[:k]]:
+                words = words[k:]
+                sp = Speaker(" ".join(words), sp.role, sp.entity)
+                break
     if any(_n(w) in _person_words() for w in words) or reg.by_name(sp.name) is not None and len(words) >= 2:
         return sp
     if sp.role and sp.role != UNNAMED_ROLE:
@@ -1503,6 +1529,30 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
     if full is None:
         return sp
     return Speaker(full, sp.role, sp.entity)
+
+
+# Verbs of calling on and accusing, whose object may stand straight after them with the subject
+# left out (the speaker of the sentences before): «ودعا المجتمع الدولي إلى»، «واتهم ميليشيات
+# الحوثي بتعطيل ...». Written for marsad from general knowledge of Arabic news style.
+OBJECT_VERBS = {_n(w) for w in ("دعا", "ودعا", "حث", "وحث", "طالب", "وطالب", "ناشد", "وناشد",
+                                "اتهم", "واتهم", "دعت", "ودعت", "طالبت", "وطالبت", "اتهمت", "واتهمت")}
+
+
+def _object_not_subject(doc: _Doc, reg: _Registry, i: int, sub: _Subject, last: Speaker) -> bool:
+    """After a calling or accusing verb that opens its sentence, is the one noun phrase read as
+    its subject rather its object: a body, not a person, followed straight by the call's «إلى» or
+    the charge's «بـ», while the sentence before quoted a named person? «ودعا الجيش السوري
+    السكان إلى»، with its own object, keeps its subject."""
+    if doc.tokens[i].norm not in OBJECT_VERBS or not sub.segments:
+        return False
+    a, b = sub.segments[0]
+    if b >= len(doc.tokens) or _org_end(doc, a, b) < b:
+        return False
+    nxt = doc.tokens[b].norm
+    if not (nxt in (_n("إلى"), _n("على")) or (nxt[:1] == "ب" and len(nxt) > 3 and nxt not in CONNECTORS)):
+        return False
+    return len(last.name.split()) >= 2 and (reg.by_name(last.name) is not None
+                                           or any(_n(w) in _person_words() for w in last.name.split()))
 
 
 def _says_by(doc: _Doc, i: int, stop: int) -> bool:
