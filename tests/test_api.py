@@ -639,3 +639,13 @@ def test_throttle_memory_is_bounded():
     for i in range(1000):
         t.failure(f"10.0.{i // 256}.{i % 256}")
     assert len(t) == 100
+
+
+def test_login_only_redirects_within_the_site():
+    with TestClient(create_app(service_data.fill(Store()), token=TOKEN, public_read=False)) as c:
+        for bad in ("//evil.example/", "/\\evil.example", "/\t/evil.example", "/\n/evil.example",
+                    "https://evil.example/", "\\\\evil.example"):
+            r = c.post("/login", data={"token": TOKEN, "next": bad}, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == "/", repr(bad)
+        r = c.post("/login", data={"token": TOKEN, "next": "/story/s-grain?x=1"}, follow_redirects=False)
+        assert r.headers["location"] == "/story/s-grain?x=1"

@@ -201,6 +201,16 @@ def _env() -> Environment:
     return env
 
 
+def local_path(target: str) -> str:
+    """``target`` when it is a path on this server, else ``/``: where the login page may send
+    the reader. Browsers read a backslash as a slash and drop tabs and line breaks from URLs,
+    so «/\\evil.example» or «/<TAB>/evil.example» would leave the site like «//evil.example»."""
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target)):
+        return "/"
+    return target
+
+
 def _pages(total: int, page: int, size: int) -> dict[str, Any]:
     pages = max(1, math.ceil(total / size))
     return {"page": page, "pages": pages, "prev": page - 1 if page > 1 else None,
@@ -231,7 +241,7 @@ def mount(app: FastAPI, service: Any, require_read: Callable[[Request], None], t
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request, next: str = "/"):
-        return render("login.html", next=next if next.startswith("/") else "/", error=None)
+        return render("login.html", next=local_path(next), error=None)
 
     @app.post("/login", include_in_schema=False)
     def login(request: Request, token_field: str = Form("", alias="token"), next: str = Form("/")):
@@ -246,7 +256,7 @@ def mount(app: FastAPI, service: Any, require_read: Callable[[Request], None], t
             throttle.failure(who)
             return render("login.html", status=403, next=next, error="رمز غير صحيح")
         throttle.success(who)
-        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        target = local_path(next)
         resp = RedirectResponse(target, status_code=303)
         resp.set_cookie("marsad_token", token_field, httponly=True, samesite="strict")
         return resp
