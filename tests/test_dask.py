@@ -1,0 +1,46 @@
+"""The per-input work on a Dask cluster gives what one process gives, in input order, and a
+failing input is reported alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from marsad.dask_runner import client_for, parse_address, run_on_dask  # noqa: E402
+from marsad.errors import InputError, MarsadError  # noqa: E402
+from marsad.ingest import read_inputs  # noqa: E402
+from marsad.model import RawDoc  # noqa: E402
+from marsad.pipeline import process_input  # noqa: E402
+
+FIX = Path(__file__).parent / "fixtures" / "pipeline"
+
+
+def _raws() -> list:
+    raws = [r for r in read_inputs([str(FIX)]) if isinstance(r, RawDoc)]
+    raws.append(RawDoc(origin="feed.jsonl#4", kind="record", fields={"title": "عنوان", "text": 12345}))
+    raws.append(RawDoc(origin="empty.html", kind="html", html="<html><body></body></html>"))
+    return raws
+
+
+def _shape(result):
+    if isinstance(result, InputError):
+        return ("error", result.origin, result.problem)
+    return [(a.id, a.title, a.text, f.to_dict() if hasattr(f, "to_dict") else repr(f)) for a, f in result]
+
+
+def test_dask_results_equal_one_process_in_input_order():
+    raws = _raws()
+    with client_for("local:2") as client:
+        got = list(run_on_dask(raws, client, with_facts=True, window=2))
+    want = [process_input(r, True) for r in raws]
+    assert [_shape(g) for g in got] == [_shape(w) for w in want]
+    assert isinstance(got[-2], InputError) and "'text'" in got[-2].problem
+
+
+@pytest.mark.parametrize("bad", ["local:0", "local:x", "nowhere"])
+def test_bad_addresses_are_clear_errors(bad):
+    with pytest.raises(MarsadError, match="--dask"):
+        parse_address(bad)
