@@ -107,6 +107,13 @@ def test_new_articles_land_with_their_outlet_and_nothing_is_fetched_twice(site, 
         third = watcher(store, sources, f).run_round()
     assert third.stored == [] and not [p for _, p, _ in site.log[before:] if p.startswith("/news/")]
     assert store.count_articles() == 5
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    status = CliRunner().invoke(app, ["sources", "status", "--db", str(db)])
+    assert status.exit_code == 0, status.output
+    assert "الأفق: 6 pages fetched, 3 failed, 0 waiting" in status.stdout
     health = {r["url"]: r for r in store.listing_states()}
     assert health[site.base + "/rss.xml"]["status"] == 304 and health[site.base + "/rss.xml"]["error"] is None
     store.close()
@@ -278,5 +285,5 @@ def test_source_health_in_the_api_and_on_the_dashboard(site, tmp_path):
     by_name = {s["name"]: s for s in health}
     assert by_name["الأفق"]["pages"] == 6 and by_name["الأفق"]["failed"] == 3  # robots + 2 refused
     assert by_name["النهار"]["pages"] == 2 and by_name["النهار"]["ok"]
-    assert [li["status"] for li in by_name["الأفق"]["listings"]] == [200]
+    assert [(li["status"], li["new"]) for li in by_name["الأفق"]["listings"]] == [(200, 3)]
     assert page.status_code == 200 and "الأفق" in page.text and f"{site.base}/rss.xml" in page.text

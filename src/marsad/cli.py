@@ -362,10 +362,9 @@ def sources_status(db: str = typer.Option("marsad.db", "--db", help="The store `
     """Health of every watched listing: last fetch, status, errors, pages fetched per source."""
     from rich.table import Table
 
-    from marsad.pipeline import load_analysis  # noqa: F401 -- the same store checks as other commands
-    from marsad.store import Store
-
     import os
+
+    from marsad.store import Store
 
     if db != ":memory:" and not os.path.exists(db):
         _error(f"{db}: no such store")
@@ -375,10 +374,10 @@ def sources_status(db: str = typer.Option("marsad.db", "--db", help="The store `
         listings, pages = store.listing_states(), store.page_counts()
     finally:
         store.close()
-    table = Table("source", "listing", "kind", "last fetch (UTC)", "status", "entries", "error")
+    table = Table("source", "listing", "kind", "last fetch (UTC)", "status", "entries", "new articles", "error")
     for row in listings:
         table.add_row(escape(row["source"]), escape(row["url"]), row["kind"] or "", row["fetched_at"] or "",
-                      str(row["status"] or ""), str(row["entries"]), escape(row["error"] or ""))
+                      str(row["status"] or ""), str(row["entries"]), str(row["new"]), escape(row["error"] or ""))
     out.print(table)
     for source, n in sorted(pages.items()):
         out.print(f"{escape(source)}: {n['pages']} pages fetched, {n['failed']} failed, "

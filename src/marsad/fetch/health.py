@@ -8,13 +8,13 @@ from typing import Any
 
 def source_health(store: Any) -> list[dict[str, Any]]:
     """One entry per source, in name order: ``name``, ``listings`` (url, kind, fetched_at,
-    status, error, entries, failures), ``pages``, ``failed``, ``pending``, ``ok`` (no listing
-    failing now)."""
+    status, error, entries, new: articles stored from it so far, failures), ``pages``,
+    ``failed``, ``pending``, ``ok`` (no listing failing now), ``last_fetch``."""
     by_source: dict[str, dict[str, Any]] = {}
     for row in store.listing_states():
         s = by_source.setdefault(row["source"], {"name": row["source"], "listings": []})
         s["listings"].append({k: row[k] for k in ("url", "kind", "fetched_at", "status", "error",
-                                                    "entries", "failures")})
+                                                    "entries", "new", "failures")})
     counts = store.page_counts()
     for name, c in counts.items():
         by_source.setdefault(name, {"name": name, "listings": []}).update(c)

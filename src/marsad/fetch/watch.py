@@ -178,6 +178,7 @@ class Watcher:
         self.say = say or (lambda line: None)
         self.max_pages_per_source = max_pages_per_source
         self.workers = max(1, fetcher.config.concurrency)
+        self._listing_of: dict[str, dict[str, Any]] = {}  # page url -> the listing naming it, this round
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, every: float, once: bool = False,
@@ -364,6 +365,7 @@ class Watcher:
     def _fetch_pages(self, pool: ThreadPoolExecutor, listings: list[dict[str, Any]],
                      report: RoundReport) -> None:
         todo = self._candidates(listings)
+        self._listing_of = {url: listing for _, url, _, listing in todo}
         if todo:
             self.say(f"fetching {len(todo)} new pages")
         futures: dict[Future, tuple[Source, str, Entry, dict]] = {}
@@ -441,6 +443,9 @@ class Watcher:
             self.store.mark_page_ingested(raw.origin, ids, problems.get(raw.origin))
             name = raw.hints.get("source")
             sr = report.sources.get(name) if name else None
+            listing = self._listing_of.get(raw.origin)
+            if listing is not None:
+                listing["new"] = listing.get("new", 0) + len(ids)
             if sr is not None:
                 sr.stored += len(ids)
                 if raw.origin in problems:
@@ -461,7 +466,7 @@ class Watcher:
             etag, modified = listing["validators"] if complete else (None, None)
             self.store.save_listing_state(
                 listing["url"], src.name, listing["kind"], listing["status"], etag=etag,
-                last_modified=modified, entries=len(listing["entries"]))
+                last_modified=modified, entries=len(listing["entries"]), new=listing.get("new", 0))
             for url, status, c_etag, c_modified, n in listing["children"]:
                 self.store.save_listing_state(url, src.name, "sitemap", status,
                                               etag=c_etag if complete else None,
