@@ -17,9 +17,11 @@ cannot be found). Gold statements whose words are not in marsad's clean text at 
 its cleaner removed, e.g. teasers of other stories under a CNN article) are left out of recall
 and counted apart.
 
-* statement recall: the share of *certain* gold statements matched by a quote (spans overlap by
-  at least half of the shorter one; one quote per statement); precision: the share of quotes
-  that match any gold statement, certain or not.
+* statement recall: the share of *certain* gold statements matched by a quote or a claim
+  (spans overlap by at least half of the shorter one; one output per statement; a claim counts
+  only where no quote covers it, so that a denial told without a quote is found, its claimant
+  being its speaker); precision: the share of those outputs that match any gold statement,
+  certain or not.
 * speaker right: of matched pairs, marsad's speaker shares a content word with the gold
   speaker (or its role), i.e. it names the same person or body, even partly;
   speaker fully resolved: every word of the gold speaker's name part (the speaker span without
@@ -235,6 +237,8 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
         near = int(start * len(text) / max(1, len(a.text)))
         return locate(hn, a.text[start:end], near)
 
+    from marsad.model import Quote, Speaker
+
     quotes = []  # (span in record, quote)
     for a, f in parts:
         for q in f.quotes:
@@ -248,13 +252,18 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
     denials = []
     for a, f in parts:
         for cl in f.claims:
-            if cl.stance != "denies":
-                continue
             ev = to_record(a, cl.evidence.start, cl.evidence.end)
             if ev is None:
                 c["unmapped"] += 1
                 continue
-            denials.append((ev, cl))
+            if cl.stance == "denies":
+                denials.append((ev, cl))
+            # a claim is a statement too (a denial is often told with no quote); counted once
+            # when no quote covers it
+            if not any(_overlap(ev, sp) or (sp[0] >= ev[0] and sp[1] <= ev[1]) for sp, _ in quotes):
+                words = locate(hn, cl.text, ev[0]) if cl.text else None
+                span = words if words and ev[0] <= words[0] and words[1] <= ev[1] else ev
+                quotes.append((span, Quote(cl.article, Speaker(cl.claimant or "", None), cl.text, False, cl.evidence)))
     numbers = []
     for a, f in parts:
         for e in f.events:

@@ -654,8 +654,8 @@ class _Registry:
         self.known: list[_Known] = []
 
     def add(self, name: str, role: str | None, pos: int, entity: str | None = None) -> None:
-        if len(_norm_words(name)) < 2:
-            return
+        if len(_norm_words(name)) < 2 or _norm_words(name)[0] in PREPOSITIONS:
+            return  # «مصدر مطلع» + «على المفاوضات»: a prepositional phrase is no name
         for k in self.known:
             if k.name == name:
                 if role and not k.role:
@@ -712,8 +712,8 @@ def _prepass(doc: _Doc) -> _Registry:
         lo, hi = doc.sent_bounds[doc.sent_of[i]]
         j = i + 1
         while j < hi and not _gap_has(doc.gaps[j], "،,:.«“\"") and j - i < 10:
-            if _is_intro(doc, j) or doc.tokens[j].norm in TIME_WORDS:
-                break
+            if _is_intro(doc, j) or doc.tokens[j].norm in TIME_WORDS or doc.tokens[j].norm in RELATIVES:
+                break  # «المصدر الذي تحدث ...»: a relative clause is not the title's name
             j += 1
         who = _split_np(doc, i, j)
         if who.name and who.is_person:
@@ -1271,7 +1271,7 @@ def _unnamed(sp: Speaker) -> Speaker:
     elif role_words and _n(role_words[0]) in _UNNAMED:
         # «مصادر» read as a title before «طبية»: the phrase is the source
         head, number = _UNNAMED[_n(role_words[0])]
-        named = any(_n(w) in _person_words() for w in words)
+        named = any(_n(w) in _person_words() and _n(w) not in PREPOSITIONS for w in words)
         if named and len(role_words) > 1 and not _unnamed_qualifier(role_words[1]):
             return sp  # «مسؤول ملف المفاوضات، خليل الحية»: a title and its holder
         # its adjectives read as a name stay with it: «مصادر» + «محلية يمنية» → «مصادر محلية
@@ -1339,6 +1339,9 @@ _STOP_PUNCT = "،,:.()«»\"“”;؛!؟#"
 # adjectives of relation as written (ى is a verb's ending: «ألقى» is not «الأممي»)
 _NISBA_ENDINGS = ("ي", "ية", "يه", "يين", "يون", "يان", "يتين")
 # the channel words a tagger or a parse may leave glued to a speaker's name (بوليانسكي لرويترز)
+# adjectives that do not end like one: «المحكمة العليا»، «الدول الأربع»
+_DEFINITE_ADJECTIVES = {_bare(_n(w)) for w in ("العليا", "الكبرى", "الأعلى", "الأربع", "الثلاث", "الخمس",
+                                                "الست", "السبع", "العشرين", "الثماني", "الكبير")}
 _PRESS_WORDS = {_n(w) for w in ("صحفيين", "صحافيين", "الصحفيين", "الصحافيين", "صحافة", "الصحافة")}
 
 
@@ -1357,8 +1360,9 @@ def _chain_ends_named(doc: _Doc, e: int, hi: int) -> bool:
     for k in range(e, min(hi, e + 2)):
         if k > e and _gap_has(doc.gaps[k], _STOP_PUNCT):
             return False
-        if _body_word_stop(doc, k) or doc.tokens[k].norm[:1] in "وف":
-            return False
+        if _body_word_stop(doc, k) or doc.tokens[k].norm[:1] in "وف" \
+                or doc.tokens[k].text.startswith(("لإ", "لأ", "لـ", "لت")):
+            return False  # a second party (و) or a purpose (لإتمام، لتنفيذ), not a name
         nisba = _nisba(doc, k)
         if _definite(doc, k) or nisba:
             return k > e or nisba
@@ -1376,7 +1380,7 @@ def _body_extent(doc: _Doc, k: int, hi: int) -> int:
     لحقوق الإنسان) and, while no word with the article has come, a construct chain or proper
     name (قوات سوريا الديموقراطية، وسائل إعلام ألمانية)."""
     e = k + 1
-    definite = _definite(doc, k)
+    definite = after_definite = _definite(doc, k)
     while e < hi and e - k < MAX_BODY_WORDS:
         if _gap_has(doc.gaps[e], _STOP_PUNCT) or _body_word_stop(doc, e):
             break
@@ -1392,13 +1396,23 @@ def _body_extent(doc: _Doc, k: int, hi: int) -> int:
             # «المرصد السوري لحقوق الإنسان»; straight after the head it is a purpose
             # («الحكومة لحماية المدارس»), not a name
             e += 1
+            after_definite = False
             continue
         if _definite(doc, e):
+            # after a word with the article only adjectives follow (الجيش اليمني، not «الجيش
+            # اليمني السكان» where the verb's object comes next); after a construct noun or a
+            # «لـ» genitive, its genitive does (مكتب الأمم، لحقوق الإنسان)
+            if after_definite and not w.endswith(_ORG_ADJ_ENDINGS) and _bare(w) not in _DEFINITE_ADJECTIVES:
+                break
             e += 1
-            definite = True
+            definite = after_definite = True
+            continue
+        if e == k + 1 and _bare(doc.tokens[k].norm) in _UNNAMED and not _definite(doc, e):
+            e += 1  # «مصدر مطلع»، «مسؤول كبير»: an unnamed source's adjective
             continue
         if definite or not _chain_ends_named(doc, e, hi):
             break
+        after_definite = False
         e += 1
     # «المحكمة العليا في السعودية»: a country or city closing the name
     if e + 1 < hi and doc.tokens[e].norm == _n("في") and not _gap_has(doc.gaps[e], _STOP_PUNCT) \
@@ -1430,8 +1444,9 @@ def _head_at(doc: _Doc, k: int, head: str) -> int | None:
 def _fuzzy_in(word: str, words: list[str]) -> bool:
     for v in words:
         short, long_ = (word, v) if len(word) <= len(v) else (v, word)
-        if short == long_ or (len(short) >= 3 and len(long_) - len(short) <= 2 and long_.startswith(short)):
-            return True
+        if short == long_ or (len(short) >= 3 and len(long_) - len(short) <= 2
+                              and (long_.startswith(short) or long_.endswith(short))):
+            return True  # a case ending or a proclitic more (الأممي ~ الأمم، لمكتب ~ مكتب)
     return False
 
 
@@ -1446,10 +1461,14 @@ def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
     head, rest = words[0], words[1:]
     cands: list[tuple[int, str, list[str]]] = []
     n = len(doc.tokens)
+    bodies: set[str] = set()  # the word after each mention of the head: one per body so named
     for k in range(n):
         if doc.quote_at(doc.tokens[k].start) is not None:
             continue  # a body named inside someone's words
         start = _head_at(doc, k, head)
+        if start is not None and k + 1 < n and not _gap_has(doc.gaps[k + 1], _STOP_PUNCT) \
+                and not _body_word_stop(doc, k + 1):
+            bodies.add(_bare(doc.tokens[k + 1].norm))
         via_ministry = False
         if start is None:
             # «الخارجية الروسية» for «وزارة الخارجية الروسية»
@@ -1471,9 +1490,10 @@ def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
     if near:
         pick = near[-1]  # «الوزارة»: the ministry named just before
     else:
-        # named farther away or after: only when every fuller form names the same body
+        # named farther away or after: only when one body has that head in the whole article
+        # («شرطة العاصمة» and «شرطة ولتشير» leave «الشرطة» as it is)
         pick = max(cands, key=lambda c: len(c[2]))
-        if not all(holds(pick, c) for c in cands):
+        if not all(holds(pick, c) for c in cands) or len(bodies - set(words[1:2])) > 1:
             return None
     longer = [c for c in cands if len(c[2]) > len(pick[2]) and holds(c, pick)]
     if longer:
@@ -1488,12 +1508,19 @@ def _appositive_person(doc: _Doc, name: str) -> tuple[str, int] | None:
     while pos >= 0:
         end = pos + len(name)
         rest = doc.text[end:end + 3]
-        if rest[:1] in "،," and rest[1:2] == " ":
+        # «مدير مطار تشوك، جيمي إميليو»; «مصمم الأزياء فيليب فينيه» (no comma)
+        if (rest[:1] in "،," and rest[1:2] == " ") or rest[:1] == " ":
             for m in doc.mentions:
                 if (m.type or "").upper() in ("PERSON", "PERS") and end < m.start <= end + 3:
                     return m.canonical or m.text, m.start
         pos = doc.text.find(name, pos + 1)
     return None
+
+
+def _definite_title(name: str) -> bool:
+    """A noun and its genitive with the article, as a person's title is («مصمم الأزياء»)."""
+    ws = name.split()
+    return len(ws) == 2 and not ws[0].startswith("ال") and ws[1].startswith("ال")
 
 
 def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | None) -> Speaker:
@@ -1504,7 +1531,8 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
     if len(words) >= 2:
         tail = _n(words[-1])
         if tail[:1] == "ل" and (tail[1:] in _org_names() or _bare(tail[1:]) in lexicon("speech_channels.txt")
-                                or tail[1:] in _PRESS_WORDS or tail in _PRESS_WORDS):
+                                or tail[1:] in _PRESS_WORDS or tail in _PRESS_WORDS
+                                or tail[1:].lstrip("ـ")[:1].isascii() and tail[1:].lstrip("ـ")[:1].isalpha()):
             words = words[:-1]
             sp = Speaker(" ".join(words), sp.role, sp.entity)
     if _n(sp.name) in REPORT_WORDS and sp.role is None and prev is not None:
@@ -1525,6 +1553,9 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
         if app is not None:
             return Speaker(app[0], f"{sp.role} {sp.name}", sp.entity)
         return sp
+    app = _appositive_person(doc, sp.name) if _definite_title(sp.name) else None
+    if app is not None:
+        return Speaker(app[0], sp.name, sp.entity)  # «مصمم الأزياء» named just after
     full = _fullest_body(doc, sp.name, pos)
     if full is None:
         return sp
