@@ -123,6 +123,7 @@ class NewsServer:
         self.page_delay = page_delay  # seconds each article page takes to answer
         self.busy_left = 1  # /news/rain.html answers 429 this many times first
         self.extra: dict[str, tuple[int, dict[str, str], bytes]] = {}
+        self.posts: list[bytes] = []  # bodies POSTed to /hook
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -138,6 +139,15 @@ class NewsServer:
                     server.answer(self)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def do_POST(self):  # the webhook receiver: /hook takes JSON alerts
+                length = min(int(self.headers.get("Content-Length") or 0), 1_000_000)
+                body = self.rfile.read(length)
+                with server.lock:
+                    server.log.append((time.monotonic(), self.path, dict(self.headers.items())))
+                    if self.path == "/hook":
+                        server.posts.append(body)
+                server._send(self, 204 if self.path == "/hook" else 404, {}, b"")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -287,3 +287,58 @@ def test_source_health_in_the_api_and_on_the_dashboard(site, tmp_path):
     assert by_name["النهار"]["pages"] == 2 and by_name["النهار"]["ok"]
     assert [(li["status"], li["new"]) for li in by_name["الأفق"]["listings"]] == [(200, 3)]
     assert page.status_code == 200 and "الأفق" in page.text and f"{site.base}/rss.xml" in page.text
+
+
+def test_watchlists_raise_alerts_served_as_atom_and_posted_to_the_webhook(site, tmp_path):
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from marsad.alerts import deliver, load_alerts, raise_alerts
+    from marsad.api import create_app
+
+    path = sources_file(tmp_path, site.base)
+    path.write_text(path.read_text(encoding="utf-8") + f'''
+[alerts]
+webhook = "{site.base}/hook"
+
+[[watchlist]]
+name = "البرلمان"
+keywords = ["مجلس النواب", "الموازنة العامة"]
+
+[[watchlist]]
+name = "الطقس"
+keywords = ["السيول"]
+places = ["الزرقاء"]
+''', encoding="utf-8")
+    sources, settings = sources_from_args([str(path)])
+    assert [w.name for w in settings["watchlists"]] == ["البرلمان", "الطقس"]
+    store = Store(":memory:")
+    with Fetcher(fetch_config()) as f:
+        report = watcher(store, sources, f).run_round()
+    raised = raise_alerts(store, settings["watchlists"], report.stored)
+    got = sorted((a["watchlist"], a["url"][len(site.base):]) for a in raised)
+    # «السيول» is in the rain article as «جريان السيول» and «مجاري السيول»; «الزرقاء» only in the hospital one
+    assert got == [("البرلمان", "/news/budget.html"), ("الطقس", "/news/hospital.html"),
+                   ("الطقس", "/news/rain.html")]
+
+    sent, errors = deliver(store, settings["webhook"], frozenset({"127.0.0.1"}))
+    assert (sent, errors) == (3, [])
+    posted = [json.loads(b) for b in site.posts]
+    assert sorted(p["watchlist"] for p in posted) == ["البرلمان", "الطقس", "الطقس"]
+    assert deliver(store, settings["webhook"], frozenset({"127.0.0.1"})) == (0, [])  # each sent once
+
+    assert raise_alerts(store, settings["watchlists"], report.stored) == []  # one alert an article
+    # the webhook goes through the address guard too: an undelivered alert is not sent
+    state = load_alerts(store)
+    state["alerts"][0]["delivered"] = False
+    store.save_state("alerts", 0, json.dumps(state).encode())
+    sent, errors = deliver(store, settings["webhook"], frozenset())
+    assert sent == 0 and "non-public" in errors[0] and len(site.posts) == 3
+
+    with TestClient(create_app(store, token=None)) as client:
+        atom = client.get("/alerts.atom")
+        listed = client.get("/api/alerts").json()["alerts"]
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    assert atom.text.count("<entry>") == 3 and "[البرلمان] مجلس النواب" in atom.text
+    assert [a["id"] for a in listed] == [3, 2, 1]

@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 
@@ -869,6 +869,21 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
         from marsad.fetch.health import source_health
 
         return {"sources": source_health(service.store)}
+
+    @app.get("/api/alerts", dependencies=read, tags=["meta"])
+    def alerts(limit: int = Limit) -> dict[str, Any]:
+        """Watchlist alerts raised by `marsad watch`, newest first."""
+        from marsad.alerts import load_alerts
+
+        return {"alerts": list(reversed(load_alerts(service.store)["alerts"]))[:limit]}
+
+    @app.get("/alerts.atom", dependencies=read, tags=["meta"])
+    def alerts_atom(request: Request) -> Response:
+        """Watchlist alerts as an Atom feed (the newest 100)."""
+        from marsad.alerts import atom_feed, load_alerts
+
+        return Response(atom_feed(load_alerts(service.store)["alerts"][-100:], str(request.base_url)),
+                        media_type="application/atom+xml; charset=utf-8")
 
     @app.get("/api/articles", dependencies=read, tags=["articles"])
     def list_articles(limit: int = Limit, offset: int = Offset, story: str | None = None,

@@ -20,7 +20,24 @@ def _settings(source_args: list[str], every: str | None, config: FetchConfig):
     seconds = parse_every(every if every is not None else settings.get("every", DEFAULT_EVERY))
     if not config.contact and isinstance(settings.get("contact"), str):
         config.contact = settings["contact"]
-    return sources, seconds
+    return sources, seconds, settings
+
+
+def alert_round(store: Store, report: RoundReport, settings: dict[str, Any], config: FetchConfig,
+                say: Callable[[str], None]) -> None:
+    """Check a round's new articles against the watchlists; deliver alerts to the webhook."""
+    from marsad.alerts import deliver, raise_alerts
+
+    watchlists = settings.get("watchlists") or []
+    if not watchlists:
+        return
+    new = raise_alerts(store, watchlists, report.stored)
+    if new:
+        say(f"{len(new)} alerts: " + "; ".join(f"[{a['watchlist']}] {a['title']}" for a in new[:5]))
+    if settings.get("webhook"):
+        sent, errors = deliver(store, settings["webhook"], config.allow_hosts)
+        if sent or errors:
+            say(f"webhook: {sent} alerts delivered" + (f"; {errors[0]}" if errors else ""))
 
 
 def round_lines(report: RoundReport) -> str:
@@ -59,7 +76,7 @@ def watch(db: str, source_args: list[str], config: FetchConfig, every: str | Non
           say: Callable[[str], None] = print, stop: threading.Event | None = None) -> int:
     """Watch the sources into the store at ``db`` until stopped (one round with ``once``);
     returns the number of articles stored."""
-    sources, seconds = _settings(source_args, every, config)
+    sources, seconds, settings = _settings(source_args, every, config)
     if not config.contact:
         say("warning: no --contact set; sites cannot reach whoever runs this monitor")
     stop = stop or threading.Event()
@@ -74,6 +91,7 @@ def watch(db: str, source_args: list[str], config: FetchConfig, every: str | Non
                 nonlocal stored
                 stored += len(report.stored)
                 say(round_lines(report))
+                alert_round(store, report, settings, config, say)
 
             say(f"watching {len(sources)} sources" + ("" if once else f" every {seconds:.0f} s"))
             watcher.run(seconds, once=once, on_round=on_round)
@@ -90,7 +108,7 @@ def serve_and_watch(db: str, source_args: list[str], config: FetchConfig, every:
 
     from marsad.api import allowed_hosts, create_app, server_config
 
-    sources, seconds = _settings(source_args, every, config)
+    sources, seconds, settings = _settings(source_args, every, config)
     app = create_app(db, token=server.get("token"), public_read=server.get("public_read", True),
                      use_embeddings=server.get("use_embeddings", False),
                      hosts=allowed_hosts(server["host"], server["port"], server.get("allow_hosts", ())))
@@ -101,7 +119,11 @@ def serve_and_watch(db: str, source_args: list[str], config: FetchConfig, every:
 
     def loop() -> None:
         try:
-            watcher.run(seconds, on_round=lambda r: say(round_lines(r)))
+            def on_round(report: RoundReport) -> None:
+                say(round_lines(report))
+                alert_round(store, report, settings, config, say)
+
+            watcher.run(seconds, on_round=on_round)
         except Exception as exc:  # noqa: BLE001 -- the server goes on; the failure is shown
             say(f"error: the watcher stopped: {type(exc).__name__}: {exc}")
 

@@ -125,6 +125,9 @@ def load_sources(path: str) -> tuple[list[Source], dict[str, Any]]:
     if len(set(names)) != len(names):
         raise InputError(path, "two outlets have the same name")
     settings = {k: data[k] for k in ("contact", "every") if k in data}
+    from marsad.alerts import watchlists_from
+
+    settings["watchlists"], settings["webhook"] = watchlists_from(data, path)
     return sources, settings
 
 
@@ -138,8 +141,10 @@ def sources_from_args(args: list[str]) -> tuple[list[Source], dict[str, Any]]:
         elif os.path.exists(arg):
             found, sets = load_sources(arg)
             sources += found
+            settings.setdefault("watchlists", []).extend(sets.pop("watchlists", []))
             for k, v in sets.items():
-                settings.setdefault(k, v)
+                if v is not None:
+                    settings.setdefault(k, v)
         else:
             raise InputError(arg, "neither an http(s) URL nor an existing sources file")
     names = [s.name for s in sources]
