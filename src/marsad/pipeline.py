@@ -8,6 +8,8 @@
 The dedup and story state is checkpointed in the store with the sequence number of the last
 article it covers; on the next run articles stored after the checkpoint are replayed into the
 state first, so a crash mid-batch never leaves a stored article outside the clustering.
+Several processes may write one store at once: each input is placed and stored, and stories
+are recomputed, with the store held for writing after what the others stored is placed first.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -172,29 +175,76 @@ class Pipeline:
 
     def __init__(self, store: Store, use_embeddings: bool = True, with_facts: bool = True,
                  workers: int = 1):
-        from marsad.dedup import Deduper
-        from marsad.stories import StoryClusterer
-
         store.check_writable()
         self.store = store
         self.with_facts = with_facts
         self.workers = max(1, workers)
-        dedup_state = store.load_state(DEDUP_STATE)
-        story_state = store.load_state(STORIES_STATE)
-        self.deduper = Deduper.from_state(dedup_state[1]) if dedup_state else Deduper()
-        self.clusterer = (StoryClusterer.from_state(story_state[1]) if story_state
-                          else StoryClusterer(use_embeddings=use_embeddings))
-        self.clusterer.use_embeddings = use_embeddings
-        covered = min(dedup_state[0] if dedup_state else 0, story_state[0] if story_state else 0)
-        self._since_checkpoint = 0
-        replayed = 0
-        for article in store.articles(after_seq=covered):
-            self._place(article, replay=True)
-            replayed += 1
-        if replayed:
-            self.checkpoint()
+        self.use_embeddings = use_embeddings
+        with store.writing():
+            self._load_state()
 
     # -- stateful stages ------------------------------------------------------------------
+    # Several processes may write one store. The state here always covers exactly the
+    # articles stored up to ``self._seq``; every change to it and to the store happens with
+    # the store held for writing (``_writing``), after placing what other writers stored
+    # since, so every process's state is the one a single run over the articles in stored
+    # order would have.
+    def _load_state(self) -> None:
+        """The dedup and story state from the store's checkpoint, then the articles stored
+        after it replayed (call with the store held for writing)."""
+        from marsad.dedup import Deduper
+        from marsad.stories import StoryClusterer
+
+        saved = self.store.load_states([DEDUP_STATE, STORIES_STATE])
+        dedup, stories = saved.get(DEDUP_STATE), saved.get(STORIES_STATE)
+        self.deduper, self.clusterer = Deduper(), StoryClusterer(use_embeddings=self.use_embeddings)
+        self._seq = 0
+        if dedup and stories and dedup[0] == stories[0]:
+            deduper = Deduper.from_state(dedup[1])
+            # A checkpoint covers every article stored up to its number and no other; one that
+            # does not (stamped with rows its writer had not seen) is dropped and the state
+            # rebuilt from the stored articles.
+            if len(deduper) == self.store.count_articles(upto_seq=dedup[0]):
+                self.deduper, self.clusterer = deduper, StoryClusterer.from_state(stories[1])
+                self._seq = dedup[0]
+        self.clusterer.use_embeddings = self.use_embeddings
+        self._saved_seq = self._seq
+        self._stale = False
+        self._since_checkpoint = 0
+        if self._catch_up():
+            self.checkpoint()
+
+    def _catch_up(self) -> int:
+        """Place the articles stored (by other writers) after the last one this state covers;
+        returns how many (call with the store held for writing)."""
+        n = 0
+        for article in self.store.articles(after_seq=self._seq):
+            self._place(article, replay=True)
+            n += 1
+        if n:
+            self._seq = self.store.max_seq()
+            self._since_checkpoint += n
+        return n
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the store for writing, with the state brought up to what is stored. When the
+        block fails, what it placed may not have been stored: the state is reloaded from the
+        store the next time."""
+        began = False
+        try:
+            with self.store.writing():
+                began = True
+                if self._stale:
+                    self._load_state()
+                else:
+                    self._catch_up()
+                yield
+        except BaseException:
+            if began:
+                self._stale = True
+            raise
+
     def _place(self, article: Article, replay: bool = False) -> None:
         """Dedup and cluster one article (sets duplicate_of and story)."""
         if not replay or article.duplicate_of is None:
@@ -204,9 +254,12 @@ class Pipeline:
         article.story = self.clusterer.add(article)
 
     def checkpoint(self) -> None:
-        seq = self.store.max_seq()
-        self.store.save_state(DEDUP_STATE, seq, self.deduper.state())
-        self.store.save_state(STORIES_STATE, seq, self.clusterer.state())
+        """Save the dedup and story state, stamped with the last article it covers."""
+        if self._stale or self._seq == self._saved_seq:
+            return  # a state that may hold unstored articles is never saved; nothing new
+        self.store.save_states({DEDUP_STATE: self.deduper.state(), STORIES_STATE: self.clusterer.state()},
+                               self._seq)
+        self._saved_seq = self._seq
         self._since_checkpoint = 0
 
     # -- ingest ---------------------------------------------------------------------------
@@ -272,36 +325,45 @@ class Pipeline:
 
     def _store_input(self, key: str, raw: RawDoc, items: list[tuple[Article, Facts]],
                      report: IngestReport) -> None:
-        fresh = []
-        for article, facts in items:
-            if self.store.has_article(article.id) or any(a.id == article.id for a, _ in fresh):
-                report.skipped += 1
-                continue
-            self._place(article)
-            fresh.append((article, facts))
-        self.store.add_input(key, raw.origin, fresh)
+        fresh, skipped = [], 0
+        with self._writing():
+            for article, facts in items:
+                if self.store.has_article(article.id) or any(a.id == article.id for a, _ in fresh):
+                    skipped += 1
+                    continue
+                self._place(article)
+                fresh.append((article, facts))
+            self.store.add_input(key, raw.origin, fresh)
+            if fresh:
+                self._seq = self.store.max_seq()
+                self._since_checkpoint += len(fresh)
+            if self._since_checkpoint >= CHECKPOINT_EVERY:
+                self.checkpoint()
         report.stored += [a.id for a, _ in fresh]
-        self._since_checkpoint += len(fresh)
-        if self._since_checkpoint >= CHECKPOINT_EVERY:
-            self.checkpoint()
+        report.skipped += skipped
 
     # -- derived views --------------------------------------------------------------------
     def finish(self) -> Analysis:
-        """Recompute stories, storylines, entities and briefs from the state; store them."""
-        stories = self.clusterer.stories()
-        storylines = self.clusterer.storylines(stories)
-        story_of = {aid: s.id for s in stories for aid in s.articles}
-        articles = list(self.store.articles())
-        for a in articles:
-            sid = story_of.get(a.id)
-            if sid and a.story != sid:
-                a.story = sid
-                self.store.set_article_story(a.id, sid)
-        facts = self.store.facts()
-        analysis = Analysis(articles=articles, stories=stories, storylines=storylines, facts=facts)
-        analysis.entities = link_entities(analysis)
-        add_briefs(analysis)
-        self.store.replace_derived(analysis.stories, analysis.storylines, analysis.entities)
+        """Recompute stories, storylines, entities and briefs from the state; store them.
+
+        Runs with the store held for writing, after placing what other writers stored: the
+        stories cover every stored article, and the articles' story ids and the new story rows
+        are committed together."""
+        with self._writing():
+            stories = self.clusterer.stories()
+            storylines = self.clusterer.storylines(stories)
+            story_of = {aid: s.id for s in stories for aid in s.articles}
+            articles = list(self.store.articles())
+            for a in articles:
+                sid = story_of.get(a.id)
+                if sid and a.story != sid:
+                    a.story = sid
+                    self.store.set_article_story(a.id, sid)
+            facts = self.store.facts()
+            analysis = Analysis(articles=articles, stories=stories, storylines=storylines, facts=facts)
+            analysis.entities = link_entities(analysis)
+            add_briefs(analysis)
+            self.store.replace_derived(analysis.stories, analysis.storylines, analysis.entities)
         return analysis
 
 

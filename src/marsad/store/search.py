@@ -278,23 +278,17 @@ def backfill(store: "Store") -> int:
     conn = store.connection
     done = 0
     while True:
-        with store.lock:
+        with store.writing():
             rows = conn.execute(
                 "SELECT a.seq, a.data, f.data FROM articles a LEFT JOIN facts f ON f.article = a.id"
                 " WHERE a.seq NOT IN (SELECT seq FROM search_docs) ORDER BY a.seq LIMIT 500").fetchall()
             if not rows:
                 return done
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for seq, adata, fdata in rows:
-                    article = codec.article_from_dict(json.loads(adata))
-                    facts = codec.facts_from_dict(json.loads(fdata)) if fdata else None
-                    index_article(conn, seq, article, facts)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            done += len(rows)
+            for seq, adata, fdata in rows:
+                article = codec.article_from_dict(json.loads(adata))
+                facts = codec.facts_from_dict(json.loads(fdata)) if fdata else None
+                index_article(conn, seq, article, facts)
+        done += len(rows)
 
 
 # -- snippets ---------------------------------------------------------------------------------
@@ -546,13 +540,7 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
 
 def reindex(store: "Store", articles: Iterable[tuple[int, Article, Facts | None]]) -> None:
     """Re-index the given (seq, article, facts) in one transaction (after a text correction)."""
-    with store.lock:
+    with store.writing():
         conn = store.connection
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for seq, article, facts in articles:
-                index_article(conn, seq, article, facts)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        for seq, article, facts in articles:
+            index_article(conn, seq, article, facts)

@@ -5,14 +5,24 @@ their facts) is written in one transaction, so a crash or Ctrl-C mid-batch leave
 whole input or nothing of it. The incremental state of dedup and story clustering is
 checkpointed with the sequence number of the last article it covers; articles stored after a
 checkpoint are replayed into the state on the next run (see ``marsad.pipeline``).
+
+Several processes may write one store (two ``marsad analyze`` runs, the server's ingest):
+``Store.writing()`` holds SQLite's write lock (``BEGIN IMMEDIATE``) for a whole block, so one
+writer at a time reads what the others committed, places its articles and stores them.
+Readers never wait for it (WAL). Every stored article's story has a row in ``stories``: a
+placeholder row is written with the article when its story has none yet, and ``finish``
+replaces them all in one transaction.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -101,6 +111,19 @@ MIGRATIONS: list[str] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Seconds a writer waits for another process's write to end before a StoreError. The longest
+# hold is the recomputation of stories, entities and briefs over the whole store (``finish``):
+# 2,000 ANT articles with facts hold it about 3 s, so 600 s leaves room for stores many
+# times that size while a wedged writer is still reported within minutes.
+WRITE_WAIT = 600.0
+# The wait is taken in slices this long (the SQLite busy timeout of one attempt), so that a
+# waiting writer can say once that it waits and stop at its deadline.
+WAIT_SLICE = 1.0
+# SQLite busy timeout (ms) for every other statement (a reader waiting out a WAL checkpoint).
+BUSY_MS = 30_000
+
+log = logging.getLogger("marsad.store")
+
 
 def _read_only(path: str, what: str) -> str:
     return (f"{path}: the store is read-only (no permission to write its {what}); "
@@ -115,15 +138,18 @@ class Store:
     """A marsad store in one SQLite file (``":memory:"`` for a throw-away one).
 
     One ``Store`` may be shared by threads: every call takes a lock around the connection.
+    ``write_wait`` is how long (seconds) a write waits for another process writing the same
+    file before it fails with a StoreError (see ``writing``).
     """
 
-    def __init__(self, path: str | Path = ":memory:"):
+    def __init__(self, path: str | Path = ":memory:", write_wait: float = WRITE_WAIT):
         self.path = str(path)
+        self.write_wait = write_wait
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                                       timeout=30)
+                                       timeout=BUSY_MS / 1000)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -132,6 +158,7 @@ class Store:
                 raise StoreError(_read_only(self.path, "file")) from exc
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         self._lock = threading.RLock()
+        self._writing = False  # a ``writing()`` block is open on this connection
         self._search_ready = False
         self._migrate()
 
@@ -145,16 +172,19 @@ class Store:
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: store schema v{version} is newer than this marsad "
                                  f"(v{SCHEMA_VERSION}); upgrade marsad")
-            for v in range(version, SCHEMA_VERSION):
-                try:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    for stmt in _statements(MIGRATIONS[v]):
-                        self._db.execute(stmt)
-                    self._db.execute(f"PRAGMA user_version = {v + 1}")
-                    self._db.execute("COMMIT")
-                except sqlite3.Error as exc:
-                    self._db.execute("ROLLBACK")
-                    raise StoreError(f"{self.path}: migration to schema v{v + 1} failed: {exc}") from exc
+            if version == SCHEMA_VERSION:
+                return
+            # Read again once the store is held: another process opening it at the same time
+            # may have migrated it meanwhile.
+            with self.writing():
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                for v in range(version, SCHEMA_VERSION):
+                    try:
+                        for stmt in _statements(MIGRATIONS[v]):
+                            self._db.execute(stmt)
+                        self._db.execute(f"PRAGMA user_version = {v + 1}")
+                    except sqlite3.Error as exc:
+                        raise StoreError(f"{self.path}: migration to schema v{v + 1} failed: {exc}") from exc
 
     def check_writable(self) -> None:
         """A StoreError naming the store when this process may not write it (read-only file or
@@ -182,6 +212,70 @@ class Store:
         self.close()
 
     # -- writing --------------------------------------------------------------------------
+    @contextmanager
+    def writing(self, wait: float | None = None) -> Iterator[None]:
+        """Hold the store for writing until the block ends: one writer at a time, across
+        threads, ``Store`` objects and processes.
+
+        Opens a SQLite write transaction (``BEGIN IMMEDIATE``): what the block writes is
+        committed together when it ends, or rolled back together when it raises, and no other
+        connection writes in between (readers go on, WAL). The lock is SQLite's own, so a
+        writer that dies releases it with its connection. A block inside another joins it.
+        When another process holds the store, this waits and retries; after ``wait`` seconds
+        (default ``write_wait``) it gives up with a StoreError that says so.
+        """
+        with self._lock:
+            if self._writing:
+                yield
+                return
+            self._begin(self.write_wait if wait is None else wait)
+            self._writing = True
+            try:
+                yield
+            except BaseException:
+                self._writing = False
+                self._end("ROLLBACK")
+                raise
+            self._writing = False
+            self._end("COMMIT")
+
+    def _begin(self, wait: float) -> None:
+        deadline = time.monotonic() + max(0.0, wait)
+        waited = False
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                self._db.execute(f"PRAGMA busy_timeout = {max(1, int(min(WAIT_SLICE, left) * 1000))}")
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "readonly" in str(exc):
+                        raise StoreError(_read_only(self.path, "file")) from exc
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise StoreError(f"{self.path}: cannot write the store: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"{self.path}: another process has been writing to the store "
+                                     f"for over {wait:g} s; try again once it has finished")
+                if not waited:
+                    log.info("%s: another process is writing to the store; waiting up to %g s",
+                             self.path, wait)
+                    waited = True
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+
+    def _end(self, statement: str) -> None:
+        try:
+            self._db.execute(statement)
+        except sqlite3.Error as exc:
+            if statement != "COMMIT":
+                return  # SQLite has rolled the transaction back already (e.g. after an I/O error)
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise StoreError(f"{self.path}: could not commit to the store: {exc}") from exc
+
     def has_input(self, key: str) -> bool:
         with self._lock:
             return self._db.execute("SELECT 1 FROM inputs WHERE key=?", (key,)).fetchone() is not None
@@ -192,29 +286,30 @@ class Store:
 
     def add_input(self, key: str, origin: str, items: list[tuple[Article, Facts]]) -> int:
         """Store one input's articles and their facts in one transaction; returns how many
-        articles were new. Articles already stored (same id) are left as they are."""
+        articles were new. Articles already stored (same id) are left as they are. An article
+        whose story has no row yet gets a placeholder row in the same transaction (replaced by
+        the next ``replace_derived``), so no stored article names a story that is not there."""
         added = 0
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                for article, facts in items:
-                    cur = self._db.execute(
-                        "INSERT OR IGNORE INTO articles(id, origin, part, title, published, outlet,"
-                        " duplicate_of, story, data) VALUES (?,?,?,?,?,?,?,?,?)",
-                        (article.id, article.origin, article.part, article.title, article.published,
-                         article.outlet, article.duplicate_of, article.story,
-                         _dumps(codec.article_to_dict(article))))
-                    if cur.rowcount:
-                        added += 1
-                        self._db.execute("INSERT OR REPLACE INTO facts(article, data) VALUES (?,?)",
-                                         (article.id, _dumps(codec.facts_to_dict(facts))))
-                        self._after_article_insert(article, facts, cur.lastrowid)
-                self._db.execute("INSERT OR IGNORE INTO inputs(key, origin, articles) VALUES (?,?,?)",
-                                 (key, origin, added))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self.writing():
+            for article, facts in items:
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO articles(id, origin, part, title, published, outlet,"
+                    " duplicate_of, story, data) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (article.id, article.origin, article.part, article.title, article.published,
+                     article.outlet, article.duplicate_of, article.story,
+                     _dumps(codec.article_to_dict(article))))
+                if cur.rowcount:
+                    added += 1
+                    self._db.execute("INSERT OR REPLACE INTO facts(article, data) VALUES (?,?)",
+                                     (article.id, _dumps(codec.facts_to_dict(facts))))
+                    self._after_article_insert(article, facts, cur.lastrowid)
+                    if article.story:
+                        self._db.execute(
+                            "INSERT OR IGNORE INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?)",
+                            (article.story, None, article.published,
+                             _dumps(_placeholder_story(article).to_dict())))
+            self._db.execute("INSERT OR IGNORE INTO inputs(key, origin, articles) VALUES (?,?,?)",
+                             (key, origin, added))
         return added
 
     def _after_article_insert(self, article: Article, facts: Facts | None = None,
@@ -227,7 +322,7 @@ class Store:
         search.index_article(self._db, seq, article, facts)
 
     def set_article_story(self, article_id: str, story: str) -> None:
-        with self._lock:
+        with self.writing():
             row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
             if row is None:
                 return
@@ -237,34 +332,57 @@ class Store:
 
     def replace_derived(self, stories: Iterable[Story], storylines: Iterable[Storyline],
                         entities: Iterable[Entity]) -> None:
-        """Replace the derived tables (stories, storylines, entities) in one transaction."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("DELETE FROM stories")
-                self._db.execute("DELETE FROM storylines")
-                self._db.execute("DELETE FROM entities")
-                self._db.executemany(
-                    "INSERT INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?)",
-                    [(s.id, s.storyline, s.last_seen, _dumps(s.to_dict())) for s in stories])
-                self._db.executemany("INSERT INTO storylines(id, data) VALUES (?,?)",
-                                     [(s.id, _dumps(s.to_dict())) for s in storylines])
-                self._db.executemany(
-                    "INSERT INTO entities(id, name, type, mentions, data) VALUES (?,?,?,?,?)",
-                    [(e.id, e.name, e.type, e.mentions, _dumps(e.to_dict())) for e in entities])
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        """Replace the derived tables (stories, storylines, entities) in one transaction.
+
+        Stories that stored articles still name but ``stories`` lacks (articles stored by
+        another writer since these were computed) keep a placeholder row, so no article ever
+        points to a story that is not there; the writer that recomputes next replaces it."""
+        stories = list(stories)
+        with self.writing():
+            self._db.execute("DELETE FROM stories")
+            self._db.execute("DELETE FROM storylines")
+            self._db.execute("DELETE FROM entities")
+            self._db.executemany(
+                "INSERT INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?)",
+                [(s.id, s.storyline, s.last_seen, _dumps(s.to_dict())) for s in stories])
+            self._db.executemany("INSERT INTO storylines(id, data) VALUES (?,?)",
+                                 [(s.id, _dumps(s.to_dict())) for s in storylines])
+            self._db.executemany(
+                "INSERT INTO entities(id, name, type, mentions, data) VALUES (?,?,?,?,?)",
+                [(e.id, e.name, e.type, e.mentions, _dumps(e.to_dict())) for e in entities])
+            orphans = self._db.execute(
+                "SELECT data FROM articles WHERE story IS NOT NULL AND story NOT IN (SELECT id FROM stories)"
+                " ORDER BY seq").fetchall()
+            for (data,) in orphans:
+                article = codec.article_from_dict(json.loads(data))
+                self._db.execute(
+                    "INSERT OR IGNORE INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?)",
+                    (article.story, None, article.published, _dumps(_placeholder_story(article).to_dict())))
 
     def save_state(self, key: str, seq: int, value: bytes) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO state(key, seq, value) VALUES (?,?,?)", (key, seq, value))
+        self.save_states({key: value}, seq)
+
+    def save_states(self, values: dict[str, bytes], seq: int) -> None:
+        """Checkpoint several parts of the incremental state, all covering the articles up to
+        ``seq``, in one transaction. A part already saved for a later ``seq`` (by another
+        writer) is kept: it covers more."""
+        with self.writing():
+            self._db.executemany(
+                "INSERT INTO state(key, seq, value) VALUES (?,?,?) ON CONFLICT(key) DO UPDATE"
+                " SET seq=excluded.seq, value=excluded.value WHERE excluded.seq >= state.seq",
+                [(key, seq, value) for key, value in values.items()])
 
     def load_state(self, key: str) -> tuple[int, bytes] | None:
+        return self.load_states([key]).get(key)
+
+    def load_states(self, keys: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        """key -> (seq, value) for the saved parts among ``keys``, read in one snapshot."""
+        keys = list(keys)
         with self._lock:
-            row = self._db.execute("SELECT seq, value FROM state WHERE key=?", (key,)).fetchone()
-        return (row[0], row[1]) if row else None
+            rows = self._db.execute(
+                f"SELECT key, seq, value FROM state WHERE key IN ({','.join('?' * len(keys))})",
+                keys).fetchall()
+        return {k: (seq, value) for k, seq, value in rows}
 
     # -- live sources (marsad.fetch) ---------------------------------------------------------
     def listing_state(self, url: str) -> dict[str, Any] | None:
@@ -278,7 +396,7 @@ class Store:
                            etag: str | None = None, last_modified: str | None = None,
                            error: str | None = None, entries: int = 0, new: int = 0) -> None:
         """Record one fetch of a listing; a 304 or an error keeps the validators it had."""
-        with self._lock:
+        with self.writing():
             self._db.execute(
                 "INSERT INTO fetch_listings(url, source, kind, etag, last_modified, fetched_at, status,"
                 " error, entries, new, failures) VALUES (?,?,?,?,?,datetime('now'),?,?,?,?,?)"
@@ -319,7 +437,7 @@ class Store:
                   error: str | None = None) -> None:
         """Record one page fetch (``html`` compressed by the caller); a page with HTML waits as
         not yet ingested until ``mark_page_ingested``. Fetching it again replaces the row."""
-        with self._lock:
+        with self.writing():
             self._db.execute(
                 "INSERT INTO fetch_pages(url, source, outlet, updated, status, final_url, encoding, html,"
                 " hints, ingested, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
@@ -343,7 +461,7 @@ class Store:
         return rows
 
     def mark_page_ingested(self, url: str, articles: list[str], error: str | None = None) -> None:
-        with self._lock:
+        with self.writing():
             self._db.execute("UPDATE fetch_pages SET ingested=1, articles=?, error=COALESCE(?, error)"
                              " WHERE url=?", (_dumps(articles), error, url))
 
@@ -366,9 +484,12 @@ class Store:
         with self._lock:
             return self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
 
-    def count_articles(self) -> int:
+    def count_articles(self, upto_seq: int | None = None) -> int:
+        """How many articles are stored (with a sequence number up to ``upto_seq``)."""
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            if upto_seq is None:
+                return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            return self._db.execute("SELECT COUNT(*) FROM articles WHERE seq <= ?", (upto_seq,)).fetchone()[0]
 
     def articles(self, after_seq: int = 0) -> Iterator[Article]:
         """Every stored article in the order it was stored (after ``after_seq``)."""
@@ -425,6 +546,14 @@ class Store:
     @property
     def lock(self) -> threading.RLock:
         return self._lock
+
+
+def _placeholder_story(article: Article) -> Story:
+    """The row of a story that stored articles name before stories are next recomputed: one
+    article, no storyline, no brief yet."""
+    return Story(id=article.story or "", title=article.title or "", articles=[article.id],
+                 outlets=[article.outlet] if article.outlet else [], first_seen=article.published,
+                 last_seen=article.published)
 
 
 def _statements(script: str) -> list[str]:
