@@ -159,6 +159,21 @@ def _status_of(exc: FetchError) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _interleave_hosts(items: list[tuple[Source, str, Entry, dict]]) -> list[tuple[Source, str, Entry, dict]]:
+    """Pages in turns, one host after another, so the fetch threads spread over the hosts
+    instead of all queueing for one host's delay (in listing order within a host)."""
+    from urllib.parse import urlsplit
+
+    by_host: dict[str, list] = {}
+    for item in items:
+        by_host.setdefault(urlsplit(item[1]).netloc.lower(), []).append(item)
+    queues = list(by_host.values())
+    out = []
+    for i in range(max((len(q) for q in queues), default=0)):
+        out += [q[i] for q in queues if i < len(q)]
+    return out
+
+
 class Watcher:
     """Watches ``sources`` into ``store`` (see the module docstring).
 
@@ -360,7 +375,7 @@ class Watcher:
                 continue
             per_source[src.name] = n + 1
             out.append((src, url, entry, listing))
-        return out
+        return _interleave_hosts(out)
 
     def _fetch_pages(self, pool: ThreadPoolExecutor, listings: list[dict[str, Any]],
                      report: RoundReport) -> None:
