@@ -342,3 +342,38 @@ places = ["الزرقاء"]
     assert atom.headers["content-type"].startswith("application/atom+xml")
     assert atom.text.count("<entry>") == 3 and "[البرلمان] مجلس النواب" in atom.text
     assert [a["id"] for a in listed] == [3, 2, 1]
+
+
+def test_what_changed_counts_stories_by_when_their_articles_arrived(site, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from marsad.api import create_app
+    from marsad.changes import parse_since, story_changes
+
+    sources, _ = load_sources(str(sources_file(tmp_path, site.base)))
+    store = Store(":memory:")
+    with Fetcher(fetch_config()) as f:
+        watcher(store, sources, f).run_round()
+    by_path = {a.origin[len(site.base):]: a for a in store.articles()}
+    old = ["/news/hospital.html", "/news/vegetables.html", "/news/rain.html", "/news/bookfair.html"]
+    with store.lock:
+        db = store.connection
+        for p in old:  # these arrived two days ago
+            db.execute("UPDATE inputs SET stored_at = datetime('now', '-2 days') WHERE origin = ?",
+                       (by_path[p].origin,))
+        # and the bookfair story gains today's budget article (as if clustered together)
+        db.execute("UPDATE articles SET story = ? WHERE id = ?",
+                   (by_path["/news/bookfair.html"].story, by_path["/news/budget.html"].id))
+    view = story_changes(store, parse_since(None), hours=6)
+    assert [(c["story"], c["new_articles"], c["articles"], c["new"]) for c in view["changed"]] == [
+        (by_path["/news/bookfair.html"].story, 1, 2, False)]  # grown, not new
+    assert [c["story"] for c in view["growing"]] == [by_path["/news/bookfair.html"].story]
+    everything = story_changes(store, parse_since("2000-01-01"))
+    assert len(everything["changed"]) == 4 and all(c["new"] for c in everything["changed"])
+    with pytest.raises(InputError):
+        parse_since("last tuesday")
+    with TestClient(create_app(store, token=None)) as client:
+        api = client.get("/api/changes", params={"hours": 6}).json()
+        page = client.get("/changes")
+    assert api["changed"] == view["changed"]
+    assert page.status_code == 200 and "ما الجديد" in page.text

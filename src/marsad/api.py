@@ -870,6 +870,17 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
 
         return {"sources": source_health(service.store)}
 
+    @app.get("/api/changes", dependencies=read, tags=["stories"])
+    def changes(since: str | None = Query(None, description="UTC time, YYYY-MM-DD[THH:MM]; default "
+                                                             "24 hours ago"),
+                hours: float = Query(6.0, gt=0, le=24 * 30, description="window of the growing list"),
+                limit: int = Limit) -> dict[str, Any]:
+        """Stories new or grown since a time, and the fastest growing of the last hours
+        (by when their articles were stored)."""
+        from marsad.changes import parse_since, story_changes
+
+        return story_changes(service.store, parse_since(since), hours=hours, limit=limit)
+
     @app.get("/api/alerts", dependencies=read, tags=["meta"])
     def alerts(limit: int = Limit) -> dict[str, Any]:
         """Watchlist alerts raised by `marsad watch`, newest first."""

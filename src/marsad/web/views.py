@@ -333,6 +333,19 @@ def mount(app: FastAPI, service: Any, require_read: Callable[[Request], None], t
         return render("entities.html", entities=ents[(page - 1) * 50: page * 50], type=type,
                       pager=_pages(len(ents), page, 50), nav="entities", types=ENTITY_TYPES)
 
+    @app.get("/changes", response_class=HTMLResponse, include_in_schema=False)
+    def changes_page(request: Request, since: str = "", hours: float = 6.0):
+        from marsad.changes import parse_since, story_changes
+        from marsad.errors import InputError
+
+        guard(request)
+        try:
+            when = parse_since(since or None)
+        except InputError:
+            when = parse_since(None)
+        view = story_changes(service.store, when, hours=min(max(hours, 0.5), 24 * 30), limit=30)
+        return render("changes.html", view=view, since=since, nav="changes")
+
     @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
     def sources_page(request: Request):
         from marsad.fetch.health import source_health
