@@ -377,3 +377,58 @@ def test_what_changed_counts_stories_by_when_their_articles_arrived(site, tmp_pa
         page = client.get("/changes")
     assert api["changed"] == view["changed"]
     assert page.status_code == 200 and "ما الجديد" in page.text
+
+
+def test_a_broken_feed_is_reported_and_the_round_goes_on(site, tmp_path):
+    sources, _ = sources_from_args([site.base + "/broken.xml", site.base + "/sitemap.xml"])
+    store = Store(":memory:")
+    with Fetcher(fetch_config()) as f:
+        report = watcher(store, sources, f).run_round()
+    broken = report.sources[site.base + "/broken.xml"]
+    assert broken.failed == 1 and "feed" in broken.errors[0]
+    assert [a.origin for a in store.articles()] == [site.base + "/news/budget.html"]
+    assert store.listing_state(site.base + "/broken.xml")["error"]
+
+
+@pytest.mark.slow
+def test_serve_with_watch_ingests_into_the_served_store(tmp_path):
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with NewsServer(lifetime=150) as srv:
+        src = sources_file(tmp_path, srv.base)
+        db = tmp_path / "served.db"
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        proc = subprocess.Popen(_marsad("serve", "--db", str(db), "--port", str(port), "--watch", str(src),
+                                        "--fetch-allow-host", "127.0.0.1"),
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline, stats = time.monotonic() + 100, {}
+            while time.monotonic() < deadline and stats.get("articles", 0) < 5:
+                assert proc.poll() is None, proc.communicate()[0]
+                time.sleep(0.5)
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/stats", timeout=5) as r:
+                        stats = json.load(r)
+                except OSError:
+                    continue
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sources", timeout=5) as r:
+                health = json.load(r)["sources"]
+            proc.send_signal(signal.SIGTERM)
+            output, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert stats["articles"] == 5, output
+        assert sorted(s["name"] for s in health) == ["الأفق", "النهار"]
+        assert "round done" in output
+
+
+def test_the_example_sources_file_reads():
+    sources, settings = load_sources(str(ROOT / "examples" / "sources.toml"))
+    assert len(sources) >= 3 and all(s.feeds or s.sitemaps for s in sources)
+    assert settings["contact"] and settings["watchlists"]

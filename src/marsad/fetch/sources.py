@@ -7,11 +7,15 @@ A sources file::
     every = "10m"                  # how often a round runs (optional; --every overrides)
 
     [[outlet]]
-    name = "الجزيرة نت"             # the outlet stored with each article (``outlet`` overrides)
-    feeds = ["https://www.aljazeera.net/aljazeerarss/a7c186be-1baa-4bd4-9d80-a84db769f779/73d0e1b4-532f-45ef-b135-bfdff8b8cab9"]
-    sitemaps = ["https://www.aljazeera.net/sitemaps/news-sitemap.xml"]
+    name = "BBC عربي"               # the outlet stored with each article (``outlet`` overrides)
+    feeds = ["https://feeds.bbci.co.uk/arabic/rss.xml"]
+    sitemaps = []                  # news sitemaps or sitemap indexes, XML or gzipped
     lists = []                     # plain-text lists of article URLs, one a line
     urls = []                      # single article pages, fetched once
+
+    [[watchlist]]                  # optional: alerts (see marsad.alerts)
+    name = "أوكرانيا"
+    keywords = ["محادثات السلام"]
 
 A URL given instead of a file is a source of its own; what it is (feed, sitemap, URL list or
 article page) is found from what it answers.
