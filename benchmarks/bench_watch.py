@@ -119,6 +119,23 @@ class _Site:
         self.httpd.server_close()
 
 
+def _serve(conn, n_sites: int, n_pages: int, texts: list[tuple[str, str, str]]) -> None:
+    """The sites, in a process of their own: their request times are then not delayed by the
+    analysis running in the benchmark's process (one GIL), so the gaps they log are real."""
+    sites = [_Site(i, texts[i * n_pages:(i + 1) * n_pages]) for i in range(n_sites)]
+    for s in sites:
+        s.start()
+    conn.send([s.base for s in sites])
+    while True:
+        msg = conn.recv()
+        if msg == "logs":
+            conn.send([list(s.log) for s in sites])
+        else:
+            break
+    for s in sites:
+        s.stop()
+
+
 def main() -> None:
     from marsad.fetch import FetchConfig, Fetcher, PipelineSink, Source, Watcher
     from marsad.store import Store
@@ -127,16 +144,19 @@ def main() -> None:
     delay = float(os.environ.get("MARSAD_BENCH_WATCH_DELAY", "1.0"))
     texts = _articles(n_sites * n_pages)
     real = ANT.exists()
-    sites = [_Site(i, texts[i * n_pages:(i + 1) * n_pages]) for i in range(n_sites)]
-    for s in sites:
-        s.start()
+    import multiprocessing as mp
+
+    parent, child = mp.Pipe()
+    server = mp.get_context("fork").Process(target=_serve, args=(child, n_sites, n_pages, texts), daemon=True)
+    server.start()
+    bases = parent.recv()
     print(f"   {n_sites} sites x {n_pages} articles ({'real ANT texts' if real else 'fictional texts'}), "
           f"per-host delay {delay} s, concurrency 8")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(Path(tmp) / "watch.db")
-            sources = [Source(name=f"site{i}", outlet=f"site{i}", feeds=[s.base + "/rss.xml"])
-                       for i, s in enumerate(sites)]
+            sources = [Source(name=f"site{i}", outlet=f"site{i}", feeds=[b + "/rss.xml"])
+                       for i, b in enumerate(bases)]
             config = FetchConfig(delay=delay, allow_hosts=frozenset({"127.0.0.1"}), contact="bench@example.org")
             sink = PipelineSink(store, use_embeddings=False, with_facts=True)
             cpu0, t0 = time.process_time(), time.perf_counter()
@@ -148,22 +168,26 @@ def main() -> None:
             print(f"   round 1: {report.fetched} pages fetched, {stored} articles stored in {wall:.1f} s "
                   f"({stored / wall:.1f} articles/s; CPU {cpu:.1f} s = {1000 * cpu / max(1, stored):.0f} ms "
                   f"an article); the per-host limit alone needs >= {floor:.0f} s")
+            parent.send("logs")
+            logs = parent.recv()
             gaps = []
-            for s in sites:
-                ts = sorted(s.log)
+            for log in logs:
+                ts = sorted(log)
                 gaps += [b - a for a, b in zip(ts, ts[1:])]
             print(f"   smallest gap between two requests to one host: {min(gaps):.3f} s (limit {delay} s)")
-            before = sum(len(s.log) for s in sites)
+            before = sum(len(log) for log in logs)
             t1 = time.perf_counter()
             with Fetcher(config) as fetcher:
                 again = Watcher(store, sources, sink, fetcher).run_round()
-            print(f"   round 2 (unchanged sites): {sum(len(s.log) for s in sites) - before} requests, "
+            parent.send("logs")
+            after = sum(len(log) for log in parent.recv())
+            print(f"   round 2 (unchanged sites): {after - before} requests, "
                   f"{again.fetched} pages fetched, {len(again.stored)} stored, {time.perf_counter() - t1:.1f} s")
             print(f"   store holds {store.count_articles()} articles; peak memory {peak_rss_mb():.0f} MB")
             store.close()
     finally:
-        for s in sites:
-            s.stop()
+        parent.send("stop")
+        server.join(timeout=10)
 
 
 if __name__ == "__main__":

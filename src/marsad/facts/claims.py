@@ -130,6 +130,8 @@ ACCUSE_VERBS = {_n(w) for w in (
     "شكك", "شككت", "زعم", "زعمت", "ادعى", "ادعت", "أفاد", "أفادت", "ذكر", "ذكرت", "وثق", "وثقت",
     "أعلن", "أعلنت", "نشر", "نشرت", "تحدث", "تحدثت", "أورد", "أوردت", "نقل", "نقلت")}
 CONTRAST_OPENERS = ({_n(w) for w in ("غير", "لكن", "ولكن", "بينما", "إلا")}, {_n("المقابل")})
+CLAIM_VERBS = ACCUSE_VERBS | {_n(w) for w in ("خلص", "خلصت", "كشف", "كشفت", "أظهر", "أظهرت", "ذكرت",
+                                               "تحمل", "يحمل", "حملت")}
 
 
 def _accuser_nearby(doc: Q._Doc, mentions: list[Mention], quotes: list[Quote], c: Claim) -> str | None:
@@ -424,10 +426,88 @@ def _clause_end(doc: Q._Doc, j: int, hi: int) -> int:
     return hi
 
 
+# Words that make a denial verb or noun no denial: a negation before it («لم ينفِ»), or an
+# affirming verb coordinated with it («امتنعت عن نفي أو تأكيد»، «لم يؤكد أو ينفي»، «رفض تأكيد أو
+# نفي»): the party declined to confirm or deny. Written for marsad from general knowledge of
+# Arabic news style; the facts development gold has both forms.
+NEGATIONS = {_n(w) for w in ("لم", "لا", "لن", "ما", "دون", "بدون", "عدم")}
+AFFIRMS = {_n(w) for w in ("تأكيد", "يؤكد", "تؤكد", "أكد", "أكدت", "يؤكدوا", "تأكيده", "تأكيدها",
+                           "التأكيد", "يثبت", "تثبت")}
+ABSTAINS = {_n(w) for w in ("امتنع", "امتنعت", "يمتنع", "تمتنع", "رفض", "رفضت", "يرفض", "ترفض", "تجنب",
+                            "تجنبت", "يتجنب", "تتجنب", "تحاشى", "تحاشت")}
+
+
+def _hedged(doc: Q._Doc, i: int, lo: int, hi: int) -> bool:
+    """Is the denial word at token i negated, or one of «confirm or deny»?"""
+    def w(k: int) -> str:
+        return doc.tokens[k].norm if lo <= k < hi else ""
+
+    def bare(k: int) -> str:
+        x = w(k)
+        return x[1:] if len(x) > 3 and x[0] in "وف" and x[1:] in AFFIRMS | NEGATIONS else x
+
+    if w(i - 1) in NEGATIONS:
+        return True
+    if w(i - 1) == _n("أو") and bare(i - 2) in AFFIRMS:
+        return True
+    if w(i + 1) == _n("أو") and bare(i + 2) in AFFIRMS:
+        return True
+    # «لم يؤكد المتحدث ... أو ينفي»: «أو» before the verb, an affirming verb negated earlier
+    if w(i - 1) == _n("أو") and any(bare(k) in AFFIRMS and w(k - 1) in NEGATIONS for k in range(max(lo, i - 10), i)):
+        return True
+    # «امتنعت إيران عن نفي ...»
+    return w(i - 1) == _n("عن") and any(bare(k) in ABSTAINS or w(k) in ABSTAINS for k in range(max(lo, i - 4), i))
+
+
+def _contrast_clause(doc: Q._Doc, lo: int, i: int) -> tuple[int, int] | None:
+    """The clause before «لكن/غير أن/بينما» in the denial's own sentence (tokens lo..k), when the
+    denial points back with «ذلك»: «وتتهم السعودية إيران بدعم الحوثيين، لكن طهران تنفي ذلك»."""
+    for k in range(i - 1, lo + 2, -1):
+        w = doc.tokens[k].norm
+        if w in CONTRAST_OPENERS[0] or (w == _n("أن") and doc.tokens[k - 1].norm in Q.CONTRAST_BEFORE_AN):
+            k0 = k - 1 if w == _n("أن") else k
+            return (lo, k0) if k0 - lo >= 3 else None
+    return None
+
+
+def _claim_of_clause(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str, str | None]:
+    """(what the clause claims, who claims it) for tokens a..b-1: «وتتهم السعودية إيران بدعم
+    ...» → («إيران بدعم ...», «السعودية»); «وخلص المحققون إلى أن الصاروخ ...» → («الصاروخ ...»,
+    «المحققون»)."""
+    text = doc.text[doc.tokens[a].start:doc.tokens[b - 1].end].strip(" ،,.")
+    v = doc.tokens[a].norm
+    v = v[1:] if len(v) > 3 and v[0] in "وف" and v[1:] in CLAIM_VERBS else v
+    if v not in CLAIM_VERBS or a + 1 >= b:
+        return text, None
+    sub = Q._parse_subject(doc, a + 1, b)
+    who = Q._who_from_segments(doc, sub.segments[:1]) if sub.segments else None
+    sp = Q._resolve(doc, reg, who, doc.tokens[a].start) if who is not None else None
+    if sub.content is not None:
+        return doc.text[sub.content:doc.tokens[b - 1].end].strip(" ،,."), sp.name if sp else None
+    if sub.segments:
+        s, e = sub.segments[0]
+        if Q._definite(doc, s):
+            # the subject and its adjectives of relation («السعودية»، «الحكومة اليمنية»); a
+            # second noun with the article is the object («وتتهم الحكومة الحركة بـ...»)
+            k = s + 1
+            while k < e and Q._definite(doc, k) and doc.tokens[k].norm.endswith(("ي", "يه", "يين", "يون")):
+                k += 1
+            e = k
+        else:
+            e = Q._name_end(doc, s, e)
+        who = Q._who_from_segments(doc, [(s, e)])
+        sp = Q._resolve(doc, reg, who, doc.tokens[a].start) if who is not None else None
+        if e < b:
+            return doc.text[doc.tokens[e].start:doc.tokens[b - 1].end].strip(" ،,."), sp.name if sp else None
+    return text, sp.name if sp else None
+
+
 def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, verb: str,
                     quotes: list[Quote], claims: list[Claim], reports) -> Claim | None:
     lo, hi, s0, s1 = _sentence_span(doc, i)
     tok = doc.tokens[i]
+    if _hedged(doc, i, lo, hi):
+        return None  # «لم ينفِ»، «امتنعت عن نفي أو تأكيد»: no denial
     # «نفى» (verb) and «نفي» (noun) fold to one form: the noun is written with ي and followed
     # by its genitive and «لـ» (نفي الكرملين لأي اتفاق)
     is_noun = (verb == _n("تكذيب") or (verb == _n("نفي") and tok.text.rstrip("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652").endswith("ي")
@@ -455,6 +535,9 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
         return None
     objects = _lex("object")
     ow = doc.tokens[obj].norm
+    if any(doc.tokens[k].norm == _n("أو") and (doc.tokens[k - 1].norm in AFFIRMS or doc.tokens[k + 1].norm in AFFIRMS)
+           for k in range(i + 1, min(hi - 1, obj + 3))):
+        return None  # «رفض المتحدث تأكيد أو نفي الأنباء»: declined to confirm or deny
     if verb in {_n(w) for w in ("رفض", "رفضت", "ترفض", "يرفض")}:
         # refusing is denying only when a claim is refused (رفض الاتهامات / هذه الادعاءات)
         nxt = doc.tokens[obj + 1].norm if obj + 1 < hi else ""
@@ -466,6 +549,13 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
     end = _clause_end(doc, head, hi)
     owner, content = _target_claimant(doc, reg, head, end)
     target_claimant = owner
+    if ow in DEMONSTRATIVES and head == obj:
+        # «..., لكن طهران تنفي ذلك»: what is denied is the clause before the contrast
+        own = _contrast_clause(doc, lo, i)
+        if own is not None:
+            target, owner = _claim_of_clause(doc, reg, *own)
+            return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1], Evidence(article.id, s0, s1),
+                         owner)
     if ow in DEMONSTRATIVES:
         # «هذه الادعاءات»: the claims the article just reported
         prev = [c for c in claims if c.stance == "asserts" and c.evidence.start < tok.start]

@@ -4,9 +4,9 @@
 
 - robots.txt is read once per site (cached for ``robots_ttl``) and obeyed for the user agent
   token ``marsad``, including a ``Crawl-delay`` longer than marsad's own;
-- requests to one host are spaced ``delay`` seconds apart (default 1: at most one request a
-  second a host) with at most ``host_concurrency`` in flight, and at most ``concurrency`` in
-  flight overall;
+- a request to a host starts ``delay`` seconds after the last one to it ended (default 1:
+  at most one request a second a host), with at most ``host_concurrency`` in flight to one
+  host and ``concurrency`` overall;
 - ``etag``/``last_modified`` turn the request into a conditional GET (a 304 costs no body);
 - 429 and 5xx answers are retried with exponential backoff, waiting what ``Retry-After``
   asks when it asks for more (up to ``max_retry_after``, beyond which the URL fails for now);
@@ -317,10 +317,12 @@ class Fetcher:
                 self._wait(wait, url)
             self._acquire(self._overall, url)
             try:
-                with host.lock:  # counted from when the request really starts
-                    host.next_at = max(host.next_at, time.monotonic() + host.delay)
                 yield host
             finally:
+                # the next request to this host waits `delay` from when this one ended, so the
+                # site sees at least `delay` between two requests however long each took
+                with host.lock:
+                    host.next_at = max(host.next_at, time.monotonic() + host.delay)
                 self._overall.release()
         finally:
             host.slots.release()
