@@ -257,3 +257,42 @@ def test_extract_facts_runs_every_reader():
     _assert_evidence(a, facts.claims)
     for m in facts.mentions:
         assert a.text[m.start:m.end].strip()
+
+
+# --- denials on real news (failures met on the facts development gold, in sentences of our own)
+
+
+def test_declining_to_confirm_or_deny_is_no_denial():
+    for text in ("وامتنعت إيران عن نفي أو تأكيد التقارير التي تحدثت عن نقل صواريخ إلى العراق.",
+                 "ولم يؤكد المتحدث باسم الوزارة أو ينفي ما نشرته الصحيفة عن استقالة الوزير.",
+                 "ورفض المتحدث باسم الجيش تأكيد أو نفي الأنباء عن سقوط طائرة مسيرة قرب الحدود.",
+                 "ولم ينف المتحدث باسم الحكومة التقارير عن تعديل وزاري قريب."):
+        assert [c for c in find_claims(_article(text), []) if c.stance == "denies"] == [], text
+    # the plain verb still denies
+    claims = find_claims(_article("ونفت الوزارة التقارير التي تحدثت عن استقالة الوزير."), [])
+    assert _one(claims, stance="denies").target.endswith("استقالة الوزير")
+
+
+def test_criticism_is_no_denial():
+    text = "وانتقد وزير الخارجية بشدة التقرير الذي نشرته الصحيفة، ووصفه بأنه منحاز وغير مهني."
+    assert [c for c in find_claims(_article(text), []) if c.stance == "denies"] == []
+
+
+def test_a_denial_of_that_denies_the_clause_before_the_contrast():
+    a = _article("وتتهم الحكومة الحركة بتهريب السلاح عبر الحدود الجنوبية، لكن الحركة تنفي ذلك.")
+    c = _one(find_claims(a, []), stance="denies")
+    assert c.target.startswith("الحركة بتهريب السلاح") and c.target_claimant == "الحكومة"
+    _assert_evidence(a, [c])
+    a = _article("وخلص المحققون إلى أن الطائرة أسقطت بصاروخ أطلق من منطقة خاضعة للمتمردين، لكن "
+                 "الحكومة نفت ذلك.")
+    c = _one(find_claims(a, []), stance="denies")
+    assert c.target.startswith("الطائرة أسقطت بصاروخ") and c.target_claimant == "المحققون"
+
+
+def test_calling_a_report_lies_or_a_hoax_denies_it():
+    text = ("وكانت صحيفة محلية ذكرت أن الوزير قدم استقالته إلى رئيس الحكومة.\n"
+            "وقال المتحدث باسم الوزارة إن \"ما نشرته الصحيفة مجرد خدعة للتشويش على عمل الوزارة\".")
+    assert [c for c in find_claims(_article(text), []) if c.stance == "denies"]
+    text = ("وكانت صحيفة محلية ذكرت أن الوزير قدم استقالته إلى رئيس الحكومة.\n"
+            "وقال المتحدث باسم الوزارة: \"هذه أكاذيب لا تستحق الرد\".")
+    assert [c for c in find_claims(_article(text), []) if c.stance == "denies"]
