@@ -92,6 +92,7 @@ def rss(base: str) -> bytes:
         ("/go/metadata", "Sun, 07 Dec 2026 10:05:00 +0000"),
         ("/go/localhost", "Sun, 07 Dec 2026 10:06:00 +0000"),
         ("/news/rain.html", "Sun, 07 Dec 2026 11:00:00 +0000"),
+        ("/images/rain-map.jpg", "Sun, 07 Dec 2026 11:05:00 +0000"),
     ]
     body = "".join(
         f"<item><title>{ARTICLES.get(p.split('?')[0], ('خبر', []))[0]}</title>"

@@ -82,6 +82,7 @@ def test_new_articles_land_with_their_outlet_and_nothing_is_fetched_twice(site, 
     assert site.hits("/news/hospital.html") == 1
     # robots.txt disallows /private/: never asked for; redirects to private addresses refused
     assert "/private/draft.html" not in site.paths()
+    assert "/images/rain-map.jpg" not in site.paths()  # not an article
     errors = " ".join(report.sources["الأفق"].errors)
     assert "robots.txt" in errors and "169.254.169.254" in errors and "localhost" in errors
     assert site.hits("/news/budget.html") == 1  # the sitemap's entry; the redirect via localhost refused

@@ -30,6 +30,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from courlan.filters import extension_filter
+
 from marsad.errors import AddressRefused, FetchError, InputError, RobotsDisallowed
 from marsad.fetch.http import Fetcher, Stopped
 from marsad.fetch.listings import Entry, kind_of, parse_feed, parse_sitemap, parse_url_list
@@ -269,12 +271,10 @@ class Watcher:
                                   "status": None, "error": None, "validators": (None, None),
                                   "children": []}
         state = self.store.listing_state(url)
-        if kind == "auto" and state and state.get("kind") == "page":
-            return result  # a single article page, fetched once
         if kind == "auto":
-            known = self.store.page_states([normalize_url(url)])
-            if known and not _transient(known[normalize_url(url)]["status"], known[normalize_url(url)]["error"]):
-                result["kind"] = "page"
+            known = self.store.page_states([normalize_url(url)]).get(normalize_url(url))
+            if known and not _transient(known["status"], known["error"]):
+                result.update(kind="page", skip=True)  # a single article page, fetched once
                 return result
         etag = state.get("etag") if state else None
         modified = state.get("last_modified") if state else None
@@ -356,6 +356,8 @@ class Watcher:
             for entry in listing["entries"]:
                 url = normalize_url(entry.url)
                 if url in seen or not url.lower().startswith(("http://", "https://")):
+                    continue
+                if not extension_filter(url):  # images, PDFs, archives: not articles
                     continue
                 seen.add(url)
                 wanted.append((listing["source"], url, entry, listing))
@@ -471,7 +473,7 @@ class Watcher:
         """Store each listing's validators, only when all it named was fetched (see the
         module docstring); count its new articles."""
         for listing in listings:
-            if listing.get("stopped") or (listing["error"] and listing["status"] is None
+            if listing.get("skip") or listing.get("stopped") or (listing["error"] and listing["status"] is None
                                           and listing["kind"] != "page"):
                 continue
             src: Source = listing["source"]
