@@ -3,7 +3,8 @@
 SITES local news sites (one HTTP server each on its own 127.0.0.1 port, so each is its own
 host to the fetcher) each serve robots.txt, an RSS feed of PAGES articles and the article
 pages. The article texts are real ANT articles (March 2018 and earlier; April and May are
-never used) when ../shared is present, otherwise short fictional ones. One watch round fetches
+never used) when ../shared is present, otherwise short fictional ones. First a round that only
+fetches (pages recorded, not analysed: what politeness alone costs); then one watch round fetches
 and analyses every article (facts on, embeddings off, as `marsad serve` ingests); a second
 round shows what an unchanged site costs (conditional GETs answered 304, nothing fetched).
 
@@ -23,7 +24,6 @@ import os
 import tempfile
 import threading
 import time
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -119,6 +119,14 @@ class _Site:
         self.httpd.server_close()
 
 
+class _NullSink:
+    def ingest(self, raws):
+        return [], []
+
+    def finish(self):
+        pass
+
+
 def _serve(conn, n_sites: int, n_pages: int, texts: list[tuple[str, str, str]]) -> None:
     """The sites, in a process of their own: their request times are then not delayed by the
     analysis running in the benchmark's process (one GIL), so the gaps they log are real."""
@@ -154,6 +162,18 @@ def main() -> None:
           f"per-host delay {delay} s, concurrency 8")
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            # fetching alone (pages recorded, nothing analysed): what the politeness costs
+            bare = Store(Path(tmp) / "fetch-only.db")
+            config0 = FetchConfig(delay=delay, allow_hosts=frozenset({"127.0.0.1"}), contact="bench@example.org")
+            t0 = time.perf_counter()
+            with Fetcher(config0) as fetcher:
+                fetched = Watcher(bare, [Source(name=f"site{i}", feeds=[b + "/rss.xml"]) for i, b in enumerate(bases)],
+                                  _NullSink(), fetcher).run_round().fetched
+            wall0 = time.perf_counter() - t0
+            print(f"   fetch only: {fetched} pages in {wall0:.1f} s ({fetched / wall0:.1f} pages/s)")
+            bare.close()
+            parent.send("logs")
+            skip = [len(log) for log in parent.recv()]  # requests of the fetch-only run
             store = Store(Path(tmp) / "watch.db")
             sources = [Source(name=f"site{i}", outlet=f"site{i}", feeds=[b + "/rss.xml"])
                        for i, b in enumerate(bases)]
@@ -171,8 +191,8 @@ def main() -> None:
             parent.send("logs")
             logs = parent.recv()
             gaps = []
-            for log in logs:
-                ts = sorted(log)
+            for log, n in zip(logs, skip):
+                ts = sorted(log[n:])  # round 1 only (the fetch-only run used another fetcher)
                 gaps += [b - a for a, b in zip(ts, ts[1:])]
             print(f"   smallest gap between two requests to one host: {min(gaps):.3f} s (limit {delay} s)")
             before = sum(len(log) for log in logs)

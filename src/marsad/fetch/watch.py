@@ -23,7 +23,6 @@ round returns.
 from __future__ import annotations
 
 import re
-import threading
 import time
 import zlib
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
