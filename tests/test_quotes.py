@@ -512,3 +512,25 @@ def test_a_title_tail_and_a_channel_word_are_not_part_of_the_name():
     qs = find_quotes(_article(text), find_mentions(_article(text)))
     assert _by_text(qs, "التحقيق في الحادث").speaker.name == "سلمى العبيدي"
     assert _by_text(qs, "موسكو لن تقبل").speaker.name == "سيرغي ريابكوف"
+
+
+def test_content_after_the_verbs_own_preposition():
+    text = ("ودعا وزير الصحة المغربي نبيل الخطيب المواطنين إلى الالتزام بإجراءات الوقاية خلال العطلة. "
+            "واتهمت منظمة حقوقية محلية، الأحد، الشرطة بتجاهل شكاوى متكررة من سكان الحي. "
+            "وأعربت الخارجية الفرنسية عن قلقها من تصاعد العنف في المنطقة الحدودية.")
+    qs = find_quotes(_article(text))
+    assert _by_text(qs, "إلى الالتزام بإجراءات").speaker.name == "نبيل الخطيب"
+    assert _by_text(qs, "بتجاهل شكاوى متكررة").speaker.name.startswith("منظمة حقوقية")
+    assert _by_text(qs, "عن قلقها من تصاعد").speaker.name == "الخارجية الفرنسية"
+    # a verb without its own preposition still needs «أن» or a quotation
+    assert not [q for q in find_quotes(_article("وأعلنت الوزارة حالة الطوارئ في ثلاث محافظات.")) if q.text]
+
+
+def test_attribution_without_a_speech_verb():
+    text = ("وبحسب مصادر قبلية، فإن عشرات المقاتلين انسحبوا من الجبهة خلال الأيام الماضية.\n"
+            "وتقدمت القوات الحكومية نحو وسط البلدة بعد معارك عنيفة، وفق المرصد الوطني لحقوق الإنسان.")
+    qs = find_quotes(_article(text))
+    q = _by_text(qs, "عشرات المقاتلين انسحبوا")
+    assert q.speaker.name == "مصادر قبلية" and not q.text.startswith("فإن")
+    q = _by_text(qs, "وتقدمت القوات الحكومية")
+    assert q.speaker.name == "المرصد الوطني لحقوق الإنسان" and not q.text.endswith("وفق")

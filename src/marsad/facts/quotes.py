@@ -1632,9 +1632,10 @@ def _prep_content(doc: _Doc, i: int, sub: _Subject) -> int | None:
             if "ب" in doc.gaps[k][-1:]:  # «بـ"كشف دورها"»
                 return doc.tokens[k].start - 2
         return None
-    for a, _ in sub.skipped:
-        if doc.tokens[a].norm in preps and a > i:
-            return doc.tokens[a].start
+    for k in range(i + 2, min(sub.stop + 1, len(doc.tokens))):
+        # a title may hold a preposition of its own (a role phrase runs over «في»), not the verb's
+        if doc.tokens[k].norm in preps and doc.quote_at(doc.tokens[k].start) is None:
+            return doc.tokens[k].start
     return None
 
 
