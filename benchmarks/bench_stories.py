@@ -7,7 +7,9 @@ Run alone: ``python -m benchmarks stories``. ``MARSAD_BENCH_ANT=N`` limits the A
 first N articles in time order (0 skips it); ``MARSAD_BENCH_EMBED=0`` turns embeddings off;
 ``MARSAD_BENCH_GOLD_ONLY=1`` runs the gold windows alone.
 ``python -m benchmarks.bench_stories errors GOLD.tsv [N]`` prints the N worst merges and splits
-of one gold window in time order (docno, outlet, headline) to read what went wrong.
+of one gold window in time order (docno, outlet, headline) to read what went wrong;
+``python -m benchmarks.bench_stories fit GOLD.tsv`` fits the same-story weights on one window's
+decisions and prints them with their ROC-AUC on every window.
 ANT corpus: Chouigui et al., "ANT Corpus: An Arabic News Text Collection for Textual
 Classification", AICCSA 2017.
 """
@@ -171,6 +173,11 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
     print(f"     stories spanning more than {MAX_SPAN_DAYS:.0f} days as read (folds and merges "
           f"included): {sum(1 for x in spans if x > MAX_SPAN_DAYS)}, longest {max(spans):.0f} days")
     title = {a.id: f"{a.outlet}: {a.title[:60]}" for a in arts}
+    # Samples to read are drawn outside April and May 2018 (reserved for independent
+    # evaluation: marsad's output on them is never looked at).
+    reserved = {a.id for a in arts if (a.published or "")[:7] in ("2018-04", "2018-05")}
+    groups = [g for g in groups if not reserved & set(g.members)]
+    multi = [s for s in multi if not reserved & set(s.articles)]
     rng = random.Random(7)
     for g in rng.sample([g for g in groups if len(g.outlets) > 1], min(3, len(groups))):
         print(f"     copy group {g.id}: " + " | ".join(title[m] for m in g.members[:3]))
@@ -305,6 +312,82 @@ def errors(path: Path, n: int = 10, use_embeddings: bool = True, shuffle: int | 
                 print(f"   <{pred[x]}> {show(x)}")
 
 
+def decisions(path: Path, use_embeddings: bool = True, seed: int | None = None) -> tuple[list[dict], list[int]]:
+    """The join decisions the clusterer faces on one gold window, with the gold stories as
+    they stand when each article arrives (time order, or shuffled with ``seed``): every
+    article (copies left out) against each candidate story the index offers. Returns the
+    features of each (article, story) pair and 1 when the article belongs to that story.
+    What the same-story weights in ``marsad.stories`` are fitted on."""
+    from marsad.stories import _Story
+
+    gold = read_gold(path)
+    arts = gold_articles(gold)
+    if seed is not None:
+        random.Random(seed).shuffle(arts)
+    d, c = Deduper(), StoryClusterer(use_embeddings=use_embeddings)
+    by_gold: dict[str, _Story] = {}
+    rows, ys = [], []
+    for a in arts:
+        a = Article(**{**a.__dict__})
+        a.duplicate_of = d.add(a).duplicate_of
+        doc = c._doc(a, learn=True)
+        want = gold[a.id][0]
+        if a.duplicate_of is None:
+            for sid in c._candidates(doc, c._weeks_around(doc.t, c.max_gap_days)):
+                st = c._stories[sid]
+                f = c._features(doc, st, embed=use_embeddings)
+                f["gap"] = c._gap(doc.t, st)
+                rows.append(f)
+                ys.append(int(sid == "g-" + want))
+        st = by_gold.get(want)
+        if st is None:
+            st = by_gold[want] = _Story(id="g-" + want, storyline="g", lead=doc.lead)
+            c._stories[st.id] = st
+        c._join(st, a, doc, 0.0)
+        c._story_of[a.id] = st.id
+    return rows, ys
+
+
+def _row(f: dict, keys: list[str]) -> list[float]:
+    """The logistic features of one decision, as ``marsad.stories._logit`` reads them."""
+    from marsad.stories import DAY1_MIN_AGE
+
+    age, day = f.get("age"), f.get("day")
+    out = []
+    for k in keys:
+        if k == "day1":
+            out.append(float(day == 1 and (age is None or age >= DAY1_MIN_AGE)))
+        elif k == "day2":
+            out.append(float(day is not None and day >= 2))
+        elif k == "age":
+            out.append(max(0.0, (age if age is not None else (day or 0)) - 1.0))
+        else:
+            out.append(float(f.get(k) or 0.0))
+    return out
+
+
+def fit(path: Path, use_embeddings: bool = True) -> None:
+    """Fit the same-story weights (logistic regression, C=10) on one gold window's decisions
+    and print them with the decisions' ROC-AUC on every gold window, for the feature sets of
+    the ablation (what each signal adds)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    text = ["tfidf", "link", "title", "names"] + (["emb", "emb_link"] if use_embeddings else [])
+    sets = {"text": text, "+where": text + ["where"], "+day": text + ["day1", "day2"],
+            "+age": text + ["age"], "+day+age": text + ["day1", "day2", "age"],
+            "all": text + ["where", "day1", "day2", "age"]}
+    data = {p: decisions(p, use_embeddings) for p in gold_files()}
+    rows, ys = data[path]
+    for name, keys in sets.items():
+        m = LogisticRegression(C=10, max_iter=3000).fit(np.array([_row(f, keys) for f in rows]), ys)
+        aucs = " ".join(f"{p.name}: {roc_auc_score(y, m.decision_function(np.array([_row(f, keys) for f in r]))):.4f}"
+                        for p, (r, y) in data.items())
+        weights = ", ".join(f"{k} {w:.2f}" for k, w in zip(keys, m.coef_[0]))
+        print(f"{name:<10} ROC-AUC {aucs}\n           bias {m.intercept_[0]:.2f}, {weights}")
+
+
 def main() -> None:
     embed = os.environ.get("MARSAD_BENCH_EMBED", "1") != "0"
     print("   real news, hand-labelled windows (benchmarks/gold):")
@@ -323,7 +406,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "errors":
+    if len(sys.argv) > 2 and sys.argv[1] == "fit":
+        fit(Path(sys.argv[2]), use_embeddings=os.environ.get("MARSAD_BENCH_EMBED", "1") != "0")
+    elif len(sys.argv) > 2 and sys.argv[1] == "errors":
         errors(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 10,
                use_embeddings=os.environ.get("MARSAD_BENCH_EMBED", "1") != "0",
                shuffle=int(os.environ["MARSAD_BENCH_SHUFFLE"]) if os.environ.get("MARSAD_BENCH_SHUFFLE") else None)
