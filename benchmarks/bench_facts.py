@@ -18,10 +18,10 @@ its cleaner removed, e.g. teasers of other stories under a CNN article) are left
 and counted apart.
 
 * statement recall: the share of *certain* gold statements matched by a quote or a claim
-  (spans overlap by at least half of the shorter one; one output per statement; a claim counts
-  only where no quote covers it, so that a denial told without a quote is found, its claimant
-  being its speaker); precision: the share of those outputs that match any gold statement,
-  certain or not.
+  (spans overlap by at least half of the shorter one; one output per statement, the pairs that
+  overlap most assigned first; a denial counts only where no quote covers it, its span running
+  from where its claimant is named to the end of its sentence, its claimant being its speaker);
+  precision: the share of those outputs that match any gold statement, certain or not.
 * speaker right: of matched pairs, marsad's speaker shares a content word with the gold
   speaker (or its role), i.e. it names the same person or body, even partly;
   speaker fully resolved: every word of the gold speaker's name part (the speaker span without
@@ -145,6 +145,11 @@ def _tokens(s: str | None) -> list[str]:
 def _same_word(a: str, b: str) -> bool:
     if a == b:
         return True
+    # the case endings of sound plurals and duals (مسؤولون / مسؤولين، مصدران / مصدرين)
+    for end in ("ون", "ين", "ان"):
+        if len(a) > 4 and len(b) > 4 and a.endswith(("ون", "ين", "ان")) and b.endswith(("ون", "ين", "ان")) \
+                and a[:-2] == b[:-2]:
+            return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     # a proclitic left on one side (ب, ل, ك) or a case ending: at most two letters more
     return len(short) >= 3 and len(long_) - len(short) <= 2 and (long_.endswith(short) or long_.startswith(short))
@@ -168,6 +173,12 @@ def _shares(a: list[str], b: list[str]) -> bool:
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     ov = min(a[1], b[1]) - max(a[0], b[0])
     return ov > 0 and ov >= 0.5 * min(a[1] - a[0], b[1] - b[0])
+
+
+def _ratio(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Overlap of two spans over their union."""
+    ov = min(a[1], b[1]) - max(a[0], b[0])
+    return ov / (max(a[1], b[1]) - min(a[0], b[0]))
 
 
 def _class_of(word: str | None) -> str | None:
@@ -258,11 +269,14 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
                 continue
             if cl.stance == "denies":
                 denials.append((ev, cl))
-            # a claim is a statement too (a denial is often told with no quote); counted once
-            # when no quote covers it
-            if not any(_overlap(ev, sp) or (sp[0] >= ev[0] and sp[1] <= ev[1]) for sp, _ in quotes):
-                words = locate(hn, cl.text, ev[0]) if cl.text else None
-                span = words if words and ev[0] <= words[0] and words[1] <= ev[1] else ev
+            # a denial is a statement too (often told with no quote; marsad's assertions are
+            # read from its quotes); counted once, when no quote covers it
+            # its span runs from where the claimant is named in the sentence to its end («لكن
+            # روسيا نفت ذلك»), not over the clause it answers
+            who = locate(hn, cl.claimant, ev[1]) if cl.claimant else None
+            span = (who[0], ev[1]) if who and ev[0] <= who[0] < ev[1] else ev
+            if cl.stance == "denies" and not any(_overlap(span, sp) or (sp[0] >= span[0] and sp[1] <= span[1])
+                                                 for sp, _ in quotes):
                 quotes.append((span, Quote(cl.article, Speaker(cl.claimant or "", None), cl.text, False, cl.evidence)))
     numbers = []
     for a, f in parts:
@@ -283,13 +297,18 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
             c["stmt_outside_text"] += 1
     used: set[int] = set()
     matched: list[tuple[dict, object]] = []
-    for s in in_text:
+    # one output per statement, the pairs that overlap most assigned first
+    pairs = sorted(((_ratio(tuple(s["span"]), sp), n, k) for n, s in enumerate(in_text)
+                    for k, (sp, _) in enumerate(quotes) if _overlap(tuple(s["span"]), sp)), reverse=True)
+    assign: dict[int, int] = {}
+    for _, n, k in pairs:
+        if n not in assign and k not in used:
+            assign[n] = k
+            used.add(k)
+    used = set()
+    for n, s in enumerate(in_text):
         gs = tuple(s["span"])
-        hit = None
-        for k, (sp, q) in enumerate(quotes):
-            if k not in used and _overlap(gs, sp):
-                hit = k
-                break
+        hit = assign.get(n)
         if s["certain"]:
             c["stmt_gold"] += 1
             c["stmt_found"] += hit is not None
