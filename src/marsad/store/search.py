@@ -277,11 +277,14 @@ def backfill(store: "Store") -> int:
 
     conn = store.connection
     done = 0
+    missing = ("SELECT a.seq, a.data, f.data FROM articles a LEFT JOIN facts f ON f.article = a.id"
+               " WHERE a.seq NOT IN (SELECT seq FROM search_docs) ORDER BY a.seq LIMIT ?")
     while True:
+        with store.lock:  # readers find nothing to do without waiting for a writer
+            if not conn.execute(missing, (1,)).fetchall():
+                return done
         with store.writing():
-            rows = conn.execute(
-                "SELECT a.seq, a.data, f.data FROM articles a LEFT JOIN facts f ON f.article = a.id"
-                " WHERE a.seq NOT IN (SELECT seq FROM search_docs) ORDER BY a.seq LIMIT 500").fetchall()
+            rows = conn.execute(missing, (500,)).fetchall()
             if not rows:
                 return done
             for seq, adata, fdata in rows:
