@@ -3,10 +3,10 @@ seen before and runs them through the incremental pipeline into the store.
 
 What makes a restart lose nothing and fetch nothing twice:
 
-- every page is recorded in the store (``fetch_pages``, its raw HTML compressed) by the
-  thread that fetched it, before it goes to the pipeline; a page recorded but not yet through
-  the pipeline (a stop or a crash came between) is ingested at the start of the next round
-  without being fetched again;
+- every page is recorded in the store (``fetch_pages``: the bytes the site sent, compressed,
+  and the encoding they were read with) by the thread that fetched it, before it goes to the
+  pipeline; a page recorded but not yet through the pipeline (a stop or a crash came between)
+  is ingested at the start of the next round without being fetched again;
 - a page is known by its normalized URL and fetched once; it is fetched again only when a
   listing gives it a newer ``updated`` date than the one it had, or when its last fetch
   failed for a passing reason (timeout, 429, 5xx; at most ``MAX_ATTEMPTS`` times);
@@ -138,13 +138,10 @@ def decode_page(body: bytes, content_type: str, origin: str) -> tuple[str, str]:
     return decode(body, origin)
 
 
-def _compress(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
-
-
-def page_text(blob: bytes) -> str:
-    """The HTML kept for a fetched page (``Store.page_html``), decompressed."""
-    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+def page_text(blob: bytes, encoding: str | None) -> str:
+    """The text of a page kept in the store (``Store.page_html``: the bytes as the site sent
+    them, zlib-compressed) decoded with the encoding found when it was fetched."""
+    return zlib.decompress(blob).decode(encoding or "utf-8", "replace")
 
 
 def _transient(status: int | None, error: str | None) -> bool:
@@ -239,7 +236,8 @@ class Watcher:
         raws = []
         for row in pending:
             hints = dict(row["hints"] or {})
-            raws.append(RawDoc(origin=row["url"], kind="html", html=page_text(row["html"]), hints=hints))
+            raws.append(RawDoc(origin=row["url"], kind="html", html=page_text(row["html"], row["encoding"]),
+                               hints=hints))
         for i in range(0, len(raws), INGEST_BATCH):
             self._ingest(raws[i:i + INGEST_BATCH], report)
         return len(raws)
@@ -443,7 +441,7 @@ class Watcher:
                  "encoding": encoding, "source": src.name}
         hints = {k: v for k, v in hints.items() if v}
         self.store.save_page(url, src.name, src.outlet, entry.updated, got.status, final_url=got.final_url,
-                             encoding=encoding, html=_compress(text), hints=hints)
+                             encoding=encoding, html=zlib.compress(got.body, 6), hints=hints)
         return RawDoc(origin=url, kind="html", html=text, hints=hints), None, False
 
     def _ingest(self, raws: list[RawDoc], report: RoundReport) -> None:

@@ -98,7 +98,7 @@ MIGRATIONS: list[str] = [
         status INTEGER,
         final_url TEXT,
         encoding TEXT,
-        html BLOB,                     -- zlib-compressed UTF-8 of the decoded page, or NULL
+        html BLOB,                     -- zlib-compressed bytes as the site sent them, or NULL
         hints TEXT,
         ingested INTEGER NOT NULL DEFAULT 0,
         articles TEXT,
