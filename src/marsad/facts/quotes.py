@@ -1355,7 +1355,8 @@ _NISBA_ENDINGS = ("ي", "ية", "يه", "يين", "يون", "يان", "يتين"
 # adjectives that do not end like one: «المحكمة العليا»، «الدول الأربع»
 _DEFINITE_ADJECTIVES = {_bare(_n(w)) for w in ("العليا", "الكبرى", "الأعلى", "الأربع", "الثلاث", "الخمس",
                                                 "الست", "السبع", "العشرين", "الثماني", "الكبير")}
-_PRESS_WORDS = {_n(w) for w in ("صحفيين", "صحافيين", "الصحفيين", "الصحافيين", "صحافة", "الصحافة")}
+_PRESS_WORDS = {_n(w) for w in ("صحفيين", "صحافيين", "الصحفيين", "الصحافيين", "صحافة", "الصحافة",
+                                 "للصحفيين", "للصحافيين", "للصحافة")}
 
 
 def _body_word_stop(doc: _Doc, e: int) -> bool:
@@ -1463,6 +1464,25 @@ def _fuzzy_in(word: str, words: list[str]) -> bool:
     return False
 
 
+def _head_candidates(doc: _Doc, head: str) -> list[int]:
+    """The tokens k, in order, where ``_head_at(doc, k, head)`` may hold or token k+1 is that
+    noun (an index of the article's bare forms, built once: looking at every token for each
+    body speaker made long articles quadratic)."""
+    if doc._heads is None:
+        index: dict[str, set[int]] = {}
+        for k, t in enumerate(doc.tokens):
+            keys = {_bare(t.norm)}
+            if len(t.norm) > 3 and t.norm[0] in "وفبل" and not t.norm.startswith("لل"):
+                keys.add(_bare(t.norm[1:]))
+            for key in keys:
+                got = index.setdefault(key, set())
+                got.add(k)
+                if k:
+                    got.add(k - 1)
+        doc._heads = {key: sorted(ks) for key, ks in index.items()}
+    return doc._heads.get(head, [])
+
+
 def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
     """The fullest mention in the article of the body ``name`` (a short or generic form:
     «الوزارة»، «المرصد السوري»، «المصادر»): the phrases with the same head noun that hold all its
@@ -1474,14 +1494,14 @@ def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
     head, rest = words[0], words[1:]
     cands: list[tuple[int, str, list[str]]] = []
     n = len(doc.tokens)
-    bodies: set[str] = set()  # the word after each mention of the head: one per body so named
-    for k in range(n):
+    bodies: list[tuple[int, str]] = []  # the word after each mention of the head: one per body
+    for k in _head_candidates(doc, head):
         if doc.quote_at(doc.tokens[k].start) is not None:
             continue  # a body named inside someone's words
         start = _head_at(doc, k, head)
         if start is not None and k + 1 < n and not _gap_has(doc.gaps[k + 1], _STOP_PUNCT) \
                 and not _body_word_stop(doc, k + 1):
-            bodies.add(_bare(doc.tokens[k + 1].norm))
+            bodies.append((start, _bare(doc.tokens[k + 1].norm)))
         via_ministry = False
         if start is None:
             # «الخارجية الروسية» for «وزارة الخارجية الروسية»
@@ -1500,13 +1520,16 @@ def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
         return len(c[2]) >= len(d[2]) and all(_fuzzy_in(w, c[2]) for w in d[2])
 
     near = [c for c in cands if pos - NEAR_BODY <= c[0] < pos]
+    before = [c for c in cands if c[0] < pos]
     if near:
         pick = near[-1]  # «الوزارة»: the ministry named just before
+    elif before and (rest or len({w for s, w in bodies if s < pos}) == 1):
+        pick = before[-1]  # named in full earlier in the article, the only body with that head
     else:
         # named farther away or after: only when one body has that head in the whole article
         # («شرطة العاصمة» and «شرطة ولتشير» leave «الشرطة» as it is)
         pick = max(cands, key=lambda c: len(c[2]))
-        if not all(holds(pick, c) for c in cands) or len(bodies - set(words[1:2])) > 1:
+        if not all(holds(pick, c) for c in cands) or len({w for _, w in bodies} - set(words[1:2])) > 1:
             return None
     longer = [c for c in cands if len(c[2]) > len(pick[2]) and holds(c, pick)]
     if longer:
@@ -1514,10 +1537,17 @@ def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
     return pick[1]
 
 
-def _appositive_person(doc: _Doc, name: str) -> tuple[str, int] | None:
+def _appositive_person(doc: _Doc, name: str, role: str | None = None) -> tuple[str, int] | None:
     """«مدير مطار تشوك، جيمي إميليو»: the person named after a comma right after ``name`` (the
-    tail of a title read as a name), as (name, character where it starts)."""
-    pos = doc.text.find(name)
+    tail of a title read as a name; after the title and that tail when ``role`` is given), as
+    (name, character where it starts)."""
+    if role:
+        pos = doc.text.find(f"{role} {name}")
+        if pos < 0:
+            return None
+        pos += len(role) + 1
+    else:
+        pos = doc.text.find(name)
     while pos >= 0:
         end = pos + len(name)
         rest = doc.text[end:end + 3]
@@ -1559,12 +1589,19 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
                 words = words[k:]
                 sp = Speaker(" ".join(words), sp.role, sp.entity)
                 break
-    if any(_n(w) in _person_words() for w in words) or reg.by_name(sp.name) is not None and len(words) >= 2:
-        return sp
-    if sp.role and sp.role != UNNAMED_ROLE:
-        app = _appositive_person(doc, sp.name)
+    person = any(_n(w) in _person_words() for w in words) or any(
+        (m.type or "").upper() in ("PERSON", "PERS") and (m.canonical or m.text) == sp.name for m in doc.mentions)
+    if sp.role and sp.role != UNNAMED_ROLE and not person:
+        app = _appositive_person(doc, sp.name, sp.role)
         if app is not None:
-            return Speaker(app[0], f"{sp.role} {sp.name}", sp.entity)
+            # a rank before the name goes to the end of the title in brackets (_tidy_speaker)
+            person, _, rank = app[0].partition("\t")
+            return Speaker(person, f"{sp.role} {sp.name}" + (f" ({rank})" if rank else ""), sp.entity)
+        before = _name_before_title(doc, sp.role, sp.name)
+        if before is not None:
+            return Speaker(before, f"{sp.role} {sp.name}", sp.entity)
+        return sp
+    if person:
         return sp
     app = _appositive_person(doc, sp.name) if _definite_title(sp.name) else None
     if app is not None:
