@@ -25,7 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from marsad import budget
 from marsad.briefs import add_briefs
+from marsad.budget import DEFAULT_TIME_LIMIT
 from marsad.errors import InputError, MarsadError
 from marsad.facts.entities import link_entities as link_mentions
 from marsad.model import Analysis, Article, Facts, RawDoc
@@ -65,11 +67,23 @@ def input_key(raw: RawDoc) -> str:
     return h.hexdigest()
 
 
-def process_input(raw: RawDoc, with_facts: bool = True) -> list[tuple[Article, Facts]] | InputError:
+def process_input(raw: RawDoc, with_facts: bool = True, time_limit: float | None = DEFAULT_TIME_LIMIT,
+                  ) -> list[tuple[Article, Facts]] | InputError:
     """The pure part of the pipeline for one input: extraction, cleaning, metadata and facts.
-    Returns an InputError instead of raising, so a worker pool never dies on bad input."""
+    Returns an InputError instead of raising, so a worker pool never dies on bad input; one
+    that runs past ``time_limit`` seconds (None: no limit) is stopped and is an InputError
+    too ("took longer than N s", see marsad.budget)."""
+    try:
+        with budget.limit(time_limit, raw.origin):
+            return _process_input(raw, with_facts)
+    except InputError as exc:
+        return exc
+
+
+def _process_input(raw: RawDoc, with_facts: bool) -> list[tuple[Article, Facts]] | InputError:
     from marsad.ingest import extract_articles
 
+    budget.check()  # a request whose time ran out before this input reached it
     try:
         articles = extract_articles(raw)
     except InputError as exc:
@@ -78,6 +92,7 @@ def process_input(raw: RawDoc, with_facts: bool = True) -> list[tuple[Article, F
         return InputError(raw.origin, f"could not be extracted ({type(exc).__name__}: {exc})")
     out = []
     for article in articles:
+        budget.check()
         facts = Facts()
         if with_facts:
             try:
@@ -100,6 +115,7 @@ def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
 
 def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True,
                    window: int = 0, started: Callable[[], None] | None = None,
+                   time_limit: float | None = DEFAULT_TIME_LIMIT,
                    ) -> Iterator[list[tuple[Article, Facts]] | InputError]:
     """``process_input`` over ``raws`` in ``workers`` processes, results in input order.
 
@@ -121,7 +137,7 @@ def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True
                 raw = next(it, None)
                 if raw is None:
                     break
-                pending.append((raw, _submit(pool, raw, with_facts)))
+                pending.append((raw, _submit(pool, raw, with_facts, time_limit)))
             if started is not None:
                 started()
                 started = None
@@ -142,25 +158,26 @@ def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True
             again = [raw] + [r for r, _ in pending]
             pending.clear()
             for r in again:
-                yield _run_isolated(r, with_facts)
+                yield _run_isolated(r, with_facts, time_limit)
             pool = ProcessPoolExecutor(max_workers=workers)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _submit(pool: ProcessPoolExecutor, raw: RawDoc, with_facts: bool) -> Future:
+def _submit(pool: ProcessPoolExecutor, raw: RawDoc, with_facts: bool, time_limit: float | None) -> Future:
     try:
-        return pool.submit(process_input, raw, with_facts)
+        return pool.submit(process_input, raw, with_facts, time_limit)
     except BrokenProcessPool as exc:  # broken by an earlier input: reported when this one's turn comes
         fut: Future = Future()
         fut.set_exception(exc)
         return fut
 
 
-def _run_isolated(raw: RawDoc, with_facts: bool) -> list[tuple[Article, Facts]] | InputError:
+def _run_isolated(raw: RawDoc, with_facts: bool, time_limit: float | None,
+                  ) -> list[tuple[Article, Facts]] | InputError:
     with ProcessPoolExecutor(max_workers=1) as solo:
         try:
-            return solo.submit(process_input, raw, with_facts).result()
+            return solo.submit(process_input, raw, with_facts, time_limit).result()
         except Exception as exc:  # noqa: BLE001 -- reported for this input alone
             return _worker_failure(raw, exc)
 
@@ -170,15 +187,18 @@ class Pipeline:
 
     ``use_embeddings`` turns on sentence embeddings in story clustering (slower, better);
     ``with_facts`` turns fact extraction on; ``workers`` > 1 runs extraction and facts in
-    that many processes (dedup, clustering and storing stay in this process, in input order).
+    that many processes (dedup, clustering and storing stay in this process, in input order);
+    ``time_limit``: seconds one input may take in extraction and facts (None: no limit), past
+    which it is reported as an InputError and the batch goes on.
     """
 
     def __init__(self, store: Store, use_embeddings: bool = True, with_facts: bool = True,
-                 workers: int = 1):
+                 workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT):
         store.check_writable()
         self.store = store
         self.with_facts = with_facts
         self.workers = max(1, workers)
+        self.time_limit = time_limit  # seconds one input may take in extraction and facts
         self.use_embeddings = use_embeddings
         with store.writing():
             self._load_state()
@@ -296,7 +316,7 @@ class Pipeline:
     def _run(self, raws: Iterator[RawDoc]) -> Iterator[list[tuple[Article, Facts]] | InputError]:
         if self.workers == 1:
             for raw in raws:
-                yield process_input(raw, self.with_facts)
+                yield process_input(raw, self.with_facts, self.time_limit)
             return
         # While the workers read their first inputs this process loads what placing articles
         # needs. On 1,000 ANT articles with 2 workers this hid ~3 s of model loading (the encoder
@@ -309,7 +329,8 @@ class Pipeline:
             warm[0].start()
 
         try:
-            for result in run_in_workers(raws, self.workers, self.with_facts, started=start_warm_up):
+            for result in run_in_workers(raws, self.workers, self.with_facts, started=start_warm_up,
+                                         time_limit=self.time_limit):
                 while warm:
                     warm.pop().join()
                 yield result
@@ -397,14 +418,16 @@ def _open_existing(path: str) -> Store:
 
 def analyze(paths: list[str], db: str = ":memory:", use_embeddings: bool = True,
             with_facts: bool = True, workers: int = 1,
-            progress: Callable[[int], None] | None = None) -> tuple[Analysis, IngestReport]:
+            progress: Callable[[int], None] | None = None,
+            time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[Analysis, IngestReport]:
     """Read ``paths``, run the whole pipeline into the store at ``db`` and return the result."""
     from marsad.ingest import read_inputs
 
     raws = list(read_inputs(paths))
     store = Store(db)
     try:
-        pipeline = Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts, workers=workers)
+        pipeline = Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts, workers=workers,
+                            time_limit=time_limit)
         report = pipeline.ingest(raws, progress=progress)
         return pipeline.finish(), report
     finally:

@@ -160,6 +160,7 @@ class _Doc:
     sent_bounds: list[tuple[int, int]]  # per sentence: first token, one past last token
     quotes: list[tuple[int, int]]  # (index of opening mark, index of closing mark)
     mentions: list[Mention] = field(default_factory=list)
+    _heads: dict[str, list[int]] | None = field(default=None, repr=False)  # _head_candidates
 
     def surface(self, i: int, j: int) -> str:
         """Article text from token i to token j-1 (inclusive), as written."""
