@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from marsad import __version__
+from marsad.budget import DEFAULT_TIME_LIMIT
 from marsad.errors import MarsadError
 
 app = typer.Typer(
@@ -58,6 +59,9 @@ def analyze(
     facts: bool = typer.Option(True, "--facts/--no-facts", help="Extract entities, quotes, "
                                "claims and events."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes for extraction and facts."),
+    time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit", min=0, help="Seconds one input may take "
+                                     "in extraction and facts; a slower one is reported as an error "
+                                     "and the others go on (0: no limit)."),
     html_stories: int = typer.Option(300, "--html-stories", min=1, help="Show at most this many "
                                      "stories in the --html report (the most covered ones)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary."),
@@ -82,7 +86,8 @@ def analyze(
         _error(str(exc))
         raise typer.Exit(2)
     try:
-        pipeline = Pipeline(store, use_embeddings=embeddings, with_facts=facts, workers=workers)
+        pipeline = Pipeline(store, use_embeddings=embeddings, with_facts=facts, workers=workers,
+                            time_limit=time_limit or None)
         show = not quiet and len(raws) >= 20 and console.is_terminal
         with Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, disable=not show, transient=True) as bar:

@@ -138,7 +138,7 @@ def _accuser_nearby(doc: Q._Doc, mentions: list[Mention], quotes: list[Quote], c
     if not doc.tokens:
         return None
     # the sentence of the denial's last word (its evidence may end on a closing mark)
-    end_tok = max(0, bisect.bisect_left([t.start for t in doc.tokens], c.evidence.end) - 1)
+    end_tok = max(0, bisect.bisect_left(doc.tokens, c.evidence.end, key=lambda t: t.start) - 1)
     k = doc.sent_of[end_tok]
     want = content_stems(c.target)
     if not want:
@@ -180,9 +180,9 @@ def _sentence_span(doc: Q._Doc, i: int) -> tuple[int, int, int, int]:
     """(first token, end token, start char, end char) of token i's sentence."""
     lo, hi = doc.sent_bounds[doc.sent_of[i]]
     s, e = doc.tokens[lo].start, doc.tokens[hi - 1].end
-    for q in doc.quotes:  # a closing mark after the last word belongs to the sentence
-        if q[0] < e <= q[1] + 1:
-            e = max(e, q[1] + 1)
+    q = doc.quote_at(e - 1)  # a closing mark after the last word belongs to the sentence
+    if q is not None:
+        e = max(e, q[1] + 1)
     if e < len(doc.text) and doc.text[e:e + 1] in ".؟!":
         e += 1
     return lo, hi, s, e
@@ -234,12 +234,10 @@ def _owner_before(reports: list[tuple[int, str]], pos: int) -> str | None:
 
 
 def _tok_at(doc: Q._Doc, pos: int) -> int | None:
-    for i, t in enumerate(doc.tokens):
-        if t.start <= pos < t.end:
-            return i
-        if t.start > pos:
-            return i
-    return None
+    """The token holding ``pos``, else the first one after it (tokens are in text order, so a
+    binary search on their ends: the first token that ends after ``pos``)."""
+    i = bisect.bisect_right(doc.tokens, pos, key=lambda t: t.end)
+    return i if i < len(doc.tokens) else None
 
 
 def _assertion_from_quote(doc: Q._Doc, reg: Q._Registry, article: Article, q: Quote,

@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.budget import check as check_budget
 from marsad.facts.entities import find_mentions
 from marsad.model import Article, Event, Evidence, Mention, Number
 from marsad.text.dates import resolve_relative
@@ -1115,7 +1116,12 @@ def find_events(article: Article, mentions: list[Mention] | None = None) -> list
     quick = _quick_filter()
     normed = normalize(text)
     events: list[Event] = []
+    # in text order, so each sentence finds its own mentions by binary search (stable: the
+    # tagger's order is kept); a scan of every mention per sentence made long articles quadratic
+    mentions = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in mentions]
     for s in split_sentences(text):
+        check_budget()  # an input past its time budget stops here (marsad.budget)
         if not quick.search(normed, s.start, s.end):
             continue
         toks = tokenize(s.text)
@@ -1149,7 +1155,8 @@ def find_events(article: Article, mentions: list[Mention] | None = None) -> list
                 got.append(Number(
                     value=sp.value, what=c.what, unit=sp.unit, qualifier=sp.qualifier,
                     text=sp.text, start=s.start + sp.start, end=s.start + sp.end, role=c.role))
-        actors, place = _actors_place(toks, s.start, mentions, text, s.start, s.end)
+        near = mentions[bisect.bisect_left(starts, s.start):bisect.bisect_left(starts, s.end)]
+        actors, place = _actors_place(toks, s.start, near, text, s.start, s.end)
         date = _date_of(toks, article.published)
         for t in types:
             events.append(Event(

@@ -28,6 +28,7 @@ Every quote's ``evidence`` spans from its cue to the end of its words, so
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -160,6 +161,7 @@ class _Doc:
     sent_bounds: list[tuple[int, int]]  # per sentence: first token, one past last token
     quotes: list[tuple[int, int]]  # (index of opening mark, index of closing mark)
     mentions: list[Mention] = field(default_factory=list)
+    _reach: int | None = field(default=None, repr=False)  # longest mention (mentions_over)
     _heads: dict[str, list[int]] | None = field(default=None, repr=False)  # _head_candidates
 
     def surface(self, i: int, j: int) -> str:
@@ -170,25 +172,43 @@ class _Doc:
         """Token i's normalized form without a conjunction و/ف when that leaves a known word."""
         return self.tokens[i].norm
 
+    # The quotation spans are disjoint and in text order (_quote_spans), and the mentions are
+    # in text order (_build): the lookups below are binary searches, so an article's work
+    # grows with its length, not with its length squared.
     def opens(self, j: int) -> tuple[int, int] | None:
         """The quotation whose opening mark stands in the gap before token j."""
         lo = self.tokens[j - 1].end if j > 0 else 0
-        for q in self.quotes:
-            if lo <= q[0] < self.tokens[j].start:
-                return q
+        k = bisect.bisect_left(self.quotes, lo, key=lambda q: q[0])
+        if k < len(self.quotes) and self.quotes[k][0] < self.tokens[j].start:
+            return self.quotes[k]
         return None
 
     def closes(self, j: int) -> bool:
         """Does a quotation close in the gap before token j?"""
         lo = self.tokens[j - 1].end if j > 0 else 0
         hi = self.tokens[j].start if j < len(self.tokens) else len(self.text)
-        return any(lo <= q[1] < hi for q in self.quotes)
+        k = bisect.bisect_left(self.quotes, lo, key=lambda q: q[1])
+        return k < len(self.quotes) and self.quotes[k][1] < hi
 
     def quote_at(self, pos: int) -> tuple[int, int] | None:
-        for q in self.quotes:
-            if q[0] <= pos <= q[1]:
-                return q
+        k = bisect.bisect_right(self.quotes, pos, key=lambda q: q[0]) - 1
+        if k >= 0 and pos <= self.quotes[k][1]:
+            return self.quotes[k]
         return None
+
+    def quotes_within(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The quotations that open at or after ``lo`` and close at or before ``hi``, in order."""
+        a = bisect.bisect_left(self.quotes, lo, key=lambda q: q[0])
+        b = bisect.bisect_right(self.quotes, hi, key=lambda q: q[0])
+        return [q for q in self.quotes[a:b] if q[1] <= hi]
+
+    def mentions_over(self, start: int, end: int) -> list[Mention]:
+        """The mentions that overlap start..end, in order."""
+        if self._reach is None:
+            self._reach = max((m.end - m.start for m in self.mentions), default=0)
+        a = bisect.bisect_right(self.mentions, start - self._reach, key=lambda m: m.start)
+        b = bisect.bisect_left(self.mentions, end, key=lambda m: m.start)
+        return [m for m in self.mentions[a:b] if start < m.end]
 
 
 def _quote_spans(text: str) -> list[tuple[int, int]]:
@@ -248,7 +268,8 @@ def _build(article: Article, mentions: list[Mention]) -> _Doc:
             hi += 1
         bounds.append((lo, hi))
         lo = hi
-    return _Doc(text, tokens, gaps, sent_of, bounds, _quote_spans(text), list(mentions or []))
+    return _Doc(text, tokens, gaps, sent_of, bounds, _quote_spans(text),
+                sorted(mentions or [], key=lambda m: m.start))  # text order (stable: ties keep theirs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,11 +548,15 @@ def _person_tokens(doc: _Doc, a: int, b: int) -> tuple[int, int] | None:
     if not doc.mentions or b <= a:
         return None
     lo, hi = doc.tokens[a].start, doc.tokens[b - 1].end
-    for m in doc.mentions:
-        if (m.type or "").upper() not in ("PERSON", "PERS") or m.start < lo or m.start >= hi:
+    # mentions are in text order (_build): only those starting inside lo..hi are looked at
+    for n in range(bisect.bisect_left(doc.mentions, lo, key=lambda m: m.start), len(doc.mentions)):
+        m = doc.mentions[n]
+        if m.start >= hi:
+            break
+        if (m.type or "").upper() not in ("PERSON", "PERS"):
             continue
-        p = next((k for k in range(a, b) if doc.tokens[k].end > m.start), None)
-        if p is None:
+        p = bisect.bisect_right(doc.tokens, m.start, a, b, key=lambda t: t.end)
+        if p == b:
             return None
         e = p
         while e < b and doc.tokens[e].start < m.end:
@@ -552,7 +577,7 @@ def _bare_first_name(doc: _Doc, k: int) -> bool:
         return False
     if doc.tokens[k - 1].norm in PREPOSITIONS or doc.tokens[k - 1].norm == _n("باسم"):
         return False  # «في سهيل»، «باسم موسكو»
-    return not any(m.start < t.end and t.start < m.end for m in doc.mentions)
+    return not doc.mentions_over(t.start, t.end)
 
 
 def _first_name(doc: _Doc, k: int) -> bool:
@@ -754,11 +779,9 @@ def _prepass(doc: _Doc) -> _Registry:
 def _whole_word_name(doc: _Doc, m: Mention) -> str | None:
     """The mention from the start of the word it begins inside («راس النوري» inside «فراس
     النوري» → «فراس النوري»), or None when it starts on a word boundary."""
-    for t in doc.tokens:
-        if t.start < m.start < t.end:
-            return doc.text[t.start:m.end]
-        if t.start >= m.start:
-            return None
+    i = bisect.bisect_right(doc.tokens, m.start, key=lambda t: t.end)  # first token ending after it
+    if i < len(doc.tokens) and doc.tokens[i].start < m.start:
+        return doc.text[doc.tokens[i].start:m.end]
     return None
 
 
@@ -846,8 +869,8 @@ def _tidy_speaker(sp: Speaker) -> Speaker:
 
 
 def _mention_over(doc: _Doc, start: int, end: int) -> Mention | None:
-    for m in doc.mentions:
-        if m.start < end and start < m.end and (m.type or "").upper() in ("PERSON", "PERS", "ORG"):
+    for m in doc.mentions_over(start, end):
+        if (m.type or "").upper() in ("PERSON", "PERS", "ORG"):
             return m
     return None
 
@@ -1044,7 +1067,7 @@ def _make_quote(doc: _Doc, article: Article, speaker: Speaker, cue_start: int, c
             c0 += len(intro)
     if c1 <= c0:
         return []
-    inside = [q for q in doc.quotes if q[0] >= c0 - 1 and q[1] <= c1 + 1]
+    inside = doc.quotes_within(c0 - 1, c1 + 1)
     total = _words(text[c0:c1])
     quoted = [q for q in inside if _words(text[q[0] + 1:q[1]]) >= MIN_DIRECT_WORDS]
     qwords = sum(_words(text[q[0] + 1:q[1]]) for q in quoted)
@@ -1212,9 +1235,9 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
             consumed_until = sub.stop
         sent_end = doc.tokens[hi - 1].end
         # a quotation running past the last token (closing mark after the full stop)
-        for q in doc.quotes:
-            if q[0] < sent_end <= q[1] + 1:
-                sent_end = max(sent_end, q[1] + 1)
+        q = doc.quote_at(sent_end - 1)
+        if q is not None:
+            sent_end = max(sent_end, q[1] + 1)
         ends.append(sent_end)
         for (sp, cstart, c0, via), c1 in zip(pending, ends):
             for q in _make_quote(doc, article, sp, cstart, c0, c1, via):
@@ -1439,8 +1462,7 @@ def _body_extent(doc: _Doc, k: int, hi: int) -> int:
 
 def _is_place(doc: _Doc, k: int) -> bool:
     t = doc.tokens[k]
-    if any((m.type or "").upper() in ("PLACE", "LOC") and m.start < t.end and t.start < m.end
-           for m in doc.mentions):
+    if any((m.type or "").upper() in ("PLACE", "LOC") for m in doc.mentions_over(t.start, t.end)):
         return True
     return _bare(t.norm) in lexicon("gazetteer_countries.txt") or t.norm in lexicon("gazetteer_cities.txt")
 
@@ -1778,7 +1800,7 @@ def _initial_subject(doc: _Doc, reg: _Registry, lo: int, i: int, persons_only: b
 
 
 def _quotes_in(doc: _Doc, q: Quote) -> set[tuple[int, int]]:
-    return {s for s in doc.quotes if q.evidence.start <= s[0] and s[1] <= q.evidence.end}
+    return set(doc.quotes_within(q.evidence.start, q.evidence.end))
 
 
 def _subject_before(doc: _Doc, reg: _Registry, i: int, lo: int) -> Speaker | None:

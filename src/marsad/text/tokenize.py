@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from marsad.budget import check as check_budget
 from marsad.text import lexicon
 from marsad.text.normalize import GAP, normalize
 
@@ -174,6 +175,9 @@ def _analyze(surface: str) -> tuple[str, str, str] | None:
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of ``text`` with offsets into it (``text[t.start:t.end] == t.text``)."""
+    # Every stage tokenizes as it goes (per sentence, per span), so this is where an input
+    # that has spent its time budget is stopped (a clock read: ~1% of this function's time).
+    check_budget()
     cache = _WORD_CACHE
     if len(cache) > _WORD_CACHE_MAX:
         cache.clear()
