@@ -197,3 +197,44 @@ def test_sitemap_entities_are_not_expanded_and_bombs_are_cut():
 def test_urls_normalized_without_tracking_parameters():
     assert (normalize_url("HTTP://Example.COM:80/a?utm_source=rss&id=3&fbclid=x#top")
             == normalize_url("http://example.com/a?id=3"))
+
+
+def test_robots_crawl_delay_is_obeyed(site):
+    site.extra["/robots.txt"] = (200, {"Content-Type": "text/plain"},
+                                 b"User-agent: marsad\nCrawl-delay: 0.6\nDisallow: /private/\n")
+    with Fetcher(config(delay=0.05)) as f:
+        for p in ("/news/hospital.html", "/news/budget.html", "/news/bookfair.html"):
+            f.get(site.base + p)
+    times = [t for t, p, _ in site.log if p.startswith("/news/")]
+    assert min(b - a for a, b in zip(times, times[1:])) >= 0.55
+
+
+def test_missing_robots_allows_and_unreachable_robots_forbids(site):
+    site.extra["/robots.txt"] = (404, {"Content-Type": "text/plain"}, b"")
+    with Fetcher(config()) as f:
+        assert f.get(site.base + "/private/draft.html").status == 200
+    site.extra["/robots.txt"] = (503, {"Content-Type": "text/plain"}, b"")
+    with Fetcher(config(retries=1)) as f:
+        with pytest.raises(RobotsDisallowed):
+            f.get(site.base + "/news/hospital.html")
+    assert site.hits("/news/hospital.html") == 0
+
+
+def test_atom_feed_with_relative_links():
+    atom = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ar"><title>وكالة النهار</title>
+<entry><title>انطلاق معرض الكتاب</title><link rel="alternate" href="/news/bookfair.html"/>
+<updated>2026-12-07T12:30:00+03:00</updated><id>urn:1</id></entry></feed>""".encode()
+    [entry] = parse_feed(atom, "http://news.example/atom.xml")
+    assert kind_of(atom) == "feed"
+    assert entry.url == "http://news.example/news/bookfair.html"
+    assert entry.title == "انطلاق معرض الكتاب" and entry.updated == "2026-12-07T09:30:00Z"
+
+
+def test_crawl_delay_for_marsad_or_everyone():
+    from marsad.fetch.http import crawl_delay
+
+    text = "User-agent: *\nCrawl-delay: 5\n\nUser-agent: Googlebot\nUser-agent: marsad\nCrawl-delay: 2.5\nDisallow:\n"
+    assert crawl_delay(text) == 2.5
+    assert crawl_delay("User-agent: *\nDisallow: /x\nCrawl-delay: 3 # be gentle\n") == 3.0
+    assert crawl_delay("User-agent: *\nDisallow: /x\n") is None

@@ -185,6 +185,34 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def crawl_delay(robots_txt: str, agent: str = ROBOTS_AGENT) -> float | None:
+    """The ``Crawl-delay`` robots.txt sets for ``agent`` (else for ``*``), decimals allowed
+    (the standard library's parser reads whole seconds only)."""
+    delays: dict[str, float] = {}
+    agents: list[str] = []
+    in_rules = False
+    for line in robots_txt.splitlines():
+        key, _, value = line.split("#", 1)[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "user-agent":
+            if in_rules:
+                agents, in_rules = [], False
+            agents.append(value.lower())
+        elif key in ("allow", "disallow", "crawl-delay") and agents:
+            in_rules = True
+            if key == "crawl-delay":
+                try:
+                    d = float(value)
+                except ValueError:
+                    continue
+                for a in agents:
+                    delays.setdefault(a, d)
+    for a, d in delays.items():
+        if a != "*" and a in agent.lower():
+            return d
+    return delays.get("*")
+
+
 class Fetcher:
     """Polite, guarded HTTP GETs (see the module docstring). Thread-safe: one Fetcher is
     shared by every thread of a watch round. ``stop`` (a ``threading.Event``) makes every
@@ -276,7 +304,7 @@ class Fetcher:
         text = got.body.decode("utf-8", "replace")
         rules = RobotFileParser(url)
         rules.parse(text.splitlines())
-        delay = rules.crawl_delay(ROBOTS_AGENT)
+        delay = crawl_delay(text)
         if delay:
             host = self._host(urlsplit(origin).netloc.lower())
             host.delay = max(host.delay, min(float(delay), self.config.max_crawl_delay))
