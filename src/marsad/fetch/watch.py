@@ -50,6 +50,9 @@ MAX_PAGES_PER_SOURCE = 500
 # batch rather than per page).
 INGEST_BATCH = 20
 
+# Seconds between two progress lines during a long round.
+PROGRESS_EVERY = 30.0
+
 LISTING_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, "
                   "text/xml;q=0.9, */*;q=0.5")
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -388,8 +391,13 @@ class Watcher:
             futures[pool.submit(self._fetch_page, src, url, entry, listing.get("page"))] = item
         pending = set(futures)
         batch: list[RawDoc] = []
+        shown = time.monotonic()
         while pending:
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            if time.monotonic() - shown >= PROGRESS_EVERY:
+                shown = time.monotonic()
+                self.say(f"{len(futures) - len(pending)}/{len(futures)} pages done, "
+                         f"{len(report.stored)} articles stored so far")
             if self.stop.is_set():
                 for fut in pending:
                     fut.cancel()
