@@ -534,3 +534,25 @@ def test_attribution_without_a_speech_verb():
     assert q.speaker.name == "مصادر قبلية" and not q.text.startswith("فإن")
     q = _by_text(qs, "وتقدمت القوات الحكومية")
     assert q.speaker.name == "المرصد الوطني لحقوق الإنسان" and not q.text.endswith("وفق")
+
+
+def test_the_object_of_a_charge_is_not_the_speaker():
+    from marsad.facts.entities import find_mentions
+
+    text = ("قال المتحدث باسم الخارجية الإيرانية ناصر كنعاني إن التحذيرات الأمريكية استفزازية. "
+            "واتهم واشنطن بالوقوف خلف الاضطرابات في المنطقة منذ سنوات.")
+    q = _by_text(find_quotes(_article(text), find_mentions(_article(text))), "بالوقوف خلف")
+    assert q.speaker.name == "ناصر كنعاني"
+
+
+def test_an_unnamed_source_keeps_its_complement_and_a_name_its_spelling_variant():
+    text = ("قال مصدر مطلع على المفاوضات إن الوفدين اقتربا من اتفاق نهائي. "
+            "وأضاف المصدر أن التوقيع قد يتم الأسبوع المقبل في العاصمة.")
+    q = _by_text(find_quotes(_article(text)), "التوقيع قد يتم")
+    assert q.speaker.name == "مصدر مطلع على المفاوضات"
+    from marsad.facts.entities import find_mentions
+
+    text = ("وقال مدير الميناء، جيمي إميليو، إن السفينة جنحت قرب الرصيف الشمالي. "
+            "وقال إيميليو إن جميع البحارة نقلوا إلى المستشفى لإجراء فحوص طبية.")
+    q = _by_text(find_quotes(_article(text), find_mentions(_article(text))), "جميع البحارة")
+    assert q.speaker.name == "جيمي إميليو"

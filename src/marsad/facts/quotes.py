@@ -1412,6 +1412,9 @@ def _nisba(doc: _Doc, k: int) -> bool:
     return len(w) > 3 and w.endswith(_NISBA_ENDINGS)
 
 
+UNNAMED_PREPS = {_n(w) for w in ("على", "من", "في", "ب", "لدى")}
+
+
 def _body_extent(doc: _Doc, k: int, hi: int) -> int:
     """One past the last word of the body's name whose head is token k: adjectives and
     genitives with the article, «لـ» genitives before a word with the article (المرصد السوري
@@ -1452,6 +1455,15 @@ def _body_extent(doc: _Doc, k: int, hi: int) -> int:
             break
         after_definite = False
         e += 1
+    # «مصدر مطلع على الخطة»، «مسؤول في الخارجية الأمريكية»: an unnamed source's complement
+    if e + 1 < hi and _bare(doc.tokens[k].norm) in _UNNAMED and doc.tokens[e].norm in UNNAMED_PREPS \
+            and not _gap_has(doc.gaps[e], _STOP_PUNCT) and _definite(doc, e + 1) \
+            and not _gap_has(doc.gaps[e + 1], _STOP_PUNCT):
+        e += 2
+        while e < hi and e - k < MAX_BODY_WORDS and _definite(doc, e) and not _gap_has(doc.gaps[e], _STOP_PUNCT) \
+                and doc.tokens[e].norm.endswith(_ORG_ADJ_ENDINGS):
+            e += 1
+        return e
     # «المحكمة العليا في السعودية»: a country or city closing the name
     if e + 1 < hi and doc.tokens[e].norm == _n("في") and not _gap_has(doc.gaps[e], _STOP_PUNCT) \
             and (e + 2 >= hi or _gap_has(doc.gaps[e + 2], _STOP_PUNCT) or _body_word_stop(doc, e + 2)) \
@@ -1612,6 +1624,12 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
                 words = words[k:]
                 sp = Speaker(" ".join(words), sp.role, sp.entity)
                 break
+    if len(words) == 1 and not sp.role:
+        # «إيميليو» for «جيمي إميليو»: a family name spelt with a long vowel more or less
+        same = {k.name for k in reg.known if len(k.name.split()) >= 2 and _skeleton(k.name.split()[-1]) == _skeleton(words[0])}
+        if len(same) == 1:
+            known = next(k for k in reg.known if k.name in same)
+            return Speaker(known.name, known.role, known.entity or sp.entity)
     person = any(_n(w) in _person_words() for w in words) or any(
         (m.type or "").upper() in ("PERSON", "PERS") and (m.canonical or m.text) == sp.name for m in doc.mentions)
     if sp.role and sp.role != UNNAMED_ROLE and not person:
@@ -1650,7 +1668,14 @@ def _object_not_subject(doc: _Doc, reg: _Registry, i: int, sub: _Subject, last: 
     if doc.tokens[i].norm not in OBJECT_VERBS or not sub.segments:
         return False
     a, b = sub.segments[0]
-    if b >= len(doc.tokens) or _org_end(doc, a, b) < b:
+    charge = None  # «واتهم ميليشيات الحوثي ومن ورائها إيران بتعطيل ...»: the charge's «بـ» word
+    if _n("ب") in PREP_CONTENT.get(doc.tokens[i].norm[1:] if doc.tokens[i].norm[:1] in "وف" else doc.tokens[i].norm, ()):
+        charge = next((k for k in range(a + 1, min(b + 1, len(doc.tokens), a + 7))
+                       if doc.tokens[k].norm[:1] == "ب" and len(doc.tokens[k].norm) > 3
+                       and doc.tokens[k].norm not in _B_WORDS), None)
+    if charge is not None:
+        b = charge
+    elif b >= len(doc.tokens) or _org_end(doc, a, b) < b:
         return False
     nxt = doc.tokens[b].norm
     if not (nxt in (_n("إلى"), _n("على")) or (nxt[:1] == "ب" and len(nxt) > 3 and nxt not in CONNECTORS)):
