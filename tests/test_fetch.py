@@ -47,6 +47,17 @@ def test_loopback_refused_unless_allowed(site):
     assert got.status == 200 and "مستشفى".encode() in got.body
 
 
+def test_other_spellings_of_loopback_are_refused_too(site):
+    port = site.port
+    with Fetcher(config(allow_hosts=frozenset({"127.0.0.1"}))) as f:
+        # allowed by name only: the same machine under another name or notation is refused
+        for url in (f"http://[::1]:{port}/", f"http://2130706433:{port}/", f"http://0x7f.1:{port}/",
+                    f"http://127.1:{port}/", f"http://localhost:{port}/", f"http://[::ffff:127.0.0.1]:{port}/"):
+            with pytest.raises(AddressRefused):
+                f.get(url, robots=False)
+    assert site.log == []
+
+
 def test_only_http_and_https():
     with Fetcher(config()) as f:
         for url in ("file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/", "http:///nohost"):

@@ -1258,7 +1258,6 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                     for q in _make_quote(doc, article, sp, cue_start, c0, c1, []):
                         quotes.append(q)
                         used_quotes.update(_quotes_in(doc, q))
-                        last = sp
     tidy: dict[int, Speaker] = {}
     prev: Speaker | None = None
     for q in quotes:
@@ -1448,6 +1447,9 @@ def _body_extent(doc: _Doc, k: int, hi: int) -> int:
             e += 1
             definite = after_definite = True
             continue
+        if w == _n("بقيادة") and e + 1 < hi and not _gap_has(doc.gaps[e + 1], _STOP_PUNCT):
+            e += 2  # «التحالف العربي بقيادة السعودية»
+            break
         if e == k + 1 and _bare(doc.tokens[k].norm) in _UNNAMED and not _definite(doc, e):
             e += 1  # «مصدر مطلع»، «مسؤول كبير»: an unnamed source's adjective
             continue
@@ -1733,9 +1735,16 @@ def _according_to(doc: _Doc, reg: _Registry, lo: int, hi: int) -> tuple[Speaker,
     first, the content after «فإن» or the comma), or «استعاد الجيش ...، وفق المرصد السوري»
     (the source closing the sentence). Returns (speaker, content start, content end, evidence
     start)."""
+    def then(k: int) -> bool:  # «فإن»، «فقد» as written (a token's norm may drop its «ف»)
+        return _n(doc.tokens[k].text.replace("\u0640", "")) in THEN_WORDS
+
     def source(a: int, b: int) -> Speaker | None:
         if a < b and doc.tokens[a].norm in (_n("ل"), _n("لـ")):
             a += 1
+        if a + 1 < b and doc.tokens[a].norm == _n("ما") and _kind(doc, a + 1, "speech_verbs.txt") is None:
+            a += 2  # «وفق ما ذكرته وكالة الأنباء»: the outlet after the verb
+        if a >= b or doc.tokens[a].norm == _n("ما"):
+            return None
         if a >= b:
             return None
         t = doc.tokens[a]
@@ -1751,15 +1760,17 @@ def _according_to(doc: _Doc, reg: _Registry, lo: int, hi: int) -> tuple[Speaker,
         return _resolve(doc, reg, who, t.start) if who is not None else None
 
     first = doc.tokens[lo].norm
+    if first in (_n("جاء"), _n("وجاء")):
+        return None  # «جاء ذلك خلال لقائه ...، وفق ما ذكرته الوكالة»: the occasion, not a statement
     if first in ACCORDING:
         # the source runs to «فإن» or a comma
         for k in range(lo + 1, min(hi, lo + 12)):
-            if doc.tokens[k].norm in THEN_WORDS or _gap_has(doc.gaps[k], "،,"):
+            if then(k) or _gap_has(doc.gaps[k], "،,"):
                 sp = source(lo + 1, k)
                 if sp is None:
                     return None
-                c = k + 1 if doc.tokens[k].norm in THEN_WORDS else k
-                if c < hi and doc.tokens[c].norm in THEN_WORDS:
+                c = k + 1 if then(k) else k
+                if c < hi and then(c):
                     c += 1
                 if c >= hi:
                     return None
