@@ -25,7 +25,8 @@ and counted apart.
 * speaker right: of matched pairs, marsad's speaker shares a content word with the gold
   speaker (or its role), i.e. it names the same person or body, even partly;
   speaker fully resolved: every word of the gold speaker's name part (the speaker span without
-  its role) is in marsad's name or role, and marsad's name has no word foreign to the gold
+  its role, and without a rank such as «اللواء» or «الشيخ», which marsad may keep in the role)
+  is in marsad's name or role, and marsad's name has no word foreign to the gold
   speaker and role; both over matched pairs whose gold speaker is given.
 * denials: claims with stance ``denies`` matched to gold statements the same way; precision
   over denials output, recall over gold denials; claimant right where the gold names one.
@@ -60,6 +61,9 @@ _STOP = frozenset("""
 في من على عن الى إلى الي لدى باسم التي الذي الذين و او أو ثم قد قال قالت ان أن إن مع ل ب
 هو هي هم بن بين بعد قبل له لها كما ذلك هذا هذه كل ايضا أيضا وهو وهي وهم ال
 """.split())
+
+# ranks and forms of address before a name: part of the title, not of the name
+_RANKS = frozenset("لواء عميد عقيد فريق مقدم رائد شيخ امير دكتور سيد سيده".split())
 
 # "what" classes: a marsad word and a gold noun of the same class count as the same thing
 _CLASSES = {
@@ -340,6 +344,7 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
         if s["role"] and s["speaker"][0] <= s["role"][0] and s["role"][1] <= s["speaker"][1]:
             name_part = text[s["speaker"][0]:s["role"][0]] + " " + text[s["role"][1]:s["speaker"][1]]
         gt, gr, gn = _tokens(g_sp), _tokens(g_role), _tokens(name_part)
+        gn = [w for w in gn if w not in _RANKS]  # a rank is a title: marsad may put it in the role
         pn, pr = _tokens(q.speaker.name), _tokens(q.speaker.role)
         # the same party: marsad's words all belong to the gold speaker or its role, or they
         # share a word that is not a common title or body word («وكالة» alone is not enough)

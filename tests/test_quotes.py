@@ -556,3 +556,13 @@ def test_an_unnamed_source_keeps_its_complement_and_a_name_its_spelling_variant(
             "وقال إيميليو إن جميع البحارة نقلوا إلى المستشفى لإجراء فحوص طبية.")
     q = _by_text(find_quotes(_article(text), find_mentions(_article(text))), "جميع البحارة")
     assert q.speaker.name == "جيمي إميليو"
+
+
+def test_reports_and_statements_name_their_source():
+    text = ("وذكرت تقارير إعلامية أن الجسر أغلق أمام حركة الشاحنات منذ الصباح.\n"
+            "وقال بيان صادر عن الإذاعة الرسمية إن الحكومة ستعلن خطة طوارئ خلال ساعات.\n"
+            "جاء ذلك خلال لقائه السفير الفرنسي في العاصمة، وفق ما ذكرته وكالة الأنباء الرسمية.")
+    qs = find_quotes(_article(text))
+    assert _by_text(qs, "الجسر أغلق").speaker.name == "تقارير إعلامية"
+    assert _by_text(qs, "الحكومة ستعلن").speaker.name == "الإذاعة الرسمية"
+    assert not [q for q in qs if "لقائه السفير" in q.text]  # the occasion, not a statement
