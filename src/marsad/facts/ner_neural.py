@@ -460,7 +460,7 @@ class NeuralTagger:
         em, trans, start, end = self._potentials(x)
         return viterbi(em, x["mask"], trans, start, end)
 
-    def _batches(self, sents: Sequence[Sequence[str]], max_len: int = MAX_SEQ,
+    def batches(self, sents: Sequence[Sequence[str]], max_len: int = MAX_SEQ,
                  margin: int = WINDOW_MARGIN):
         """(pieces, inputs) per batch; a piece is (sentence index, offset in the sequence,
         length, offset in the sentence). With ``self.chunk`` consecutive sentences are read
@@ -501,7 +501,7 @@ class NeuralTagger:
         """Per-token tag probabilities (n x len(TAGS)) for each sentence of one document
         (``max_len``, ``margin``: see ``windows``)."""
         out: list[np.ndarray] = [np.zeros((len(s), len(TAGS))) for s in sents]
-        for pieces, x in self._batches(sents, max_len, margin):
+        for pieces, x in self.batches(sents, max_len, margin):
             m = self._probs(x)
             for r, ps in enumerate(pieces):
                 for i, off, n, at in ps:
@@ -513,7 +513,7 @@ class NeuralTagger:
         """BIO tags for the sentences of one document, tagged in one batch (``max_len``,
         ``margin``: see ``windows``)."""
         out: list[list[str]] = [["O"] * len(s) for s in sents]
-        for pieces, x in self._batches(sents, max_len, margin):
+        for pieces, x in self.batches(sents, max_len, margin):
             for ps, path in zip(pieces, self._paths(x)):
                 for i, off, n, at in ps:
                     out[i][at:at + n] = [TAGS[k] for k in path[off:off + n]]

@@ -163,6 +163,8 @@ class _Doc:
     mentions: list[Mention] = field(default_factory=list)
     _reach: int | None = field(default=None, repr=False)  # longest mention (mentions_over)
     _heads: dict[str, list[int]] | None = field(default=None, repr=False)  # _head_candidates
+    _bodies: dict[str, tuple | None] | None = field(default=None, repr=False)  # _body_phrases
+    _persons: set[str] | None = field(default=None, repr=False)  # _person_names
 
     def surface(self, i: int, j: int) -> str:
         """Article text from token i to token j-1 (inclusive), as written."""
@@ -1525,6 +1527,47 @@ def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
     «الوزارة»، «المرصد السوري»، «المصادر»): the phrases with the same head noun that hold all its
     other words; of those, the one nearest before ``pos`` (else the first), then the longest
     phrase that holds that one (the same body named in full elsewhere)."""
+    # The phrases are found once per name and article (_body_phrases); for each speaker only
+    # binary searches remain, so an article's speakers cost in proportion to its length.
+    got = _body_phrases(doc, name)
+    if got is None:
+        return None
+    cands, seen, fallback, longest, rest = got
+    i = bisect.bisect_left(cands, pos, key=lambda c: c[0])  # the phrases before pos: cands[:i]
+    last = cands[i - 1] if i else None
+    if last is not None and last[0] >= pos - NEAR_BODY:
+        pick = last  # «الوزارة»: the ministry named just before
+    elif last is not None and (rest or _distinct_before(seen, pos) == 1):
+        pick = last  # named in full earlier in the article, the only body with that head
+    elif fallback is not None:
+        # named farther away or after: only when one body has that head in the whole article
+        # («شرطة العاصمة» and «شرطة ولتشير» leave «الشرطة» as it is)
+        pick = fallback
+    else:
+        return None
+    return longest(pick)[1]
+
+
+def _distinct_before(seen: list[tuple[int, int]], pos: int) -> int:
+    """How many different bodies were named before ``pos`` (``seen``: (position, count so far))."""
+    j = bisect.bisect_left(seen, pos, key=lambda x: x[0])
+    return seen[j - 1][1] if j else 0
+
+
+def _body_phrases(doc: _Doc, name: str):
+    """For ``_fullest_body``: the phrases naming the body ``name`` in the article (in text
+    order), the distinct bodies with its head seen so far at each mention, the phrase to use
+    when none stands before the speaker (None: not one body), a function giving the longest
+    phrase that holds a given one, and whether ``name`` has more words than its head. Cached
+    per article and name; None when the name has no words."""
+    if doc._bodies is None:
+        doc._bodies = {}
+    if name not in doc._bodies:
+        doc._bodies[name] = _find_body_phrases(doc, name)
+    return doc._bodies[name]
+
+
+def _find_body_phrases(doc: _Doc, name: str):
     words = [_bare(_n(w)) for w in name.split()]
     if not words or not words[0]:
         return None
@@ -1553,25 +1596,35 @@ def _fullest_body(doc: _Doc, name: str, pos: int) -> str | None:
         cands.append((start, doc.text[start:doc.tokens[e - 1].end], cw))
     if not cands:
         return None
+
     def holds(c, d) -> bool:  # c names d in full (d's words are all in c)
         return len(c[2]) >= len(d[2]) and all(_fuzzy_in(w, c[2]) for w in d[2])
 
-    near = [c for c in cands if pos - NEAR_BODY <= c[0] < pos]
-    before = [c for c in cands if c[0] < pos]
-    if near:
-        pick = near[-1]  # «الوزارة»: the ministry named just before
-    elif before and (rest or len({w for s, w in bodies if s < pos}) == 1):
-        pick = before[-1]  # named in full earlier in the article, the only body with that head
-    else:
-        # named farther away or after: only when one body has that head in the whole article
-        # («شرطة العاصمة» and «شرطة ولتشير» leave «الشرطة» as it is)
-        pick = max(cands, key=lambda c: len(c[2]))
-        if not all(holds(pick, c) for c in cands) or len({w for _, w in bodies} - set(words[1:2])) > 1:
-            return None
-    longer = [c for c in cands if len(c[2]) > len(pick[2]) and holds(c, pick)]
-    if longer:
-        pick = max(longer, key=lambda c: len(c[2]))
-    return pick[1]
+    seen: list[tuple[int, int]] = []
+    distinct: set[str] = set()
+    for s, w in bodies:
+        distinct.add(w)
+        seen.append((s, len(distinct)))
+    fallback = max(cands, key=lambda c: len(c[2]))
+    if not all(holds(fallback, c) for c in cands) or len({w for _, w in bodies} - set(words[1:2])) > 1:
+        fallback = None
+    widest: dict[int, tuple[int, str, list[str]]] = {}
+
+    def longest(pick):
+        if pick[0] not in widest:
+            longer = [c for c in cands if len(c[2]) > len(pick[2]) and holds(c, pick)]
+            widest[pick[0]] = max(longer, key=lambda c: len(c[2])) if longer else pick
+        return widest[pick[0]]
+
+    return cands, seen, fallback, longest, bool(rest)
+
+
+def _person_names(doc: _Doc) -> set[str]:
+    """The names of the article's PERSON mentions (as canonical, else as written); built once."""
+    if doc._persons is None:
+        doc._persons = {m.canonical or m.text for m in doc.mentions
+                        if (m.type or "").upper() in ("PERSON", "PERS")}
+    return doc._persons
 
 
 def _appositive_person(doc: _Doc, name: str, role: str | None = None) -> tuple[str, int] | None:
@@ -1590,11 +1643,60 @@ def _appositive_person(doc: _Doc, name: str, role: str | None = None) -> tuple[s
         rest = doc.text[end:end + 3]
         # «مدير مطار تشوك، جيمي إميليو»; «مصمم الأزياء فيليب فينيه» (no comma)
         if (rest[:1] in "،," and rest[1:2] == " ") or rest[:1] == " ":
-            for m in doc.mentions:
-                if (m.type or "").upper() in ("PERSON", "PERS") and end < m.start <= end + 3:
+            lo = bisect.bisect_right(doc.mentions, end, key=lambda m: m.start)  # in text order
+            for m in doc.mentions[lo:bisect.bisect_right(doc.mentions, end + 3, key=lambda m: m.start)]:
+                if (m.type or "").upper() in ("PERSON", "PERS"):
                     return m.canonical or m.text, m.start
+        if rest[:1] in "،," and role:
+            # the tagger missed the person: a name of two or three words standing alone between
+            # commas (a rank before it is left out): «المفوض السامي لحقوق الإنسان، الأمير زيد بن
+            # رعد الحسين،»
+            k = bisect.bisect_left(doc.tokens, end + 1, key=lambda t: t.start)
+            rank = ""
+            if k < len(doc.tokens) and _bare(doc.tokens[k].norm) in HONORIFICS | {_n("امير"), _n("شيخ")}:
+                rank = doc.tokens[k].text
+                k += 1
+            e = k + 1
+            while e < len(doc.tokens) and e - k < 6 and not _gap_has(doc.gaps[e], "،,.:()"):
+                e += 1
+            closed = e >= len(doc.tokens) or _gap_has(doc.gaps[e], "،,.:")
+            if k < len(doc.tokens) and closed and 2 <= e - k <= 5 and not _definite(doc, k) \
+                    and doc.tokens[k].norm[:1] not in "وف" and not any(
+                    doc.tokens[j].norm in TIME_WORDS or doc.tokens[j].is_number or _is_intro(doc, j)
+                    or doc.tokens[j].norm in PREPOSITIONS or _is_role(doc, j)
+                    or _kind(doc, j, "speech_verbs.txt") for j in range(k, e)):
+                return doc.surface(k, e) + (f"\t{rank}" if rank else ""), doc.tokens[k].start
+        if role:
+            break  # only where the title itself stands
         pos = doc.text.find(name, pos + 1)
     return None
+
+
+def _name_before_title(doc: _Doc, role: str, name: str) -> str | None:
+    """«داياسيري جاياسيكارا، المتحدث باسم حكومة سريلانكا»: the person named just before the
+    title (between a verb or the sentence start and a comma), when the words read as the name
+    are the title's tail."""
+    pos = doc.text.find(f"{role} {name}")
+    if pos < 2 or doc.text[pos - 2:pos] not in ("، ", ", "):
+        return None
+    k = bisect.bisect_left([t.end for t in doc.tokens], pos - 2) - 1
+    if k < 0:
+        return None
+    a = k
+    while a > 0 and k - a < 3 and not _gap_has(doc.gaps[a], "،,.:") \
+            and not _kind(doc, a - 1, "speech_verbs.txt") and doc.tokens[a - 1].norm not in PREPOSITIONS:
+        a -= 1
+    if not (a > 0 and _kind(doc, a - 1, "speech_verbs.txt")) or not 2 <= k + 1 - a <= 3:
+        return None
+    if any(_definite(doc, j) or _is_role(doc, j) or doc.tokens[j].norm in TIME_WORDS for j in range(a, k + 1)):
+        return None
+    return doc.surface(a, k + 1)
+
+
+def _skeleton(word: str) -> str:
+    """A name without its long vowels after the first letter (إيميليو and إميليو → امل)."""
+    w = _n(word)
+    return w[:1] + "".join(c for c in w[1:] if c not in "اويى") if len(w) > 3 else w
 
 
 def _definite_title(name: str) -> bool:
@@ -1607,7 +1709,19 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
     """The speaker as the article gives it in full: a channel word glued to the name dropped
     («ديمتري بوليانسكي لرويترز»), «البيان» continuing the statement's author, a person named
     after the tail of a title («مدير» + «مطار تشوك»، X), a body by its fullest name."""
+    if "#" in sp.name and sp.name.split("#")[0].strip():
+        sp = Speaker(sp.name.split("#")[0].strip(), sp.role, sp.entity)  # «منظمة العفو الدولية #الجيش»
     words = sp.name.split()
+    if sp.role and _n(sp.role) in REPORT_WORDS:
+        # «تقارير» + «إعلامية»: the reports are the source; «بيان» + «صادر» (عن X): X is
+        if _n(words[0]) in (_n("صادر"), _n("صادرة")):
+            at = doc.text.find(f"{sp.role} {sp.name}")
+            k = bisect.bisect_left([t.start for t in doc.tokens], at + len(sp.role) + len(sp.name) + 2) if at >= 0 else -1
+            if 0 <= k < len(doc.tokens) - 1 and doc.tokens[k].norm == _n("عن"):
+                e = _body_extent(doc, k + 1, doc.sent_bounds[doc.sent_of[k]][1])
+                return Speaker(doc.surface(k + 1, e), None, sp.entity)
+        elif all(w.replace("\u0640", "").endswith(_NISBA_ENDINGS) for w in words):
+            return Speaker(f"{sp.role} {sp.name}", None, sp.entity)
     if len(words) >= 2:
         tail = _n(words[-1])
         if tail[:1] == "ل" and (tail[1:] in _org_names() or _bare(tail[1:]) in lexicon("speech_channels.txt")
@@ -1632,8 +1746,7 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
         if len(same) == 1:
             known = next(k for k in reg.known if k.name in same)
             return Speaker(known.name, known.role, known.entity or sp.entity)
-    person = any(_n(w) in _person_words() for w in words) or any(
-        (m.type or "").upper() in ("PERSON", "PERS") and (m.canonical or m.text) == sp.name for m in doc.mentions)
+    person = any(_n(w) in _person_words() for w in words) or sp.name in _person_names(doc)
     if sp.role and sp.role != UNNAMED_ROLE and not person:
         app = _appositive_person(doc, sp.name, sp.role)
         if app is not None:
