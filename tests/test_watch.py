@@ -437,3 +437,30 @@ def test_the_example_sources_file_reads():
     sources, settings = load_sources(str(ROOT / "examples" / "sources.toml"))
     assert len(sources) >= 3 and all(s.feeds or s.sitemaps for s in sources)
     assert settings["contact"] and settings["watchlists"]
+
+
+def test_reextract_builds_a_new_store_from_the_kept_pages_without_fetching(site, tmp_path):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    sources, _ = load_sources(str(sources_file(tmp_path, site.base)))
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    store = Store(old)
+    with Fetcher(fetch_config()) as f:
+        watcher(store, sources, f).run_round()
+    before = {a.origin: (a.title, a.outlet, a.text) for a in store.articles()}
+    store.close()
+    requests = len(site.log)
+    result = CliRunner().invoke(app, ["reextract", "--db", str(old), "--into", str(new), "--no-embeddings"])
+    assert result.exit_code == 0, result.output
+    assert len(site.log) == requests  # nothing fetched
+    store = Store(new)
+    assert {a.origin: (a.title, a.outlet, a.text) for a in store.articles()} == before
+    assert store.pending_pages() == []
+    with Fetcher(fetch_config()) as f:  # watching goes on from the new store: nothing new to fetch
+        report = watcher(store, sources, f).run_round()
+    assert report.fetched == 0 and report.sources["الأفق"].not_modified == 1
+    store.close()
+    again = CliRunner().invoke(app, ["reextract", "--db", str(old), "--into", str(new)])
+    assert again.exit_code == 2 and "already exists" in again.output

@@ -326,6 +326,43 @@ def watch(
         restore()
 
 
+@app.command()
+def reextract(
+    db: str = typer.Option(..., "--db", help="The store `marsad watch` wrote."),
+    into: str = typer.Option(..., "--into", help="A new store to build (must not exist yet)."),
+    embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings", help="Sentence "
+                                    "embeddings in story clustering (better, slower)."),
+    facts: bool = typer.Option(True, "--facts/--no-facts", help="Extract entities, quotes, claims and events."),
+) -> None:
+    """Extract every watched page again from the bytes kept in --db (after marsad's extraction
+    improved) into a new store, with the fetch state, so watching goes on from it."""
+    import os
+
+    from marsad.fetch.watch import PipelineSink
+    from marsad.fetch.watch import reextract as run_reextract
+    from marsad.store import Store
+
+    if not os.path.exists(db):
+        _error(f"{db}: no such store")
+        raise typer.Exit(2)
+    if os.path.exists(into):
+        _error(f"{into}: already exists; --into must name a new store")
+        raise typer.Exit(2)
+    try:
+        source, target = Store(db), Store(into)
+        try:
+            report = run_reextract(source, target, PipelineSink(target, use_embeddings=embeddings, with_facts=facts),
+                                   say=lambda line: err.print(line, markup=False, soft_wrap=True))
+        finally:
+            source.close()
+            target.close()
+    except MarsadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2)
+    err.print(f"{report.resumed} pages extracted again, {len(report.stored)} articles stored in {into}",
+              markup=False, soft_wrap=True)
+
+
 sources_app = typer.Typer(help="Outlets to watch. A sources file is TOML: optional top-level "
                           "contact and every, then an array of outlet tables, each with a name, optionally an "
                           "outlet, and lists feeds, sitemaps, lists (URL lists) and urls.",

@@ -50,6 +50,8 @@ MAX_PAGES_PER_SOURCE = 500
 # batch rather than per page).
 INGEST_BATCH = 20
 
+# Pages copied before they are extracted again, by ``reextract`` (bounds its memory).
+REEXTRACT_CHUNK = 200
 # Seconds between two progress lines during a long round.
 PROGRESS_EVERY = 30.0
 
@@ -214,7 +216,7 @@ class Watcher:
         listing, fetch the new pages, ingest them, recompute stories."""
         t0 = time.monotonic()
         report = RoundReport(sources={s.name: SourceReport() for s in self.sources})
-        report.resumed = self._resume(report)
+        report.resumed = self.resume(report)
         if not self.stop.is_set():
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="marsad-fetch") as pool:
                 listings = self._read_listings(pool, report)
@@ -231,11 +233,12 @@ class Watcher:
         return report
 
     # -- resume ---------------------------------------------------------------------------
-    def _resume(self, report: RoundReport) -> int:
+    def resume(self, report: RoundReport) -> int:
+        """Ingest the pages fetched but not yet through the pipeline; returns how many."""
         pending = self.store.pending_pages()
         if not pending:
             return 0
-        self.say(f"ingesting {len(pending)} pages fetched before the last stop")
+        self.say(f"ingesting {len(pending)} pages fetched earlier and not yet analysed")
         raws = []
         for row in pending:
             hints = dict(row["hints"] or {})
@@ -493,3 +496,30 @@ class Watcher:
                 self.store.save_listing_state(url, src.name, "sitemap", status,
                                               etag=c_etag if complete else None,
                                               last_modified=c_modified if complete else None, entries=n)
+
+
+def reextract(source: Store, target: Store, sink: Any, say: Callable[[str], None] | None = None) -> RoundReport:
+    """Every page ``source`` keeps, through today's extraction and pipeline (``sink``) into
+    ``target``, with the fetch state copied: after an extractor improves, a new store holds
+    the watched articles extracted again, and watching goes on from it without refetching."""
+    say = say or (lambda line: None)
+    for row in source.listing_states():
+        target.save_listing_state(row["url"], row["source"], row["kind"], row["status"], etag=row["etag"],
+                                  last_modified=row["last_modified"], error=row["error"],
+                                  entries=row["entries"], new=0)
+    report = RoundReport()
+    with Fetcher() as fetcher:  # no request is made: the pages come from the store
+        watcher = Watcher(target, [], sink, fetcher, say=say)
+        copied = 0
+        for page in source.fetched_pages():
+            target.save_page(page["url"], page["source"], page["outlet"], page["updated"], page["status"],
+                             final_url=page["final_url"], encoding=page["encoding"], html=page["html"],
+                             hints=page["hints"], error=page["error"])
+            report.sources.setdefault(page["source"], SourceReport())
+            copied += 1
+            if copied % REEXTRACT_CHUNK == 0:
+                report.resumed += watcher.resume(report)
+        report.resumed += watcher.resume(report)
+    if report.stored:
+        sink.finish()
+    return report

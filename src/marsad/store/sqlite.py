@@ -9,9 +9,9 @@ checkpoint are replayed into the state on the next run (see ``marsad.pipeline``)
 Several processes may write one store (two ``marsad analyze`` runs, the server's ingest):
 ``Store.writing()`` holds SQLite's write lock (``BEGIN IMMEDIATE``) for a whole block, so one
 writer at a time reads what the others committed, places its articles and stores them.
-Readers never wait for it (WAL). Every stored article's story has a row in ``stories``: a
-placeholder row is written with the article when its story has none yet, and ``finish``
-replaces them all in one transaction.
+Readers never wait for it (WAL). Every stored article's story has a row in ``stories`` that
+lists it: the article is added to its story's row, or a placeholder row is written, in the
+transaction that stores it, and ``finish`` replaces them all in one transaction.
 """
 
 from __future__ import annotations
@@ -289,7 +289,8 @@ class Store:
         """Store one input's articles and their facts in one transaction; returns how many
         articles were new. Articles already stored (same id) are left as they are. An article
         whose story has no row yet gets a placeholder row in the same transaction (replaced by
-        the next ``replace_derived``), so no stored article names a story that is not there."""
+        the next ``replace_derived``), or is added to the row's articles, so no stored article
+        names a story that is not there or is missing from its story's list."""
         added = 0
         with self.writing():
             for article, facts in items:
@@ -304,14 +305,22 @@ class Store:
                     self._db.execute("INSERT OR REPLACE INTO facts(article, data) VALUES (?,?)",
                                      (article.id, _dumps(codec.facts_to_dict(facts))))
                     self._after_article_insert(article, facts, cur.lastrowid)
-                    if article.story:
-                        self._db.execute(
-                            "INSERT OR IGNORE INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?)",
-                            (article.story, None, article.published,
-                             _dumps(_placeholder_story(article).to_dict())))
+                    self._list_in_story(article)
             self._db.execute("INSERT OR IGNORE INTO inputs(key, origin, articles) VALUES (?,?,?)",
                              (key, origin, added))
         return added
+
+    def _list_in_story(self, article: Article) -> None:
+        """Add a just-stored article to its story's row (inside the open transaction), so that
+        it is listed there before stories are next recomputed: a placeholder row when the story
+        has none yet, else its id appended to the row's articles."""
+        if not article.story:
+            return
+        self._db.execute(
+            "INSERT INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?) ON CONFLICT(id)"
+            " DO UPDATE SET data = json_insert(data, '$.articles[#]', ?)",
+            (article.story, None, article.published, _dumps(_placeholder_story(article).to_dict()),
+             article.id))
 
     def _after_article_insert(self, article: Article, facts: Facts | None = None,
                               seq: int | None = None) -> None:
@@ -336,8 +345,8 @@ class Store:
         """Replace the derived tables (stories, storylines, entities) in one transaction.
 
         Stories that stored articles still name but ``stories`` lacks (articles stored by
-        another writer since these were computed) keep a placeholder row, so no article ever
-        points to a story that is not there; the writer that recomputes next replaces it."""
+        another writer since these were computed) get a placeholder row listing them, so no
+        article ever points to a story that is not there; the next recomputation replaces it."""
         stories = list(stories)
         with self.writing():
             self._db.execute("DELETE FROM stories")
@@ -355,10 +364,7 @@ class Store:
                 "SELECT data FROM articles WHERE story IS NOT NULL AND story NOT IN (SELECT id FROM stories)"
                 " ORDER BY seq").fetchall()
             for (data,) in orphans:
-                article = codec.article_from_dict(json.loads(data))
-                self._db.execute(
-                    "INSERT OR IGNORE INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?)",
-                    (article.story, None, article.published, _dumps(_placeholder_story(article).to_dict())))
+                self._list_in_story(codec.article_from_dict(json.loads(data)))
 
     def save_state(self, key: str, seq: int, value: bytes) -> None:
         self.save_states({key: value}, seq)
@@ -460,6 +466,24 @@ class Store:
         for r in rows:
             r["hints"] = json.loads(r["hints"] or "{}")
         return rows
+
+    def fetched_pages(self, chunk: int = 200) -> Iterator[dict[str, Any]]:
+        """Every fetched page in the order it was fetched (its kept bytes in ``html``, None
+        for a failed fetch), read ``chunk`` rows at a time."""
+        last = 0
+        while True:
+            with self._lock:
+                cur = self._db.execute(
+                    "SELECT rowid, url, source, outlet, updated, status, final_url, encoding, html, hints,"
+                    " error FROM fetch_pages WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, chunk))
+                names = [d[0] for d in cur.description]
+                rows = [dict(zip(names, r)) for r in cur.fetchall()]
+            if not rows:
+                return
+            for r in rows:
+                last = r.pop("rowid")
+                r["hints"] = json.loads(r["hints"] or "{}")
+                yield r
 
     def mark_page_ingested(self, url: str, articles: list[str], error: str | None = None) -> None:
         with self.writing():
