@@ -138,15 +138,22 @@ def test_stored_articles_always_name_a_story_that_exists(tmp_path):
         s.add_input("k2", second.origin, [(second, Facts())])
         shown = {st.id: st for st in s.stories()}
         assert list(shown) == ["s-a0013"]  # a placeholder until stories are recomputed
-        assert shown["s-a0013"].title == first.title and shown["s-a0013"].articles == [first.id]
+        assert shown["s-a0013"].title == first.title
+        assert shown["s-a0013"].articles == [first.id, second.id]
         # Stories recomputed by a writer that had not seen the second article yet: the
-        # article keeps a story row.
+        # article keeps a story row that lists it.
+        s.set_article_story(first.id, "s-big")
         s.replace_derived([Story("s-big", "غارة جوية على سوق شعبي", "l-1", [first.id])],
                           [Storyline("l-1", "الحرب", ["s-big"])], [])
-        assert {st.id for st in s.stories()} == {"s-big", "s-a0013"}
-        for a in (first, second):
-            s.set_article_story(a.id, "s-big")
-        s.replace_derived([Story("s-big", "غارة جوية على سوق شعبي", "l-1", [first.id, second.id])],
+        shown = {st.id: st.articles for st in s.stories()}
+        assert shown == {"s-big": [first.id], "s-a0013": [second.id]}
+        # A third article of the story shown is listed in its row at once.
+        third = _article(15)
+        third.story = "s-big"
+        s.add_input("k3", third.origin, [(third, Facts())])
+        assert {st.id: st.articles for st in s.stories()}["s-big"] == [first.id, third.id]
+        s.set_article_story(second.id, "s-big")
+        s.replace_derived([Story("s-big", "غارة جوية على سوق شعبي", "l-1", [first.id, second.id, third.id])],
                           [Storyline("l-1", "الحرب", ["s-big"])], [])
         assert [st.id for st in s.stories()] == ["s-big"]
 
