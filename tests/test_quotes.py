@@ -566,3 +566,13 @@ def test_reports_and_statements_name_their_source():
     assert _by_text(qs, "الجسر أغلق").speaker.name == "تقارير إعلامية"
     assert _by_text(qs, "الحكومة ستعلن").speaker.name == "الإذاعة الرسمية"
     assert not [q for q in qs if "لقائه السفير" in q.text]  # the occasion, not a statement
+
+
+def test_the_outlet_spoken_to_and_the_antecedent_of_a_relative():
+    text = ("وأعلن المسؤول في شرطة المدينة، بيتر هانسن، أن المهاجمين فروا قبل وصول الدورية. "
+            "وقال لوكالة فرانس برس: \"نبحث عن شهود عيان وكاميرات المراقبة في المنطقة كلها\".\n"
+            "وتتواصل الجلسات بين فرنسا وغينيا الاستوائية التي تتهم باريس بانتهاك الحصانة الدبلوماسية "
+            "لنجل رئيسها.")
+    qs = find_quotes(_article(text))
+    assert _by_text(qs, "نبحث عن شهود").speaker.name == "بيتر هانسن"
+    assert _by_text(qs, "بانتهاك الحصانة").speaker.name == "غينيا الاستوائية"

@@ -424,6 +424,13 @@ def _parse_subject(doc: _Doc, i: int, hi: int) -> _Subject:
             skip_start = j  # «ذكرت، نقلا عن ...»، «أشاروا خلاله»، «ودعت لإجراء تحقيق»
             j += 1
             continue
+        if skip_start is None and len(w) > 3 and w[0] == "ل" and not w.startswith("لل") \
+                and lexicon("speech_channels.txt").get(_bare(w[1:])) in ("medium", "talk", "site"):
+            # «وقال لوكالة فرانس برس»، «المسؤول الأمني لشبكة CNN»: the outlet spoken to
+            close_seg(j)
+            skip_start = j
+            j += 1
+            continue
         if skip_start is not None:
             j += 1
             continue
@@ -1702,7 +1709,9 @@ def _skeleton(word: str) -> str:
 def _definite_title(name: str) -> bool:
     """A noun and its genitive with the article, as a person's title is («مصمم الأزياء»)."""
     ws = name.split()
-    return len(ws) == 2 and not ws[0].startswith("ال") and ws[1].startswith("ال")
+    # a genitive noun, not an adjective («غينيا الاستوائية» is a place and its adjective)
+    return len(ws) == 2 and not ws[0].startswith("ال") and ws[1].startswith("ال") \
+        and not ws[1].replace("\u0640", "").endswith(_NISBA_ENDINGS)
 
 
 def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | None) -> Speaker:
@@ -1963,6 +1972,21 @@ def _subject_before(doc: _Doc, reg: _Registry, i: int, lo: int) -> Speaker | Non
             known = reg.by_name(doc.tokens[m].text)
             if known is not None:
                 return _resolve(doc, reg, who, doc.tokens[m].start)
+        # «بين فرنسا وغينيا الاستوائية التي تتهم باريس ...»: the noun phrase the relative follows
+        # (a name and its adjectives with the article, no punctuation between)
+        m = k - 1
+        while m >= lo and k - m <= 3 and not _gap_has(doc.gaps[m + 1], "،,.:()«»\"") \
+                and (m == k - 1 or _definite(doc, m + 1)) and not doc.tokens[m].is_number \
+                and doc.tokens[m].norm not in PREPOSITIONS and not _kind(doc, m, "speech_verbs.txt"):
+            if not _definite(doc, m):
+                break
+            m -= 1
+        if lo <= m < k and k - m <= 3 and not _definite(doc, m) and doc.tokens[m].norm not in PREPOSITIONS \
+                and not _gap_has(doc.gaps[m + 1] if m + 1 < k else "", "،,"):
+            start = doc.tokens[m].start + (1 if doc.tokens[m].norm[:1] == "و" and len(doc.tokens[m].norm) > 3 else 0)
+            name = doc.text[start:doc.tokens[k - 1].end]
+            if len(name.split()) >= 2:
+                return Speaker(name, None)
         return None
     # «وكان المتحدث باسم الحكومة، ماجد سلوم، قد أكد»: a title and a name fit in 8 words;
     # so does a subject after a contrast: «غير أن المرصد الوطني للحقوق قال إنه وثق ...»
