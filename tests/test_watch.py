@@ -430,7 +430,7 @@ def test_serve_with_watch_ingests_into_the_served_store(tmp_path):
                 proc.kill()
         assert stats["articles"] == 5, output
         assert sorted(s["name"] for s in health) == ["الأفق", "النهار"]
-        assert "round done" in output
+        assert "3 articles stored" in output and "2 articles stored" in output  # per-source lines
 
 
 def test_the_example_sources_file_reads():
