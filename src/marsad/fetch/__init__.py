@@ -5,7 +5,9 @@ watch loop that feeds new articles through the incremental pipeline.
     guard.py     the address guard (public http/https only, unless a host is allowed)
     http.py      the polite fetcher: robots.txt, per-host delay, conditional GET, retries
     listings.py  feeds, sitemaps and URL lists parsed into entries (no network)
-    watch.py     rounds: listings -> new pages -> store (raw HTML kept) -> pipeline
+    watch.py     rounds: listings -> new pages -> store (raw HTML kept) -> pipeline; reextract
+    health.py    per-source health read from the store (API, dashboard, `marsad sources status`)
+    run.py       what `marsad watch` and `marsad serve --watch` run (signals, alerts after rounds)
 """
 
 from marsad.fetch.http import FetchConfig, Fetched, Fetcher
