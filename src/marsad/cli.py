@@ -279,7 +279,8 @@ def _fetch_config(contact: Optional[str], allow_host: Optional[List[str]], delay
 
 
 _SOURCES_HELP = ("Sources files (TOML, see `marsad sources --help`) or feed, sitemap, URL-list "
-                 "or article URLs.")
+                 "or article URLs (a page URL is read as one article: for a homepage, find its "
+                 "feeds with `marsad sources discover URL`).")
 _ALLOW_HELP = ("Fetch from this host even though it resolves to a loopback, private or "
                "link-local address (repeatable).")
 _CONTACT_HELP = "An e-mail or URL put in the User-Agent, so sites can reach you."
