@@ -366,7 +366,9 @@ def reextract(
 
 sources_app = typer.Typer(help="Outlets to watch. A sources file is TOML: optional top-level "
                           "contact and every, then an array of outlet tables, each with a name, optionally an "
-                          "outlet, and lists feeds, sitemaps, lists (URL lists) and urls.",
+                          "outlet, and lists feeds, sitemaps, lists (URL lists) and urls; optionally watchlist "
+                          "tables (name, entities, places, keywords) that raise alerts, and an alerts "
+                          "table with a webhook. See examples/sources.toml.",
                           no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
