@@ -464,3 +464,20 @@ def test_reextract_builds_a_new_store_from_the_kept_pages_without_fetching(site,
     store.close()
     again = CliRunner().invoke(app, ["reextract", "--db", str(old), "--into", str(new)])
     assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_watchlist_terms_match_named_mentions_of_their_kind():
+    from marsad.alerts import Watchlist, matches
+    from marsad.model import Mention
+
+    text = "قال المتحدث باسم الكرملين دميتري بيسكوف إن المحادثات في إسطنبول لم تحرز تقدماً."
+    mentions = [Mention("a", "الكرملين", "ORG", 17, 25), Mention("a", "بيسكوف", "PERSON", 33, 39,
+                                                                 canonical="دميتري بيسكوف"),
+                Mention("a", "إسطنبول", "PLACE", 54, 61)]
+    wl = Watchlist("روسيا", entities=["دميتري بيسكوف", "الكرملين", "إسطنبول"], places=["إسطنبول", "موسكو"],
+                   keywords=["المحادثات", "وقف إطلاق النار"])
+    # «إسطنبول» as an entity term does not match a place mention; «المحادثات» matches «والمحادثات» too
+    assert matches(wl, "", text, mentions) == ["دميتري بيسكوف", "الكرملين", "إسطنبول", "المحادثات"]
+    assert matches(wl, "", text.replace("المحادثات", "والمحادثات"), mentions)[-1] == "المحادثات"
+    # without mentions (facts off), entity and place terms are looked for in the text
+    assert matches(wl, "", text, []) == ["دميتري بيسكوف", "الكرملين", "إسطنبول", "إسطنبول", "المحادثات"]
