@@ -14,7 +14,8 @@ import gzip
 import hashlib
 import threading
 import time
-from email.utils import formatdate
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARTICLES = {
@@ -72,6 +73,16 @@ ARTICLES = {
 
 WINDOWS_1256 = {"/news/vegetables.html"}
 
+# The site's news is from yesterday, whenever the tests run.
+YESTERDAY = (datetime.now(timezone.utc) - timedelta(days=1)).replace(second=0, microsecond=0)
+DAY = YESTERDAY.strftime("%Y-%m-%d")
+
+
+def rfc822(hour: int, minute: int = 0, days_ago: int = 1) -> str:
+    """An RSS date on the site's news day (or ``days_ago`` days back) at hour:minute UTC."""
+    when = YESTERDAY.replace(hour=hour, minute=minute) - timedelta(days=days_ago - 1)
+    return format_datetime(when, usegmt=True)
+
 
 def page_html(path: str, declare_charset: bool = True) -> str:
     title, paragraphs = ARTICLES[path]
@@ -85,14 +96,14 @@ def page_html(path: str, declare_charset: bool = True) -> str:
 
 def rss(base: str) -> bytes:
     items = [
-        ("/news/hospital.html", "Sun, 07 Dec 2026 08:00:00 +0000"),
-        ("/news/hospital.html?utm_source=rss&utm_medium=feed", "Sun, 07 Dec 2026 08:00:00 +0000"),
-        ("/news/vegetables.html", "Sun, 07 Dec 2026 09:30:00 +0000"),
-        ("/private/draft.html", "Sun, 07 Dec 2026 10:00:00 +0000"),
-        ("/go/metadata", "Sun, 07 Dec 2026 10:05:00 +0000"),
-        ("/go/localhost", "Sun, 07 Dec 2026 10:06:00 +0000"),
-        ("/news/rain.html", "Sun, 07 Dec 2026 11:00:00 +0000"),
-        ("/images/rain-map.jpg", "Sun, 07 Dec 2026 11:05:00 +0000"),
+        ("/news/hospital.html", rfc822(8, 0)),
+        ("/news/hospital.html?utm_source=rss&utm_medium=feed", rfc822(8, 0)),
+        ("/news/vegetables.html", rfc822(9, 30)),
+        ("/private/draft.html", rfc822(10, 0)),
+        ("/go/metadata", rfc822(10, 5)),
+        ("/go/localhost", rfc822(10, 6)),
+        ("/news/rain.html", rfc822(11, 0)),
+        ("/images/rain-map.jpg", rfc822(11, 5)),
     ]
     body = "".join(
         f"<item><title>{ARTICLES.get(p.split('?')[0], ('خبر', []))[0]}</title>"
@@ -105,9 +116,9 @@ def rss(base: str) -> bytes:
 
 def sitemap(base: str, paths: list[str]) -> bytes:
     urls = "".join(
-        f"<url><loc>{base}{p}</loc><lastmod>2026-12-07</lastmod><news:news><news:publication>"
+        f"<url><loc>{base}{p}</loc><lastmod>{DAY}</lastmod><news:news><news:publication>"
         f"<news:name>وكالة النهار</news:name><news:language>ar</news:language></news:publication>"
-        f"<news:publication_date>2026-12-07T12:00:00+00:00</news:publication_date>"
+        f"<news:publication_date>{DAY}T12:00:00+00:00</news:publication_date>"
         f"<news:title>{ARTICLES[p][0]}</news:title></news:news></url>" for p in paths)
     return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>").encode("utf-8")
@@ -169,9 +180,9 @@ class NewsServer:
             "/sitemap.xml": (200, {"Content-Type": "application/xml"}, sitemap(b, ["/news/budget.html"])),
             "/sitemap-index.xml": (200, {"Content-Type": "application/xml"}, (
                 '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                f"<sitemap><loc>{b}/sitemaps/2026-12.xml.gz</loc><lastmod>2026-12-07</lastmod></sitemap>"
+                f"<sitemap><loc>{b}/sitemaps/latest.xml.gz</loc><lastmod>{DAY}</lastmod></sitemap>"
                 "</sitemapindex>").encode()),
-            "/sitemaps/2026-12.xml.gz": (200, {"Content-Type": "application/gzip"},
+            "/sitemaps/latest.xml.gz": (200, {"Content-Type": "application/gzip"},
                                          gzip.compress(sitemap(b, ["/news/bookfair.html"]))),
             "/broken.xml": (200, {"Content-Type": "application/rss+xml"},
                             b'<?xml version="1.0"?><rss><channel><title>\xd8\xae\xd8\xa8\xd8\xb1<item><link>'),

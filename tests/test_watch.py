@@ -18,7 +18,7 @@ from marsad.errors import InputError
 from marsad.fetch import FetchConfig, Fetcher, PipelineSink, Watcher, load_sources, sources_from_args
 from marsad.fetch.watch import page_text
 from marsad.store import Store
-from news_server import ARTICLES, NewsServer
+from news_server import ARTICLES, NewsServer, rfc822
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted(p for p in ARTICLES if p.startswith("/news/"))
@@ -264,12 +264,12 @@ def test_a_page_is_fetched_again_only_when_its_feed_dates_it_later(site, tmp_pat
         site.extra["/changed.xml"] = (200, {"Content-Type": "application/rss+xml"}, body)
 
     store = Store(":memory:")
-    serve_feed("Sun, 07 Dec 2026 08:00:00 +0000")
+    serve_feed(rfc822(8))
     with Fetcher(fetch_config()) as f:
         watcher(store, sources, f).run_round()
         watcher(store, sources, f).run_round()
         assert site.hits("/news/hospital.html") == 1
-        serve_feed("Sun, 07 Dec 2026 09:15:00 +0000")  # the feed says the article was updated
+        serve_feed(rfc822(9, 15))  # the feed says the article was updated
         watcher(store, sources, f).run_round()
     assert site.hits("/news/hospital.html") == 2
     assert store.count_articles() == 1  # the same text again is not a new article
@@ -481,3 +481,21 @@ def test_watchlist_terms_match_named_mentions_of_their_kind():
     assert matches(wl, "", text.replace("المحادثات", "والمحادثات"), mentions)[-1] == "المحادثات"
     # without mentions (facts off), entity and place terms are looked for in the text
     assert matches(wl, "", text, []) == ["دميتري بيسكوف", "الكرملين", "إسطنبول", "إسطنبول", "المحادثات"]
+
+
+def test_listed_articles_older_than_max_age_are_not_fetched(site, tmp_path):
+    from news_server import DAY
+
+    old = (f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+           f"<url><loc>{site.base}/news/budget.html</loc><lastmod>2019-01-01</lastmod></url>"
+           f"<url><loc>{site.base}/news/bookfair.html</loc><lastmod>{DAY}</lastmod></url></urlset>").encode()
+    site.extra["/archive.xml"] = (200, {"Content-Type": "application/xml"}, old)
+    sources, _ = sources_from_args([site.base + "/archive.xml"])
+    store = Store(":memory:")
+    with Fetcher(fetch_config()) as f:
+        watcher(store, sources, f).run_round()  # default: a week
+        assert site.hits("/news/budget.html") == 0 and site.hits("/news/bookfair.html") == 1
+        fresh = Store(":memory:")  # any age
+        Watcher(fresh, sources, PipelineSink(fresh, use_embeddings=False, with_facts=False), f,
+                max_age=None).run_round()
+    assert site.hits("/news/budget.html") == 1

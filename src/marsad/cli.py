@@ -297,6 +297,8 @@ def watch(
     allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help=_ALLOW_HELP),
     contact: Optional[str] = typer.Option(None, "--contact", envvar="MARSAD_CONTACT", help=_CONTACT_HELP),
     delay: float = typer.Option(1.0, "--delay", min=0.0, help=_DELAY_HELP),
+    max_age: str = typer.Option("7d", "--max-age", help="Skip listed articles dated older than this "
+                                "(90m, 12h, 7d; 0: any age), so an archive sitemap is not crawled whole."),
     embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings", help="Sentence "
                                     "embeddings in story clustering (better, slower)."),
     facts: bool = typer.Option(True, "--facts/--no-facts", help="Extract entities, quotes, claims and events."),
@@ -311,11 +313,13 @@ def watch(
 
     import threading
 
+    from marsad.fetch.sources import parse_every
+
     stop = threading.Event()
     restore = install_stop(stop, lambda line: err.print(line, markup=False))
     try:
         run_watch(db, sources, _fetch_config(contact, allow_host, delay), every=every, once=once,
-                  use_embeddings=embeddings, with_facts=facts, stop=stop,
+                  use_embeddings=embeddings, with_facts=facts, stop=stop, max_age=parse_every(max_age) or None,
                   say=lambda line: err.print(line, markup=False, soft_wrap=True))
     except MarsadError as exc:
         _error(str(exc))

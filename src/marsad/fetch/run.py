@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from marsad.fetch.http import FetchConfig, Fetcher
 from marsad.fetch.sources import parse_every, sources_from_args
-from marsad.fetch.watch import PipelineSink, RoundReport, ServiceSink, Watcher
+from marsad.fetch.watch import MAX_AGE, PipelineSink, RoundReport, ServiceSink, Watcher
 from marsad.store import Store
 
 DEFAULT_EVERY = 600.0  # seconds between rounds: news sites update feeds every few minutes
@@ -73,9 +73,11 @@ def install_stop(stop: threading.Event, say: Callable[[str], None]) -> Callable[
 
 def watch(db: str, source_args: list[str], config: FetchConfig, every: str | None = None,
           once: bool = False, use_embeddings: bool = True, with_facts: bool = True,
-          say: Callable[[str], None] = print, stop: threading.Event | None = None) -> int:
+          say: Callable[[str], None] = print, stop: threading.Event | None = None,
+          max_age: float | None = MAX_AGE) -> int:
     """Watch the sources into the store at ``db`` until stopped (one round with ``once``);
-    returns the number of articles stored."""
+    returns the number of articles stored. ``max_age``: seconds beyond which a dated listing
+    entry is not fetched (None: any age)."""
     sources, seconds, settings = _settings(source_args, every, config)
     if not config.contact:
         say("warning: no --contact set; sites cannot reach whoever runs this monitor")
@@ -85,7 +87,7 @@ def watch(db: str, source_args: list[str], config: FetchConfig, every: str | Non
     try:
         with Fetcher(config, stop=stop) as fetcher:
             sink = PipelineSink(store, use_embeddings=use_embeddings, with_facts=with_facts)
-            watcher = Watcher(store, sources, sink, fetcher, say=say)
+            watcher = Watcher(store, sources, sink, fetcher, say=say, max_age=max_age)
 
             def on_round(report: RoundReport) -> None:
                 nonlocal stored

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import time
 import zlib
+from datetime import datetime, timedelta, timezone
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -50,6 +51,10 @@ MAX_PAGES_PER_SOURCE = 500
 # batch rather than per page).
 INGEST_BATCH = 20
 
+# Entries a listing dates older than this are not fetched (seconds). News sitemaps hold two
+# days by protocol and feeds a few days; a plain sitemap may list a whole archive, which a
+# news monitor should not crawl. 7 days keeps every article of a week's feeds.
+MAX_AGE = 7 * 86400.0
 # Pages copied before they are extracted again, by ``reextract`` (bounds its memory).
 REEXTRACT_CHUNK = 200
 # Seconds between two progress lines during a long round.
@@ -157,6 +162,20 @@ def _transient(status: int | None, error: str | None) -> bool:
     return status == 429 or status >= 500
 
 
+def _older(entry: Entry, cutoff: datetime) -> bool:
+    """Whether a listing dates an entry before ``cutoff`` (an undated entry is not old)."""
+    text = entry.published or entry.updated
+    if not text:
+        return False
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when < cutoff
+
+
 def _status_of(exc: FetchError) -> int | None:
     m = re.match(r"HTTP (\d{3})", exc.problem)
     return int(m.group(1)) if m else None
@@ -187,7 +206,7 @@ class Watcher:
 
     def __init__(self, store: Store, sources: list[Source], sink: Any, fetcher: Fetcher,
                  say: Callable[[str], None] | None = None,
-                 max_pages_per_source: int = MAX_PAGES_PER_SOURCE):
+                 max_pages_per_source: int = MAX_PAGES_PER_SOURCE, max_age: float | None = MAX_AGE):
         self.store = store
         self.sources = sources
         self.sink = sink
@@ -195,6 +214,7 @@ class Watcher:
         self.stop = fetcher.stop
         self.say = say or (lambda line: None)
         self.max_pages_per_source = max_pages_per_source
+        self.max_age = max_age or None  # seconds; None: any age
         self.workers = max(1, fetcher.config.concurrency)
         self._listing_of: dict[str, dict[str, Any]] = {}  # page url -> the listing naming it, this round
 
@@ -355,8 +375,13 @@ class Watcher:
         """(source, normalized url, entry, listing) of every page to fetch this round."""
         seen: set[str] = set()
         wanted: list[tuple[Source, str, Entry, dict]] = []
+        cutoff = None
+        if self.max_age:
+            cutoff = datetime.now(timezone.utc) - timedelta(seconds=self.max_age)
         for listing in listings:
             for entry in listing["entries"]:
+                if cutoff is not None and _older(entry, cutoff):
+                    continue
                 url = normalize_url(entry.url)
                 if url in seen or not url.lower().startswith(("http://", "https://")):
                     continue
