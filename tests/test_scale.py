@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import re
 import time
 
 import pytest
@@ -150,7 +151,8 @@ def test_a_request_budget_bounds_the_inputs_inside_it():
         with pytest.raises(InputError) as err:
             with budget.limit(60, "b.json"):
                 budget.check()
-    assert err.value.origin == "b.json" and "whole request" in err.value.problem
+    assert err.value.origin == "b.json"
+    assert err.value.problem == "not analysed: the 0.01 s time limit of the whole request ran out before it"
 
 
 def test_process_input_past_its_time_limit_is_an_input_error_and_stops_early():
@@ -183,3 +185,33 @@ def test_the_budget_holds_in_worker_processes():
     results = list(run_in_workers([_record(1_000_000)], workers=1, time_limit=0.5))
     assert len(results) == 1 and isinstance(results[0], InputError)
     assert "took longer than 0.5 s" in results[0].problem
+
+
+def test_an_ingest_request_reports_the_input_past_its_time_limit():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from marsad.api import create_app
+
+    process_input(_record(5_000, seed=1))  # models loaded (the in-memory store runs the pipeline here)
+    quick = LONG.long_article(2_000, seed=3)
+    slow = LONG.long_article(300_000)
+    auth = {"Authorization": "Bearer t0ken"}
+    with TestClient(create_app(Store(), token="t0ken", time_limit=1.0)) as c:
+        t0 = time.perf_counter()
+        r = c.post("/api/ingest", json=[quick, slow], headers=auth)
+        took = time.perf_counter() - t0
+        assert r.status_code == 201, r.text
+        body = r.json()
+        assert len(body["stored"]) == 1
+        # past its own limit, or past (or after) what the quick one left of the request's
+        assert len(body["errors"]) == 1
+        assert re.search(r"took longer than 1 s|1 s time limit of the whole request",
+                         body["errors"][0]["problem"])
+        assert took < 30  # the 300 kB article alone takes seconds; the request is bounded
+        # alone, the slow record is refused with the reason
+        r = c.post("/api/ingest", json=slow, headers=auth)
+        assert r.status_code == 422 and "took longer than" in r.json()["detail"]

@@ -41,7 +41,7 @@ class TimeLimitExceeded(BaseException):
 class Deadline:
     """The moment work for one input must stop. ``seconds`` None or <= 0: no limit."""
 
-    __slots__ = ("origin", "seconds", "own_at", "at", "outer", "enforced")
+    __slots__ = ("origin", "seconds", "started", "own_at", "at", "outer", "enforced")
 
     def __init__(self, seconds: float | None, origin: str = "", outer: "Deadline | None" = None,
                  enforced: bool = True):
@@ -49,7 +49,8 @@ class Deadline:
         self.enforced = enforced  # False: only bounds the limits opened inside it (``bound``)
         self.seconds = seconds if seconds and seconds > 0 else None
         self.outer = outer
-        self.own_at = time.monotonic() + self.seconds if self.seconds else float("inf")
+        self.started = time.monotonic()
+        self.own_at = self.started + self.seconds if self.seconds else float("inf")
         self.at = min(self.own_at, outer.at) if outer is not None else self.own_at
 
     def remaining(self) -> float:
@@ -66,9 +67,13 @@ class Deadline:
         limiting = self.outer
         while limiting is not None and limiting.own_at > self.at:
             limiting = limiting.outer
-        spent = f" of {limiting.seconds:g} s" if limiting is not None else ""
-        return InputError(self.origin, f"not analysed: the time limit{spent} for the whole "
-                                       f"request ran out")
+        of = f"the {limiting.seconds:g} s " if limiting is not None else "the "
+        given = self.at - self.started
+        if given <= 0:
+            return InputError(self.origin, f"not analysed: {of}time limit of the whole request "
+                                           f"ran out before it")
+        return InputError(self.origin, f"took longer than the {given:.2g} s left of {of}time "
+                                       f"limit of the whole request, and was not analysed")
 
 
 _CURRENT: ContextVar[Deadline | None] = ContextVar("marsad_deadline", default=None)
