@@ -576,3 +576,10 @@ def test_the_outlet_spoken_to_and_the_antecedent_of_a_relative():
     qs = find_quotes(_article(text))
     assert _by_text(qs, "نبحث عن شهود").speaker.name == "بيتر هانسن"
     assert _by_text(qs, "بانتهاك الحصانة").speaker.name == "غينيا الاستوائية"
+
+
+def test_a_short_name_after_bihasab_resolves_to_the_full_name():
+    text = ("وقال وزير الأمن الداخلي، جلعاد أردان، في بيان إن القرار اتخذ بعد مشاورات أمنية.\n"
+            "وبحسب أردان فإن \"الإجراءات ستستمر ما دامت التهديدات قائمة في المدينة\".")
+    q = _by_text(find_quotes(_article(text)), "الإجراءات ستستمر")
+    assert q.speaker.name == "جلعاد أردان"

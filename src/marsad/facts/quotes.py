@@ -1254,7 +1254,8 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 used_quotes.update(_quotes_in(doc, q))
         # «...»، قال X: a quotation followed by its verb
         if not pending:
-            q = _quote_then_verb(doc, article, reg, lo, hi, used_quotes)
+            q = None if doc.tokens[lo].norm in ACCORDING and not cues else \
+                _quote_then_verb(doc, article, reg, lo, hi, used_quotes)
             if q is not None:
                 quotes.append(q)
                 used_quotes.update(_quotes_in(doc, q))
@@ -1395,6 +1396,7 @@ def _body_word_stop(doc: _Doc, e: int) -> bool:
     t = doc.tokens[e]
     w = t.norm
     return (w in PREPOSITIONS or w in TIME_WORDS or w in INTRODUCERS or w in RELATIVES or t.is_number
+            or _n(t.text) in THEN_WORDS
             or w == _n("باسم") or _kind(doc, e, "speech_verbs.txt") is not None
             or w.endswith(("ها", "هم", "هما")))
 
@@ -1686,7 +1688,7 @@ def _name_before_title(doc: _Doc, role: str, name: str) -> str | None:
     pos = doc.text.find(f"{role} {name}")
     if pos < 2 or doc.text[pos - 2:pos] not in ("، ", ", "):
         return None
-    k = bisect.bisect_left([t.end for t in doc.tokens], pos - 2) - 1
+    k = bisect.bisect_right([t.end for t in doc.tokens], pos - 2) - 1  # the word before the comma
     if k < 0:
         return None
     a = k
@@ -1714,6 +1716,15 @@ def _definite_title(name: str) -> bool:
         and not ws[1].replace("\u0640", "").endswith(_NISBA_ENDINGS)
 
 
+def _channel_word(word: str) -> bool:
+    """«لرويترز»، «للصحافيين»، «لـCNN»: the outlet or the people a statement was given to."""
+    w = _n(word)
+    rest = w[1:].lstrip("ـ")
+    return w[:1] == "ل" and (w[1:] in _org_names() or _bare(w[1:]) in lexicon("speech_channels.txt")
+                             or w[1:] in _PRESS_WORDS or w in _PRESS_WORDS
+                             or (rest[:1].isascii() and rest[:1].isalpha()))
+
+
 def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | None) -> Speaker:
     """The speaker as the article gives it in full: a channel word glued to the name dropped
     («ديمتري بوليانسكي لرويترز»), «البيان» continuing the statement's author, a person named
@@ -1732,10 +1743,7 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
         elif all(w.replace("\u0640", "").endswith(_NISBA_ENDINGS) for w in words):
             return Speaker(f"{sp.role} {sp.name}", None, sp.entity)
     if len(words) >= 2:
-        tail = _n(words[-1])
-        if tail[:1] == "ل" and (tail[1:] in _org_names() or _bare(tail[1:]) in lexicon("speech_channels.txt")
-                                or tail[1:] in _PRESS_WORDS or tail in _PRESS_WORDS
-                                or tail[1:].lstrip("ـ")[:1].isascii() and tail[1:].lstrip("ـ")[:1].isalpha()):
+        if _channel_word(words[-1]) or _n(words[-1]) in THEN_WORDS:  # «أردان فإن»
             words = words[:-1]
             sp = Speaker(" ".join(words), sp.role, sp.entity)
     if _n(sp.name) in REPORT_WORDS and sp.role is None and prev is not None:
@@ -1749,6 +1757,12 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
                 words = words[k:]
                 sp = Speaker(" ".join(words), sp.role, sp.entity)
                 break
+    if len(words) == 1:
+        # «أردان» for «جلعاد أردان» named with his title before
+        known = reg.by_name(sp.name)
+        if known is not None and len(known.name.split()) >= 2 and sp.name in known.name.split() \
+                and not any(_channel_word(w) for w in known.name.split()):
+            return Speaker(known.name, known.role or sp.role, known.entity or sp.entity)
     if len(words) == 1 and not sp.role:
         # «إيميليو» for «جيمي إميليو»: a family name spelt with a long vowel more or less
         same = {k.name for k in reg.known if len(k.name.split()) >= 2 and _skeleton(k.name.split()[-1]) == _skeleton(words[0])}
