@@ -1344,15 +1344,19 @@ def _spell_out_pronoun(doc: _Doc, sp: Speaker, pos: int) -> Speaker:
     hit = [k for k, w in enumerate(words) if w in PRONOUN_NAMES]
     if not hit:
         return sp
-    spans = [(m.start, m.end) for m in doc.mentions if (m.type or "").upper().startswith("ORG")]
-    for t, tok in enumerate(doc.tokens):  # organizations the tagger may miss (الجيش السهيلي)
+    # (only what lies within PRONOUN_REACH before pos can be kept below: looked up by position)
+    spans = [(m.start, m.end) for m in doc.mentions_over(pos - PRONOUN_REACH, pos)
+             if (m.type or "").upper().startswith("ORG")]
+    for t in range(bisect.bisect_left(doc.tokens, pos - PRONOUN_REACH, key=lambda x: x.start),
+                   bisect.bisect_left(doc.tokens, pos, key=lambda x: x.start)):
+        tok = doc.tokens[t]  # organizations the tagger may miss (الجيش السهيلي)
         if _bare(tok.norm) in ORG_HEADS and t + 1 < len(doc.tokens):
             spans.append((tok.start, doc.tokens[_org_end(doc, t, len(doc.tokens)) - 1].end))
     spans = [(a, b) for a, b in spans
              if pos - PRONOUN_REACH <= a and b <= pos and "\n" not in doc.text[b:pos]]
     if not spans:
         return sp
-    t = next((k for k, tok in enumerate(doc.tokens) if tok.end > pos), len(doc.tokens) - 1)
+    t = min(bisect.bisect_right(doc.tokens, pos, key=lambda x: x.end), len(doc.tokens) - 1)
     sent_start = doc.tokens[doc.sent_bounds[doc.sent_of[t]][0]].start
     same = [x for x in spans if x[0] >= sent_start]
     # the sentence's subject comes first (وكان الجيش قد حمّل قوات ... المسؤولية، وأعلن المتحدث
@@ -1688,7 +1692,7 @@ def _name_before_title(doc: _Doc, role: str, name: str) -> str | None:
     pos = doc.text.find(f"{role} {name}")
     if pos < 2 or doc.text[pos - 2:pos] not in ("، ", ", "):
         return None
-    k = bisect.bisect_right([t.end for t in doc.tokens], pos - 2) - 1  # the word before the comma
+    k = bisect.bisect_right(doc.tokens, pos - 2, key=lambda t: t.end) - 1  # the word before the comma
     if k < 0:
         return None
     a = k
@@ -1736,7 +1740,7 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
         # «تقارير» + «إعلامية»: the reports are the source; «بيان» + «صادر» (عن X): X is
         if _n(words[0]) in (_n("صادر"), _n("صادرة")):
             at = doc.text.find(f"{sp.role} {sp.name}")
-            k = bisect.bisect_left([t.start for t in doc.tokens], at + len(sp.role) + len(sp.name) + 2) if at >= 0 else -1
+            k = bisect.bisect_left(doc.tokens, at + len(sp.role) + len(sp.name) + 2, key=lambda t: t.start) if at >= 0 else -1
             if 0 <= k < len(doc.tokens) - 1 and doc.tokens[k].norm == _n("عن"):
                 e = _body_extent(doc, k + 1, doc.sent_bounds[doc.sent_of[k]][1])
                 return Speaker(doc.surface(k + 1, e), None, sp.entity)
