@@ -583,3 +583,20 @@ def test_a_short_name_after_bihasab_resolves_to_the_full_name():
             "وبحسب أردان فإن \"الإجراءات ستستمر ما دامت التهديدات قائمة في المدينة\".")
     q = _by_text(find_quotes(_article(text)), "الإجراءات ستستمر")
     assert q.speaker.name == "جلعاد أردان"
+
+
+def test_bodies_named_with_their_place_leader_or_colour_and_ministries_by_domain():
+    text = ("وقالت إدارة النقل في ولاية فلوريدا الأميركية إن الجسر لم يكن مفتوحا للمارة.\n"
+            "وأضافت الإدارة أن التحقيق سيستغرق أسابيع عدة قبل إعلان النتائج.\n"
+            "وأعلن التحالف العربي بقيادة السعودية أنه فتح تحقيقا في الغارة على السوق.\n"
+            "وقالت الخارجية الفلسطينية إن الوزير التقى الرئيس الجديد قبل أسبوعين.\n"
+            "وأضافت الوزارة أن اللقاء تناول نقل السفارة إلى العاصمة القديمة.")
+    qs = find_quotes(_article(text))
+    assert _by_text(qs, "التحقيق سيستغرق").speaker.name == "إدارة النقل في ولاية فلوريدا الأميركية"
+    assert _by_text(qs, "فتح تحقيقا").speaker.name == "التحالف العربي بقيادة السعودية"
+    assert _by_text(qs, "اللقاء تناول").speaker.name == "الخارجية الفلسطينية"
+
+
+def test_a_source_ends_before_a_verb():
+    sp = _speakers("وكشفت مصادر تحدثت لوكالتنا أن الاجتماع تأجل إلى الأسبوع المقبل بطلب من الوفدين.")
+    assert list(sp.values()) == [("مصادر", "مصدر غير مسمى")]

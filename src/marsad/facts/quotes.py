@@ -1288,7 +1288,9 @@ UNNAMED_HEADS = {
     "مسؤول": ("مسؤول", 1), "مسؤولين": ("مسؤولون", 3), "مسؤولون": ("مسؤولون", 3),
     "مسؤولان": ("مسؤولان", 2), "دبلوماسي": ("دبلوماسي", 1), "دبلوماسيين": ("دبلوماسيون", 3),
     "دبلوماسيون": ("دبلوماسيون", 3), "سكان": ("سكان", 3), "مقربون": ("مقربون", 3),
-    "مقربين": ("مقربون", 3),
+    "مقربين": ("مقربون", 3), "مفاوضون": ("مفاوضون", 3), "مفاوضين": ("مفاوضون", 3),
+    "ناشطون": ("ناشطون", 3), "ناشطين": ("ناشطون", 3), "مراقبون": ("مراقبون", 3),
+    "مراقبين": ("مراقبون", 3),
 }
 UNNAMED_ROLE = "مصدر غير مسمى"
 # the same heads as the text is compared: normalized («مسؤول» is written with a hamza seat)
@@ -1325,6 +1327,10 @@ def _unnamed(sp: Speaker) -> Speaker:
         words = role_words + ([] if named else words)
     else:
         return sp
+    # «مصادر تحدثت لـCNN»: a verb after the source ends its name (adjectives end in ة, not ت)
+    cut = next((n for n, w in enumerate(words[1:], 1) if w.endswith("ت") and not w.startswith("ال")), None)
+    if cut is not None:
+        words = words[:cut]
     words = [head] + [w if w.startswith(("ال", "في", "من", "عيان")) else _nominative(w, number)
                       for w in words[1:]]
     return Speaker(" ".join(words), UNNAMED_ROLE, sp.entity)
@@ -1391,7 +1397,8 @@ _NISBA_ENDINGS = ("ي", "ية", "يه", "يين", "يون", "يان", "يتين"
 # the channel words a tagger or a parse may leave glued to a speaker's name (بوليانسكي لرويترز)
 # adjectives that do not end like one: «المحكمة العليا»، «الدول الأربع»
 _DEFINITE_ADJECTIVES = {_bare(_n(w)) for w in ("العليا", "الكبرى", "الأعلى", "الأربع", "الثلاث", "الخمس",
-                                                "الست", "السبع", "العشرين", "الثماني", "الكبير")}
+                                                "الست", "السبع", "العشرين", "الثماني", "الكبير", "الأحمر",
+                                                "الأخضر", "الأبيض", "الأسود", "الأزرق")}
 _PRESS_WORDS = {_n(w) for w in ("صحفيين", "صحافيين", "الصحفيين", "الصحافيين", "صحافة", "الصحافة",
                                  "للصحفيين", "للصحافيين", "للصحافة")}
 
@@ -1481,12 +1488,29 @@ def _body_extent(doc: _Doc, k: int, hi: int) -> int:
                 and doc.tokens[e].norm.endswith(_ORG_ADJ_ENDINGS):
             e += 1
         return e
-    # «المحكمة العليا في السعودية»: a country or city closing the name
+    # «المحكمة العليا في السعودية»، «الحكومة في أبوجا مطلع الشهر»: a country or city closing
+    # the name; «إدارة النقل في ولاية فلوريدا الأميركية»: a state, province or city by its name
+    if e + 2 < hi and doc.tokens[e].norm == _n("في") and _bare(doc.tokens[e + 1].norm) in PLACE_KINDS \
+            and not _gap_has(doc.gaps[e + 1], _STOP_PUNCT) and not _gap_has(doc.gaps[e + 2], _STOP_PUNCT) \
+            and not _definite(doc, e + 2) and not _body_word_stop(doc, e + 2):
+        e += 3
+        while e < hi and e - k < MAX_BODY_WORDS + 3 and _definite(doc, e) and _nisba(doc, e) \
+                and not _gap_has(doc.gaps[e], _STOP_PUNCT):
+            e += 1
+        return e
     if e + 1 < hi and doc.tokens[e].norm == _n("في") and not _gap_has(doc.gaps[e], _STOP_PUNCT) \
-            and (e + 2 >= hi or _gap_has(doc.gaps[e + 2], _STOP_PUNCT) or _body_word_stop(doc, e + 2)) \
+            and (e + 2 >= hi or _gap_has(doc.gaps[e + 2], _STOP_PUNCT) or _body_word_stop(doc, e + 2)
+                 or doc.tokens[e + 2].norm in PLACE_TIME_AFTER) \
             and _is_place(doc, e + 1):
         e += 2
     return e
+
+
+# how far (characters) after its verb a speaker's own name may stand, counted as named before
+# its words («وأعلن التحالف العربي بقيادة السعودية عن ...»: the phrase itself gives the name)
+SUBJECT_REACH = 60
+PLACE_KINDS = {_n(w) for w in ("ولاية", "مدينة", "محافظة", "إقليم", "مقاطعة", "جزيرة")}
+PLACE_TIME_AFTER = {_n(w) for w in ("مطلع", "أواخر", "منتصف", "أوائل", "بداية", "نهاية")}
 
 
 def _is_place(doc: _Doc, k: int) -> bool:
@@ -1720,6 +1744,45 @@ def _definite_title(name: str) -> bool:
         and not ws[1].replace("\u0640", "").endswith(_NISBA_ENDINGS)
 
 
+def _first_name_before(doc: _Doc, name: str) -> str | None:
+    """«أن ديني بيت ترك رسالة»: a one-word PERSON whose first name the tagger left out, when the
+    word before it can be a first name and comes straight after «أن», a verb or a comma."""
+    if name not in _person_names(doc):
+        return None  # the tagger must know the word as a person somewhere
+    for k in range(2, len(doc.tokens)):
+        if doc.tokens[k].text != name:
+            continue
+        before = doc.tokens[k - 2]
+        if _bare_first_name(doc, k - 1) and (_is_intro(doc, k - 2) or _gap_has(doc.gaps[k - 1], "،,")
+                                             or _kind(doc, k - 2, "speech_verbs.txt")) and before.norm != _n("عن"):
+            return doc.surface(k - 1, k + 1)
+    return None
+
+
+# Ministries named by their domain alone («الخارجية الفلسطينية» for the foreign ministry): what
+# «الوزارة» may refer back to. Written for marsad from general knowledge of Arabic news style.
+MINISTRY_DOMAINS = {_n(w) for w in ("خارجية", "داخلية", "دفاع", "صحة", "عدل", "مالية", "تربية", "زراعة",
+                                    "اقتصاد", "طاقة", "نقل", "إعلام", "ثقافة", "سياحة")}
+
+
+def _ministry_before(doc: _Doc, name: str, pos: int) -> str | None:
+    """«الوزارة» after «قالت الخارجية الفلسطينية»: the ministry named by its domain just before."""
+    if _bare(_n(name)) != _n("وزاره"):
+        return None
+    for k in range(len(doc.tokens) - 1, -1, -1):
+        t = doc.tokens[k]
+        if t.start >= pos:
+            continue
+        if t.start < pos - 2 * NEAR_BODY:
+            break
+        if _definite(doc, k) and _bare(t.norm) in MINISTRY_DOMAINS and k > 0 \
+                and _bare(doc.tokens[k - 1].norm) not in (_n("وزير"), _n("وزيره"), _n("وزاره")):
+            e = _body_extent(doc, k, doc.sent_bounds[doc.sent_of[k]][1])
+            start = t.start + (1 if t.norm[:1] in "وفبل" and t.norm[1:3] == "ال" else 0)
+            return doc.text[start:doc.tokens[e - 1].end] if e - k >= 2 else None
+    return None
+
+
 def _channel_word(word: str) -> bool:
     """«لرويترز»، «للصحافيين»، «لـCNN»: the outlet or the people a statement was given to."""
     w = _n(word)
@@ -1746,6 +1809,20 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
                 return Speaker(doc.surface(k + 1, e), None, sp.entity)
         elif all(w.replace("\u0640", "").endswith(_NISBA_ENDINGS) for w in words):
             return Speaker(f"{sp.role} {sp.name}", None, sp.entity)
+        elif words[0].startswith("ل") and len(words[0]) > 3:
+            # «بيان للجنة الدولية»: the body the statement is of, named in full
+            at = doc.text.find(f"{sp.role} {sp.name}")
+            if at >= 0:
+                k = bisect.bisect_left([t.start for t in doc.tokens], at + len(sp.role) + 1)
+                if k < len(doc.tokens):
+                    e = _body_extent(doc, k, doc.sent_bounds[doc.sent_of[k]][1])
+                    body = doc.surface(k, e)
+                    if body.startswith("لل"):
+                        bare = "ال" + body[2:]
+                        body = bare if f" {bare.split()[0]}" in doc.text else "ا" + body
+                    else:
+                        body = body[1:]
+                    return Speaker(body, None, sp.entity)
     if len(words) >= 2:
         if _channel_word(words[-1]) or _n(words[-1]) in THEN_WORDS:  # «أردان فإن»
             words = words[:-1]
@@ -1773,7 +1850,14 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
         if len(same) == 1:
             known = next(k for k in reg.known if k.name in same)
             return Speaker(known.name, known.role, known.entity or sp.entity)
-    person = any(_n(w) in _person_words() for w in words) or sp.name in _person_names(doc)
+    if len(words) == 1 and not sp.role:
+        first = _first_name_before(doc, sp.name)  # «بيت» for «ديني بيت»
+        if first is not None:
+            return Speaker(first, None, sp.entity)
+    # a person: a first name the gazetteer knows opens it («العربي» alone is also a family name,
+    # but «التحالف العربي» is a body), or the tagger read it as one
+    person = bool(words) and ((_n(words[0]) in _person_words() and not words[0].startswith("ال"))
+                              or sp.name in _person_names(doc))
     if sp.role and sp.role != UNNAMED_ROLE and not person:
         app = _appositive_person(doc, sp.name, sp.role)
         if app is not None:
@@ -1789,7 +1873,10 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
     app = _appositive_person(doc, sp.name) if _definite_title(sp.name) else None
     if app is not None:
         return Speaker(app[0], sp.name, sp.entity)  # «مصمم الأزياء» named just after
-    full = _fullest_body(doc, sp.name, pos)
+    # the phrase that names the speaker right after its verb counts as named before the words
+    full = _fullest_body(doc, sp.name, pos + SUBJECT_REACH)
+    if full is None and len(words) == 1:
+        full = _ministry_before(doc, sp.name, pos)
     if full is None:
         return sp
     return Speaker(full, sp.role, sp.entity)
