@@ -600,3 +600,11 @@ def test_bodies_named_with_their_place_leader_or_colour_and_ministries_by_domain
 def test_a_source_ends_before_a_verb():
     sp = _speakers("وكشفت مصادر تحدثت لوكالتنا أن الاجتماع تأجل إلى الأسبوع المقبل بطلب من الوفدين.")
     assert list(sp.values()) == [("مصادر", "مصدر غير مسمى")]
+
+
+def test_unnamed_sources_after_wifqan_and_a_one_syllable_family_name():
+    text = ("ووضع الجيش طائرة عسكرية على أهبة الاستعداد في أوروبا، وفقا لمسؤولين عسكريين أمريكيين.\n"
+            "وقال ما تشاو شو سفير الصين لدى الأمم المتحدة، إن بلاده ملتزمة بالحوار.")
+    qs = find_quotes(_article(text))
+    assert _by_text(qs, "طائرة عسكرية").speaker.name == "مسؤولون عسكريون أمريكيون"
+    assert _by_text(qs, "بلاده ملتزمة").speaker.name.startswith("ما تشاو")

@@ -1288,7 +1288,7 @@ UNNAMED_HEADS = {
     "مسؤول": ("مسؤول", 1), "مسؤولين": ("مسؤولون", 3), "مسؤولون": ("مسؤولون", 3),
     "مسؤولان": ("مسؤولان", 2), "دبلوماسي": ("دبلوماسي", 1), "دبلوماسيين": ("دبلوماسيون", 3),
     "دبلوماسيون": ("دبلوماسيون", 3), "سكان": ("سكان", 3), "مقربون": ("مقربون", 3),
-    "مقربين": ("مقربون", 3), "مفاوضون": ("مفاوضون", 3), "مفاوضين": ("مفاوضون", 3),
+    "مقربين": ("مقربون", 3), "مسؤولو": ("مسؤولو", 3), "مفاوضون": ("مفاوضون", 3), "مفاوضين": ("مفاوضون", 3),
     "ناشطون": ("ناشطون", 3), "ناشطين": ("ناشطون", 3), "مراقبون": ("مراقبون", 3),
     "مراقبين": ("مراقبون", 3),
 }
@@ -1850,6 +1850,12 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
         if len(same) == 1:
             known = next(k for k in reg.known if k.name in same)
             return Speaker(known.name, known.role, known.entity or sp.entity)
+    if words and not sp.role:
+        # «وقال ما تشاو شو»: a one-syllable family name read as the word «ما»
+        for k in range(1, len(doc.tokens) - 1):
+            if doc.tokens[k].text == "ما" and _kind(doc, k - 1, "speech_verbs.txt") \
+                    and doc.text.startswith(sp.name, doc.tokens[k + 1].start):
+                return Speaker(f"ما {sp.name}", None, sp.entity)
     if len(words) == 1 and not sp.role:
         first = _first_name_before(doc, sp.name)  # «بيت» for «ديني بيت»
         if first is not None:
@@ -1975,6 +1981,11 @@ def _according_to(doc: _Doc, reg: _Registry, lo: int, hi: int) -> tuple[Speaker,
         if a >= b:
             return None
         t = doc.tokens[a]
+        if _bare(t.norm[1:] if t.norm[:1] == "ل" else t.norm) in _UNNAMED:
+            # «وفقا لمسؤولين عسكريين أمريكيين»: an unnamed source and all its words
+            e = _body_extent(doc, a, b)
+            words = doc.surface(a, e)
+            return _unnamed(Speaker(words[1:] if t.norm[:1] == "ل" else words, None))
         if t.norm[:1] == "ل" and len(t.norm) > 3 and not t.norm.startswith("لل"):
             # «وفقا لمكتب الأمم المتحدة»: read the name without its «لـ»
             sub = _parse_subject(doc, a, b)
