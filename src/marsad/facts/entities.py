@@ -763,31 +763,47 @@ def _corefer(mentions: list[Mention]) -> None:
     for m in mentions:
         if m.type == "PERSON" and m.role:
             roles.setdefault(_key(m.text), m.role)
+    # the full names by each of their word-final parts («بوتين», «فلاديمير بوتين» ...), in
+    # order, and each name's target worked out once: a scan of every name for every mention
+    # made an article's coreference quadratic in its length
+    by_tail: dict[str, list[Mention]] = {}
+    for kk, f in full.items():
+        for p, c in enumerate(kk):
+            if c == " ":
+                by_tail.setdefault(kk[p + 1:], []).append(f)
+    targets: dict[str, Mention | None] = {}
     for m in mentions:
         if m.type != "PERSON":
             continue
         k = _key(m.text)
-        words = k.split()
-        target = None
-        if len(words) == 1:
-            cands = by_word.get(words[0], [])
-            names = {_key(c.text) for c in cands}
-            # the surname first (the usual short form), then an unambiguous first name
-            last = [c for c in cands if _key(c.text).split()[-1] == words[0]]
-            if len({_key(c.text) for c in last}) == 1:
-                target = last[0]
-            elif len(names) == 1:
-                target = cands[0]
-        else:
-            # a longer name that contains this one («فلاديمير بوتين» inside «فلاديمير فلاديميروفيتش بوتين»)
-            longer = [f for kk, f in full.items() if len(kk.split()) > len(words)
-                      and kk.endswith(" " + k)]
-            if len({_key(f.text) for f in longer}) == 1:
-                target = longer[0]
+        if k not in targets:
+            targets[k] = _coref_target(k, by_word, by_tail)
+        target = targets[k]
         if target is not None:
             m.canonical = target.text
         if m.role is None:
             m.role = roles.get(_key(m.canonical or m.text))
+
+
+def _coref_target(k: str, by_word: dict[str, list[Mention]],
+                  by_tail: dict[str, list[Mention]]) -> Mention | None:
+    """The full name a person mention keyed ``k`` abbreviates, if one (see ``_corefer``)."""
+    words = k.split()
+    if len(words) == 1:
+        cands = by_word.get(words[0], [])
+        names = {_key(c.text) for c in cands}
+        # the surname first (the usual short form), then an unambiguous first name
+        last = [c for c in cands if _key(c.text).split()[-1] == words[0]]
+        if len({_key(c.text) for c in last}) == 1:
+            return last[0]
+        if len(names) == 1:
+            return cands[0]
+        return None
+    # a longer name that contains this one («فلاديمير بوتين» inside «فلاديمير فلاديميروفيتش بوتين»)
+    longer = [f for f in by_tail.get(k, []) if len(_key(f.text).split()) > len(words)]
+    if len({_key(f.text) for f in longer}) == 1:
+        return longer[0]
+    return None
 
 
 # ---------------------------------------------------------------------------------------
