@@ -499,3 +499,16 @@ def test_listed_articles_older_than_max_age_are_not_fetched(site, tmp_path):
         Watcher(fresh, sources, PipelineSink(fresh, use_embeddings=False, with_facts=False), f,
                 max_age=None).run_round()
     assert site.hits("/news/budget.html") == 1
+
+
+def test_a_gzipped_feed_file_is_read_as_a_feed(site, tmp_path):
+    import gzip
+
+    from news_server import rss
+
+    site.extra["/rss.xml.gz"] = (200, {"Content-Type": "application/gzip"}, gzip.compress(rss(site.base)))
+    sources, _ = sources_from_args([site.base + "/rss.xml.gz"])
+    store = Store(":memory:")
+    with Fetcher(fetch_config()) as f:
+        report = watcher(store, sources, f).run_round()
+    assert len(report.stored) == 3 and store.listing_state(site.base + "/rss.xml.gz")["kind"] == "feed"

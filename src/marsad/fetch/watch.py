@@ -34,7 +34,7 @@ from courlan.filters import extension_filter
 
 from marsad.errors import AddressRefused, FetchError, InputError, RobotsDisallowed
 from marsad.fetch.http import Fetcher, Stopped
-from marsad.fetch.listings import Entry, kind_of, parse_feed, parse_sitemap, parse_url_list
+from marsad.fetch.listings import Entry, gunzip, kind_of, parse_feed, parse_sitemap, parse_url_list
 from marsad.fetch.sources import Source, normalize_url
 from marsad.model import RawDoc
 from marsad.store import Store
@@ -315,16 +315,19 @@ class Watcher:
         result["validators"] = (got.headers.get("etag"), got.headers.get("last-modified"))
         if got.not_modified:
             return result
-        found = kind_of(got.body, got.headers.get("content-type", "")) if kind == "auto" else kind
-        result["kind"] = found
+        found = kind
         try:
+            body = gunzip(got.body, url) if got.body[:2] == b"\x1f\x8b" else got.body  # a .gz file
+            if kind == "auto":
+                found = kind_of(body, got.headers.get("content-type", ""))
+            result["kind"] = found
             if found == "feed":
-                result["entries"] = parse_feed(got.body, got.final_url)
+                result["entries"] = parse_feed(body, got.final_url)
             elif found == "sitemap":
-                pages, children = parse_sitemap(got.body, got.final_url)
+                pages, children = parse_sitemap(body, got.final_url)
                 result["entries"] = pages + self._read_children(src, children, result, depth=1)
             elif found == "urls":
-                result["entries"] = parse_url_list(got.body, got.final_url)
+                result["entries"] = parse_url_list(body, got.final_url)
             else:  # an article page named directly
                 result["kind"] = "page"
                 result["page"] = got
