@@ -512,3 +512,34 @@ def test_a_gzipped_feed_file_is_read_as_a_feed(site, tmp_path):
     with Fetcher(fetch_config()) as f:
         report = watcher(store, sources, f).run_round()
     assert len(report.stored) == 3 and store.listing_state(site.base + "/rss.xml.gz")["kind"] == "feed"
+
+
+def test_a_failed_round_is_reported_and_the_next_one_stores_what_it_fetched(site, tmp_path):
+    from marsad.errors import StoreError
+
+    sources, _ = load_sources(str(sources_file(tmp_path, site.base)))
+    store = Store(tmp_path / "w.db")
+    real = PipelineSink(store, use_embeddings=False, with_facts=False)
+
+    class Flaky:  # the store is held by another writer too long, once
+        failed = False
+
+        def ingest(self, raws):
+            if not self.failed:
+                self.failed = True
+                raise StoreError("another process has been writing to the store for too long")
+            return real.ingest(raws)
+
+        def finish(self):
+            real.finish()
+
+    lines: list[str] = []
+    rounds = []
+    with Fetcher(fetch_config()) as f:
+        w = Watcher(store, sources, Flaky(), f, say=lines.append)
+        w.run(every=0.05, on_round=lambda r: (rounds.append(r), f.stop.set()))
+    assert any(line.startswith("error: the round failed") for line in lines)
+    assert rounds[0].resumed >= 1 and rounds[0].fetched == 0  # fetched in the failed round, kept
+    assert sorted(a.origin for a in store.articles()) == [site.base + p for p in PAGES]
+    assert all(site.hits(p) == (2 if p == "/news/rain.html" else 1) for p in PAGES)  # rain: one 429
+    store.close()

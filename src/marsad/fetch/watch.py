@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 from courlan.filters import extension_filter
 
-from marsad.errors import AddressRefused, FetchError, InputError, RobotsDisallowed
+from marsad.errors import AddressRefused, FetchError, InputError, MarsadError, RobotsDisallowed
 from marsad.fetch.http import Fetcher, Stopped
 from marsad.fetch.listings import Entry, gunzip, kind_of, parse_feed, parse_sitemap, parse_url_list
 from marsad.fetch.sources import Source, normalize_url
@@ -221,11 +221,19 @@ class Watcher:
     # -- the loop -------------------------------------------------------------------------
     def run(self, every: float, once: bool = False,
             on_round: Callable[[RoundReport], None] | None = None) -> None:
-        """Rounds every ``every`` seconds until ``stop`` is set (one round with ``once``)."""
+        """Rounds every ``every`` seconds until ``stop`` is set (one round with ``once``). A
+        round that fails with a MarsadError (e.g. the store held by another writer too long)
+        is reported and the next one runs on time; with ``once`` the error is raised."""
         while not self.stop.is_set():
             started = time.monotonic()
-            report = self.run_round()
-            if on_round is not None:
+            try:
+                report = self.run_round()
+            except MarsadError as exc:
+                if once:
+                    raise
+                self.say(f"error: the round failed ({exc}); the next one runs in {every:.0f} s")
+                report = None
+            if on_round is not None and report is not None:
                 on_round(report)
             if once or self.stop.is_set():
                 break
