@@ -319,6 +319,28 @@ def test_an_article_never_names_a_missing_story_between_a_crash_and_the_next_run
     assert _story_view(db) == _sequential(raws, tmp_path / "one.db")
 
 
+def test_a_write_that_fails_leaves_no_trace_in_the_clustering(tmp_path, monkeypatch):
+    db = tmp_path / "m.db"
+    src = _write_jsonl(tmp_path / "in.jsonl", [_record(i) for i in range(8)])
+    raws = [r for r in read_inputs([str(src)]) if isinstance(r, RawDoc)]
+    with Store(db) as store:
+        p = Pipeline(store, use_embeddings=False, with_facts=False)
+        p.ingest(raws[:3])
+        real = store.add_input
+
+        def disk_full(*args, **kw):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(store, "add_input", disk_full)
+        with pytest.raises(sqlite3.OperationalError):
+            p.ingest(raws[3:4])  # placed in memory, then not stored
+        monkeypatch.setattr(store, "add_input", real)
+        p.ingest(raws[4:])  # the same writer goes on
+        p.finish()
+    stored = [r for i, r in enumerate(raws) if i != 3]
+    assert _story_view(db) == _sequential(stored, tmp_path / "one.db")
+
+
 def test_a_writer_gives_up_with_a_clear_error_when_the_store_stays_held(tmp_path):
     db = tmp_path / "m.db"
     with Store(db) as holder, Store(db, write_wait=0.3) as other:
