@@ -190,3 +190,14 @@ def test_writers_opening_a_new_store_at_once_create_it_once(tmp_path):
         assert errors == []
         with Store(db) as s:
             assert s.schema_version == SCHEMA_VERSION
+
+
+def test_a_long_wait_for_another_writer_is_said_once(tmp_path, caplog):
+    db = tmp_path / "busy.db"
+    with Store(db) as holder, Store(db, write_wait=1.3) as other:
+        with holder.writing(), caplog.at_level("WARNING", logger="marsad.store"):
+            for _ in range(2):
+                with pytest.raises(StoreError):
+                    other.add_input("k", "x", [(_article(16), Facts())])
+    said = [r.getMessage() for r in caplog.records if "waiting for it" in r.getMessage()]
+    assert len(said) == 1 and "busy.db" in said[0]

@@ -160,6 +160,7 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the store: {exc}") from exc
         self._lock = threading.RLock()
         self._writing = False  # a ``writing()`` block is open on this connection
+        self._told_wait = False  # a wait for another writer was reported
         self._search_ready = False
         self._migrate()
 
@@ -242,7 +243,6 @@ class Store:
 
     def _begin(self, wait: float) -> None:
         deadline = time.monotonic() + max(0.0, wait)
-        waited = False
         try:
             while True:
                 left = deadline - time.monotonic()
@@ -258,10 +258,10 @@ class Store:
                 if time.monotonic() >= deadline:
                     raise StoreError(f"{self.path}: another process has been writing to the store "
                                      f"for over {wait:g} s; try again once it has finished")
-                if not waited:
-                    log.info("%s: another process is writing to the store; waiting up to %g s",
-                             self.path, wait)
-                    waited = True
+                if not self._told_wait:  # once per store: a long wait is said, not each short one
+                    log.warning("%s: another process is writing to the store; waiting for it "
+                                "(up to %g s)", self.path, wait)
+                    self._told_wait = True
         finally:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
 
