@@ -608,3 +608,16 @@ def test_unnamed_sources_after_wifqan_and_a_one_syllable_family_name():
     qs = find_quotes(_article(text))
     assert _by_text(qs, "طائرة عسكرية").speaker.name == "مسؤولون عسكريون أمريكيون"
     assert _by_text(qs, "بلاده ملتزمة").speaker.name.startswith("ما تشاو")
+
+
+def test_announcements_documents_and_outlets_that_open_the_sentence():
+    text = ("أعلن مصدر أمني محلي الأحد مقتل 12 شخصا في هجوم على قرية قرب البحيرة.\n"
+            "وجاء في لائحة الاتهام أن المتهمين نقلوا وثائق مسروقة إلى جهة لم تسمها.\n"
+            "وأوردت صحيفة \"الأيام\" أن الوزير سيزور العاصمة الأسبوع المقبل.\n"
+            "وأعلنت الحكومة في بيان أن السلطات أعلنت حالة الطوارئ في ثلاث محافظات.")
+    qs = find_quotes(_article(text))
+    assert _by_text(qs, "مقتل 12 شخصا").speaker.name == "مصدر أمني محلي"
+    assert _by_text(qs, "المتهمين نقلوا").speaker.name == "لائحة الاتهام"
+    assert _by_text(qs, "الوزير سيزور").speaker.name.endswith("الأيام")
+    # a verb inside someone's words does not start a statement of its own
+    assert [q.speaker.name for q in qs if "حالة الطوارئ" in q.text] == ["الحكومة"]

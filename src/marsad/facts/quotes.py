@@ -1186,8 +1186,8 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 last = sp
                 consumed_until = stop
                 continue
-            if cue.kind == "post":
-                continue
+            if cue.kind == "post" and i > lo:
+                continue  # «حسبما أوردت ...» is read above; «وأوردت صحيفة X أن» opens its sentence
             if cue.kind == "deny":
                 # «نفى المتحدث باسم ... X أي صلة ...»: no quote, but X is who speaks next
                 sub = _parse_subject(doc, i + 1, hi)
@@ -1260,7 +1260,7 @@ def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list
                 quotes.append(q)
                 used_quotes.update(_quotes_in(doc, q))
                 last = q.speaker
-            elif not cues:
+            elif not cues or doc.tokens[lo].norm in (_n("جاء"), _n("وجاء")):
                 # «وبحسب X، فإن ...»، «...، وفق المرصد»: attributed with no speech verb
                 acc = _according_to(doc, reg, lo, hi)
                 if acc is not None:
@@ -1956,11 +1956,23 @@ def _prep_content(doc: _Doc, i: int, sub: _Subject) -> int | None:
         # a title may hold a preposition of its own (a role phrase runs over «في»), not the verb's
         if doc.tokens[k].norm in preps and doc.quote_at(doc.tokens[k].start) is None:
             return doc.tokens[k].start
+    if v in ANNOUNCE_VERBS and len(sub.segments) >= 2 and (
+            i == 0 or _gap_has(doc.gaps[i], "،,.") or doc.tokens[i - 1].norm in KANA | {_n("قد")}
+            or doc.sent_bounds[doc.sent_of[i]][0] == i):
+        # «أعلن مصدر أمني الأحد مقتل 18 شخصا»، «أعلنت روسيا الثلاثاء رفضها المهلة»: what is
+        # announced is the noun phrase after the subject (and its time word or comma)
+        a = sub.segments[1][0]
+        if not _definite(doc, a) or doc.tokens[a].norm.endswith(("ها", "هم", "ه")):
+            return doc.tokens[a].start
     return None
+
+
+ANNOUNCE_VERBS = {_n(w) for w in ("أعلن", "أعلنت", "أعلنوا")}
 
 
 ACCORDING = {_n(w) for w in ("بحسب", "وبحسب", "حسب", "وحسب", "وفق", "ووفق", "وفقا", "ووفقا", "طبقا")}
 THEN_WORDS = {_n(w) for w in ("فإن", "فان", "فقد", "فإنه", "فإنها")}
+LAM_OPENERS = {_n(w) for w in ("وفقا", "ووفقا", "طبقا", "وطبقا", "ما", "لما")}
 
 
 def _according_to(doc: _Doc, reg: _Registry, lo: int, hi: int) -> tuple[Speaker, int, int, int] | None:
@@ -1972,21 +1984,23 @@ def _according_to(doc: _Doc, reg: _Registry, lo: int, hi: int) -> tuple[Speaker,
         return _n(doc.tokens[k].text.replace("\u0640", "")) in THEN_WORDS
 
     def source(a: int, b: int) -> Speaker | None:
+        # only «وفقا/طبقا» take «لـ» before the source; «لائحة» keeps its first letter
+        lam = a > 0 and doc.tokens[a - 1].norm in LAM_OPENERS
         if a < b and doc.tokens[a].norm in (_n("ل"), _n("لـ")):
             a += 1
-        if a + 1 < b and doc.tokens[a].norm == _n("ما") and _kind(doc, a + 1, "speech_verbs.txt") is None:
-            a += 2  # «وفق ما ذكرته وكالة الأنباء»: the outlet after the verb
-        if a >= b or doc.tokens[a].norm == _n("ما"):
+        if a + 1 < b and doc.tokens[a].norm in (_n("ما"), _n("لما")) and _kind(doc, a + 1, "speech_verbs.txt") is None:
+            a += 2  # «وفق ما ذكرته وكالة الأنباء»، «وفقا لما نقلته ...»: the outlet after the verb
+        if a >= b or doc.tokens[a].norm in (_n("ما"), _n("لما")):
             return None
         if a >= b:
             return None
         t = doc.tokens[a]
-        if _bare(t.norm[1:] if t.norm[:1] == "ل" else t.norm) in _UNNAMED:
+        if _bare(t.norm[1:] if lam and t.norm[:1] == "ل" else t.norm) in _UNNAMED:
             # «وفقا لمسؤولين عسكريين أمريكيين»: an unnamed source and all its words
             e = _body_extent(doc, a, b)
             words = doc.surface(a, e)
-            return _unnamed(Speaker(words[1:] if t.norm[:1] == "ل" else words, None))
-        if t.norm[:1] == "ل" and len(t.norm) > 3 and not t.norm.startswith("لل"):
+            return _unnamed(Speaker(words[1:] if lam and t.norm[:1] == "ل" else words, None))
+        if lam and t.norm[:1] == "ل" and len(t.norm) > 3 and not t.norm.startswith("لل"):
             # «وفقا لمكتب الأمم المتحدة»: read the name without its «لـ»
             sub = _parse_subject(doc, a, b)
             segs = [(a, b)] if not sub.segments else sub.segments
@@ -1999,7 +2013,14 @@ def _according_to(doc: _Doc, reg: _Registry, lo: int, hi: int) -> tuple[Speaker,
 
     first = doc.tokens[lo].norm
     if first in (_n("جاء"), _n("وجاء")):
-        return None  # «جاء ذلك خلال لقائه ...، وفق ما ذكرته الوكالة»: the occasion, not a statement
+        # «وجاء في لائحة الاتهام أن ...»: the document says it; «جاء ذلك خلال لقائه ...، وفق ما
+        # ذكرته الوكالة» is the occasion, not a statement
+        if lo + 2 < hi and doc.tokens[lo + 1].norm == _n("في"):
+            for k in range(lo + 2, min(hi, lo + 8)):
+                if _is_intro(doc, k):
+                    sp = source(lo + 2, k)
+                    return (sp, doc.tokens[k].end, doc.tokens[hi - 1].end, doc.tokens[lo].start) if sp else None
+        return None
     if first in ACCORDING:
         # the source runs to «فإن» or a comma
         for k in range(lo + 1, min(hi, lo + 12)):
