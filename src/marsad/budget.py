@@ -61,7 +61,8 @@ class Deadline:
 
     def error(self) -> InputError:
         """The per-input error for an input stopped by this deadline."""
-        if self.own_at <= self.at:
+        # its own limit, or the request's when that left it (nearly) all of its own
+        if self.own_at <= self.at or (self.seconds and self.at - self.started >= 0.95 * self.seconds):
             return InputError(self.origin, f"took longer than {self.seconds:g} s (the time "
                                            f"limit per input) and was not analysed")
         limiting = self.outer
