@@ -3,6 +3,7 @@ failing input is reported alone."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,22 @@ def test_dask_results_equal_one_process_in_input_order():
 def test_bad_addresses_are_clear_errors(bad):
     with pytest.raises(MarsadError, match="--dask"):
         parse_address(bad)
+
+
+def test_analyze_on_dask_gives_the_single_process_result(tmp_path):
+    from typer.testing import CliRunner
+
+    from marsad.cli import app
+
+    runs = {}
+    for name, extra in (("one", []), ("dask", ["--dask", "local:2"])):
+        out = tmp_path / f"{name}.json"
+        result = CliRunner().invoke(app, ["analyze", str(FIX), "--no-embeddings", "--json", str(out),
+                                          "--quiet", *extra])
+        assert result.exit_code == 1, result.output  # the fixtures hold two broken inputs
+        runs[name] = json.loads(out.read_text(encoding="utf-8"))
+    one, dask = runs["one"], runs["dask"]
+    assert [a["id"] for a in one["articles"]] == [a["id"] for a in dask["articles"]]
+    assert {s["id"]: s["articles"] for s in one["stories"]} == {s["id"]: s["articles"] for s in dask["stories"]}
+    for key in ("quotes", "claims", "events", "entities"):
+        assert one[key] == dask[key], key

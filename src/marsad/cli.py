@@ -59,6 +59,10 @@ def analyze(
     facts: bool = typer.Option(True, "--facts/--no-facts", help="Extract entities, quotes, "
                                "claims and events."),
     workers: int = typer.Option(1, "--workers", min=1, help="Processes for extraction and facts."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS", help="Run extraction and "
+                                       "facts on a Dask cluster instead: a scheduler address "
+                                       "(tcp://host:8786) or local:N for N local worker processes. "
+                                       "Needs pip install 'marsad[dask]'; the result is the same."),
     time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit", min=0, help="Seconds one input may take "
                                      "in extraction and facts; a slower one is reported as an error "
                                      "and the others go on (0: no limit)."),
@@ -87,7 +91,7 @@ def analyze(
         raise typer.Exit(2)
     try:
         pipeline = Pipeline(store, use_embeddings=embeddings, with_facts=facts, workers=workers,
-                            time_limit=time_limit or None)
+                            time_limit=time_limit or None, dask=dask)
         show = not quiet and len(raws) >= 20 and console.is_terminal
         with Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, disable=not show, transient=True) as bar:

@@ -209,15 +209,19 @@ class Pipeline:
     ``with_facts`` turns fact extraction on; ``workers`` > 1 runs extraction and facts in
     that many processes (dedup, clustering and storing stay in this process, in input order);
     ``time_limit``: seconds one input may take in extraction and facts (None: no limit), past
-    which it is reported as an InputError and the batch goes on.
+    which it is reported as an InputError and the batch goes on; ``dask``: a Dask scheduler
+    address or ``local:N`` that runs extraction and facts instead of ``workers``
+    (see marsad.dask_runner; the result is the same).
     """
 
     def __init__(self, store: Store, use_embeddings: bool = True, with_facts: bool = True,
-                 workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT):
+                 workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT,
+                 dask: str | None = None):
         store.check_writable()
         self.store = store
         self.with_facts = with_facts
         self.workers = max(1, workers)
+        self.dask = dask
         self.time_limit = time_limit  # seconds one input may take in extraction and facts
         self.use_embeddings = use_embeddings
         with store.writing():
@@ -334,6 +338,12 @@ class Pipeline:
         return report
 
     def _run(self, raws: Iterator[RawDoc]) -> Iterator[list[tuple[Article, Facts]] | InputError]:
+        if self.dask:
+            from marsad.dask_runner import client_for, run_on_dask
+
+            with client_for(self.dask) as client:
+                yield from run_on_dask(raws, client, self.with_facts, self.time_limit)
+            return
         if self.workers == 1:
             for raw in raws:
                 yield process_input(raw, self.with_facts, self.time_limit)
@@ -439,7 +449,8 @@ def _open_existing(path: str) -> Store:
 def analyze(paths: list[str], db: str = ":memory:", use_embeddings: bool = True,
             with_facts: bool = True, workers: int = 1,
             progress: Callable[[int], None] | None = None,
-            time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[Analysis, IngestReport]:
+            time_limit: float | None = DEFAULT_TIME_LIMIT,
+            dask: str | None = None) -> tuple[Analysis, IngestReport]:
     """Read ``paths``, run the whole pipeline into the store at ``db`` and return the result."""
     from marsad.ingest import read_inputs
 
@@ -447,7 +458,7 @@ def analyze(paths: list[str], db: str = ":memory:", use_embeddings: bool = True,
     store = Store(db)
     try:
         pipeline = Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts, workers=workers,
-                            time_limit=time_limit)
+                            time_limit=time_limit, dask=dask)
         report = pipeline.ingest(raws, progress=progress)
         return pipeline.finish(), report
     finally:
