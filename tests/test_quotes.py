@@ -621,3 +621,11 @@ def test_announcements_documents_and_outlets_that_open_the_sentence():
     assert _by_text(qs, "الوزير سيزور").speaker.name.endswith("الأيام")
     # a verb inside someone's words does not start a statement of its own
     assert [q.speaker.name for q in qs if "حالة الطوارئ" in q.text] == ["الحكومة"]
+
+
+def test_the_white_house_is_named_whole():
+    text = ("وقال البيت الأبيض في بيان إن الرئيس سيلتقي نظيره الفرنسي الأسبوع المقبل. "
+            "وقال مسؤول في البيت الأبيض إن القرار لم يتخذ بعد.")
+    qs = find_quotes(_article(text))
+    assert _by_text(qs, "الرئيس سيلتقي").speaker.name == "البيت الأبيض"
+    assert _by_text(qs, "القرار لم يتخذ").speaker.name == "مسؤول في البيت الأبيض"
