@@ -15,7 +15,9 @@ The file holds several such networks (different seeds); their scores are average
 
 ``NeuralTagger.tag_sentences`` tags all sentences of one document in one batch: the
 LSTMs (both directions of every network) share one time-step loop per document (up to
-``BATCH`` sentences), over the longest sentence.
+``BATCH`` sentences), over the longest sentence. Work and memory are bounded whatever the
+input: a sentence longer than ``MAX_SEQ`` tokens is read in overlapping windows
+(``windows``), and a batch holds at most ``BATCH_TOKENS`` token slots.
 """
 
 from __future__ import annotations
