@@ -296,3 +296,9 @@ def test_calling_a_report_lies_or_a_hoax_denies_it():
     text = ("وكانت صحيفة محلية ذكرت أن الوزير قدم استقالته إلى رئيس الحكومة.\n"
             "وقال المتحدث باسم الوزارة: \"هذه أكاذيب لا تستحق الرد\".")
     assert [c for c in find_claims(_article(text), []) if c.stance == "denies"]
+
+
+def test_an_adjective_after_the_denied_reports_is_not_their_claimant():
+    a = _article("ونفت الحكومة، الجمعة، تقارير إخبارية عن وجود مفاوضات سرية مع المتمردين في العاصمة.")
+    c = _one(find_claims(a, []), stance="denies")
+    assert c.target_claimant != "إخبارية" and "مفاوضات سرية" in c.target

@@ -362,6 +362,7 @@ def _target_claimant(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str
             if e > k + 1:
                 owner, k = _strip_medium(doc.surface(k + 1, e)), e
         elif not Q._definite(doc, k) and w not in Q.TIME_WORDS and not Q._is_intro(doc, k) \
+                and not Q._nisba(doc, k) \
                 and w not in Q.PREPOSITIONS and w not in CARRIERS and w not in TARGET_OPENERS \
                 and doc.tokens[a].norm not in DEMONSTRATIVES and doc.tokens[a - 1].norm not in DEMONSTRATIVES:
             e = k
