@@ -21,7 +21,7 @@ app = typer.Typer(
     "articles into stories, extract who said what with evidence, and write cited briefs.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 
 out = Console()
@@ -52,7 +52,7 @@ def analyze(
                                            "(docs/CONTRACT.md) to FILE, or '-' for standard output."),
     html_out: Optional[Path] = typer.Option(None, "--html", help="Write a self-contained "
                                             "right-to-left HTML report of every story to FILE."),
-    db: str = typer.Option(":memory:", "--db", help="SQLite store to add to (created if missing). "
+    db: str = typer.Option(":memory:", "--db", help="Store to add to: a SQLite file (created if missing) or postgresql://... URL. "
                            "Without it the run is kept in memory only."),
     embeddings: bool = typer.Option(True, "--embeddings/--no-embeddings", help="Use multilingual "
                                     "sentence embeddings in story clustering (better, slower)."),
@@ -79,13 +79,13 @@ def analyze(
 
     from marsad.ingest import read_inputs
     from marsad.pipeline import Pipeline
-    from marsad.store import Store
+    from marsad.store import open_store
 
     console = err if json_out == "-" else out
     try:
         with console.status("reading inputs…"):
             raws = list(read_inputs(paths))
-        store = Store(db)
+        store = open_store(db)
     except MarsadError as exc:
         _error(str(exc))
         raise typer.Exit(2)
@@ -144,7 +144,7 @@ def _write_atomic(path: Path, text: str) -> None:
 @app.command()
 def story(
     story_id: str = typer.Argument(..., metavar="ID", help="Story id or a unique prefix of it."),
-    db: str = typer.Option("marsad.db", "--db", help="SQLite store written by `marsad analyze --db`."),
+    db: str = typer.Option("marsad.db", "--db", help="Store written by `marsad analyze --db` (file or postgresql:// URL)."),
     markdown: bool = typer.Option(False, "--markdown", help="Print Markdown instead of the terminal view."),
 ) -> None:
     """Show one story's brief: cited summary, numbers, contradictions, who said what, timeline."""
@@ -228,7 +228,7 @@ def entities(
 
 @app.command()
 def serve(
-    db: str = typer.Option("marsad.db", "--db", help="SQLite store (created when missing)."),
+    db: str = typer.Option("marsad.db", "--db", help="Store: a SQLite file (created when missing) or a postgresql:// URL."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless told otherwise."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
     token: Optional[str] = typer.Option(None, "--token", envvar="MARSAD_TOKEN",
@@ -297,7 +297,7 @@ def watch(
     every: Optional[str] = typer.Option(None, "--every", help="Time between rounds: 90s, 10m, "
                                         "2h (default: the sources file's, else 10m)."),
     once: bool = typer.Option(False, "--once", help="Run one round and exit (for cron)."),
-    db: str = typer.Option("marsad.db", "--db", help="SQLite store (created when missing)."),
+    db: str = typer.Option("marsad.db", "--db", help="Store: a SQLite file (created when missing) or a postgresql:// URL."),
     allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", help=_ALLOW_HELP),
     contact: Optional[str] = typer.Option(None, "--contact", envvar="MARSAD_CONTACT", help=_CONTACT_HELP),
     delay: float = typer.Option(1.0, "--delay", min=0.0, help=_DELAY_HELP),
@@ -345,20 +345,18 @@ def reextract(
 ) -> None:
     """Extract every watched page again from the bytes kept in --db (after marsad's extraction
     improved) into a new store, with the fetch state, so watching goes on from it."""
-    import os
-
     from marsad.fetch.watch import PipelineSink
     from marsad.fetch.watch import reextract as run_reextract
-    from marsad.store import Store
+    from marsad.store import is_postgres, open_store, store_exists
 
-    if not os.path.exists(db):
+    if not store_exists(db):
         _error(f"{db}: no such store")
         raise typer.Exit(2)
-    if os.path.exists(into):
+    if not is_postgres(into) and store_exists(into):
         _error(f"{into}: already exists; --into must name a new store")
         raise typer.Exit(2)
     try:
-        source, target = Store(db), Store(into)
+        source, target = open_store(db), open_store(into)
         try:
             report = run_reextract(source, target, PipelineSink(target, use_embeddings=embeddings, with_facts=facts),
                                    say=lambda line: err.print(line, markup=False, soft_wrap=True))
@@ -415,14 +413,16 @@ def sources_status(db: str = typer.Option("marsad.db", "--db", help="The store `
     """Health of every watched listing: last fetch, status, errors, pages fetched per source."""
     from rich.table import Table
 
-    import os
+    from marsad.store import open_store, store_exists
 
-    from marsad.store import Store
-
-    if db != ":memory:" and not os.path.exists(db):
+    if not store_exists(db):
         _error(f"{db}: no such store")
         raise typer.Exit(2)
-    store = Store(db)
+    try:
+        store = open_store(db)
+    except MarsadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2)
     try:
         listings, pages = store.listing_states(), store.page_counts()
     finally:
@@ -453,7 +453,7 @@ def export(
 
     from marsad import export as ex
     from marsad.pipeline import load_analysis
-    from marsad.store import Store
+    from marsad.store import open_store
 
     if not json_out and not csv_dir:
         _error("nothing to do: give --json FILE|- and/or --csv DIR")
@@ -464,7 +464,7 @@ def export(
     try:
         analysis = load_analysis(db)
         if since_date:
-            store = Store(db)
+            store = open_store(db)
             try:
                 analysis = ex.since(analysis, since_date, ex.stored_dates(store))
             finally:
