@@ -165,6 +165,7 @@ class _Doc:
     _heads: dict[str, list[int]] | None = field(default=None, repr=False)  # _head_candidates
     _bodies: dict[str, tuple | None] | None = field(default=None, repr=False)  # _body_phrases
     _persons: set[str] | None = field(default=None, repr=False)  # _person_names
+    _found: dict[tuple, object] = field(default_factory=dict, repr=False)  # per-article lookups
 
     def surface(self, i: int, j: int) -> str:
         """Article text from token i to token j-1 (inclusive), as written."""
@@ -1744,13 +1745,30 @@ def _definite_title(name: str) -> bool:
         and not ws[1].replace("\u0640", "").endswith(_NISBA_ENDINGS)
 
 
+def _tokens_written(doc: _Doc, text: str) -> list[int]:
+    """The tokens written exactly ``text``, in order (an index of the article built once)."""
+    index = doc._found.get(("tokens",))
+    if index is None:
+        index = doc._found[("tokens",)] = {}
+        for k, t in enumerate(doc.tokens):
+            index.setdefault(t.text, []).append(k)
+    return index.get(text, [])
+
+
 def _first_name_before(doc: _Doc, name: str) -> str | None:
     """«أن ديني بيت ترك رسالة»: a one-word PERSON whose first name the tagger left out, when the
     word before it can be a first name and comes straight after «أن», a verb or a comma."""
     if name not in _person_names(doc):
         return None  # the tagger must know the word as a person somewhere
-    for k in range(2, len(doc.tokens)):
-        if doc.tokens[k].text != name:
+    key = ("first name before", name)
+    if key not in doc._found:
+        doc._found[key] = _find_first_name_before(doc, name)
+    return doc._found[key]
+
+
+def _find_first_name_before(doc: _Doc, name: str) -> str | None:
+    for k in _tokens_written(doc, name):
+        if k < 2:
             continue
         before = doc.tokens[k - 2]
         if _bare_first_name(doc, k - 1) and (_is_intro(doc, k - 2) or _gap_has(doc.gaps[k - 1], "،,")
@@ -1813,7 +1831,7 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
             # «بيان للجنة الدولية»: the body the statement is of, named in full
             at = doc.text.find(f"{sp.role} {sp.name}")
             if at >= 0:
-                k = bisect.bisect_left([t.start for t in doc.tokens], at + len(sp.role) + 1)
+                k = bisect.bisect_left(doc.tokens, at + len(sp.role) + 1, key=lambda t: t.start)
                 if k < len(doc.tokens):
                     e = _body_extent(doc, k, doc.sent_bounds[doc.sent_of[k]][1])
                     body = doc.surface(k, e)
@@ -1852,9 +1870,11 @@ def _fullest(doc: _Doc, reg: _Registry, sp: Speaker, pos: int, prev: Speaker | N
             return Speaker(known.name, known.role, known.entity or sp.entity)
     if words and not sp.role:
         # «وقال ما تشاو شو»: a one-syllable family name read as the word «ما»
-        for k in range(1, len(doc.tokens) - 1):
-            if doc.tokens[k].text == "ما" and _kind(doc, k - 1, "speech_verbs.txt") \
-                    and doc.text.startswith(sp.name, doc.tokens[k + 1].start):
+        if ("ما after a verb",) not in doc._found:  # found once per article
+            doc._found[("ما after a verb",)] = [k for k in _tokens_written(doc, "ما") if 1 <= k < len(doc.tokens) - 1
+                                                and _kind(doc, k - 1, "speech_verbs.txt")]
+        for k in doc._found[("ما after a verb",)]:
+            if doc.text.startswith(sp.name, doc.tokens[k + 1].start):
                 return Speaker(f"ما {sp.name}", None, sp.entity)
     if len(words) == 1 and not sp.role:
         first = _first_name_before(doc, sp.name)  # «بيت» for «ديني بيت»
