@@ -379,7 +379,7 @@ def fit(path: Path, use_embeddings: bool = True) -> None:
             "+age": text + ["age"], "+day+age": text + ["day1", "day2", "age"],
             "all": text + ["where", "day1", "day2", "age"]}
     data = {p: decisions(p, use_embeddings) for p in gold_files()}
-    rows, ys = data[path]
+    rows, ys = data[path] if path in data else decisions(path, use_embeddings)
     for name, keys in sets.items():
         m = LogisticRegression(C=10, max_iter=3000).fit(np.array([_row(f, keys) for f in rows]), ys)
         aucs = " ".join(f"{p.name}: {roc_auc_score(y, m.decision_function(np.array([_row(f, keys) for f in r]))):.4f}"
