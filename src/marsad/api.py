@@ -37,7 +37,7 @@ from marsad import budget
 from marsad.budget import DEFAULT_TIME_LIMIT
 from marsad.errors import InputError, MarsadError, StoreError
 from marsad.model import Article, Facts, RawDoc
-from marsad.store import Store
+from marsad.store import AnyStore, open_store
 from marsad.web.throttle import FailureThrottle, client_key
 
 log = logging.getLogger("marsad.api")
@@ -68,7 +68,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 class Service:
     """One store behind the API: read views with caches, and the incremental pipeline."""
 
-    def __init__(self, store: Store, use_embeddings: bool = False, with_facts: bool = True,
+    def __init__(self, store: AnyStore, use_embeddings: bool = False, with_facts: bool = True,
                  auto_finish: bool = True, separate_process: bool = True,
                  time_limit: float | None = DEFAULT_TIME_LIMIT):
         self.store = store
@@ -94,9 +94,7 @@ class Service:
 
     # -- versioning / caches ------------------------------------------------------------
     def _key(self) -> tuple[int, int]:
-        with self.store.lock:
-            dv = self.store.connection.execute("PRAGMA data_version").fetchone()[0]
-        return self._version, dv
+        return self._version, self.store.data_version()
 
     def _cached(self, name: str, build):
         key = self._key()
@@ -123,11 +121,7 @@ class Service:
 
     def article_meta(self) -> dict[str, dict[str, Any]]:
         def build():
-            with self.store.lock:
-                rows = self.store.connection.execute(
-                    "SELECT id, title, outlet, published, story, duplicate_of FROM articles").fetchall()
-            return {r[0]: {"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "story": r[4],
-                           "duplicate_of": r[5]} for r in rows}
+            return {r["id"]: r for r in self.store.article_index()}
         return self._cached("meta", build)
 
     def all_facts(self) -> dict[str, Facts]:
@@ -136,22 +130,9 @@ class Service:
     # -- reads ----------------------------------------------------------------------------
     def articles(self, limit: int, offset: int, story: str | None = None, outlet: str | None = None
                  ) -> dict[str, Any]:
-        where, args = [], []
-        if story:
-            where.append("story = ?")
-            args.append(story)
-        if outlet:
-            where.append("outlet = ?")
-            args.append(outlet)
-        cond = ("WHERE " + " AND ".join(where)) if where else ""
-        with self.store.lock:
-            conn = self.store.connection
-            total = conn.execute(f"SELECT count(*) FROM articles {cond}", args).fetchone()[0]
-            rows = conn.execute(f"SELECT data FROM articles {cond} ORDER BY published DESC, seq DESC"
-                                f" LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+        total, rows = self.store.list_articles(limit, offset, story=story, outlet=outlet)
         items = []
-        for (data,) in rows:
-            d = json.loads(data)
+        for d in rows:
             text = d.pop("text", "") or ""
             d.pop("removed", None)
             d["lead"] = text[:280]
@@ -270,10 +251,10 @@ class Service:
     # -- the pipeline runs in a worker process (file stores) or in this process (":memory:")
     def _runner(self) -> "_Runner":
         if self._run is None:
-            if self.store.path == ":memory:" or not self.separate_process:
+            if not self.store.shared or not self.separate_process:
                 self._run = _ThreadRunner(self.store, self.use_embeddings, self.with_facts, self.time_limit)
             else:
-                self._run = _ProcessRunner(self.store.path, self.use_embeddings, self.with_facts,
+                self._run = _ProcessRunner(self.store.url, self.use_embeddings, self.with_facts,
                                            self.time_limit)
         return self._run
 
@@ -352,7 +333,7 @@ def _report(report: Any) -> dict[str, Any]:
             "errors": [{"origin": e.origin, "problem": e.problem} for e in report.errors]}
 
 
-def _new_pipeline(store: Store, use_embeddings: bool, with_facts: bool, time_limit: float | None):
+def _new_pipeline(store: AnyStore, use_embeddings: bool, with_facts: bool, time_limit: float | None):
     from marsad.pipeline import Pipeline
 
     return Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts, time_limit=time_limit)
@@ -376,7 +357,7 @@ class _Runner:
 class _ThreadRunner(_Runner):
     """The pipeline in this process, on the server's own store (``:memory:`` stores)."""
 
-    def __init__(self, store: Store, use_embeddings: bool, with_facts: bool, time_limit: float | None):
+    def __init__(self, store: AnyStore, use_embeddings: bool, with_facts: bool, time_limit: float | None):
         self.store, self.args, self.pipeline = store, (use_embeddings, with_facts, time_limit), None
 
     def prepare(self):
@@ -411,7 +392,7 @@ def _worker_init(db: str, use_embeddings: bool, with_facts: bool, time_limit: fl
 
 def _worker_pipeline():
     if "pipeline" not in _WORKER:
-        _WORKER["store"] = Store(_WORKER["db"])
+        _WORKER["store"] = open_store(_WORKER["db"])
         _WORKER["pipeline"] = _new_pipeline(_WORKER["store"], *_WORKER["args"])
     return _WORKER["pipeline"]
 
@@ -760,7 +741,7 @@ class _Guard:
             await self.app(scope, receive, send_with_headers)
 
 
-def create_app(db_path: str | Path | Store, token: str | None = None, public_read: bool = True,
+def create_app(db_path: str | Path | AnyStore, token: str | None = None, public_read: bool = True,
                use_embeddings: bool = False, with_facts: bool = True, auto_finish: bool = True,
                max_body: int = MAX_BODY_BYTES, separate_process: bool = True,
                warm_up: bool = True, hosts: frozenset[str] | None = None,
@@ -778,7 +759,7 @@ def create_app(db_path: str | Path | Store, token: str | None = None, public_rea
     when None). ``time_limit``: seconds one ingested input may take, and one ingest request
     (inputs past it are reported in the answer's ``errors``; None: no limit).
     """
-    store = db_path if isinstance(db_path, Store) else Store(db_path)
+    store = open_store(str(db_path)) if isinstance(db_path, (str, Path)) else db_path
     service = Service(store, use_embeddings=use_embeddings, with_facts=with_facts, auto_finish=auto_finish,
                       separate_process=separate_process, time_limit=time_limit)
 

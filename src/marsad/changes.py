@@ -37,12 +37,7 @@ def story_changes(store: Any, since: str, hours: float = 6.0, limit: int = 20,
     first_stored, last_stored."""
     now = now or datetime.now(timezone.utc)
     recent = (now - timedelta(hours=hours)).strftime("%Y-%m-%d %H:%M:%S")
-    with store.lock:
-        rows = store.connection.execute(
-            "SELECT a.story, COUNT(*), SUM(i.t >= ?), SUM(i.t >= ?), MIN(i.t), MAX(i.t)"
-            " FROM articles a JOIN (SELECT origin, MIN(stored_at) AS t FROM inputs GROUP BY origin) i"
-            " ON i.origin = a.origin WHERE a.story IS NOT NULL AND a.duplicate_of IS NULL"
-            " GROUP BY a.story", (since, recent)).fetchall()
+    rows = store.story_store_times(since, recent)
     stories = {s.id: s for s in store.stories()}
 
     def item(row: tuple, fresh: int) -> dict[str, Any]:

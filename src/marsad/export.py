@@ -15,16 +15,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from marsad.model import Analysis, Article
-from marsad.store import Store
+from marsad.store import AnyStore
 
 LIST_SEP = "؛ "  # Arabic semicolon between the items of a list in one CSV cell
 
 
-def stored_dates(store: Store) -> dict[str, str]:
+def stored_dates(store: AnyStore) -> dict[str, str]:
     """origin -> the UTC date its input was stored (YYYY-MM-DD)."""
-    with store.lock:
-        rows = store.connection.execute("SELECT origin, MIN(stored_at) FROM inputs GROUP BY origin").fetchall()
-    return {o: (d or "")[:10] for o, d in rows}
+    return {o: (d or "")[:10] for o, d in store.input_dates().items()}
 
 
 def since(analysis: Analysis, date: str, stored: dict[str, str] | None = None) -> Analysis:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,7 +30,7 @@ from marsad.budget import DEFAULT_TIME_LIMIT
 from marsad.errors import InputError, MarsadError
 from marsad.facts.entities import link_entities as link_mentions
 from marsad.model import Analysis, Article, Facts, RawDoc
-from marsad.store import Store
+from marsad.store import AnyStore, open_existing, open_store
 
 DEDUP_STATE = "dedup"
 STORIES_STATE = "stories"
@@ -214,7 +213,7 @@ class Pipeline:
     (see marsad.dask_runner; the result is the same).
     """
 
-    def __init__(self, store: Store, use_embeddings: bool = True, with_facts: bool = True,
+    def __init__(self, store: AnyStore, use_embeddings: bool = True, with_facts: bool = True,
                  workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT,
                  dask: str | None = None):
         store.check_writable()
@@ -433,17 +432,11 @@ def link_entities(analysis: Analysis) -> list:
     return entities
 
 
-def load_analysis(db: str | Store) -> Analysis:
+def load_analysis(db: str | AnyStore) -> Analysis:
     """Everything a store holds, as an Analysis (for `marsad story`, the API and renders)."""
-    store = db if isinstance(db, Store) else _open_existing(db)
+    store = open_existing(db) if isinstance(db, str) else db
     return Analysis(articles=list(store.articles()), stories=store.stories(),
                     storylines=store.storylines(), entities=store.entities(), facts=store.facts())
-
-
-def _open_existing(path: str) -> Store:
-    if path != ":memory:" and not os.path.exists(path):
-        raise MarsadError(f"{path}: no such store; create one with `marsad analyze PATH --db {path}`")
-    return Store(path)
 
 
 def analyze(paths: list[str], db: str = ":memory:", use_embeddings: bool = True,
@@ -455,7 +448,7 @@ def analyze(paths: list[str], db: str = ":memory:", use_embeddings: bool = True,
     from marsad.ingest import read_inputs
 
     raws = list(read_inputs(paths))
-    store = Store(db)
+    store = open_store(db)
     try:
         pipeline = Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts, workers=workers,
                             time_limit=time_limit, dask=dask)

@@ -10,7 +10,7 @@ from typing import Any, Callable
 from marsad.fetch.http import FetchConfig, Fetcher
 from marsad.fetch.sources import parse_every, sources_from_args
 from marsad.fetch.watch import MAX_AGE, PipelineSink, RoundReport, ServiceSink, Watcher
-from marsad.store import Store
+from marsad.store import AnyStore, open_store
 
 DEFAULT_EVERY = 600.0  # seconds between rounds: news sites update feeds every few minutes
 
@@ -23,7 +23,7 @@ def _settings(source_args: list[str], every: str | None, config: FetchConfig):
     return sources, seconds, settings
 
 
-def alert_round(store: Store, report: RoundReport, settings: dict[str, Any], config: FetchConfig,
+def alert_round(store: AnyStore, report: RoundReport, settings: dict[str, Any], config: FetchConfig,
                 say: Callable[[str], None]) -> None:
     """Check a round's new articles against the watchlists; deliver alerts to the webhook."""
     from marsad.alerts import deliver, raise_alerts
@@ -83,7 +83,7 @@ def watch(db: str, source_args: list[str], config: FetchConfig, every: str | Non
         say("warning: no --contact set; sites cannot reach whoever runs this monitor")
     stop = stop or threading.Event()
     stored = 0
-    store = Store(db)
+    store = open_store(db)
     try:
         with Fetcher(config, stop=stop) as fetcher:
             sink = PipelineSink(store, use_embeddings=use_embeddings, with_facts=with_facts)
@@ -115,7 +115,7 @@ def serve_and_watch(db: str, source_args: list[str], config: FetchConfig, every:
                      use_embeddings=server.get("use_embeddings", False),
                      hosts=allowed_hosts(server["host"], server["port"], server.get("allow_hosts", ())))
     stop = threading.Event()
-    store = Store(db)
+    store = open_store(db)
     fetcher = Fetcher(config, stop=stop)
     watcher = Watcher(store, sources, ServiceSink(app.state.service), fetcher, say=say)
 

@@ -37,7 +37,7 @@ from marsad.fetch.http import Fetcher, Stopped
 from marsad.fetch.listings import Entry, gunzip, kind_of, parse_feed, parse_sitemap, parse_url_list
 from marsad.fetch.sources import Source, normalize_url
 from marsad.model import RawDoc
-from marsad.store import Store
+from marsad.store import AnyStore
 
 # A page whose fetch failed for a passing reason is tried in at most this many rounds.
 MAX_ATTEMPTS = 3
@@ -99,7 +99,7 @@ class RoundReport:
 class PipelineSink:
     """Fetched pages into a ``marsad.pipeline.Pipeline`` over the watcher's own store."""
 
-    def __init__(self, store: Store, use_embeddings: bool = True, with_facts: bool = True):
+    def __init__(self, store: AnyStore, use_embeddings: bool = True, with_facts: bool = True):
         from marsad.pipeline import Pipeline
 
         self.pipeline = Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts)
@@ -204,7 +204,7 @@ class Watcher:
     and per-source health lines.
     """
 
-    def __init__(self, store: Store, sources: list[Source], sink: Any, fetcher: Fetcher,
+    def __init__(self, store: AnyStore, sources: list[Source], sink: Any, fetcher: Fetcher,
                  say: Callable[[str], None] | None = None,
                  max_pages_per_source: int = MAX_PAGES_PER_SOURCE, max_age: float | None = MAX_AGE):
         self.store = store
@@ -534,7 +534,7 @@ class Watcher:
                                               last_modified=c_modified if complete else None, entries=n)
 
 
-def reextract(source: Store, target: Store, sink: Any, say: Callable[[str], None] | None = None) -> RoundReport:
+def reextract(source: AnyStore, target: AnyStore, sink: Any, say: Callable[[str], None] | None = None) -> RoundReport:
     """Every page ``source`` keeps, through today's extraction and pipeline (``sink``) into
     ``target``, with the fetch state copied: after an extractor improves, a new store holds
     the watched articles extracted again, and watching goes on from it without refetching."""

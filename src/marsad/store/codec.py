@@ -65,3 +65,11 @@ def facts_from_dict(d: dict[str, Any]) -> Facts:
         e["numbers"] = [_build(Number, n) for n in e.get("numbers", [])]
         events.append(_build(Event, e))
     return Facts(mentions=mentions, quotes=quotes, claims=claims, events=events)
+
+
+def placeholder_story(article: Article) -> Story:
+    """The row of a story that stored articles name before stories are next recomputed: one
+    article, no storyline, no brief yet."""
+    return Story(id=article.story or "", title=article.title or "", articles=[article.id],
+                 outlets=[article.outlet] if article.outlet else [], first_seen=article.published,
+                 last_seen=article.published)

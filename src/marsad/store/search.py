@@ -39,7 +39,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from marsad.errors import InputError
 from marsad.model import Article, Facts
@@ -49,8 +49,19 @@ from marsad.text.tokenize import split_clitics
 
 from marsad.text.tokenize import WORD_PATTERN  # index words are exactly the tokenizer's
 
-if TYPE_CHECKING:  # pragma: no cover
-    from marsad.store.sqlite import Store
+
+
+class Store(Protocol):
+    """What this module needs of the SQLite store (``marsad.store.sqlite.Store``), named here
+    so that the two modules do not import each other."""
+
+    path: str
+
+    @property
+    def connection(self) -> sqlite3.Connection: ...
+    @property
+    def lock(self) -> threading.RLock: ...
+    def writing(self, wait: float | None = None) -> contextlib.AbstractContextManager[None]: ...
 
 MIGRATION = """
 CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
@@ -161,24 +172,32 @@ class ParsedQuery:
     def terms(self) -> set[str]:
         return {t for part in self.parts for word in part for t in word}
 
-    def match(self, known: set[str] | None = None) -> str | None:
-        """The FTS5 expression; with ``known`` (the terms the index holds), variants the index
-        does not hold are left out, and None means nothing can match."""
+    def phrases(self, known: set[str] | None = None) -> list[list[str]] | None:
+        """The query as index phrases: a list of parts (all must match), each the list of
+        phrases (space-separated terms) any of which matches it. With ``known`` (the terms
+        the index holds), variants the index does not hold are left out, and None means
+        nothing can match."""
         out = []
         for part in self.parts:
             words = [[t for t in w if known is None or t in known or not t.isalnum()] for w in part]
             if not all(words):
                 return None
             if len(words) == 1:
-                out.append("(" + " OR ".join(_fts_quote(t) for t in words[0]) + ")")
+                out.append(list(words[0]))
                 continue
             # Fewest words in a variant form first (the literal phrase, then one word varied,
             # ...), so the cap drops the least likely combinations.
             combos = sorted(itertools.islice(itertools.product(*(range(len(w)) for w in words)), 4096),
                             key=lambda ix: sum(1 for i in ix if i))[:MAX_PHRASE_VARIANTS]
-            out.append("(" + " OR ".join(_fts_quote(" ".join(words[k][i] for k, i in enumerate(ix)))
-                                         for ix in combos) + ")")
-        return " AND ".join(out) if out else None
+            out.append([" ".join(words[k][i] for k, i in enumerate(ix)) for ix in combos])
+        return out or None
+
+    def match(self, known: set[str] | None = None) -> str | None:
+        """The FTS5 expression of ``phrases(known)`` (None: nothing can match)."""
+        parts = self.phrases(known)
+        if parts is None:
+            return None
+        return " AND ".join("(" + " OR ".join(_fts_quote(p) for p in part) + ")" for part in parts)
 
     @property
     def highlight(self) -> frozenset[str]:
@@ -237,7 +256,7 @@ def _known_terms(conn: sqlite3.Connection, terms: set[str]) -> set[str] | None:
 
 
 # -- indexing ---------------------------------------------------------------------------------
-def _mention_keys(facts: Facts | None) -> set[str]:
+def mention_keys(facts: Facts | None) -> set[str]:
     keys: set[str] = set()
     if facts is None:
         return keys
@@ -267,7 +286,7 @@ def index_article(conn: sqlite3.Connection, seq: int, article: Article, facts: F
                  (seq, article.outlet, (article.published or "")[:10] or None))
     conn.execute("DELETE FROM search_mentions WHERE seq=?", (seq,))
     conn.executemany("INSERT INTO search_mentions(seq, key) VALUES (?,?)",
-                     [(seq, k) for k in sorted(_mention_keys(facts))])
+                     [(seq, k) for k in sorted(mention_keys(facts))])
 
 
 def backfill(store: "Store") -> int:
@@ -341,7 +360,7 @@ def make_snippet(text: str, terms: list[str], offs: array, want: frozenset[str],
 
 
 # -- searching --------------------------------------------------------------------------------
-_READERS: "weakref.WeakKeyDictionary[Store, threading.local]" = weakref.WeakKeyDictionary()
+_READERS: "weakref.WeakKeyDictionary[Any, threading.local]" = weakref.WeakKeyDictionary()
 _READERS_LOCK = threading.Lock()
 
 
@@ -404,7 +423,7 @@ class SearchResults:
         }
 
 
-def _check_date(name: str, value: str | None) -> str | None:
+def check_date(name: str, value: str | None) -> str | None:
     if value is None or value == "":
         return None
     value = value.strip()[:10]
@@ -415,11 +434,16 @@ def _check_date(name: str, value: str | None) -> str | None:
 
 def _entity_keys(conn: sqlite3.Connection, entity: str) -> list[str]:
     """Mention keys that stand for ``entity`` (an entity id or a name)."""
-    keys = {"id:" + entity, "name:" + normalize_for_search(entity).strip()}
     row = conn.execute("SELECT data FROM entities WHERE id=?", (entity,)).fetchone()
-    if row is not None:
-        data = json.loads(row[0])
-        for name in [data.get("name"), *data.get("aliases", [])]:
+    return entity_keys(entity, json.loads(row[0]) if row is not None else None)
+
+
+def entity_keys(entity: str, stored: dict[str, Any] | None) -> list[str]:
+    """Mention keys that stand for ``entity`` (an entity id or a name), with the names of the
+    stored entity of that id (``stored``: its JSON, None when there is none)."""
+    keys = {"id:" + entity, "name:" + normalize_for_search(entity).strip()}
+    if stored is not None:
+        for name in [stored.get("name"), *stored.get("aliases", [])]:
             if name:
                 keys.add("name:" + normalize_for_search(name).strip())
     return sorted(keys)
@@ -438,8 +462,8 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
     if limit < 0 or offset < 0:
         raise InputError("query", "limit and offset must not be negative")
     parsed = parse_query(query or "")
-    date_from = _check_date("date_from", date_from)
-    date_to = _check_date("date_to", date_to)
+    date_from = check_date("date_from", date_from)
+    date_to = check_date("date_to", date_to)
     results = SearchResults(query=query, total=0, limit=limit, offset=offset)
     if parsed is None:
         return results
@@ -519,6 +543,15 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
         finally:
             if reader is not None:
                 reader.execute("COMMIT")
+    results.hits.extend(hits_from_rows(rows, parsed))
+    return results
+
+
+def hits_from_rows(rows: Iterable[tuple], parsed: ParsedQuery) -> list[SearchHit]:
+    """The hits of one results page, each from a row (seq, id, title, outlet, published,
+    story, duplicate_of, rank, title terms, body terms, title offsets, body offsets, stored
+    article JSON); every backend reads these and renders them here alike."""
+    hits = []
     for (seq, aid, title, a_outlet, published, a_story, dup, rank, tterms, bterms,
          toffs, boffs, data) in rows:
         text = json.loads(data).get("text", "")
@@ -534,11 +567,11 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
         if t_terms and len(t_offs) == 2 * len(t_terms):
             # keep whatever precedes the first and follows the last word of the title
             title_html = (html.escape(title[:t_offs[0]]) + title_html + html.escape(title[t_offs[-1]:]))
-        results.hits.append(SearchHit(
+        hits.append(SearchHit(
             id=aid, title=title, outlet=a_outlet, published=published, story=a_story,
             score=round(-rank, 6), snippet=make_snippet(text, b_terms, b_offs, parsed.highlight),
             title_html=title_html, duplicate_of=dup))
-    return results
+    return hits
 
 
 def reindex(store: "Store", articles: Iterable[tuple[int, Article, Facts | None]]) -> None:

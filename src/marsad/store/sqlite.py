@@ -145,6 +145,8 @@ class Store:
 
     def __init__(self, path: str | Path = ":memory:", write_wait: float = WRITE_WAIT):
         self.path = str(path)
+        # the URL another process opens it by (``marsad.store.open_store``)
+        self.url = self.path
         self.write_wait = write_wait
         try:
             if self.path != ":memory:":
@@ -162,6 +164,7 @@ class Store:
         self._writing = False  # a ``writing()`` block is open on this connection
         self._told_wait = False  # a wait for another writer was reported
         self._search_ready = False
+        self._local_writes = 0  # commits through this connection (data_version misses them)
         self._migrate()
 
     # -- schema ---------------------------------------------------------------------------
@@ -203,6 +206,17 @@ class Store:
     def schema_version(self) -> int:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
 
+    @property
+    def shared(self) -> bool:
+        """Whether another process can open this store (a file, not ``:memory:``)."""
+        return self.path != ":memory:" and not self.path.startswith("file:")
+
+    def data_version(self) -> int:
+        """Changes when another connection commits to the file (SQLite's ``data_version``);
+        writes through this connection are counted by ``_local_writes``."""
+        with self._lock:
+            return self._db.execute("PRAGMA data_version").fetchone()[0] * 1_000_003 + self._local_writes
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -240,6 +254,7 @@ class Store:
                 raise
             self._writing = False
             self._end("COMMIT")
+            self._local_writes += 1
 
     def _begin(self, wait: float) -> None:
         deadline = time.monotonic() + max(0.0, wait)
@@ -319,7 +334,7 @@ class Store:
         self._db.execute(
             "INSERT INTO stories(id, storyline, last_seen, data) VALUES (?,?,?,?) ON CONFLICT(id)"
             " DO UPDATE SET data = json_insert(data, '$.articles[#]', ?)",
-            (article.story, None, article.published, _dumps(_placeholder_story(article).to_dict()),
+            (article.story, None, article.published, _dumps(codec.placeholder_story(article).to_dict()),
              article.id))
 
     def _after_article_insert(self, article: Article, facts: Facts | None = None,
@@ -528,6 +543,48 @@ class Store:
             row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
         return codec.article_from_dict(json.loads(row[0])) if row else None
 
+    def article_index(self) -> list[dict[str, Any]]:
+        """id, title, outlet, published, story, duplicate_of of every stored article."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, title, outlet, published, story, duplicate_of FROM articles").fetchall()
+        return [{"id": r[0], "title": r[1], "outlet": r[2], "published": r[3], "story": r[4],
+                 "duplicate_of": r[5]} for r in rows]
+
+    def list_articles(self, limit: int, offset: int, story: str | None = None,
+                      outlet: str | None = None) -> tuple[int, list[dict[str, Any]]]:
+        """(how many articles match, the stored dicts of one page of them), newest first."""
+        where, args = [], []
+        if story:
+            where.append("story = ?")
+            args.append(story)
+        if outlet:
+            where.append("outlet = ?")
+            args.append(outlet)
+        cond = ("WHERE " + " AND ".join(where)) if where else ""
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) FROM articles {cond}", args).fetchone()[0]
+            rows = self._db.execute(f"SELECT data FROM articles {cond} ORDER BY published DESC, seq DESC"
+                                    f" LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+        return total, [json.loads(d) for (d,) in rows]
+
+    def input_dates(self) -> dict[str, str]:
+        """origin -> when its input was first stored (UTC, 'YYYY-MM-DD HH:MM:SS')."""
+        with self._lock:
+            rows = self._db.execute("SELECT origin, MIN(stored_at) FROM inputs GROUP BY origin").fetchall()
+        return {o: d or "" for o, d in rows}
+
+    def story_store_times(self, since: str, recent: str) -> list[tuple[str, int, int, int, str, str]]:
+        """Per story (duplicates left out): (story, articles, stored at or after ``since``,
+        stored at or after ``recent``, first stored, last stored), times as in ``input_dates``."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT a.story, COUNT(*), SUM(i.t >= ?), SUM(i.t >= ?), MIN(i.t), MAX(i.t)"
+                " FROM articles a JOIN (SELECT origin, MIN(stored_at) AS t FROM inputs GROUP BY origin) i"
+                " ON i.origin = a.origin WHERE a.story IS NOT NULL AND a.duplicate_of IS NULL"
+                " GROUP BY a.story", (since, recent)).fetchall()
+        return [tuple(r) for r in rows]
+
     def facts(self) -> dict[str, Facts]:
         with self._lock:
             rows = self._db.execute("SELECT article, data FROM facts").fetchall()
@@ -565,20 +622,13 @@ class Store:
 
     @property
     def connection(self) -> sqlite3.Connection:
-        """The raw connection, for read-only queries by the search and API layers (take ``lock``)."""
+        """The raw connection, for this backend's own search module and its tests (take
+        ``lock``); nothing outside ``marsad.store`` uses it."""
         return self._db
 
     @property
     def lock(self) -> threading.RLock:
         return self._lock
-
-
-def _placeholder_story(article: Article) -> Story:
-    """The row of a story that stored articles name before stories are next recomputed: one
-    article, no storyline, no brief yet."""
-    return Story(id=article.story or "", title=article.title or "", articles=[article.id],
-                 outlets=[article.outlet] if article.outlet else [], first_seen=article.published,
-                 last_seen=article.published)
 
 
 def _statements(script: str) -> list[str]:
