@@ -629,3 +629,12 @@ def test_the_white_house_is_named_whole():
     qs = find_quotes(_article(text))
     assert _by_text(qs, "الرئيس سيلتقي").speaker.name == "البيت الأبيض"
     assert _by_text(qs, "القرار لم يتخذ").speaker.name == "مسؤول في البيت الأبيض"
+
+
+def test_the_outlet_named_before_the_subject_is_not_the_speaker():
+    for text, name in (("وقال لرويترز رئيس الوزراء الماليزي مهاتير محمد إن بلاده لن تقبل أي ضغوط خارجية.",
+                        "مهاتير محمد"),
+                       ("وقالت لفرانس24 الناطقة باسم الوزارة هالة منصور إن الفيلم يروي قصة حقيقية.",
+                        "هالة منصور")):
+        q = find_quotes(_article(text))[0]
+        assert q.speaker.name == name, (text, q.speaker)

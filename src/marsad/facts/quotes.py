@@ -426,8 +426,16 @@ def _parse_subject(doc: _Doc, i: int, hi: int) -> _Subject:
             j += 1
             continue
         if skip_start is None and len(w) > 3 and w[0] == "ل" and not w.startswith("لل") \
-                and lexicon("speech_channels.txt").get(_bare(w[1:])) in ("medium", "talk", "site"):
-            # «وقال لوكالة فرانس برس»، «المسؤول الأمني لشبكة CNN»: the outlet spoken to
+                and (lexicon("speech_channels.txt").get(_bare(w[1:])) in ("medium", "talk", "site")
+                     or w[1:] in _org_names() or any(c.isdigit() or c.isascii() and c.isalpha() for c in w)):
+            # «وقال لوكالة فرانس برس»، «المسؤول الأمني لشبكة CNN»: the outlet spoken to; before
+            # the subject («وقالت لفرانس24 المخرجة ...») the subject follows the outlet's name
+            if seg_start is None:
+                _, nxt = _channel_name(doc, j, limit)
+                nxt = max(nxt, j + 1)
+                skipped.append((j, nxt))
+                j = nxt
+                continue
             close_seg(j)
             skip_start = j
             j += 1
