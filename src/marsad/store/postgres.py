@@ -616,7 +616,8 @@ class PostgresStore:
         return [(s, int(n), int(a), int(b), lo, hi) for s, n, a, b, lo, hi in rows]
 
     def facts(self) -> dict[str, Facts]:
-        return {a: codec.facts_from_dict(json.loads(d)) for a, d in self._all("SELECT article, data FROM facts")}
+        return {a: codec.facts_from_dict(json.loads(d)) for a, d in self._all(
+            "SELECT f.article, f.data FROM facts f JOIN articles a ON a.id = f.article ORDER BY a.seq")}
 
     def get_facts(self, article_id: str) -> Facts | None:
         row = self._one("SELECT data FROM facts WHERE article=%s", (article_id,))

@@ -587,7 +587,8 @@ class Store:
 
     def facts(self) -> dict[str, Facts]:
         with self._lock:
-            rows = self._db.execute("SELECT article, data FROM facts").fetchall()
+            rows = self._db.execute("SELECT f.article, f.data FROM facts f JOIN articles a ON a.id = f.article"
+                                   " ORDER BY a.seq").fetchall()
         return {a: codec.facts_from_dict(json.loads(d)) for a, d in rows}
 
     def get_facts(self, article_id: str) -> Facts | None:
