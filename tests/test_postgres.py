@@ -1,0 +1,164 @@
+"""Several writers on one PostgreSQL store (needs ``MARSAD_TEST_PG``; skips without it).
+
+Two ``marsad analyze`` processes and the server's ingest worker write one database at once:
+every article ends in exactly one story that exists, nothing is stored twice, and the stories
+are the ones a single writer over the same inputs, in the order they were stored, gives on
+SQLite. Writers in one process taking turns agree with one writer too.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("psycopg")
+
+from marsad.ingest import read_inputs
+from marsad.model import RawDoc
+from marsad.pipeline import Pipeline
+from marsad.store import open_store
+from marsad.store.postgres import WRITE_LOCK
+
+from pg_server import fresh_database
+from test_concurrency import ARTICLES
+
+TOKEN = "writers-token"
+
+
+def _record(i: int) -> dict[str, str]:
+    _, outlet, date, title, text = ARTICLES[i]
+    return {"title": title, "text": text, "date": date, "source": outlet}
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _story_view(url: str) -> tuple[dict[str, list[str]], dict[str, str | None], list[str]]:
+    """(story -> its articles, article -> duplicate_of, origins in stored order) of a store,
+    after checking it is sound: no article twice, each in exactly the story it names."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        rows = con.execute("SELECT id, story, duplicate_of, origin FROM articles ORDER BY seq").fetchall()
+        stories = {sid: json.loads(data) for sid, data in con.execute("SELECT id, data FROM stories")}
+        inputs = con.execute("SELECT COUNT(*) FROM inputs").fetchone()[0]
+    ids = [r[0] for r in rows]
+    assert len(ids) == len(set(ids))
+    assert inputs == len(ids)
+    member: dict[str, list[str]] = {}
+    for sid, data in stories.items():
+        for aid in data["articles"]:
+            member.setdefault(aid, []).append(sid)
+    for aid, story, _, _ in rows:
+        assert story in stories, f"article {aid} names story {story}, which is not stored"
+        assert member.get(aid) == [story], f"article {aid} is in {member.get(aid)}, names {story}"
+    return ({sid: sorted(d["articles"]) for sid, d in stories.items()},
+            {aid: dup for aid, _, dup, _ in rows}, [r[3] for r in rows])
+
+
+def _sequential(raws: list[RawDoc], db: str) -> tuple[dict[str, list[str]], dict[str, str | None]]:
+    with open_store(db) as store:
+        p = Pipeline(store, use_embeddings=False, with_facts=False)
+        assert not p.ingest(raws).errors
+        p.finish()
+        stories = {s.id: sorted(s.articles) for s in store.stories()}
+        dups = {a.id: a.duplicate_of for a in store.articles()}
+    return stories, dups
+
+
+def _marsad(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from marsad.cli import main; main()", *args]
+
+
+def test_two_analyze_runs_and_the_server_write_one_database_at_once(tmp_path):
+    import psycopg
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from marsad.api import create_app, raws_from_json
+
+    part_a = [i for i in range(len(ARTICLES)) if i % 3 == 0]
+    part_b = [i for i in range(len(ARTICLES)) if i % 3 == 1]
+    part_s = [i for i in range(len(ARTICLES)) if i % 3 == 2]
+    file_a = _write_jsonl(tmp_path / "a.jsonl", [_record(i) for i in part_a])
+    file_b = _write_jsonl(tmp_path / "b.jsonl", [_record(i) for i in part_b])
+    posts = [[_record(i) for i in part_s[k:k + 2]] for k in range(0, len(part_s), 2)]
+
+    with fresh_database() as url:
+        open_store(url).close()
+        # The writers' lock is held while they start, so that they all begin together.
+        holder = psycopg.connect(url)
+        procs: list[subprocess.Popen] = []
+        client = None
+        try:
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            for f in (file_a, file_b):
+                procs.append(subprocess.Popen(_marsad("analyze", str(f), "--db", url, "--no-embeddings", "-q"),
+                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+            client = TestClient(create_app(url, token=TOKEN, with_facts=False, auto_finish=False))
+            client.__enter__()  # starts the ingest worker, which waits for the lock too
+            deadline = time.monotonic() + 90
+            with psycopg.connect(url, autocommit=True) as watcher:
+                while time.monotonic() < deadline:
+                    waiting = watcher.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                              " AND NOT granted").fetchone()[0]
+                    if waiting >= 2 or any(p.poll() is not None for p in procs):
+                        break
+                    time.sleep(0.1)
+            assert all(p.poll() is None for p in procs)  # both runs are waiting, none has finished
+            holder.commit()
+            for body in posts:
+                r = client.post("/api/ingest", params={"finish": "sync"}, json=body,
+                                headers={"Authorization": f"Bearer {TOKEN}"})
+                assert r.status_code == 201, r.text
+                assert len(r.json()["stored"]) == len(body)
+            for p in procs:
+                _, err = p.communicate(timeout=300)
+                assert p.returncode == 0, err
+        finally:
+            holder.close()
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+            if client is not None:
+                client.__exit__(None, None, None)
+
+        stories, dups, order = _story_view(url)
+        assert len(dups) == len(ARTICLES)
+
+    raws = {r.origin: r for r in read_inputs([str(file_a), str(file_b)]) if isinstance(r, RawDoc)}
+    for body in posts:
+        raws.update((r.origin, r) for r in raws_from_json(json.dumps(body, ensure_ascii=False)))
+    writers = ["a" if o.startswith(str(file_a)) else "b" if o.startswith(str(file_b)) else "s" for o in order]
+    assert sorted(writers) == sorted("a" * len(part_a) + "b" * len(part_b) + "s" * len(part_s))
+    # the same stories, ids and copies as one writer over the same inputs in the stored order,
+    # on SQLite
+    assert (stories, dups) == _sequential([raws[o] for o in order], str(tmp_path / "one.db"))
+
+
+def test_writers_taking_turns_on_one_database_give_the_stories_of_one_writer(tmp_path):
+    src = _write_jsonl(tmp_path / "in.jsonl", [_record(i) for i in range(len(ARTICLES))])
+    raws = [r for r in read_inputs([str(src)]) if isinstance(r, RawDoc)]
+    with fresh_database() as url:
+        with open_store(url) as s1, open_store(url) as s2:
+            p1 = Pipeline(s1, use_embeddings=False, with_facts=False)
+            p2 = Pipeline(s2, use_embeddings=False, with_facts=False)
+            for i, raw in enumerate(raws):
+                assert len((p2 if i % 3 == 0 else p1).ingest([raw]).stored) == 1
+                if i == 10:
+                    p2.finish()
+            p2.finish()
+        stories, dups, _ = _story_view(url)
+        with open_store(url) as s3:  # a new writer starts from the checkpoint and agrees
+            Pipeline(s3, use_embeddings=False, with_facts=False).finish()
+        assert _story_view(url)[:2] == (stories, dups)
+    assert (stories, dups) == _sequential(raws, str(tmp_path / "one.db"))
