@@ -33,6 +33,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from collections import Counter
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
@@ -221,6 +222,9 @@ class PostgresStore:
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
                                     kwargs={"autocommit": True}, timeout=CONNECT_TIMEOUT * 3,
                                     name="marsad")
+        # a store never closed (a command that reads and exits) closes its pool at exit, before
+        # the interpreter tears its threads down
+        self._closer = weakref.finalize(self, self._pool.close)
         self._migrate()
 
     # -- connections ------------------------------------------------------------------------
@@ -293,7 +297,7 @@ class PostgresStore:
         return int(row[0]) if row else 0
 
     def close(self) -> None:
-        self._pool.close()
+        self._closer()
 
     def __enter__(self) -> "PostgresStore":
         return self
