@@ -511,7 +511,9 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
         if sp.first_token > 0 and _nf(sp.text) in _ONE_TWO_AFTER_NOUN:
             # «شخص واحد»، «لهجوم واحد»: the counted noun comes before
             prev = toks[sp.first_token - 1].norm
-            if _noun_class(prev) in ("person", "killed", "injured", "prisoners", "protesters", "arrested"):
+            # «إصابة اثنين من القتلى»: a partitive counts the group after «من», not the word before
+            if nn != _nf("من") and _noun_class(prev) in (
+                    "person", "killed", "injured", "prisoners", "protesters", "arrested"):
                 nn = prev
             elif nn != _nf("من"):  # «اثنين من المصابين» is a count; «لهجوم واحد» is not
                 continue
