@@ -362,7 +362,8 @@ class PostgresStore:
     def add_input(self, key: str, origin: str, items: list[tuple[Article, Facts]]) -> int:
         """Store one input's articles and facts in one transaction (see the SQLite store)."""
         added = 0
-        with self.writing(), self._conn() as conn:
+        # pipeline mode: the statements of one article go to the server together
+        with self.writing(), self._conn() as conn, conn.pipeline():
             for article, facts in items:
                 row = conn.execute(
                     "INSERT INTO articles(id, origin, part, title, published, outlet, duplicate_of, story,"
@@ -376,20 +377,23 @@ class PostgresStore:
                 conn.execute("INSERT INTO facts(article, data) VALUES (%s,%s) ON CONFLICT (article)"
                              " DO UPDATE SET data=excluded.data",
                              (_col(article.id), _dumps(codec.facts_to_dict(facts))))
-                self._index(conn, row[0], article, facts)
+                self._index(conn, row[0], article, facts, fresh=True)
                 self._list_in_story(conn, article)
             conn.execute("INSERT INTO inputs(key, origin, articles) VALUES (%s,%s,%s) ON CONFLICT DO NOTHING",
                          (_col(key), _col(origin), added))
         return added
 
-    def _index(self, conn: Any, seq: int, article: Article, facts: Facts | None) -> None:
-        """Add one article to the search tables (inside the open transaction)."""
+    def _index(self, conn: Any, seq: int, article: Article, facts: Facts | None,
+               fresh: bool = False) -> None:
+        """Add one article to the search tables (inside the open transaction); ``fresh``: its
+        ``seq`` was just assigned, so nothing of it is indexed yet."""
         title_terms, title_offs = text_search.analyze(article.title or "")
         body_terms, body_offs = text_search.analyze(article.text or "")
         tterms, bterms = " ".join(title_terms), " ".join(body_terms)
         ttoks, btoks = fts_tokens(tterms), fts_tokens(bterms)
         distinct = sorted(set(ttoks) | set(btoks))
-        old = conn.execute("SELECT title_terms, body_terms FROM search_docs WHERE seq=%s", (seq,)).fetchone()
+        old = None if fresh else conn.execute(
+            "SELECT title_terms, body_terms FROM search_docs WHERE seq=%s", (seq,)).fetchone()
         if old is not None:  # indexed again: its old tokens no longer count for it
             gone = sorted(set(fts_tokens(old[0])) | set(fts_tokens(old[1])))
             conn.execute("UPDATE search_vocab SET docs = docs - 1 WHERE term = ANY(%s)", (gone,))
@@ -406,7 +410,8 @@ class PostgresStore:
         conn.execute("INSERT INTO search_meta(seq, outlet, day) VALUES (%s,%s,%s) ON CONFLICT (seq)"
                      " DO UPDATE SET outlet=excluded.outlet, day=excluded.day",
                      (seq, _col(article.outlet), (article.published or "")[:10] or None))
-        conn.execute("DELETE FROM search_mentions WHERE seq=%s", (seq,))
+        if not fresh:
+            conn.execute("DELETE FROM search_mentions WHERE seq=%s", (seq,))
         keys = sorted(_col(k) for k in text_search.mention_keys(facts))
         if keys:
             conn.execute("INSERT INTO search_mentions(seq, key) SELECT %s, unnest(%s::text[])", (seq, keys))
