@@ -34,8 +34,9 @@ and counted apart.
   "what" right when marsad's word for it matches the gold noun or falls in the same class
   (killed, wounded, arrested, kidnapped, displaced); accuracy = value and what both right, over
   the numbers marsad outputs in annotated articles that are counts (units such as percent,
-  currency and lengths, which the gold does not annotate, are left out), and recall over gold
-  counts.
+  currency and lengths, which the gold does not annotate, are left out, and so are vague
+  magnitudes such as «عشرات» or «آلاف», which marsad marks with a qualifier and the gold does not
+  annotate either: they are counted apart), and recall over gold counts.
 
 Run ``python -m benchmarks facts``; ``python -m benchmarks.bench_facts -v`` also lists each miss.
 """
@@ -64,6 +65,10 @@ _STOP = frozenset("""
 
 # ranks and forms of address before a name: part of the title, not of the name
 _RANKS = frozenset("لواء عميد عقيد فريق مقدم رائد شيخ امير دكتور سيد سيده".split())
+
+# qualifiers marsad gives a vague magnitude («عشرات»، «آلاف»): a lower bound, not a count
+_VAGUE = {"dozens", "hundreds", "thousands", "tens of thousands", "hundreds of thousands",
+          "millions", "tens of millions", "a few", "a few thousand", "a few million"}
 
 # "what" classes: a marsad word and a gold noun of the same class count as the same thing
 _CLASSES = {
@@ -386,6 +391,9 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
     for sp, n in numbers:
         if n.unit:
             continue
+        if n.qualifier in _VAGUE:
+            c["num_vague"] += 1  # «عشرات»، «آلاف»: no value; the gold does not annotate them
+            continue
         c["num_out"] += 1
         cands = [(i, g) for i, g in enumerate(gold["counts"])
                  if min(sp[1], g["span"][1]) > max(sp[0], g["span"][0])]
@@ -459,7 +467,8 @@ def run(verbose: bool = False) -> dict | None:
           f"quotes output {total['quotes_out']}; denials output {total['den_out']} of {total['den_gold']} gold; "
           f"denial claimant right {total['den_claimant_right']}/{total['den_claimant_scored']}; "
           f"counts: {total['num_out']} numbers output, value right {total['num_value']}, "
-          f"value and what right {total['num_right']}; {total['cnt_gold']} gold counts")
+          f"value and what right {total['num_right']}; vague magnitudes left out {total['num_vague']}; "
+          f"{total['cnt_gold']} gold counts")
     if total["changed_text"] or total["missing"] or total["unmapped"]:
         print(f"   warnings: {total['changed_text']} changed texts, {total['missing']} records missing, "
               f"{total['unmapped']} facts whose evidence could not be located in the record")

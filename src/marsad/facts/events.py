@@ -218,6 +218,7 @@ class _Cue:
     first: int  # token index
     last: int
     weight: float = 1.0
+    negated: bool = False  # «لم يصب أحد»: the cue lends its meaning to no number
 
 
 def _match_cues(toks: list[Token]) -> list[_Cue]:
@@ -244,7 +245,8 @@ def _match_cues(toks: list[Token]) -> list[_Cue]:
                 w = pat.weight
                 if pat.cue in _DEFINITE_WEAK and _definite_only(pat.words[0], t.norm):
                     w *= DEFINITE_FACTOR
-                out.append(_Cue(pat.cue, i, end, w))
+                neg = i > 0 and any(f in _NEGATORS for f in _forms(toks[i - 1].norm)[0])
+                out.append(_Cue(pat.cue, i, end, w, neg))
     # «وقف الهجمات الجوية»، «وقف إطلاق النار»: a ceasefire names the attacks it stops
     return [c for c in out if not (c.cue in ("attack", "launch") and any(
         f in _CEASE for k in (c.first - 1, c.first - 2) if k >= 0 for f in _forms(toks[k].norm)[1]))]
@@ -388,6 +390,7 @@ _EXCHANGE_HEADS = {_nf(w) for w in ("عملية", "صفقة", "عمليات", "�
 
 _CUE_WHAT = {"killed": "قتلى", "injured": "جرحى", "protest": "متظاهرين", "arrest": "معتقلين",
              "prisoner": "أسرى", "exchange": "أسرى", "release": "أسرى"}
+_CUE_NAMES = set(_CUE_WHAT) | {"displace"}
 _CLASS_WHAT = {"killed": "قتلى", "injured": "جرحى", "prisoners": "أسرى",
                "protesters": "متظاهرين", "arrested": "معتقلين"}
 _TYPE_OF_WHAT = {"قتلى": "casualties", "جرحى": "casualties", "متظاهرين": "protest",
@@ -433,7 +436,7 @@ def _nearest_cue(cues: list[_Cue], tok: int, names: set[str]) -> _Cue | None:
     best = None
     best_d = None
     for c in cues:
-        if c.cue not in names:
+        if c.cue not in names or c.negated:
             continue
         if c.last < tok:
             d = tok - c.last
@@ -523,6 +526,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
             continue
         if isinstance(sp.value, int) and 1900 <= sp.value <= 2100 and sp.noun_norm is None:
             continue
+        if _year_or_label(sp, toks):
+            continue  # «أيار/مايو 2018 وقتل فيه»، «الرحلة إم إتش 17»، «القرار 2401»
         before = toks[sp.first_token - 1].norm if sp.first_token > 0 else ""
         among = before in _AMONG or (sp.first_token > 1 and toks[sp.first_token - 2].norm in _AMONG and before in (_nf("من"),))
         part_of = None  # «ثلاثة من المصابين»: a part of a group counted elsewhere
@@ -577,12 +582,18 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 continue
             out.append(_Counted(sp, what, role, _TYPE_OF_WHAT[what]))
             continue
+        if cls is None and not _countable_here(sp, toks, cues):
+            continue  # «نحو 50 سيارة»، «ثلاثة بيوت»: things, not the toll the cue names
         if cls is None or cls == "person" or sp.noun == sp.text:
             what = _toll_what(toks, sp.first_token, cues)
+            if what is None and _object_of_other_act(sp, toks, cues):
+                continue  # «وخطف عشر نساء»، «هاجم أربعة أشخاص»: not killed nor wounded
             if what is None:
                 # a part («بينهم خمسة أطفال») belongs to the toll named before it
                 c = _nearest_cue([c for c in cues if c.last < sp.first_token] if among else cues,
-                                 sp.first_token, set(_CUE_WHAT))
+                                 sp.first_token, _CUE_NAMES)
+                if c is not None and c.cue == "displace":
+                    continue  # «وتسبب بتشريد 2,6 مليون آخرين»، «وإجبار 2500 على الفرار»
                 if c is not None:
                     what = _CUE_WHAT[c.cue]
                 elif cls == "person" and only is not None:
@@ -598,6 +609,76 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 continue
             out.append(_Counted(sp, what, role, _TYPE_OF_WHAT[what]))
     return out
+
+
+# Words before a number that make it a label, not a count: «الرحلة إم إتش 17»، «القرار 2401»،
+# «المادة 5»، «طراز إف 16»، «رقم 3». Letter names spell Latin codes in Arabic script.
+_LABEL_BEFORE = {_nf(w) for w in (
+    "رقم", "الرقم", "رحلة", "الرحلة", "القرار", "قرار", "المادة", "البند", "الفقرة", "الفصل",
+    "طراز", "الطريق", "الكيلومتر", "الكيلو", "إم", "ام", "إتش", "اتش", "إف", "اف", "إس", "اس",
+    "بي", "سي", "تي", "دي", "جي", "كيه", "إيه", "ايه", "إكس", "اكس", "سو", "ميغ", "ميج",
+    "يو", "إن", "ان", "آر", "ار", "إل", "ال", "كي", "زد", "إي", "اي")}
+_YEAR_BEFORE = {_nf(w) for w in (
+    "في", "منذ", "عام", "العام", "سنة", "مطلع", "أواخر", "أوائل", "منتصف", "نهاية", "بداية",
+    "حتى", "قبل", "بعد", "خلال", "ربيع", "صيف", "خريف", "شتاء")}
+
+
+def _year_or_label(sp: NumberSpan, toks: list[Token]) -> bool:
+    """A year («في 2015»، «مايو 2018 وقتل») or a label («الرحلة إم إتش 17»): no count."""
+    if sp.first_token == 0:
+        return False
+    prev = _forms(toks[sp.first_token - 1].norm)[0]
+    text = sp.text.strip()
+    if text.isdigit() and len(text) == 4 and 1900 <= sp.value <= 2100:
+        # a four-digit year after a month, a preposition of time or a slash («أيار/مايو 2018»)
+        if any(is_month(f) or f in _YEAR_BEFORE for f in prev):
+            return True
+        if _noun_class(sp.noun_norm) is None:
+            return True  # «2018 وقتل فيه»: a count of 1900-2100 names what it counts
+    return text.isdigit() and any(f in _LABEL_BEFORE for f in prev)
+
+
+# What a number's noun may be when the lexicon does not class it and the number still takes
+# the meaning of a cue: none («قتل 17 في الهجوم»), a cue («79 جرحوا»، «وقتل 14 وأصيب 30»), a
+# function word, or a people noun of the nisba form («ثلاثة أميركيين»، «عشرة إرهابيين»).
+_NO_NOUN = {_nf(w) for w in (
+    "في", "من", "على", "عن", "إلى", "الى", "خلال", "جراء", "إثر", "اثر", "بعد", "قبل", "بسبب",
+    "نتيجة", "بينهم", "منهم", "بينهن", "منهن", "بنيران", "برصاص", "حتى", "أمس", "اليوم", "و",
+    "آخرين", "آخرون", "اخرين", "اخرون", "بحسب", "حسب", "وفق", "وفقا", "قتيلا", "قتلى", "منذ",
+    "عند", "لدى", "بين", "داخل", "وسط", "قرب", "فيما", "بينما", "كما", "ما", "الذين", "اللذين",
+    "ممن", "أثناء", "مع", "عقب", "حين", "وهم", "وهو", "هم", "أغلبهم", "معظمهم", "غالبيتهم",
+    "بجروح", "بجراح", "جريحا", "جرحى", "مصابا", "مصابين", "شخصا", "أشخاص", "حالة", "حالات",
+    "ضحية", "ضحايا", "شهيدا", "شهداء", "أيضا", "فقط", "كانوا", "آخر", "آخرا")}
+_NISBA = ("يين", "يون", "يا", "ين")
+
+
+def _countable_here(sp: NumberSpan, toks: list[Token], cues: list[_Cue]) -> bool:
+    if sp.noun_norm is None or sp.noun == sp.text:
+        return True
+    k = sp.last_token + 1
+    if any(c.first == k for c in cues):
+        return True
+    forms = _forms(sp.noun_norm)[1]
+    if any(f in _NO_NOUN for f in forms):
+        return True
+    bare = forms[-1]
+    return bare.endswith(("يين", "يون")) or (bare.endswith(("يا", "ين")) and len(bare) > 5 and bare[-3] == "ي")
+
+
+_NEGATORS = {_nf(w) for w in ("لم", "لن", "لا", "عدم", "دون", "بدون", "ولم")}
+# Acts whose object is no toll: a count right after one («وخطف عشر نساء»، «هاجم أربعة أشخاص»)
+# is those kidnapped or those attacking, unless a killed/injured cue sits between.
+_OTHER_ACTS = {"attack", "arrest", "protest", "release", "exchange", "launch", "displace"}
+
+
+def _object_of_other_act(sp: NumberSpan, toks: list[Token], cues: list[_Cue]) -> bool:
+    best = None
+    for c in cues:
+        if c.last < sp.first_token and sp.first_token - c.last <= 2:
+            if best is None or c.last > best.last or (c.last == best.last and c.cue in _CUE_WHAT):
+                best = c
+    return best is not None and best.cue in _OTHER_ACTS and not any(
+        c.cue in ("killed", "injured") and c.first <= best.last and c.last >= best.first for c in cues)
 
 
 # «أصيب مدني»، «مقتل جندي»: a lone singular person right after a killed/injured cue counts one;
