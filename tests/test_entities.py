@@ -220,3 +220,31 @@ def test_two_names_joined_by_wa_are_split_and_a_name_starting_with_waw_is_kept()
     assert _coordinated("وفورونيج", "LOC", b, places, ends)
     assert not _coordinated("وفورونيج", "PERS", b, places, ends)
     assert not _coordinated("واشنطن", "LOC", places.index("مقاطعتي"), places, ends)
+
+
+def test_tokens_without_sentence_breaks_are_tagged_as_the_same_sentences(monkeypatch):
+    # a CoNLL file with no blank lines reaches the tagger as one long token list: it is cut
+    # after each full stop and tagged exactly as when the sentences are given one by one
+    sents = [
+        "وقال وزير الخارجية المصري سامح شكري إن القاهرة ترحب بالاتفاق .".split(),
+        "واستقبل الملك عبد الله الثاني في عمان وفدا من الاتحاد الأوروبي ؟".split(),
+        "وأعلنت شركة أرامكو السعودية عن أرباح قياسية في الربع الأول !".split(),
+    ]
+    from marsad.facts import ner_neural
+
+    seen: list[list[int]] = []
+    real = ner_neural.NeuralTagger.tag_sentences
+
+    def spy(self, ss, *a, **k):
+        seen.append([len(s) for s in ss])
+        return real(self, ss, *a, **k)
+
+    monkeypatch.setattr(ner_neural.NeuralTagger, "tag_sentences", spy)
+    apart = ner.tag_sentences(sents, tagger="neural")
+    joined = ner.tag_sentences([[t for s in sents for t in s]], tagger="neural")
+    assert joined == [[t for ts in apart for t in ts]]
+    assert seen[0] == seen[1] == [len(s) for s in sents]  # the network read three sentences
+    assert "B-PERS" in apart[0] and "B-LOC" in apart[1]
+    # a list mixing both is cut the same way, each given sentence keeping its own tags
+    mixed = ner.tag_sentences([sents[0] + sents[1], sents[2]])
+    assert mixed == [apart[0] + apart[1], apart[2]]
