@@ -345,3 +345,43 @@ def test_definite_number_words_need_a_people_noun():
     assert events_of("وقضى الأصدقاء الثلاثة عطلتهم في الجبل.") == []
     evs = events_of("وتواصل القصف على المدينة خلال الأيام الثلاثة الماضية.")
     assert not [n for e in evs for n in e.numbers]
+
+
+# --- numbers that belong to their own noun, and are counts at all ---
+
+def _all_nums(text: str, published: str | None = None):
+    return [(n.value, n.what) for e in events_of(text, published) for n in e.numbers]
+
+
+def test_shooting_at_four_policemen_wounding_one_is_one_wounded():
+    text = "وفتح مسلح النار على أربعة شرطيين عند حاجز أمني فأصاب واحدا منهم بجروح خطيرة قبل أن يلوذ بالفرار."
+    got = _all_nums(text)
+    assert (4, "جرحى") not in got and not any(v == 2 for v, _ in got)
+
+
+def test_years_and_labels_are_no_counts():
+    text = ("وقتل ستة أشخاص في هجوم مماثل وقع في بلدة الشاطئ في أيار/مايو 2017 وأسفر عن دمار واسع.\n"
+            "وأعاد التحقيق إلى الأذهان الرحلة إم إتش 17 التي أسقطت وقتل كل ركابها.\n"
+            "وأسفرت الغارات التي تشنها الطائرات منذ 2016 وقتل فيها المئات عن تدمير المستشفى.")
+    got = _all_nums(text)
+    assert (6, "قتلى") in got
+    assert not any(v in (2017, 17, 2016) for v, _ in got), got
+
+
+def test_things_counted_in_a_casualty_sentence_are_not_the_toll():
+    text = "ونقلت نحو 40 سيارة إسعاف جثامين القتلى الذين سقطوا في القصف، كما دمرت ثلاثة بيوت بالكامل."
+    assert not any(what in ("قتلى", "جرحى") for _, what in _all_nums(text))
+
+
+def test_wounded_after_their_number_and_kidnapped_are_not_killed():
+    text = ("وقال مدير الصحة إن 37 شخصا قتلوا بينهم 12 طفلا، و64 جرحوا في الهجوم الذي شنه مسلحون "
+            "على القرية حيث قاموا بذبح تسعة رجال وخطف سبع نساء وتشريد 300 آخرين.")
+    got = _all_nums(text)
+    assert (37, "قتلى") in got and (64, "جرحى") in got and (9, "قتلى") in got
+    assert (64, "قتلى") not in got
+    assert not any(v in (7, 300) for v, _ in got), got
+
+
+def test_a_negated_injury_cue_wounds_no_one():
+    text = "ولم يصب أي من الركاب البالغ عددهم 120 راكبا وأفراد الطاقم التسعة بأي جروح عندما انحرفت الطائرة."
+    assert not any(what == "جرحى" for _, what in _all_nums(text))

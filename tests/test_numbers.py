@@ -148,3 +148,27 @@ def test_offsets_survive_diacritics():
     text = "قُتِلَ ثَلاثَةَ عَشَرَ شَخْصًا"
     (n,) = spans(text)
     assert n.value == 13 and n.text == "ثَلاثَةَ عَشَرَ"
+
+
+def test_a_plural_after_its_number_is_not_a_second_number():
+    # «ثلاثة مواطنين»: three citizens, not 3 and a dual «مواطنين» (2)
+    got = [(n.value, n.noun) for n in spans("احتجزت السلطات ثلاثة مواطنين أميركيين في المطار")]
+    assert got == [(3, "مواطنين")]
+    got = [(n.value, n.noun) for n in spans("فتح المسلح النار على أربعة شرطيين فأصاب واحدا منهم")]
+    assert got[0] == (4, "شرطيين") and all(v != 2 for v, _ in got)
+
+
+@pytest.mark.parametrize("text", [
+    "انسحب المقاتلين من مواقعهم شرق المدينة",
+    "اعتصم موظفين أمام مبنى الوزارة",
+    "وقال ناشطين إن القصف تواصل",
+])
+def test_oblique_sound_plurals_are_not_duals(text):
+    assert spans(text) == []
+
+
+def test_a_nominative_dual_of_a_sound_plural_noun_still_counts_two():
+    (n,) = spans("وأصيب مقاتلان بجروح طفيفة")
+    assert n.value == 2 and n.noun_norm == "مقاتل"
+    (n,) = spans("اعتقلت الشرطة جنديين عند الحدود")
+    assert n.value == 2

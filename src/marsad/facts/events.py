@@ -589,6 +589,13 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
             if what is None and _object_of_other_act(sp, toks, cues):
                 continue  # «وخطف عشر نساء»، «هاجم أربعة أشخاص»: not killed nor wounded
             if what is None:
+                # «و79 جرحوا»: a cue verb right after the number, with no «و» opening a new
+                # clause («إلى 14 وأصيب 30»), is the number's own
+                own = [c for c in cues if c.first == sp.last_token + 1 and c.cue in _CUE_WHAT
+                       and not c.negated and len(_forms(toks[c.first].norm)[0]) == 1]
+                if own:
+                    what = _CUE_WHAT[own[0].cue]
+            if what is None:
                 # a part («بينهم خمسة أطفال») belongs to the toll named before it
                 c = _nearest_cue([c for c in cues if c.last < sp.first_token] if among else cues,
                                  sp.first_token, _CUE_NAMES)
@@ -617,7 +624,7 @@ _LABEL_BEFORE = {_nf(w) for w in (
     "رقم", "الرقم", "رحلة", "الرحلة", "القرار", "قرار", "المادة", "البند", "الفقرة", "الفصل",
     "طراز", "الطريق", "الكيلومتر", "الكيلو", "إم", "ام", "إتش", "اتش", "إف", "اف", "إس", "اس",
     "بي", "سي", "تي", "دي", "جي", "كيه", "إيه", "ايه", "إكس", "اكس", "سو", "ميغ", "ميج",
-    "يو", "إن", "ان", "آر", "ار", "إل", "ال", "كي", "زد", "إي", "اي")}
+    "آر", "إل", "زد")}  # not «إن/ان»، «أي»، «كي»: common words
 _YEAR_BEFORE = {_nf(w) for w in (
     "في", "منذ", "عام", "العام", "سنة", "مطلع", "أواخر", "أوائل", "منتصف", "نهاية", "بداية",
     "حتى", "قبل", "بعد", "خلال", "ربيع", "صيف", "خريف", "شتاء")}
