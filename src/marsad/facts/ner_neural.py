@@ -61,6 +61,9 @@ MAX_SEQ = 256
 # margin 8 kept 99.56% of the entities the same; margin 16, 99.68%; windows of 96, margin
 # 32, 99.96% (tags: 99.97 / 99.98 / 100.00%). 32 on 256-token windows is wider still.
 WINDOW_MARGIN = 32
+# Distinct tokens whose input projections (M*4H = 1,600 floats, 6.4 kB each) one process
+# keeps; past it the store starts over. 30,000 rows: ~190 MB. Measured on ANT articles: ...
+PROJ_CACHE = 30_000
 
 _MODEL_FILE = Path(__file__).resolve().parent / "models" / "ner_neural.npz"
 
@@ -251,17 +254,10 @@ def _lstms(xs: list[np.ndarray], lengths: np.ndarray,
     B, T, _ = xs[0].shape
     H = weights[0][1].shape[1]
     M = len(weights)
-    # gates reordered to (i, f, o, g): one sigmoid over the first three, one tanh
-    perm = np.concatenate([np.arange(0, 2 * H), np.arange(3 * H, 4 * H), np.arange(2 * H, 3 * H)])
-    # sigmoid(x) = (tanh(x / 2) + 1) / 2 (numpy's tanh is ~10x faster than scipy's expit):
-    # the sigmoid gates' weights are halved up front, so one tanh serves all four gates
-    half = np.where(np.arange(4 * H) < 3 * H, 0.5, 1.0).astype(np.float32)
+    perm, half = _gate_order(H)
     mask = np.arange(T)[None, :] < lengths[:, None]
-    rows, steps = np.nonzero(mask)  # the real tokens, in x[mask] order
-    back = lengths[rows] - 1 - steps  # their step when a sequence is read backwards
-    # input projections of the real tokens (one matrix product per distinct input), laid out
-    # time-major (T, M, B, 4H) so that each step reads one contiguous block; padding stays 0
-    xp = np.zeros((T, M, B, 4 * H), np.float32)
+    # input projections of the real tokens (one matrix product per distinct input)
+    proj = np.zeros((int(mask.sum()), M, 4 * H), np.float32)
     seen: set[int] = set()
     for x in xs:
         if id(x) in seen:
@@ -270,10 +266,40 @@ def _lstms(xs: list[np.ndarray], lengths: np.ndarray,
         ks = [j for j, y in enumerate(xs) if y is x]
         w = np.concatenate([weights[j][0][perm] * half[:, None] for j in ks], axis=0)
         b = np.concatenate([weights[j][2][perm] * half for j in ks])
-        proj = x[mask] @ w.T + b
+        pr = x[mask] @ w.T + b
         for n, j in enumerate(ks):
-            xp[back if weights[j][3] else steps, j, rows] = proj[:, n * 4 * H:(n + 1) * 4 * H]
+            proj[:, j] = pr[:, n * 4 * H:(n + 1) * 4 * H]
     whT = np.stack([(wh[perm] * half[:, None]).T for _, wh, _, _ in weights])  # M, H, 4H
+    out, steps, back, rows = _lstm_steps(proj, lengths, whT, [w[3] for w in weights])
+    return [out[back if rev else steps, k, rows] for k, (_, _, _, rev) in enumerate(weights)]
+
+
+def _gate_order(H: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gate rows reordered to (i, f, o, g) (one sigmoid over the first three, one tanh), and
+    the factor each row is scaled by: sigmoid(x) = (tanh(x / 2) + 1) / 2 (numpy's tanh is
+    ~10x faster than scipy's expit), so the sigmoid gates' weights are halved up front and
+    one tanh serves all four gates."""
+    perm = np.concatenate([np.arange(0, 2 * H), np.arange(3 * H, 4 * H), np.arange(2 * H, 3 * H)])
+    half = np.where(np.arange(4 * H) < 3 * H, 0.5, 1.0).astype(np.float32)
+    return perm, half
+
+
+def _lstm_steps(proj: np.ndarray, lengths: np.ndarray, whT: np.ndarray, reverse: Sequence[bool]):
+    """The time-step loop of M LSTMs over one padded batch. ``proj``: the input projections
+    (gate order and scaling of ``_gate_order``) of the real tokens (N x M x 4H, in
+    ``x[mask]`` order); ``whT``: hidden weights (M x H x 4H), same order. Returns the
+    outputs (T x M x B x H) and the step, backward step and row of each real token."""
+    B = len(lengths)
+    T = int(lengths.max()) if B else 1
+    M, H = whT.shape[0], whT.shape[1]
+    mask = np.arange(T)[None, :] < lengths[:, None]
+    rows, steps = np.nonzero(mask)  # the real tokens, in x[mask] order
+    back = lengths[rows] - 1 - steps  # their step when a sequence is read backwards
+    # laid out time-major (T, M, B, 4H) so that each step reads one contiguous block;
+    # padding stays 0
+    xp = np.zeros((T, M, B, 4 * H), np.float32)
+    for j, rev in enumerate(reverse):
+        xp[back if rev else steps, j, rows] = proj[:, j]
     h = np.zeros((M, B, H), np.float32)
     c = np.zeros_like(h)
     out = np.empty((T, M, B, H), np.float32)
@@ -295,7 +321,7 @@ def _lstms(xs: list[np.ndarray], lengths: np.ndarray,
         np.tanh(c, out=h)
         h *= g[..., 2 * H:3 * H]
         out[t] = h
-    return [out[back if rev else steps, k, rows] for k, (_, _, _, rev) in enumerate(weights)]
+    return out, steps, back, rows
 
 
 def best_bio_path(scores: np.ndarray) -> list[int]:
@@ -407,6 +433,115 @@ class NeuralTagger:
         if not self.models:
             self.models = [{k: v for k, v in f32.items() if not k.startswith("mm_")}]
         self.p = self.models[0]
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """What the tagging path precomputes from the weights: every LSTM's input weights in
+        gate order (``_gate_order``) over all networks (both directions of each), the
+        projection of each gazetteer tag (the one input that depends on the neighbours), the
+        hidden weights, and the output layer with the networks' average folded in."""
+        H = self.models[0]["lstm_wh_f"].shape[1]
+        perm, half = _gate_order(H)
+        n = len(self.models)
+        D = self.enc.emb.shape[1] * 2
+        C = self.models[0]["char_conv_b"].shape[0]
+        G = self.models[0]["gaz_emb"].shape[1]
+        gaz_cols = slice(D + C, D + C + G)  # features(): vec, char CNN, gazetteer, ...
+        self._wi, self._bi, self._gaz, whT, rev = [], [], [], [], []
+        for p in self.models:
+            w = np.concatenate([p["lstm_wi_f"][perm] * half[:, None],
+                                p["lstm_wi_b"][perm] * half[:, None]])  # 8H x D_in
+            self._bi.append(np.concatenate([p["lstm_b_f"][perm] * half,
+                                            p["lstm_b_b"][perm] * half]))
+            self._gaz.append(p["gaz_emb"] @ w[:, gaz_cols].T)  # 9 x 8H
+            w = w.copy()
+            w[:, gaz_cols] = 0.0  # the token's own projection leaves the gazetteer out
+            self._wi.append(np.ascontiguousarray(w.T))
+            for d in ("f", "b"):
+                whT.append((p[f"lstm_wh_{d}"][perm] * half[:, None]).T)
+                rev.append(d == "b")
+        self._whT = np.ascontiguousarray(np.stack(whT)).astype(np.float32)
+        self._rev = rev
+        self._gaz_all = np.concatenate(self._gaz, axis=1).astype(np.float32)  # 9 x M*4H
+        self._out_w = np.concatenate([p["out_w"].T for p in self.models]).astype(np.float32) / n
+        self._out_b = (sum(p["out_b"] for p in self.models) / n).astype(np.float32)
+        self._crf = (sum(p["trans"] for p in self.models) / n, sum(p["start"] for p in self.models) / n,
+                     sum(p["end"] for p in self.models) / n)
+        self._rows: dict[str, int] = {}
+        self._store = np.zeros((0, self._gaz_all.shape[1]), np.float32)
+
+    def _token_rows(self, toks: list[str]) -> np.ndarray:
+        """Row of each token in the projection store (``_store``), computing the rows of the
+        tokens not seen before in one batch. A token's projection (word vectors, character
+        CNN, trigger, «ال», shape and cluster inputs through every LSTM's input weights) never
+        depends on its sentence, so it is computed once per process; at PROJ_CACHE rows new
+        tokens are projected for their batch only (rows past the cap are reused)."""
+        rows = self._rows
+        new = [t for t in dict.fromkeys(toks) if t not in rows]
+        if new:
+            if len(rows) + len(new) > PROJ_CACHE:
+                rows.clear()  # past the cap: start over (the common words come back first)
+                self._store = self._store[:0]
+                new = list(dict.fromkeys(toks))
+            proj = self._project(new)
+            base = len(rows)
+            if base + len(new) > self._store.shape[0]:
+                grown = np.zeros((max(2 * self._store.shape[0], base + len(new), 4096),
+                                  proj.shape[1]), np.float32)
+                grown[:base] = self._store[:base]
+                self._store = grown
+            self._store[base:base + len(new)] = proj
+            rows.update(zip(new, range(base, base + len(new))))
+        return np.fromiter((rows[t] for t in toks), np.int64, len(toks))
+
+    def _project(self, toks: list[str]) -> np.ndarray:
+        """Input projections (N x M*4H) of tokens, without the gazetteer input."""
+        enc = self.enc
+        enc._predict(toks)
+        got = [enc.token(t) for t in toks]
+        N = len(got)
+        vec = np.stack([g[0] for g in got]).astype(np.float32)
+        char = np.zeros((N, MAX_CHARS), np.int64)
+        for i, g in enumerate(got):
+            char[i, : len(g[1])] = g[1]
+        shape = np.array([g[2] for g in got], np.int64)
+        al = np.array([g[3] for g in got], np.int64)
+        clu = np.array([g[4] for g in got], np.int64)
+        trig = np.array([g[5] for g in got], np.float32).reshape(N, len(TRIG))
+        lengths = (char > 0).sum(-1)
+        outs = []
+        for p, w, b in zip(self.models, self._wi, self._bi):
+            conv = _conv_max(p["char_emb"][char], lengths, p["char_conv_w"], p["char_conv_b"], 1)
+            x = np.concatenate([vec, conv.astype(np.float32),
+                                np.zeros((N, p["gaz_emb"].shape[1]), np.float32), trig,
+                                p["al_emb"][al], p["shape_emb"][shape], p["clu_emb"][clu]],
+                               axis=-1).astype(np.float32)
+            outs.append(x @ w + b)
+        return np.concatenate(outs, axis=1).astype(np.float32)
+
+    def _fast_emissions(self, seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Emission scores (B x T x K, averaged over the networks) and mask of a batch of
+        token sequences, from the cached token projections."""
+        from marsad.facts import entities as ner
+
+        lengths = np.array([len(q) for q in seqs], np.int64)
+        flat = [t for q in seqs for t in q]
+        rows = self._token_rows(flat)
+        gz = []
+        for q in seqs:
+            gz.extend(ner._gazetteer_tags([self.enc.token(t)[6] for t in q]))
+        gid = np.fromiter((GAZ.index(g) if g in GAZ else 0 for g in gz), np.int64, len(gz))
+        proj = self._store[rows] + self._gaz_all[gid]
+        M = self._whT.shape[0]
+        proj = proj.reshape(len(flat), M, -1)
+        out, steps, back, brow = _lstm_steps(proj, lengths, self._whT, self._rev)
+        hs = np.concatenate([out[back if rev else steps, k, brow] for k, rev in enumerate(self._rev)],
+                            axis=1)
+        T = int(lengths.max())
+        mask = np.arange(T)[None, :] < lengths[:, None]
+        em = np.zeros(mask.shape + (len(self._out_b),), np.float32)
+        em[mask] = hs @ self._out_w + self._out_b
+        return em, mask
 
     @staticmethod
     def features(x: dict[str, np.ndarray], p: dict[str, np.ndarray]) -> np.ndarray:
@@ -448,6 +583,9 @@ class NeuralTagger:
         scored F1 .795 / .780 (best / last epoch, with document consistency) against .782 /
         .773 when their tag probabilities were averaged instead, and it costs no
         forward-backward pass."""
+        if "seqs" in x:
+            em, _ = self._fast_emissions(x["seqs"])
+            return (em,) + self._crf
         ems = self._all_emissions(x, self.models)
         n = len(self.models)
         return (sum(ems) / n, sum(p["trans"] for p in self.models) / n,
@@ -496,7 +634,10 @@ class NeuralTagger:
                 part = seqs[c:e]
                 c = e
                 check_budget()  # an input past its time budget stops here (marsad.budget)
-                yield [q[1] for q in part], self.enc.batch([q[0] for q in part])
+                lengths = np.array([len(q[0]) for q in part])
+                yield [q[1] for q in part], {
+                    "seqs": [q[0] for q in part],
+                    "mask": np.arange(lengths.max())[None, :] < lengths[:, None]}
 
     def sentence_marginals(self, sents: Sequence[Sequence[str]], max_len: int = MAX_SEQ,
                            margin: int = WINDOW_MARGIN) -> list[np.ndarray]:
