@@ -95,6 +95,8 @@ MIGRATIONS: list[str] = [
         seq BIGINT PRIMARY KEY,
         title_terms TEXT NOT NULL,
         body_terms TEXT NOT NULL,
+        title_tokens TEXT,             -- the terms cut as FTS5 cuts them, when that differs
+        body_tokens TEXT,
         title_offsets BYTEA NOT NULL,
         body_offsets BYTEA NOT NULL,
         tokens INTEGER NOT NULL,
@@ -391,19 +393,26 @@ class PostgresStore:
         body_terms, body_offs = text_search.analyze(article.text or "")
         tterms, bterms = " ".join(title_terms), " ".join(body_terms)
         ttoks, btoks = fts_tokens(tterms), fts_tokens(bterms)
+        # kept only where they differ from the terms (a term with a dot or a capital): the
+        # ranking then splits one stored string instead of re-cutting every candidate's text
+        # (a 2,000-match query on the ANT store: 45% of its time was the re-cutting)
+        ttok_s, btok_s = " ".join(ttoks), " ".join(btoks)
         distinct = sorted(set(ttoks) | set(btoks))
         old = None if fresh else conn.execute(
-            "SELECT title_terms, body_terms FROM search_docs WHERE seq=%s", (seq,)).fetchone()
+            "SELECT COALESCE(title_tokens, title_terms), COALESCE(body_tokens, body_terms) FROM search_docs"
+            " WHERE seq=%s", (seq,)).fetchone()
         if old is not None:  # indexed again: its old tokens no longer count for it
-            gone = sorted(set(fts_tokens(old[0])) | set(fts_tokens(old[1])))
+            gone = sorted(set(old[0].split()) | set(old[1].split()))
             conn.execute("UPDATE search_vocab SET docs = docs - 1 WHERE term = ANY(%s)", (gone,))
         conn.execute(
-            "INSERT INTO search_docs(seq, title_terms, body_terms, title_offsets, body_offsets, tokens, tsv)"
-            " VALUES (%s,%s,%s,%s,%s,%s,array_to_tsvector(%s::text[])) ON CONFLICT (seq) DO UPDATE SET"
-            " title_terms=excluded.title_terms, body_terms=excluded.body_terms,"
+            "INSERT INTO search_docs(seq, title_terms, body_terms, title_tokens, body_tokens, title_offsets,"
+            " body_offsets, tokens, tsv) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,array_to_tsvector(%s::text[]))"
+            " ON CONFLICT (seq) DO UPDATE SET title_terms=excluded.title_terms, body_terms=excluded.body_terms,"
+            " title_tokens=excluded.title_tokens, body_tokens=excluded.body_tokens,"
             " title_offsets=excluded.title_offsets, body_offsets=excluded.body_offsets,"
             " tokens=excluded.tokens, tsv=excluded.tsv",
-            (seq, tterms, bterms, title_offs.tobytes(), body_offs.tobytes(), len(ttoks) + len(btoks), distinct))
+            (seq, tterms, bterms, None if ttok_s == tterms else ttok_s, None if btok_s == bterms else btok_s,
+             title_offs.tobytes(), body_offs.tobytes(), len(ttoks) + len(btoks), distinct))
         if distinct:
             conn.execute("INSERT INTO search_vocab(term, docs) SELECT unnest(%s::text[]), 1"
                          " ON CONFLICT (term) DO UPDATE SET docs = search_vocab.docs + 1", (distinct,))
@@ -692,7 +701,8 @@ class PostgresStore:
                 args.append(keys)
             join = " JOIN articles a ON a.seq = d.seq" if (story or facets) else ""
             cands = conn.execute(
-                f"SELECT d.seq, d.title_terms, d.body_terms, d.tokens, m.outlet, {'a.story' if join else 'NULL'}"
+                f"SELECT d.seq, COALESCE(d.title_tokens, d.title_terms), COALESCE(d.body_tokens, d.body_terms),"
+                f" d.tokens, m.outlet, {'a.story' if join else 'NULL'}"
                 f" FROM search_docs d JOIN search_meta m ON m.seq = d.seq{join} WHERE {' AND '.join(where)}",
                 args).fetchall()
             phrases = [p for part in tparts for p in part]
@@ -701,7 +711,7 @@ class PostgresStore:
             avgdl = float(stats[1]) / float(stats[0]) if stats[0] else 1.0
             every = []
             for seq, tterms, bterms, ntok, m_outlet, a_story in cands:
-                cols = (fts_tokens(tterms), fts_tokens(bterms))
+                cols = (tterms.split(), bterms.split())  # stored as index tokens
                 hits = [[_occurrences(c, p) for c in cols] for p in phrases]
                 k = 0
                 ok = True
@@ -779,8 +789,9 @@ def _idfs(conn: Any, phrases: list[tuple[str, ...]], rows: int) -> list[float]:
         else:
             q = " & ".join(_lexeme(t) for t in dict.fromkeys(p))
             n = sum(1 for tt, bt in conn.execute(
-                "SELECT title_terms, body_terms FROM search_docs WHERE tsv @@ %s::tsquery", (q,))
-                if _occurrences(fts_tokens(tt), p) or _occurrences(fts_tokens(bt), p))
+                "SELECT COALESCE(title_tokens, title_terms), COALESCE(body_tokens, body_terms)"
+                " FROM search_docs WHERE tsv @@ %s::tsquery", (q,))
+                if _occurrences(tt.split(), p) or _occurrences(bt.split(), p))
             seen[p] = n
         idf = math.log((0.5 + rows - n) / (0.5 + n))
         out.append(idf if idf > 0.0 else 1e-6)
