@@ -530,6 +530,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
             continue  # «أيار/مايو 2018 وقتل فيه»، «الرحلة إم إتش 17»، «القرار 2401»
         before = toks[sp.first_token - 1].norm if sp.first_token > 0 else ""
         among = before in _AMONG or (sp.first_token > 1 and toks[sp.first_token - 2].norm in _AMONG and before in (_nf("من"),))
+        if among and before == _nf("بين") and sp.first_token > 1 and toks[sp.first_token - 2].norm in _RANGE_HEAD:
+            among = False  # «بما بين ألفين وثلاثة آلاف»: a range, not a part
         part_of = None  # «ثلاثة من المصابين»: a part of a group counted elsewhere
         if nn == _nf("من") and sp.last_token + 2 < len(toks):
             part_of = _noun_class(toks[sp.last_token + 2].norm)
@@ -575,7 +577,7 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 cls = "person"
         if cls == "arrested" and (_has_cue(cues, "exchange") or _has_cue(cues, "release")):
             cls = "prisoners"  # «أفرجت السلطات عن 85 معتقلا»
-        role = "earlier" if earlier else None
+        role = "earlier" if earlier else ("cumulative" if _cumulative(toks, sp, text) else None)
         if cls in _CLASS_WHAT:
             what = _CLASS_WHAT[cls]
             if among:
@@ -672,7 +674,54 @@ def _countable_here(sp: NumberSpan, toks: list[Token], cues: list[_Cue]) -> bool
     return bare.endswith(("يين", "يون")) or (bare.endswith(("يا", "ين")) and len(bare) > 5 and bare[-3] == "ي")
 
 
-_NEGATORS = {_nf(w) for w in ("لم", "لن", "لا", "عدم", "دون", "بدون", "ولم")}
+_NEGATORS = {_nf(w) for w in ("لم", "لن", "لا", "عدم", "دون", "بدون", "ولم", "محاولة", "محاولات",
+                               "بمحاولة", "لمحاولة", "ومحاولة")}  # «محاولة اغتيال شخصين»: none killed
+_RANGE_HEAD = {_nf(w) for w in ("ما", "بما", "مما")}
+# A toll counted since a point in the past («منذ بدء العملية»، «منذ 2015»، «منذ أواخر آذار»،
+# «حتى الآن»، «خلال الأشهر الثلاثة الماضية») is a running total, another quantity than the
+# toll of the incident the story reports: its role is «cumulative». Seen in ANT stories of
+# 16-17 March 2018, where such totals (1,350 since 18 February, 39 in three months) sat in
+# the same brief row as the day's toll.
+_SINCE = _nf("منذ")
+_SINCE_START = {_nf(w) for w in (
+    "تدخل", "إعلان", "اعلان", "عام", "العام", "أواخر", "اواخر", "مطلع", "أوائل", "اوائل", "منتصف",
+    "نهاية", "سنوات", "أعوام", "اعوام", "أشهر", "اشهر", "شهور", "أسابيع", "اسابيع", "سنة", "السنة")}
+# «منذ بدء الحرب» is a running total; «منذ بدء التحركات» (the protests the story is about) is the
+# story's own toll («بلغ عدد المصابين 58 منذ بدء التحركات», example corpus)
+_SINCE_OPEN = {_nf(w) for w in ("بدء", "بداية", "اندلاع", "انطلاق", "بدأ")}
+_LONG_RUNNING = {_nf(w) for w in (
+    "الحرب", "النزاع", "الصراع", "الانتفاضة", "الأزمة", "الازمة", "الثورة", "العملية", "العمليات",
+    "الحملة", "الهجوم", "التدخل", "القتال", "المعارك")}
+_SPAN_NOUNS = {_nf(w) for w in ("الأشهر", "الاشهر", "الأعوام", "الاعوام", "السنوات", "الأسابيع",
+                                "الاسابيع", "الشهور", "السنين")}
+_TO_DATE = (_nf("حتى"), _nf("الآن"))
+CUMULATIVE_REACH = 10  # tokens between the number and its «منذ …» (same clause, no comma)
+
+
+def _cumulative(toks: list[Token], sp: NumberSpan, text: str) -> bool:
+    lo = max(0, sp.first_token - CUMULATIVE_REACH)
+    hi = min(len(toks), sp.last_token + CUMULATIVE_REACH + 1)
+    for k in range(lo, hi):
+        f = _forms(toks[k].norm)[0]
+        nxt = toks[k + 1].norm if k + 1 < len(toks) else ""
+        hit = False
+        if _SINCE in f and nxt:
+            n2 = _forms(nxt)[1]
+            hit = any(x in _SINCE_START or is_month(x) for x in n2) or (nxt[:4].isdigit() and len(nxt) == 4)
+            if not hit and any(x in _SINCE_OPEN for x in n2) and k + 2 < len(toks):
+                hit = any(x in _LONG_RUNNING for x in _forms(toks[k + 2].norm)[0])
+            if not hit and nxt.isdigit() and k + 2 < len(toks):
+                hit = any(is_month(x) for x in _forms(toks[k + 2].norm)[1])  # «منذ 18 شباط»
+        elif _TO_DATE[0] in f and nxt == _TO_DATE[1]:
+            hit = True
+        elif any(x in _SPAN_NOUNS for x in _forms(toks[k].norm)[1]) and k > 0 and _forms(toks[k - 1].norm)[0][-1] == _nf("خلال"):
+            hit = True
+        if hit:
+            a, b = sorted((toks[k].start, toks[sp.first_token].start))
+            if text and ("،" in text[a:b] or "," in text[a:b]):
+                continue
+            return True
+    return False
 # Acts whose object is no toll: a count right after one («وخطف عشر نساء»، «هاجم أربعة أشخاص»)
 # is those kidnapped or those attacking, unless a killed/injured cue sits between.
 _OTHER_ACTS = {"attack", "arrest", "protest", "release", "exchange", "launch", "displace"}
@@ -822,7 +871,7 @@ def _actors_place(sent_toks: list[Token], base: int, mentions: list[Mention], te
             glued = normalize(text[t.start + base:offset]).replace(GAP, "")
             if glued and glued[-1] in "بل" or glued in ("ف", "في"):
                 return glued.endswith("ب") or glued.endswith("في")
-        return prev_norm(offset) in _LOCATIVE
+        return any(f in _LOCATIVE for f in _forms(prev_norm(offset))[0])  # «وفي غزة»
 
     for m in in_sent:
         name = m.canonical or m.text
