@@ -701,3 +701,26 @@ def test_a_city_and_officials_described_by_it_are_two_speakers():
         Quote(a.id, Speaker("مسؤولو الدفاع المدني في دمشق"), q2, False, span(a, q2))])})
     groups = build_brief(an.stories[0], an)["quotes_by_speaker"]
     assert sorted(g["speaker"] for g in groups) == ["دمشق", "مسؤولو الدفاع المدني في دمشق"]
+
+
+def test_a_running_total_and_vague_magnitudes_stay_out_of_the_incident_row():
+    from marsad.facts.events import find_events
+
+    t1 = ("قتل 12 مدنيا على الأقل وأصيب عشرات آخرون في قصف استهدف سوقا شعبيا في بلدة الريحان صباح اليوم السبت.\n"
+          "وأوقعت الحرب المستمرة منذ عام 2019 أكثر من 9000 قتيل بحسب منظمات حقوقية.")
+    t2 = "ارتفع عدد قتلى القصف الذي استهدف سوق بلدة الريحان أمس إلى 15 مدنيا، وفق مصادر طبية."
+    a1 = Article("r-1", "txt/r1.txt", title="قصف سوق الريحان", published="2024-08-10T12:00:00", outlet="الأفق",
+                 text=t1, story="R")
+    a2 = Article("r-2", "txt/r2.txt", title="15 قتيلا", published="2024-08-11T09:00:00", outlet="المدار",
+                 text=t2, story="R")
+    facts = {a.id: Facts(events=find_events(a, [])) for a in (a1, a2)}
+    an = Analysis(articles=[a1, a2], stories=[Story("R", "الريحان", articles=["r-1", "r-2"])], facts=facts)
+    groups = build_brief(an.stories[0], an)["numbers"]
+    toll = [g for g in groups if g["counts"] == "killed" and not g["role"]]
+    assert len(toll) == 1 and toll[0]["values"] == [12, 15] and toll[0]["latest"] == 15
+    # the war's running total is another quantity: its own row, never the incident's history
+    total = [g for g in groups if g["role"] == "cumulative"]
+    assert [g["values"] for g in total] == [[9000]]
+    # «عشرات» has no value: no row of its own, and no «10» anywhere in the values
+    assert not any(10 in g["values"] for g in groups)
+    assert not any(g["counts"] == "wounded" for g in groups)

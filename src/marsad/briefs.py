@@ -765,7 +765,11 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             elif r["note"] in ("also mentioned", "part"):
                 details.add(r["value"])
         has_figures = any(r["primary"] for r in reports)
-        figures = [r for r in reports if r["primary"]] or reports
+        # A vague magnitude («عشرات»، «آلاف») is no value: it stays in the history with its
+        # qualifier but never among the values, and a group of vague reports only is no row.
+        figures = [r for r in reports if r["primary"]] or [r for r in reports if r["note"] != "vague"]
+        if not figures:
+            continue
         dated = [r for r in figures if r["_t"][0] != _NEVER]
         # The latest report by publication time. Reports published at the same moment are
         # ordered as the story lists them; counts of victims only grow, so among reports of the
