@@ -724,3 +724,27 @@ def test_a_running_total_and_vague_magnitudes_stay_out_of_the_incident_row():
     # «عشرات» has no value: no row of its own, and no «10» anywhere in the values
     assert not any(10 in g["values"] for g in groups)
     assert not any(g["counts"] == "wounded" for g in groups)
+
+
+def test_a_statement_that_says_what_the_denial_says_is_not_its_contradiction():
+    t1 = ("قال المرصد الوطني إن طائرات حربية قصفت قرية الضاحية ليلا وقتلت ثمانية مدنيين.\n"
+          "وقالت قيادة الجيش في بيان إن طائراتها لم تشارك في قصف قرية الضاحية ليلا.")
+    t2 = "ونفت وزارة الدفاع مشاركة طائراتها في قصف قرية الضاحية ليلا."
+    a1 = Article("d-1", "txt/d1.txt", title="قصف الضاحية", published="2024-09-02T10:00:00", outlet="الأفق",
+                 text=t1, story="D")
+    a2 = Article("d-2", "txt/d2.txt", title="نفي", published="2024-09-02T15:00:00", outlet="المدار",
+                 text=t2, story="D")
+    observatory = Claim(a1.id, "المرصد الوطني", "asserts", "طائرات حربية قصفت قرية الضاحية ليلا وقتلت ثمانية مدنيين",
+                        "طائرات حربية قصفت قرية الضاحية ليلا وقتلت ثمانية مدنيين", sentence(a1, "المرصد الوطني"))
+    army = Claim(a1.id, "قيادة الجيش", "asserts", "طائراتها لم تشارك في قصف قرية الضاحية ليلا",
+                 "طائراتها لم تشارك في قصف قرية الضاحية ليلا", sentence(a1, "قيادة الجيش"))
+    denial = Claim(a2.id, "وزارة الدفاع", "denies", "مشاركة طائراتها في قصف قرية الضاحية ليلا", t2,
+                   sentence(a2, "وزارة الدفاع"))
+    an = Analysis(articles=[a1, a2], stories=[Story("D", "الضاحية", articles=["d-1", "d-2"])],
+                  facts={a1.id: Facts(claims=[observatory, army]), a2.id: Facts(claims=[denial])})
+    contra = build_brief(an.stories[0], an)["contradictions"]
+    assert contra
+    for c in contra:
+        # the army's «لم تشارك» agrees with the ministry's denial: never shown as its opposite
+        assert not (c["says"] and c["says"]["claimant"] == "قيادة الجيش"), c
+    assert any(c["says"] and c["says"]["claimant"] == "المرصد الوطني" for c in contra)

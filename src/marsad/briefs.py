@@ -887,6 +887,21 @@ def _names_party(st: _Story, q: Quote, party: str) -> bool:
     return bool(key) and key <= _name_key(sentence)
 
 
+# A statement that itself negates («طائراته لم تتدخل في الغوطة») or reports the denial («فيما
+# نفت موسكو أي ضلوع») says what the denial says: it is never the assertion a denial disputes.
+# Seen in ANT stories of 16-17 March 2018 (a Russian army statement paired as the "claim" the
+# Russian defence ministry denied). Matched on normalized words; the negation must open the
+# statement (its first NEGATION_OPENS words), a denial verb may stand anywhere in it.
+_NEGATORS = set(words("لم لن لا ليس ليست غير لسنا لست"))
+_DENY_WORDS = set(words("نفى نفت ينفي تنفي نفي نفيه ونفى ونفت نافيا نافية"))
+NEGATION_OPENS = 4
+
+
+def _agrees_with_denial(text: str | None) -> bool:
+    ws = words(text or "")
+    return bool(set(ws[:NEGATION_OPENS]) & _NEGATORS or set(ws) & _DENY_WORDS)
+
+
 def _contradictions(st: _Story) -> list[dict[str, Any]]:
     claims = [c for a in st.articles for c in st.facts[a.id].claims if st.valid(c.evidence)]
     quotes = [q for a in st.articles for q in st.facts[a.id].quotes if st.valid(q.evidence)]
@@ -900,6 +915,9 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
         return None
 
     def add(says: Claim | Quote | None, denial: Claim, kind: str) -> None:
+        if kind == "denial" and says is not None and _agrees_with_denial(
+                says.target if isinstance(says, Claim) else says.text):
+            says = None
         target = _stemset(denial.target or denial.text)
         named = _denied_party(st, denial)
         d = find(denial.claimant, target)
@@ -945,7 +963,8 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
         best: Claim | Quote | None = None
         best_score = 0.0
         for o in claims:
-            if o is c or o.stance == "denies" or _same_party(o.claimant, c.claimant):
+            if o is c or o.stance == "denies" or _same_party(o.claimant, c.claimant) \
+                    or _agrees_with_denial(o.target or o.text):
                 continue
             score = _overlap(target, _stemset(o.target or o.text))
             named = party and _same_party(o.claimant, party)
@@ -955,7 +974,7 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                     best, best_score = o, score
         if best is None and party:
             for q in quotes:
-                if _same_party(q.speaker.name, party):
+                if _same_party(q.speaker.name, party) and not _agrees_with_denial(q.text):
                     score = _overlap(target, _stemset(q.text))
                     if score >= CLAIM_OVERLAP and score > best_score:
                         best, best_score = q, score
@@ -967,7 +986,8 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                 if q.evidence.article == c.evidence.article and \
                         q.evidence.start < c.evidence.end and c.evidence.start < q.evidence.end:
                     continue
-                if not (any(_same_party(v, party) for v in q.via) or _names_party(st, q, party)):
+                if not (any(_same_party(v, party) for v in q.via) or _names_party(st, q, party)) \
+                        or _agrees_with_denial(q.text):
                     continue
                 score = _overlap(target, _stemset(q.text))
                 if score > 0 and score > best_score:
