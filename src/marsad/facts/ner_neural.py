@@ -295,8 +295,16 @@ def _lstm_steps(proj: np.ndarray, lengths: np.ndarray, whT: np.ndarray, reverse:
     mask = np.arange(T)[None, :] < lengths[:, None]
     rows, steps = np.nonzero(mask)  # the real tokens, in x[mask] order
     back = lengths[rows] - 1 - steps  # their step when a sequence is read backwards
-    # laid out time-major (T, M, B, 4H) so that each step reads one contiguous block;
-    # padding stays 0
+    # the sequences are run longest first, so that at step t the ones still running (both
+    # directions start at step 0) are the first ``live[t]``: the loop computes no padding.
+    # On ANT articles (one article a batch, its sentences 3 to 150 tokens) this halved the
+    # loop's time.
+    order = np.argsort(-lengths, kind="stable")
+    at = np.empty(B, np.int64)
+    at[order] = np.arange(B)
+    rows = at[rows]
+    live = (lengths[None, :] > np.arange(T)[:, None]).sum(1)
+    # laid out time-major (T, M, B, 4H) so that each step reads one contiguous block
     xp = np.zeros((T, M, B, 4 * H), np.float32)
     for j, rev in enumerate(reverse):
         xp[back if rev else steps, j, rows] = proj[:, j]
@@ -306,21 +314,22 @@ def _lstm_steps(proj: np.ndarray, lengths: np.ndarray, whT: np.ndarray, reverse:
     g = np.empty((M, B, 4 * H), np.float32)
     tmp = np.empty_like(h)
     # the step loop runs in place on preallocated arrays: at a few dozen rows per step the
-    # cost is the number of numpy calls, not the arithmetic (the rows of a finished
-    # sequence keep running on padding; nothing reads them)
+    # cost is the number of numpy calls as much as the arithmetic
     for t in range(T):
-        np.matmul(h, whT, out=g)
-        g += xp[t]
-        np.tanh(g, out=g)
-        sg = g[..., :3 * H]
+        n = live[t]
+        hv, cv, gv, tv = h[:, :n], c[:, :n], g[:, :n], tmp[:, :n]
+        np.matmul(hv, whT, out=gv)
+        gv += xp[t, :, :n]
+        np.tanh(gv, out=gv)
+        sg = gv[..., :3 * H]
         sg *= 0.5
         sg += 0.5
-        c *= g[..., H:2 * H]
-        np.multiply(g[..., :H], g[..., 3 * H:], out=tmp)
-        c += tmp
-        np.tanh(c, out=h)
-        h *= g[..., 2 * H:3 * H]
-        out[t] = h
+        cv *= gv[..., H:2 * H]
+        np.multiply(gv[..., :H], gv[..., 3 * H:], out=tv)
+        cv += tv
+        np.tanh(cv, out=hv)
+        hv *= gv[..., 2 * H:3 * H]
+        out[t, :, :n] = hv
     return out, steps, back, rows
 
 
