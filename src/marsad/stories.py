@@ -875,12 +875,13 @@ class StoryClusterer:
 
     def _candidates(self, doc: _Doc, weeks: range | list) -> list[str]:
         top = sorted(doc.vec.items(), key=lambda kv: -kv[1])[:QUERY_TERMS]
-        hits: Counter[str] = Counter()
+        hits: dict[str, float] = {}  # a plain dict: Counter's += is the slow part here
+        index, add = self._index, hits.get
         for s, w in top:
             for wk in weeks:
-                for sid in self._index.get((s, wk), ()):
-                    hits[sid] += w
-        return [sid for sid, _ in hits.most_common(MAX_CANDIDATES)]
+                for sid in index.get((s, wk), ()):
+                    hits[sid] = add(sid, 0.0) + w
+        return [sid for sid, _ in Counter(hits).most_common(MAX_CANDIDATES)]
 
     def _weeks_around(self, t: float | None, days: float) -> list:
         if t is None:
