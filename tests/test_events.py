@@ -386,3 +386,31 @@ def test_wounded_after_their_number_and_kidnapped_are_not_killed():
 def test_a_negated_injury_cue_wounds_no_one():
     text = "ولم يصب أي من الركاب البالغ عددهم 120 راكبا وأفراد الطاقم التسعة بأي جروح عندما انحرفت الطائرة."
     assert not any(what == "جرحى" for _, what in _all_nums(text))
+
+
+# --- type and place from the event's own clause ---
+
+def test_place_of_origin_is_not_the_place_of_the_attack():
+    text = ("وقالت الشرطة إن المهاجم الذي ولد في الشيشان قتل شخصا وأصاب أربعة آخرين في هجوم بسكين "
+            "في باريس مساء السبت.")
+    evs = [e for e in events_of(text) if e.plover == "ASSAULT"]
+    assert evs and all(e.place == "باريس" for e in evs), [(e.type, e.place) for e in evs]
+
+
+def test_place_nearest_to_the_event_cue_wins():
+    text = ("وبعد أيام من زيارة الوزير إلى القاهرة، قتل ثلاثة جنود في انفجار عبوة ناسفة في العريش.")
+    ev = one(events_of(text), "casualties")
+    assert ev.place == "العريش"
+
+
+def test_a_word_after_a_place_head_is_not_always_a_name():
+    text = "وقتل أربعة مدنيين في قصف على المنطقة، وفقا لمصادر محلية."
+    ev = one(events_of(text), "casualties")
+    assert ev.place != "وفقا"
+
+
+def test_a_senate_vote_on_a_nominee_is_no_election():
+    text = "وقال السيناتور إنه سيعارض ترشيحها لرئاسة الوكالة عند التصويت في مجلس الشيوخ الأسبوع المقبل."
+    assert not any(e.type == "election" for e in events_of(text))
+    text = "وتوجه الناخبون إلى مراكز الاقتراع للتصويت في الانتخابات البلدية صباح الأحد."
+    assert any(e.type == "election" for e in events_of(text))

@@ -377,7 +377,9 @@ def _detect(cues: list[_Cue], toks: list[Token], counted: list[_Counted],
         types.append("protest")
     if has("arrest"):
         types.append("arrest")
-    if has("election"):
+    # a vote alone («صوت مجلس الشيوخ»، «التصويت على ترشيحها») is a vote of a body, not an
+    # election: «تصويت/صوت» weigh .5 and need an election noun or voters beside them
+    if strength("election") >= 1:
         types.append("election")
     return types
 
@@ -849,11 +851,23 @@ def _place_hits(toks: list[Token]) -> list[tuple[int, int, str]]:
     return out
 
 
+# Words that make a place someone's origin, not where the event happened: «المهاجم الذي ولد في
+# الشيشان»، «من أصل مغربي»، «أسير حرب في فيتنام» (a past of the person, ANT 2018 stories).
+_ORIGIN = {_nf(w) for w in ("ولد", "المولود", "مولود", "ولدت", "المولودة", "أصل", "الأصل", "أصول",
+                            "ينحدر", "المنحدر", "المتحدر", "يتحدر", "جنسية", "الجنسية", "أسير",
+                            "نشأ", "ترعرع", "درس", "عاش", "لاجئ")}
+_NOT_A_PLACE = {_nf(w) for w in ("وفقا", "وفق", "حسب", "بحسب", "طبقا", "التي", "الذي", "الذين", "أن",
+                                 "إن", "في", "من", "على", "عن", "إلى", "الى", "مع", "كما", "حيث")}
+
+
 def _actors_place(sent_toks: list[Token], base: int, mentions: list[Mention], text: str,
-                  s_start: int, s_end: int) -> tuple[list[str], str | None]:
+                  s_start: int, s_end: int, anchors: list[int] | None = None) -> tuple[list[str], str | None]:
+    """Actors and place of a sentence's event. ``anchors``: offsets of the event's cues; the
+    place is the locative place nearest to one of them (the event's own clause), not the first
+    place the sentence names, and never a place of origin."""
     actors: list[str] = []
     place: str | None = None
-    locative_places: list[str] = []
+    locative_places: list[tuple[int, str]] = []
     in_sent = [m for m in mentions if m.start >= s_start and m.end <= s_end]
     starts = [t.start + base for t in sent_toks]
 
@@ -864,6 +878,10 @@ def _actors_place(sent_toks: list[Token], base: int, mentions: list[Mention], te
     def tok_at(offset: int) -> Token | None:
         k = bisect.bisect_right(starts, offset) - 1
         return sent_toks[k] if k >= 0 else None
+
+    def is_origin(offset: int) -> bool:
+        k = bisect.bisect_left(starts, offset)
+        return any(f in _ORIGIN for t in sent_toks[max(0, k - 3):k] for f in _forms(t.norm)[1])
 
     def is_locative(offset: int) -> bool:
         t = tok_at(offset)
@@ -877,7 +895,8 @@ def _actors_place(sent_toks: list[Token], base: int, mentions: list[Mention], te
         name = m.canonical or m.text
         if m.type == "PLACE":
             if is_locative(m.start):
-                locative_places.append(m.text)
+                if not is_origin(m.start):
+                    locative_places.append((m.start, m.text))
             elif name not in actors:
                 actors.append(name)
         elif m.type in ("PERSON", "ORG") and name not in actors:
@@ -900,7 +919,8 @@ def _actors_place(sent_toks: list[Token], base: int, mentions: list[Mention], te
             name = text[s_name:e]
             glued = first.norm[:lead]
             if "ب" in glued or is_locative(s):
-                locative_places.append(name)
+                if not is_origin(s):
+                    locative_places.append((s, name))
             elif name not in actors:
                 actors.append(name)
     # forces: «القوات الروسية»، «الجيش الإسرائيلي»، «القوات المسلحة الأوكرانية»
@@ -920,15 +940,28 @@ def _actors_place(sent_toks: list[Token], base: int, mentions: list[Mention], te
     for i, t in enumerate(sent_toks[:-1]):
         if any(f in _PLACE_HEADS for f in _forms(t.norm)[1]):
             first = last = sent_toks[i + 1]
+            between = text[t.end + base:first.start + base]
+            if any(c in between for c in "،,.:؛") or any(f in _NOT_A_PLACE for f in _forms(first.norm)[0]):
+                continue  # «في المنطقة، وفقا لـ…»: no name follows the head
             if i + 2 < len(sent_toks) and not first.norm.startswith("ال"):
                 nxt = sent_toks[i + 2]
                 if nxt.norm.startswith("ال") and not nxt.norm.endswith(("يه", "ي")) \
                         and nxt.start - first.end == 1 and text[first.end + base] == " ":
                     last = nxt
-            locative_places.insert(0, text[first.start + base:last.end + base])
+            if not is_origin(t.start + base):
+                # named outright: ranks before a bare place at the same distance
+                locative_places.insert(0, (first.start + base - 1, text[first.start + base:last.end + base]))
             break
     if locative_places:
-        place = locative_places[0]
+        if anchors:
+            def clause(offset: int) -> int:  # commas before it: «بعد زيارة القاهرة، قتل … في العريش»
+                return sum(text.count(c, s_start, offset) for c in "،,؛;")
+
+            own = {clause(a) for a in anchors}
+            place = min(locative_places, key=lambda p: (clause(p[0]) not in own,
+                                                        min(abs(p[0] - a) for a in anchors)))[1]
+        else:
+            place = locative_places[0][1]
     return actors, place
 
 
@@ -1295,7 +1328,8 @@ def find_events(article: Article, mentions: list[Mention] | None = None) -> list
                     value=sp.value, what=c.what, unit=sp.unit, qualifier=sp.qualifier,
                     text=sp.text, start=s.start + sp.start, end=s.start + sp.end, role=c.role))
         near = mentions[bisect.bisect_left(starts, s.start):bisect.bisect_left(starts, s.end)]
-        actors, place = _actors_place(toks, s.start, near, text, s.start, s.end)
+        anchors = [s.start + toks[c.first].start for c in cues if c.cue in _EVENT_CUES]
+        actors, place = _actors_place(toks, s.start, near, text, s.start, s.end, anchors)
         date = _date_of(toks, article.published)
         for t in types:
             events.append(Event(
