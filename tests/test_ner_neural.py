@@ -146,3 +146,18 @@ def test_shipped_tagger_scores_on_the_anercorp_test_split():
     # the shipped networks measured entity F1 0.771 here (scripts/train_ner_neural.py); a
     # drop below 0.75 means the inputs at run time no longer match the ones it learned from
     assert sc["ALL"][2] >= 0.75, sc
+
+
+def test_token_projection_store_is_bounded_and_tags_the_same_after_eviction(monkeypatch):
+    sents = [s.split() for s in SENTENCES]
+    want = nn.tagger().tag_sentences(sents)
+    monkeypatch.setattr(nn, "PROJ_CACHE", 40)
+    tg = nn.NeuralTagger()
+    got = [tg.tag_sentences([s])[0] for s in sents] + [tg.tag_sentences([sents[0]])[0]]
+    assert got == want + [want[0]]
+    assert 0 < len(tg._rows) <= 40  # the store was cut back, not grown past its cap
+    # the batched path reads the same network as the one fed the full inputs
+    x = tg.enc.batch(sents)
+    em, mask = tg._fast_emissions(sents)
+    full = sum(tg.emissions(x, p) for p in tg.models) / len(tg.models)
+    assert np.allclose(em[mask], full[x["mask"]], atol=1e-4)
