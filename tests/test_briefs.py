@@ -748,3 +748,21 @@ def test_a_statement_that_says_what_the_denial_says_is_not_its_contradiction():
         # the army's «لم تشارك» agrees with the ministry's denial: never shown as its opposite
         assert not (c["says"] and c["says"]["claimant"] == "قيادة الجيش"), c
     assert any(c["says"] and c["says"]["claimant"] == "المرصد الوطني" for c in contra)
+
+
+def test_tolls_of_different_days_are_different_incidents_but_a_rising_toll_is_one():
+    from marsad.facts.events import find_events
+
+    t1 = "قتل 20 مدنيا الجمعة في قصف مدفعي على بلدة التلال، بحسب مرصد محلي."
+    t2 = ("قتل 7 مدنيين السبت في غارة جوية على بلدة التلال، بحسب المرصد.\n"
+          "وارتفع عدد قتلى قصف الجمعة إلى 26 بعد وفاة جرحى صباح السبت.")
+    a1 = Article("q-1", "txt/q1.txt", title="قصف التلال", published="2024-03-15T20:00:00", outlet="الأفق",
+                 text=t1, story="Q")
+    a2 = Article("q-2", "txt/q2.txt", title="غارة", published="2024-03-16T20:00:00", outlet="المدار",
+                 text=t2, story="Q")
+    facts = {a.id: Facts(events=find_events(a, [])) for a in (a1, a2)}
+    an = Analysis(articles=[a1, a2], stories=[Story("Q", "التلال", articles=["q-1", "q-2"])], facts=facts)
+    rows = [g["values"] for g in build_brief(an.stories[0], an)["numbers"]
+            if g["counts"] == "killed" and not g["role"]]
+    # Friday's toll rose from 20 to 26; Saturday's strike is its own row, never 20 -> 7
+    assert sorted(rows) == [[7], [20, 26]], rows

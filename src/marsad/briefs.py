@@ -679,6 +679,42 @@ def _split_by_place(groups: dict, written: dict) -> dict:
     return out
 
 
+# A toll that grows («ارتفع عدد القتلى إلى ثلاثة بعد وفاة شاب صباح الأربعاء») names the day of
+# the update, not of the incident: its date does not split it from the incident's figures.
+_TOLL_UPDATE = re.compile(r"(?:^|\s)[وف]?(?:ارتفع|ارتفعت|ارتفاع|ترتفع|يرتفع|حصيله|الحصيله|عدد)(?=\s|$)")
+
+
+def _split_by_date(groups: dict, written: dict) -> dict:
+    """Counts of the same thing on different days are different incidents («قتل 43 مدنيا
+    الجمعة», «قتل 11 مدنيا السبت» in one story of ANT, 17 March 2018): a group whose reports
+    give two or more event dates is split by date. A report without one joins the one date its
+    article gives, else the date most reported; so does a rising toll, whose date is the
+    update's («ارتفع عدد القتلى … بعد وفاة جرحى صباح السبت»)."""
+    out: dict = {}
+    for key, reports in groups.items():
+        dates: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in reports:
+            if r.get("_date") and not r.get("_update"):
+                dates[r["_date"]].append(r)
+        if len(dates) < 2:
+            out[key] = reports
+            continue
+        main = min(dates, key=lambda d: (-len(dates[d]), min(r["_t"] for r in dates[d])))
+        by_article: dict[str, set[str]] = defaultdict(set)
+        for d, rs in dates.items():
+            for r in rs:
+                by_article[r["article"]].add(d)
+        for r in reports:
+            if not r.get("_date") or r.get("_update"):
+                own = by_article.get(r["article"], set()) if not r.get("_update") else set()
+                dates[next(iter(own)) if len(own) == 1 else main].append(r)
+        for d, rs in dates.items():
+            sub = (*key, d)
+            out[sub] = rs
+            written[sub] = written[key]
+    return out
+
+
 def _numbers(st: _Story) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     written: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
@@ -719,6 +755,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
                     "place": place,
+                    "_date": e.date,
+                    "_update": bool(_TOLL_UPDATE.search(normalize_for_search(e.text or ""))),
                     "_places": places,
                     "primary": kind == "primary",
                     "note": None if kind == "primary" else kind,
@@ -730,7 +768,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
     for key, label, report in _shares(st):
         groups[key].append(report)
         written[key][label] += 1
-    groups = _split_by_place(groups, written)
+    groups = _split_by_date(_split_by_place(groups, written), written)
 
     out = []
     for key, reports in groups.items():
@@ -795,6 +833,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             r.pop("_t")
             r.pop("_pos")
             r.pop("_places", None)
+            r.pop("_date", None)
+            r.pop("_update", None)
         what = written[key].most_common(1)[0][0] if written[key] else None
         out.append({
             "key": ":".join(k for k in key if k),
@@ -802,7 +842,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             "counts": key[1],
             "role": key[2] or None,
             "place": Counter(r["place"] for r in reports if r.get("place")).most_common(1)[0][0]
-            if len(key) > 3 else None,
+            if len(key) > 3 and any(r.get("place") for r in reports) else None,
             "event_types": sorted({r["event_type"] for r in reports}),
             "latest": latest["value"],
             "latest_report": {k: latest[k] for k in ("value", "qualifier", "outlet", "article", "published", "evidence")},
