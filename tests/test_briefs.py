@@ -760,8 +760,13 @@ def test_tolls_of_different_days_are_different_incidents_but_a_rising_toll_is_on
                  text=t1, story="Q")
     a2 = Article("q-2", "txt/q2.txt", title="غارة", published="2024-03-16T20:00:00", outlet="المدار",
                  text=t2, story="Q")
-    facts = {a.id: Facts(events=find_events(a, [])) for a in (a1, a2)}
-    an = Analysis(articles=[a1, a2], stories=[Story("Q", "التلال", articles=["q-1", "q-2"])], facts=facts)
+    # the day named in a statement («نفى …، اليوم الأحد») is the statement's, not the incident's
+    t3 = "ونفى المتحدث باسم الجيش، اليوم الأحد، أن تكون قواته قصفت البلدة التي قتل فيها 26 مدنيا يوم الجمعة."
+    a3 = Article("q-3", "txt/q3.txt", title="نفي", published="2024-03-17T10:00:00", outlet="الرصد",
+                 text=t3, story="Q")
+    facts = {a.id: Facts(events=find_events(a, [])) for a in (a1, a2, a3)}
+    an = Analysis(articles=[a1, a2, a3], stories=[Story("Q", "التلال", articles=["q-1", "q-2", "q-3"])],
+                  facts=facts)
     rows = [g["values"] for g in build_brief(an.stories[0], an)["numbers"]
             if g["counts"] == "killed" and not g["role"]]
     # Friday's toll rose from 20 to 26; Saturday's strike is its own row, never 20 -> 7

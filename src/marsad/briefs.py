@@ -684,6 +684,13 @@ def _split_by_place(groups: dict, written: dict) -> dict:
 _TOLL_UPDATE = re.compile(r"(?:^|\s)[وف]?(?:ارتفع|ارتفعت|ارتفاع|ترتفع|يرتفع|حصيله|الحصيله|عدد)(?=\s|$)")
 
 
+# A date in a sentence that reports a statement before its number is most often the statement's
+# («نفى المتحدث، اليوم الأربعاء، تقريرا … عن الهجوم الذي أودى بحياة 14»: example corpus), not
+# the incident's: such a report does not split a row by date.
+_SAID_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:قال|قالت|اعلن|اعلنت|نفي|نفت|اكد|اكدت|ذكر|ذكرت|افاد|افادت|"
+                          r"اوضح|اوضحت|اضاف|اضافت|صرح|صرحت|افاد|اشار|اشارت|تابع|تابعت)(?=\s|$)")
+
+
 def _split_by_date(groups: dict, written: dict) -> dict:
     """Counts of the same thing on different days are different incidents («قتل 43 مدنيا
     الجمعة», «قتل 11 مدنيا السبت» in one story of ANT, 17 March 2018): a group whose reports
@@ -755,7 +762,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
                     "place": place,
-                    "_date": e.date,
+                    "_date": None if n.start is None or _SAID_BEFORE.search(
+                        normalize_for_search(a.text[ev.start:n.start])) else e.date,
                     "_update": bool(_TOLL_UPDATE.search(normalize_for_search(e.text or ""))),
                     "_places": places,
                     "primary": kind == "primary",
