@@ -414,3 +414,13 @@ def test_a_senate_vote_on_a_nominee_is_no_election():
     assert not any(e.type == "election" for e in events_of(text))
     text = "وتوجه الناخبون إلى مراكز الاقتراع للتصويت في الانتخابات البلدية صباح الأحد."
     assert any(e.type == "election" for e in events_of(text))
+
+
+def test_a_toll_since_the_start_of_an_operation_is_a_running_total():
+    text = ("وأسفر القصف على منطقة الوادي، منذ بدء العملية العسكرية في 3 شباط، عن مقتل 312 مدنيا، "
+            "بينهم 60 طفلا، بحسب منظمة حقوقية.")
+    got = [(n.value, n.role) for e in events_of(text) for n in e.numbers]
+    assert (312, "cumulative") in got
+    text = "وقتل خمسة مدنيين اليوم، فيما ارتفع عدد القتلى منذ بدء الحرب إلى أكثر من 9000."
+    got = {n.value: n.role for e in events_of(text) for n in e.numbers}
+    assert got.get(5) is None and got.get(9000) == "cumulative"

@@ -464,12 +464,16 @@ class _Counted:
 _TOLL_HEADS = {_nf(w) for w in ("عدد", "حصيلة", "حصيله")}
 _TO = {_nf(w) for w in ("إلى", "الى", "لتبلغ", "ليبلغ", "بلغت", "بلغ")}
 _EARLIER = {_nf(w) for w in ("كانت", "كان")}
+_QUAL_WORDS = {_nf(w) for w in ("أكثر", "من", "نحو", "حوالي", "حوالى", "قرابة", "ما", "يقارب", "يزيد",
+                                "على", "عن", "أقل", "يناهز", "زهاء")}
 _ONE_TWO_AFTER_NOUN = {_nf(w) for w in ("واحد", "واحدة", "اثنان", "اثنين", "اثنتان", "اثنتين")}
 
 
 def _toll_what(toks: list[Token], tok: int, cues: list[_Cue]) -> str | None:
     """«ارتفع عدد القتلى جراء الهجوم … إلى 14»: a number after «إلى/بلغ» takes the toll named
     earlier in the sentence («عدد القتلى»، «حصيلة الجرحى»)."""
+    while tok > 1 and toks[tok - 1].norm in _QUAL_WORDS:
+        tok -= 1  # «ارتفع عدد القتلى إلى أكثر من 9000»
     if tok == 0 or toks[tok - 1].norm not in _TO and _forms(toks[tok - 1].norm)[0][-1] not in _TO:
         return None
     for c in sorted(cues, key=lambda c: -c.first):
@@ -721,7 +725,12 @@ def _cumulative(toks: list[Token], sp: NumberSpan, text: str) -> bool:
         if hit:
             a, b = sorted((toks[k].start, toks[sp.first_token].start))
             if text and ("،" in text[a:b] or "," in text[a:b]):
-                continue
+                # «قتل 5 اليوم، فيما قتل 300 منذ بدء الحرب»: another clause's total; but a
+                # since-phrase set off before its number («منذ بدء العملية في 20 يناير، عن مقتل
+                # 245») is the number's own, unless a day names the count between them
+                if k > sp.first_token or any(_forms(t.norm)[0][-1] in _DATE_WORDS
+                                             for t in toks[k:sp.first_token]):
+                    continue
             return True
     return False
 # Acts whose object is no toll: a count right after one («وخطف عشر نساء»، «هاجم أربعة أشخاص»)
