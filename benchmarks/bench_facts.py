@@ -287,15 +287,7 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
             if cl.stance == "denies" and not any(_overlap(span, sp) or (sp[0] >= span[0] and sp[1] <= span[1])
                                                  for sp, _ in quotes):
                 quotes.append((span, Quote(cl.article, Speaker(cl.claimant or "", None), cl.text, False, cl.evidence)))
-    numbers = []
-    for a, f in parts:
-        for e in f.events:
-            for n in e.numbers:
-                if n.start is None or n.end is None:
-                    continue
-                sp = to_record(a, n.start, n.end)
-                if sp is not None:
-                    numbers.append((sp, n))
+    numbers = _numbers_in_record(parts, to_record)
 
     # statements
     in_text = []
@@ -386,7 +378,25 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
             notes.append(f"  MISS denial «{_gold_str(text, s['span'])[:70]}» by {_gold_str(text, s['speaker'])}")
 
     # counts
-    c["cnt_gold"] += len(gold["counts"])
+    _score_counts(c, notes, gold["counts"], numbers, text, verbose)
+    return {"counts": c, "notes": notes}
+
+
+def _numbers_in_record(parts, to_record) -> list:
+    numbers = []
+    for a, f in parts:
+        for e in f.events:
+            for n in e.numbers:
+                if n.start is None or n.end is None:
+                    continue
+                sp = to_record(a, n.start, n.end)
+                if sp is not None:
+                    numbers.append((sp, n))
+    return numbers
+
+
+def _score_counts(c, notes, gold_counts, numbers, text, verbose) -> None:
+    c["cnt_gold"] += len(gold_counts)
     found_gold: set[int] = set()
     for sp, n in numbers:
         if n.unit:
@@ -395,7 +405,7 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
             c["num_vague"] += 1  # «عشرات»، «آلاف»: no value; the gold does not annotate them
             continue
         c["num_out"] += 1
-        cands = [(i, g) for i, g in enumerate(gold["counts"])
+        cands = [(i, g) for i, g in enumerate(gold_counts)
                  if min(sp[1], g["span"][1]) > max(sp[0], g["span"][0])]
         if not cands:
             if verbose:
@@ -413,6 +423,23 @@ def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
         elif verbose:
             notes.append(f"  NUMBER {n.value} {n.what!r} for gold {g['value']} «{g_what}» ({g.get('class')})")
     c["cnt_found"] += len(found_gold)
+
+
+def score_counts_only(gold: dict, rec: dict, verbose: bool = False) -> dict:
+    """Counts of an article annotated for counts only (``counts_2018.jsonl``)."""
+    text = rec["text"]
+    c = defaultdict(int)
+    notes: list[str] = []
+    if hashlib.sha1(text.encode("utf-8")).hexdigest() != gold["text_sha1"]:
+        c["changed_text"] += 1
+        return {"counts": c, "notes": [f"{gold['docno']}: record text changed; skipped"]}
+    hn = _norm_map(text)
+
+    def to_record(a, start: int, end: int) -> tuple[int, int] | None:
+        near = int(start * len(text) / max(1, len(a.text)))
+        return locate(hn, a.text[start:end], near)
+
+    _score_counts(c, notes, gold["counts"], _numbers_in_record(marsad_facts(rec), to_record), text, verbose)
     return {"counts": c, "notes": notes}
 
 
@@ -469,6 +496,33 @@ def run(verbose: bool = False) -> dict | None:
           f"counts: {total['num_out']} numbers output, value right {total['num_value']}, "
           f"value and what right {total['num_right']}; vague magnitudes left out {total['num_vague']}; "
           f"{total['cnt_gold']} gold counts")
+    extra = GOLD / "counts_2018.jsonl"
+    if extra.exists():
+        rows = [json.loads(line) for line in extra.read_text(encoding="utf-8").splitlines() if line.strip()]
+        more_recs = read_records({g["docno"] for g in rows})
+        m: dict = defaultdict(int)
+        for g in rows:
+            if g["docno"] not in more_recs:
+                m["missing"] += 1
+                continue
+            res = score_counts_only(g, more_recs[g["docno"]], verbose)
+            for k, v in res["counts"].items():
+                m[k] += v
+            if verbose and res["notes"]:
+                print(f"   -- {g['docno']} (counts only)")
+                for line in res["notes"]:
+                    print("   " + line)
+        print(f"   more counts ({len(rows)} articles, counts_2018.jsonl): {m['num_out']} numbers output, "
+              f"value and what right {m['num_right']} ({_r(m['num_right'], m['num_out'])}), "
+              f"recall {m['cnt_found']}/{m['cnt_gold']} ({_r(m['cnt_found'], m['cnt_gold'])}); "
+              f"vague left out {m['num_vague']}")
+        both_out, both_right = total["num_out"] + m["num_out"], total["num_right"] + m["num_right"]
+        both_gold, both_found = total["cnt_gold"] + m["cnt_gold"], total["cnt_found"] + m["cnt_found"]
+        print(f"   all counts ({total['articles'] + len(rows) - m['missing']} articles): number value and what "
+              f"{_r(both_right, both_out)} ({both_right}/{both_out}), count recall {_r(both_found, both_gold)} "
+              f"({both_found}/{both_gold})")
+        for k in ("changed_text", "missing"):
+            total[k] += m[k]
     if total["changed_text"] or total["missing"] or total["unmapped"]:
         print(f"   warnings: {total['changed_text']} changed texts, {total['missing']} records missing, "
               f"{total['unmapped']} facts whose evidence could not be located in the record")
