@@ -473,13 +473,17 @@ class NeuralTagger:
                 rev.append(d == "b")
         self._whT = np.ascontiguousarray(np.stack(whT)).astype(np.float32)
         self._rev = rev
-        self._gaz_all = np.concatenate(self._gaz, axis=1).astype(np.float32)  # 9 x M*4H
+        gaz_all = np.concatenate(self._gaz, axis=1).astype(np.float32)  # 9 x M*4H
+        # most tokens have no gazetteer tag: that tag's projection goes into each token's
+        # stored row, and a tagged token adds the difference (one gather a batch, not two)
+        self._gaz_none = gaz_all[GAZ.index("")]
+        self._gaz_delta = gaz_all - self._gaz_none
         self._out_w = np.concatenate([p["out_w"].T for p in self.models]).astype(np.float32) / n
         self._out_b = (sum(p["out_b"] for p in self.models) / n).astype(np.float32)
         self._crf = (sum(p["trans"] for p in self.models) / n, sum(p["start"] for p in self.models) / n,
                      sum(p["end"] for p in self.models) / n)
         self._rows: dict[str, int] = {}
-        self._store = np.zeros((0, self._gaz_all.shape[1]), np.float32)
+        self._store = np.zeros((0, gaz_all.shape[1]), np.float32)
         self._hits = np.zeros(0, np.int64)
 
     def _token_rows(self, toks: list[str]) -> np.ndarray:
@@ -523,7 +527,7 @@ class NeuralTagger:
         self._rows = {toks[i]: j for j, i in enumerate(keep.tolist())}
 
     def _project(self, toks: list[str]) -> np.ndarray:
-        """Input projections (N x M*4H) of tokens, without the gazetteer input."""
+        """Input projections (N x M*4H) of tokens, with the gazetteer input of an untagged token."""
         enc = self.enc
         enc._predict(toks)
         got = [enc.token(t) for t in toks]
@@ -545,7 +549,7 @@ class NeuralTagger:
                                 p["al_emb"][al], p["shape_emb"][shape], p["clu_emb"][clu]],
                                axis=-1).astype(np.float32)
             outs.append(x @ w + b)
-        return np.concatenate(outs, axis=1).astype(np.float32)
+        return np.concatenate(outs, axis=1).astype(np.float32) + self._gaz_none
 
     def _fast_emissions(self, seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Emission scores (B x T x K, averaged over the networks) and mask of a batch of
@@ -559,7 +563,9 @@ class NeuralTagger:
         for q in seqs:
             gz.extend(ner._gazetteer_tags([self.enc.token(t)[6] for t in q]))
         gid = np.fromiter((GAZ.index(g) if g in GAZ else 0 for g in gz), np.int64, len(gz))
-        proj = self._store[rows] + self._gaz_all[gid]
+        proj = self._store[rows]
+        tagged = np.flatnonzero(gid)
+        proj[tagged] += self._gaz_delta[gid[tagged]]
         M = self._whT.shape[0]
         proj = proj.reshape(len(flat), M, -1)
         out, steps, back, brow = _lstm_steps(proj, lengths, self._whT, self._rev)
