@@ -664,7 +664,11 @@ _NO_NOUN = {_nf(w) for w in (
     "ممن", "أثناء", "مع", "عقب", "حين", "وهم", "وهو", "هم", "أغلبهم", "معظمهم", "غالبيتهم",
     "بجروح", "بجراح", "جريحا", "جرحى", "مصابا", "مصابين", "شخصا", "أشخاص", "حالة", "حالات",
     "ضحية", "ضحايا", "شهيدا", "شهداء", "أيضا", "فقط", "كانوا", "آخر", "آخرا")}
-_NISBA = ("يين", "يون", "يا", "ين")
+# broken plurals of peoples and groups that the lexicon does not list («سبعة أفغان»)
+_PEOPLE_PLURALS = {_nf(w) for w in (
+    "أفغان", "أكراد", "عرب", "أجانب", "أتراك", "روس", "سياح", "رهائن", "أسرى", "ضحايا", "أبرياء",
+    "قتلى", "جرحى", "مصابين", "أشخاص", "شبان", "فتيان", "فتيات", "نساء", "أطفال", "رجال", "جنود",
+    "ضباط", "عمال", "طلاب", "تلاميذ", "تلميذات", "مهاجرين", "لاجئين", "مدنيين", "أفراد", "عناصر")}
 
 
 def _countable_here(sp: NumberSpan, toks: list[Token], cues: list[_Cue]) -> bool:
@@ -677,7 +681,10 @@ def _countable_here(sp: NumberSpan, toks: list[Token], cues: list[_Cue]) -> bool
     if any(f in _NO_NOUN for f in forms):
         return True
     bare = forms[-1]
-    return bare.endswith(("يين", "يون")) or (bare.endswith(("يا", "ين")) and len(bare) > 5 and bare[-3] == "ي")
+    if any(f in _PEOPLE_PLURALS for f in forms):
+        return True
+    # a sound plural («متحالفين»، «مستوطنون») or a nisba after its number («47 إرهابيا»): people
+    return len(bare) >= 5 and bare.endswith(("ين", "ون", "يا"))
 
 
 _NEGATORS = {_nf(w) for w in ("لم", "لن", "لا", "عدم", "دون", "بدون", "ولم", "محاولة", "محاولات",
