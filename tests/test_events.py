@@ -358,6 +358,7 @@ def test_shooting_at_four_policemen_wounding_one_is_one_wounded():
     text = "وفتح مسلح النار على أربعة شرطيين عند حاجز أمني فأصاب واحدا منهم بجروح خطيرة قبل أن يلوذ بالفرار."
     got = _all_nums(text)
     assert (4, "جرحى") not in got and not any(v == 2 for v, _ in got)
+    assert (1, "جرحى") in got  # «فأصاب واحدا منهم»
 
 
 def test_years_and_labels_are_no_counts():
