@@ -211,6 +211,12 @@ PHASE_PENALTY = 10.0
 # stories of one storyline was 0.7 (see MERGE_LOGIT), and none of those share a phase.
 # Stories B-cubed F1 without embeddings, time order: .941 -> .982.
 PHASE_MERGE_LOGIT = FOLD_LOGIT
+# Phases of event days at most one apart never clash (see _logit). Real gold, stories B-cubed
+# F1: 12-14 March .898 unchanged (time order; shuffled mean .890), 19-21 March .854 -> .856
+# (time order), shuffled mean .852 -> .855. Phases clashing only on different days (day >= 1)
+# gave .854 there. Held-out 4-6 June (reported, not tuned on): .853 -> .855, shuffled mean
+# .867 -> .869. Example corpus and its election tests unchanged.
+PHASE_SAME_DAY = True
 PHASE_CUES = {
     "outcome": "فاز يفوز فوز الفائز يظفر ظفر نتائج النتائج نتيجة هزيمة الهزيمة يخسر خسارة "
                "الخاسر طعون الطعون طعن يكتسح اكتساح",
@@ -705,7 +711,11 @@ def _logit(f: dict[str, float | None], gap: float = 0.0, line: bool = False) -> 
             lg += w.get("day2", 0.0)
         elif f.get("age") is None or f["age"] >= DAY1_MIN_AGE:
             lg += w.get("day1", 0.0)
-    if f.get("phase"):
+    # On real news the vote's words (انتخابات، الاقتراع) run through the outcome's coverage, so
+    # the phases read from headlines clash only when the event days are two or more apart (or
+    # unknown): the day after Russia's vote of 18 March 2018, reports of the result scored -8 to
+    # -11 against the first ones on phases alone (see PHASE_SAME_DAY).
+    if f.get("phase") and not (PHASE_SAME_DAY and day is not None and day <= 1):
         lg -= PHASE_PENALTY
     # Days from the story's first article; between undated articles, the days between the
     # weekdays their texts name stand in for it («اليوم الخميس» against «أمس الثلاثاء»).
