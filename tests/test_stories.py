@@ -505,8 +505,12 @@ def test_the_event_day_is_read_from_the_lead():
     day = lambda t, b, p: _event_day(t, b, p)  # noqa: E731
     # «أمس (الثلاثاء)» published on Wednesday: Tuesday 3 February
     assert day("عنوان", "نفت الوزارة، أمس (الثلاثاء)، الاتهامات", wed) == (date(2026, 2, 3).toordinal(), 1)
-    # «الجمعة الماضي»: the Friday before
-    assert day("عنوان", "قال الوزير يوم الجمعة الماضي إن", wed)[0] == date(2026, 1, 30).toordinal()
+    # «الاثنين الماضي»: the Monday before (two days)
+    assert day("عنوان", "قال الوزير يوم الاثنين الماضي إن", wed)[0] == date(2026, 2, 2).toordinal()
+    # a day further back is background (the day of a killing, reported five days on): the
+    # publication day is the day of the news
+    assert day("عنوان", "قتلت المتطوعة يوم الجمعة الماضي في المعارك", wed)[0] == date(2026, 2, 4).toordinal()
+    assert day("عنوان", "منذ تسميم العميل في 20 يناير تتصاعد الأزمة", wed)[0] == date(2026, 2, 4).toordinal()
     # a date written in the lead («2 فبراير»), read in the publication year
     assert day("عنوان", "وقعت الحادثة في 2 فبراير قرب الحدود", wed)[0] == date(2026, 2, 2).toordinal()
     # an announced day to come is not the day of the news: the publication day stands
