@@ -842,11 +842,12 @@ class StoryClusterer:
         return max(st.last, t) - min(st.first, t)
 
     def _features(self, doc: _Doc, st: _Story, embed: bool, full: bool = True,
-                  phases: bool = True) -> dict[str, float | None]:
+                  phases: bool = True, events: bool = True) -> dict[str, float | None]:
         """Signals between an article and a story. ``full=False`` leaves out the costlier
         single-link ones (used to rank candidates); ``embed`` adds the embedding cosines;
         ``phases`` marks (``phase`` = 1) an article of one election phase against a story of
-        the other only (see PHASE_CUES)."""
+        the other only (see PHASE_CUES). ``events=False`` leaves out the event signals (day,
+        age, place clash), which the storyline score does not weigh."""
         f: dict[str, float | None] = {
             "tfidf": _cos(doc.vec, st.cvec()),
             "title": _cos(doc.title_vec, st.tvec()) if doc.title_vec else 0.0,
@@ -857,12 +858,13 @@ class StoryClusterer:
             "emb_link": None,
             "phase": 1.0 if phases and doc.phases and st.phases and not (doc.phases & st.phases.keys())
             else 0.0,
-            "day": _day_distance(doc.day, doc.wday, _modal(st.days), _modal(st.wdays)),
-            "dmin": _day_distance(doc.day, doc.wday, st.days, st.wdays),
-            "age": (abs(doc.t - st.first) if doc.t is not None and st.first is not None else None),
-            "where": 1.0 if (doc.focus and st.focus and not (doc.focus & st.places.keys())
-                             and not (st.focus.keys() & doc.places)) else 0.0,
+            "day": None, "age": None, "where": 0.0,
         }
+        if events:
+            f["day"] = _day_distance(doc.day, doc.wday, _modal(st.days), _modal(st.wdays))
+            f["age"] = abs(doc.t - st.first) if doc.t is not None and st.first is not None else None
+            f["where"] = 1.0 if (doc.focus and st.focus and not (doc.focus & st.places.keys())
+                                 and not (st.focus.keys() & doc.places)) else 0.0
         if full:
             f["link"] = max((_cos(doc.vec, v) for v, _ in st.recent), default=f["tfidf"])
         if embed and self.use_embeddings:
@@ -882,7 +884,7 @@ class StoryClusterer:
         ranked = []
         for sid, gap in cands:
             st = self._stories[sid]
-            f = self._features(doc, st, embed=False, full=False, phases=phases)
+            f = self._features(doc, st, embed=False, full=False, phases=phases, events=not line)
             est = _logit(dict(f, link=f["tfidf"]), gap, line)
             if est > cut - PRUNE_MARGIN:
                 ranked.append((est, sid, gap))
@@ -890,7 +892,7 @@ class StoryClusterer:
         best, best_lg = None, cut
         for _, sid, gap in ranked[:FULL_CANDIDATES]:
             st = self._stories[sid]
-            lg = _logit(self._features(doc, st, embed=embed, phases=phases), gap, line)
+            lg = _logit(self._features(doc, st, embed=embed, phases=phases, events=not line), gap, line)
             if lg > best_lg:
                 best, best_lg = st, lg
         return best, best_lg
