@@ -771,3 +771,21 @@ def test_tolls_of_different_days_are_different_incidents_but_a_rising_toll_is_on
             if g["counts"] == "killed" and not g["role"]]
     # Friday's toll rose from 20 to 26; Saturday's strike is its own row, never 20 -> 7
     assert sorted(rows) == [[7], [20, 26]], rows
+
+
+def test_a_spokesman_denying_is_never_set_against_his_own_office():
+    t = ("وقال الناطق باسم الرئاسة سامر العلي إن «الأنباء عن اتفاق نهائي لوقف القتال غير صحيحة».\n"
+         "وأعلنت الرئاسة أن اتفاق وقف القتال النهائي لم يحسم بعد وأن المحادثات مستمرة.")
+    a = Article("p-1", "txt/p1.txt", title="الرئاسة", published="2024-10-01T10:00:00", outlet="الأفق",
+                text=t, story="P")
+    q = Quote(a.id, Speaker("سامر العلي", "الناطق باسم الرئاسة"),
+              "الأنباء عن اتفاق نهائي لوقف القتال غير صحيحة", True, sentence(a, "سامر العلي"))
+    denial = Claim(a.id, "سامر العلي", "denies", "اتفاق نهائي لوقف القتال", q.text, sentence(a, "سامر العلي"),
+                   target_claimant="الرئاسة")
+    office = Claim(a.id, "الرئاسة", "asserts", "اتفاق وقف القتال النهائي يحسم بعد وأن المحادثات مستمرة",
+                   "اتفاق وقف القتال النهائي يحسم بعد وأن المحادثات مستمرة", sentence(a, "وأعلنت الرئاسة"))
+    an = Analysis(articles=[a], stories=[Story("P", "الرئاسة", articles=["p-1"])],
+                  facts={a.id: Facts(quotes=[q], claims=[denial, office])})
+    for c in build_brief(an.stories[0], an)["contradictions"]:
+        assert not (c["says"] and c["says"]["claimant"] == "الرئاسة"), c
+        assert c["denied_party"] != "الرئاسة"

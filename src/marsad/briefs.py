@@ -913,10 +913,18 @@ _REPORTED_BY = re.compile(
     r"(?:ل|عن\s+)?(" + _MEDIA + r"\s+(?:الأنباء\s+|الانباء\s+)?[^\s،,.:؛\"«»]+)")
 
 
+def _own_side(st: _Story, c: Claim) -> list[str]:
+    """The denier of ``c`` and the bodies its titles name in the story («دميتري بيسكوف» with
+    the role «المتحدث باسم الكرملين»: the Kremlin)."""
+    return [c.claimant] + [q.speaker.role for a in st.articles for q in st.facts[a.id].quotes
+                           if q.speaker.role and _same_party(q.speaker.name, c.claimant)]
+
+
 def _denied_party(st: _Story, c: Claim) -> str | None:
     """Whose claim ``c`` denies: the facts stage's ``target_claimant`` unless it is the denier
-    itself, else the outlet or agency the denial sentence names as the source of the report."""
-    if c.target_claimant and not _same_party(c.target_claimant, c.claimant):
+    itself or its own side, else the outlet or agency the denial sentence names as the source
+    of the report."""
+    if c.target_claimant and not any(_same_party(c.target_claimant, x) for x in _own_side(st, c)):
         return c.target_claimant
     a = st.by_id[c.evidence.article]
     m = _REPORTED_BY.search(a.text[c.evidence.start:c.evidence.end])
@@ -986,7 +994,7 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                              "target": denial.target, "target_claimant": None,
                              "text": None, "sources": []}
             out.append({"kind": kind, "topic": denial.target or denial.text, "says": side_says,
-                        "denies": _claim_side(st, denial), "_target": target})
+                        "denies": _claim_side(st, denial), "_target": target, "_party": named})
             return
         arts = {s["article"] for s in d["denies"]["sources"]}
         if denial.article not in arts:
@@ -1010,8 +1018,11 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
         party = _denied_party(st, c)
         best: Claim | Quote | None = None
         best_score = 0.0
+        # the denier's own side: its name and the bodies its titles name («المتحدث باسم
+        # الكرملين» denying: the Kremlin's statements are not what he denies; seeds)
+        own = _own_side(st, c)
         for o in claims:
-            if o is c or o.stance == "denies" or _same_party(o.claimant, c.claimant) \
+            if o is c or o.stance == "denies" or any(_same_party(o.claimant, x) for x in own) \
                     or _agrees_with_denial(o.target or o.text):
                 continue
             score = _overlap(target, _stemset(o.target or o.text))
@@ -1022,7 +1033,8 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                     best, best_score = o, score
         if best is None and party:
             for q in quotes:
-                if _same_party(q.speaker.name, party) and not _agrees_with_denial(q.text):
+                if _same_party(q.speaker.name, party) and not _agrees_with_denial(q.text) \
+                        and not any(_same_party(q.speaker.name, x) for x in own):
                     score = _overlap(target, _stemset(q.text))
                     if score >= CLAIM_OVERLAP and score > best_score:
                         best, best_score = q, score
@@ -1035,8 +1047,8 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                         q.evidence.start < c.evidence.end and c.evidence.start < q.evidence.end:
                     continue
                 if not (any(_same_party(v, party) for v in q.via) or _names_party(st, q, party)) \
-                        or _agrees_with_denial(q.text):
-                    continue
+                        or _agrees_with_denial(q.text) or any(_same_party(q.speaker.name, x) for x in own):
+                    continue  # the denier's own words are not what it denies
                 score = _overlap(target, _stemset(q.text))
                 if score > 0 and score > best_score:
                     best, best_score = q, score
@@ -1079,8 +1091,8 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
         # with what it denies and, when the denial names it, whose report that was
         says = d["says"]
         d["paired"] = bool(says and says.get("sources"))
-        d["denied_party"] = (says["claimant"] if says and not says.get("sources")
-                             else d["denies"].get("target_claimant"))
+        party = d.pop("_party", None)  # never the denier's own side (see _denied_party)
+        d["denied_party"] = says["claimant"] if says and not says.get("sources") else party
     return merged
 
 

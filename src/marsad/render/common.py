@@ -83,7 +83,8 @@ def denial_parts(c: dict[str, Any], den: dict[str, Any]) -> tuple[str, str, str]
     what = den.get("target") or den.get("text") or ""
     note = ""
     if not c.get("paired", bool(c.get("says") and c["says"].get("sources"))):
-        party = c.get("denied_party") or den.get("target_claimant")
+        # the brief's denied party (never the denier's own side); older briefs lack the key
+        party = c["denied_party"] if "denied_party" in c else den.get("target_claimant")
         if party and party != den.get("claimant"):
             note = f"منسوب إلى {party}، ولا نصّ له في المقالات"
     return f"{den.get('claimant') or 'طرف غير مسمّى'} {verb}", what, note
