@@ -481,10 +481,11 @@ def _article_tokens(text: str, start: int, end: int) -> list[_Tok]:
     pos = start
     for t in tokenize(text[start:end]):
         s, e = t.start + start, t.end + start
-        for k in range(pos, s):
-            ch = text[k]
-            if not ch.isspace() and ch != GAP:
-                out.append(_Tok(ch, k, k + 1))
+        if s > pos and not text[pos:s].isspace():  # (most gaps are one space: skipped whole)
+            for k in range(pos, s):
+                ch = text[k]
+                if not ch.isspace() and ch != GAP:
+                    out.append(_Tok(ch, k, k + 1))
         out.append(_Tok(text[s:e], s, e))
         pos = e
     for k in range(pos, end):
