@@ -440,7 +440,7 @@ def sources_status(db: str = typer.Option("marsad.db", "--db", help="The store `
 @app.command()
 def export(
     db: str = typer.Option("marsad.db", "--db", help="The store to export."),
-    json_out: Optional[str] = typer.Option(None, "--json", help="Write the contract JSON (CONTRACT.md) "
+    json_out: Optional[str] = typer.Option(None, "--json", help="Write the contract JSON (docs/CONTRACT.md) "
                                            "to FILE, or '-' for standard output."),
     csv_dir: Optional[Path] = typer.Option(None, "--csv", help="Write articles, stories, quotes, claims "
                                            "and events (with their evidence) as CSV files into DIR."),
