@@ -1,4 +1,4 @@
-"""Handing on what a store holds: the contract JSON (CONTRACT.md) and CSV tables for analysts
+"""Handing on what a store holds: the contract JSON (docs/CONTRACT.md) and CSV tables for analysts
 who work in spreadsheets (articles, stories, quotes, claims, events with their evidence).
 
 ``--since DATE`` keeps the articles published on or after DATE (an article without a known
