@@ -196,7 +196,9 @@ class Encoder:
                 self._predicted.clear()
             self._predicted.update(zip(need_l, vecs))
 
-    def token(self, tok: str) -> tuple:
+    def token(self, tok: str, keep: bool = True) -> tuple:
+        """The inputs of one token (vectors, character ids, shape, «ال», cluster, triggers,
+        normalized word); ``keep``: cache them (up to 200,000 tokens)."""
         got = self._cache.get(tok)
         if got is not None:
             return got
@@ -219,7 +221,7 @@ class Encoder:
         got = (np.concatenate([wv, bv]), _char_ids(tok, self.chars),
                SHAPES.index(f["sh"]) if f["sh"] in SHAPES else 0,
                AL.index(al) if al in AL else 0, cid, tr, w)
-        if len(self._cache) < 200_000:
+        if keep and len(self._cache) < 200_000:
             self._cache[tok] = got
         return got
 
@@ -536,7 +538,8 @@ class NeuralTagger:
         """Input projections (N x M*4H) of tokens, with the gazetteer input of an untagged token."""
         enc = self.enc
         enc._predict(toks)
-        got = [enc.token(t) for t in toks]
+        # (not cached: what is kept is the projection; ~1 kB a token less per process)
+        got = [enc.token(t, keep=False) for t in toks]
         N = len(got)
         vec = np.stack([g[0] for g in got]).astype(np.float32)
         char = np.zeros((N, MAX_CHARS), np.int64)
@@ -567,7 +570,7 @@ class NeuralTagger:
         rows = self._token_rows(flat)
         gz = []
         for q in seqs:
-            gz.extend(ner._gazetteer_tags([self.enc.token(t)[6] for t in q]))
+            gz.extend(ner._gazetteer_tags([ner._token_static(t)[0] for t in q]))
         gid = np.fromiter((GAZ.index(g) if g in GAZ else 0 for g in gz), np.int64, len(gz))
         proj = self._store[rows]
         tagged = np.flatnonzero(gid)
