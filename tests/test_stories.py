@@ -361,6 +361,21 @@ def test_an_election_vote_and_its_outcome_are_two_stories_of_one_storyline(use_e
     assert f["phase"] == 1.0
 
 
+def test_election_phases_clash_only_between_event_days_two_or_more_apart():
+    from marsad.stories import PHASE_PENALTY, _logit
+
+    f = {"tfidf": 0.6, "link": 0.6, "title": 0.5, "names": 0.5, "place": 0.0, "where": 0.0,
+         "emb": None, "emb_link": None, "phase": 1.0, "age": 0.3}
+    # the result reported the day of the vote or the day after: the headline phases do not
+    # decide (the vote's words run through the outcome's coverage)
+    same, next_day = _logit(dict(f, day=0)), _logit(dict(f, day=1))
+    assert same == _logit(dict(f, day=0, phase=0.0))
+    assert next_day == _logit(dict(f, day=1, phase=0.0))
+    # two days apart, or no day known: the phases keep the stories apart
+    assert _logit(dict(f, day=2)) == _logit(dict(f, day=2, phase=0.0)) - PHASE_PENALTY
+    assert _logit(dict(f, day=None)) == _logit(dict(f, day=None, phase=0.0)) - PHASE_PENALTY
+
+
 def test_state_saved_before_election_phases_still_loads_and_extends():
     _, first = run(CORPUS[:3], use_embeddings=False)
     for st in first._stories.values():  # as a store written before phases were kept
