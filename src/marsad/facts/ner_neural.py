@@ -68,10 +68,13 @@ MAX_SEQ = 256
 # 32, 99.96% (tags: 99.97 / 99.98 / 100.00%). 32 on 256-token windows is wider still.
 WINDOW_MARGIN = 32
 # Distinct tokens whose input projections (M*4H = 1,600 floats, 6.4 kB each) one process
-# keeps (~190 MB at 30,000); past it the less used half is dropped. Measured on the first
+# keeps (128 MB at 20,000); past it the less used half is dropped. Measured on the first
 # 8,000 ANT articles (2.4M tokens, 139,000 distinct): the 30,000 most frequent tokens are
-# 92% of all (15,000: 86%); a token not kept costs ~50 us to project again.
-PROJ_CACHE = 30_000
+# 92% of all, 15,000 86%; a token not kept costs ~50 us to project again. At 30,000 a
+# worker of bench_pipeline (2,000 articles, 2 workers) peaked at 706 MB against 530 MB
+# before the store, and the run (main process 584 MB) near 2 GB in all. find_mentions on
+# 1,000 ANT articles read in turn, one core: 11.2 ms an article at 20,000, 11.1 at 30,000.
+PROJ_CACHE = 20_000
 
 _MODEL_FILE = Path(__file__).resolve().parent / "models" / "ner_neural.npz"
 
@@ -509,7 +512,8 @@ class NeuralTagger:
             proj = self._project(new)
             base = len(rows)
             if base + len(new) > self._store.shape[0]:
-                size = max(2 * self._store.shape[0], base + len(new), 4096)
+                size = min(max(2 * self._store.shape[0], base + len(new), 4096),
+                           max(PROJ_CACHE, base + len(new)))
                 grown = np.zeros((size, proj.shape[1]), np.float32)
                 grown[:base] = self._store[:base]
                 self._store = grown
