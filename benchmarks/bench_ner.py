@@ -71,6 +71,7 @@ def main() -> None:
         for kind in _taggers():
             # each tagger starts cold: the per-word features both build are cached
             ner._token_static.cache_clear()
+            ner._token_info.cache_clear()
             if kind != "crf":
                 from marsad.facts import ner_neural
 

@@ -264,9 +264,16 @@ _CLUSTER_KEYS = ("c64", "c256", "c1k", "al", "fq", "tr", "bc256", "bc1k", "bal")
 # (the same few thousand words fill most news sentences). On 1,000 ANT articles this took
 # sentence_features from 4.3 s to ~1.3 s (cProfile) with identical feature lists.
 @lru_cache(maxsize=1 << 17)
-def _token_static(tok: str) -> tuple[str, dict[str, str], list[str], dict[int, list[str]]]:
+def _token_info(tok: str) -> tuple[str, dict[str, str]]:
+    """A token's normalized word and its own features (what the neural tagger reads: it
+    needs none of the CRF's feature strings, which cost most of ``_token_static``)."""
     w = norm_word(tok)
-    f = _token_features(tok, w)
+    return w, _token_features(tok, w)
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_static(tok: str) -> tuple[str, dict[str, str], list[str], dict[int, list[str]]]:
+    w, f = _token_info(tok)
     b = f["b"]
     own = ["bias", "w=" + w, "b=" + b, "p=" + f["p"], "s=" + f["s"], "sh=" + f["sh"],
            "len=" + str(min(len(b), 8)),

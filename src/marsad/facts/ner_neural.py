@@ -9,7 +9,7 @@ Per token the network reads: a word vector for the normalized word and one for i
 clitic-free base («وبيروت» → «بيروت») — for a word without an ANT vector, one predicted
 from its characters (``mimick``) —, a character CNN over the word, and the tokens'
 gazetteer hit, trigger-word types, ANT cluster and article-«ال» bucket that the CRF reads
-too (``entities._token_static`` / ``entities._gazetteer_tags``). A BiLSTM over the
+too (``entities._token_info`` / ``entities._gazetteer_tags``). A BiLSTM over the
 sentence feeds a linear-chain CRF whose Viterbi path is restricted to valid BIO sequences.
 The file holds several such networks (different seeds); their scores are averaged.
 
@@ -188,7 +188,7 @@ class Encoder:
         for tok in tokens:
             if tok in self._cache:
                 continue
-            w, f, _, _ = ner._token_static(tok)
+            w, f = ner._token_info(tok)
             for x in {w, f["b"]}:  # («ال» + base is only read when it has an ANT vector)
                 if x and word_key(x) not in self.words and x not in self._predicted:
                     need.add(x)
@@ -207,7 +207,7 @@ class Encoder:
             return got
         from marsad.facts import entities as ner
 
-        w, f, _, _ = ner._token_static(tok)
+        w, f = ner._token_info(tok)
         b = f["b"]
         wv = self._vector(w)
         if b == w:
@@ -574,7 +574,7 @@ class NeuralTagger:
         rows = self._token_rows(flat)
         gz = []
         for q in seqs:
-            gz.extend(ner._gazetteer_tags([ner._token_static(t)[0] for t in q]))
+            gz.extend(ner._gazetteer_tags([ner._token_info(t)[0] for t in q]))
         gid = np.fromiter((GAZ.index(g) if g in GAZ else 0 for g in gz), np.int64, len(gz))
         proj = self._store[rows]
         tagged = np.flatnonzero(gid)
