@@ -153,7 +153,7 @@ class Store:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
                                        timeout=BUSY_MS / 1000)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._set_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
@@ -166,6 +166,22 @@ class Store:
         self._search_ready = False
         self._local_writes = 0  # commits through this connection (data_version misses them)
         self._migrate()
+
+    def _set_wal(self) -> None:
+        """WAL mode. Switching a new file to WAL needs it alone, and SQLite answers "locked"
+        at once (no busy wait) when another process opening the same new store holds it, so
+        the switch is retried for up to ``write_wait`` seconds."""
+        deadline = time.monotonic() + self.write_wait
+        pause = 0.01
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
     # -- schema ---------------------------------------------------------------------------
     def _migrate(self) -> None:
