@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from marsad.facts import claims as facts_claims
 from marsad.model import Analysis, Article, Claim, Evidence, Facts, Quote, Story
@@ -648,35 +648,45 @@ def _shares(st: _Story) -> list[tuple[tuple[str, str, str], str, dict[str, Any]]
     return out
 
 
+def _split_by(groups: dict, written: dict, key_of: Callable[[dict[str, Any]], str | None],
+              own: Callable[[dict[str, Any], set[str], set[str]], set[str]]) -> dict:
+    """Each group whose reports give two or more keys (``key_of``; None: no key) split into one
+    group per key. A report without a key joins the one key ``own(report, keys of its article,
+    all keys)`` gives, else the key most reported (ties: the one reported first)."""
+    out: dict = {}
+    for key, reports in groups.items():
+        keyed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in reports:
+            k = key_of(r)
+            if k is not None:
+                keyed[k].append(r)
+        if len(keyed) < 2:
+            out[key] = reports
+            continue
+        main = min(keyed, key=lambda k: (-len(keyed[k]), min(r["_t"] for r in keyed[k])))
+        by_article: dict[str, set[str]] = defaultdict(set)
+        for k, rs in keyed.items():
+            for r in rs:
+                by_article[r["article"]].add(k)
+        for r in reports:
+            if key_of(r) is None:
+                mine = own(r, by_article.get(r["article"], set()), set(keyed))
+                keyed[next(iter(mine)) if len(mine) == 1 else main].append(r)
+        for k, rs in keyed.items():
+            sub = (*key, k)
+            out[sub] = rs
+            written[sub] = written[key]
+    return out
+
+
 def _split_by_place(groups: dict, written: dict) -> dict:
     """Counts of the same thing at different places are different events («40 مسيرة على
     لوغانسك», «102 مسيرة على موسكو»): a group whose reports name two or more places is split
     by place. A report without a place joins the one place its article names, else the place
     most reported."""
-    out: dict = {}
-    for key, reports in groups.items():
-        places: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in reports:
-            if r.get("place"):
-                places[normalize_for_search(r["place"])].append(r)
-        if len(places) < 2:
-            out[key] = reports
-            continue
-        # The place most reported (ties: the one reported first) takes the reports without one.
-        main = min(places, key=lambda p: (-len(places[p]), min(r["_t"] for r in places[p])))
-        by_article: dict[str, set[str]] = defaultdict(set)
-        for p, rs in places.items():
-            for r in rs:
-                by_article[r["article"]].add(p)
-        for r in reports:
-            if not r.get("place"):
-                own = by_article.get(r["article"]) or (set(places) & r.get("_places", set()))
-                places[next(iter(own)) if len(own) == 1 else main].append(r)
-        for p, rs in places.items():
-            sub = (*key, p)
-            out[sub] = rs
-            written[sub] = written[key]
-    return out
+    return _split_by(groups, written,
+                     lambda r: normalize_for_search(r["place"]) if r.get("place") else None,
+                     lambda r, article, keys: article or (keys & r.get("_places", set())))
 
 
 # A toll that grows («ارتفع عدد القتلى إلى ثلاثة بعد وفاة شاب صباح الأربعاء») names the day of
@@ -697,29 +707,9 @@ def _split_by_date(groups: dict, written: dict) -> dict:
     give two or more event dates is split by date. A report without one joins the one date its
     article gives, else the date most reported; so does a rising toll, whose date is the
     update's («ارتفع عدد القتلى … بعد وفاة جرحى صباح السبت»)."""
-    out: dict = {}
-    for key, reports in groups.items():
-        dates: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in reports:
-            if r.get("_date") and not r.get("_update"):
-                dates[r["_date"]].append(r)
-        if len(dates) < 2:
-            out[key] = reports
-            continue
-        main = min(dates, key=lambda d: (-len(dates[d]), min(r["_t"] for r in dates[d])))
-        by_article: dict[str, set[str]] = defaultdict(set)
-        for d, rs in dates.items():
-            for r in rs:
-                by_article[r["article"]].add(d)
-        for r in reports:
-            if not r.get("_date") or r.get("_update"):
-                own = by_article.get(r["article"], set()) if not r.get("_update") else set()
-                dates[next(iter(own)) if len(own) == 1 else main].append(r)
-        for d, rs in dates.items():
-            sub = (*key, d)
-            out[sub] = rs
-            written[sub] = written[key]
-    return out
+    return _split_by(groups, written,
+                     lambda r: r["_date"] if r.get("_date") and not r.get("_update") else None,
+                     lambda r, article, keys: set() if r.get("_update") else article)
 
 
 def _numbers(st: _Story) -> list[dict[str, Any]]:
