@@ -242,20 +242,32 @@ def _gold_str(text: str, span) -> str | None:
     return text[span[0]:span[1]] if span else None
 
 
-def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
-    text = rec["text"]
-    c = defaultdict(int)
-    notes: list[str] = []
-    if hashlib.sha1(text.encode("utf-8")).hexdigest() != gold["text_sha1"]:
-        c["changed_text"] += 1
-        return {"counts": c, "notes": [f"{gold['docno']}: record text changed; skipped"]}
-    hn = _norm_map(text)
-    parts = marsad_facts(rec)
-    clean_norm = " ".join(_norm(a.text) for a, _ in parts)
+def _changed(gold: dict, text: str) -> dict | None:
+    """The result for an article whose record text is no longer the one annotated, else None."""
+    if hashlib.sha1(text.encode("utf-8")).hexdigest() == gold["text_sha1"]:
+        return None
+    c = defaultdict(int, changed_text=1)
+    return {"counts": c, "notes": [f"{gold['docno']}: record text changed; skipped"]}
 
+
+def _record_mapper(text: str, hn):
+    """Maps a span of an article's clean text back to a span of the record's text."""
     def to_record(a, start: int, end: int) -> tuple[int, int] | None:
         near = int(start * len(text) / max(1, len(a.text)))
         return locate(hn, a.text[start:end], near)
+    return to_record
+
+
+def score_article(gold: dict, rec: dict, verbose: bool = False) -> dict:
+    text = rec["text"]
+    if (changed := _changed(gold, text)) is not None:
+        return changed
+    c = defaultdict(int)
+    notes: list[str] = []
+    hn = _norm_map(text)
+    parts = marsad_facts(rec)
+    clean_norm = " ".join(_norm(a.text) for a, _ in parts)
+    to_record = _record_mapper(text, hn)
 
     from marsad.model import Quote, Speaker
 
@@ -428,17 +440,11 @@ def _score_counts(c, notes, gold_counts, numbers, text, verbose) -> None:
 def score_counts_only(gold: dict, rec: dict, verbose: bool = False) -> dict:
     """Counts of an article annotated for counts only (``counts_2018.jsonl``)."""
     text = rec["text"]
+    if (changed := _changed(gold, text)) is not None:
+        return changed
     c = defaultdict(int)
     notes: list[str] = []
-    if hashlib.sha1(text.encode("utf-8")).hexdigest() != gold["text_sha1"]:
-        c["changed_text"] += 1
-        return {"counts": c, "notes": [f"{gold['docno']}: record text changed; skipped"]}
-    hn = _norm_map(text)
-
-    def to_record(a, start: int, end: int) -> tuple[int, int] | None:
-        near = int(start * len(text) / max(1, len(a.text)))
-        return locate(hn, a.text[start:end], near)
-
+    to_record = _record_mapper(text, _norm_map(text))
     _score_counts(c, notes, gold["counts"], _numbers_in_record(marsad_facts(rec), to_record), text, verbose)
     return {"counts": c, "notes": notes}
 
