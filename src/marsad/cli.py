@@ -105,11 +105,13 @@ def analyze(
         store.close()
 
     if json_out:
-        payload = json.dumps(analysis.to_dict(__version__), ensure_ascii=False, indent=1)
+        from marsad.render.contract import write_contract_json, write_contract_json_file
+
         if json_out == "-":
-            sys.stdout.write(payload + "\n")
+            write_contract_json(analysis, __version__, sys.stdout)
+            sys.stdout.write("\n")
         else:
-            _write_atomic(Path(json_out), payload)
+            write_contract_json_file(analysis, __version__, json_out)
     if html_out:
         from marsad.render.html import render_html
 
@@ -453,6 +455,7 @@ def export(
 
     from marsad import export as ex
     from marsad.pipeline import load_analysis
+    from marsad.render.contract import write_contract_json, write_contract_json_file
     from marsad.store import open_store
 
     if not json_out and not csv_dir:
@@ -473,9 +476,10 @@ def export(
         _error(str(exc))
         raise typer.Exit(2)
     if json_out == "-":
-        sys.stdout.write(ex.contract_json(analysis, __version__) + "\n")
+        write_contract_json(analysis, __version__, sys.stdout)
+        sys.stdout.write("\n")
     elif json_out:
-        _write_atomic(Path(json_out), ex.contract_json(analysis, __version__))
+        write_contract_json_file(analysis, __version__, json_out)
     if csv_dir:
         for path in ex.write_csv(analysis, csv_dir):
             err.print(f"wrote {path}", markup=False, soft_wrap=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from marsad.model import Analysis, Article
+from marsad.render.contract import iter_contract_json
 from marsad.store import AnyStore
 
 LIST_SEP = "؛ "  # Arabic semicolon between the items of a list in one CSV cell
@@ -112,4 +113,5 @@ def write_csv(analysis: Analysis, folder: str | Path) -> list[Path]:
 
 
 def contract_json(analysis: Analysis, version: str) -> str:
-    return json.dumps(analysis.to_dict(version), ensure_ascii=False, indent=1)
+    """The contract JSON as one string (``marsad.render.contract`` writes it as a stream)."""
+    return "".join(iter_contract_json(analysis, version))
