@@ -113,9 +113,9 @@ def analyze(
         else:
             write_contract_json_file(analysis, __version__, json_out)
     if html_out:
-        from marsad.render.html import render_html
+        from marsad.render.html import write_html_file
 
-        _write_atomic(html_out, render_html(analysis, max_stories=html_stories))
+        write_html_file(analysis, html_out, max_stories=html_stories)
     if not quiet:
         from marsad.summary import print_summary
 
@@ -133,14 +133,6 @@ def _error(message: str) -> None:
     from marsad.render.terminal import escaped
 
     err.print("[red]error:[/red] " + escape(escaped(message)), soft_wrap=True)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 @app.command()

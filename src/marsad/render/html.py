@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -92,8 +93,13 @@ def _article_view(a: Article, spans: list[tuple[int, int]]) -> dict[str, Any]:
     return {"a": a, "body": highlight(a.text, spans, a.id), "cited": len(spans)}
 
 
-def story_views(analysis: Analysis) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[str]]:
-    """(index groups, story views, ids of the articles shown) for the templates."""
+def story_views(analysis: Analysis) -> tuple[list[dict[str, Any]], Iterator[dict[str, Any]], set[str]]:
+    """(index groups, story views, ids of the articles shown) for the templates.
+
+    The views come one story at a time (a generator): the article texts with their evidence
+    marked are built while the page is written, so a report of thousands of articles never
+    holds them all at once. Which articles are shown is decided first, since a story's copy note
+    links to an article shown under another story."""
     by_id = {a.id: a for a in analysis.articles}
     groups = common.storyline_groups(analysis)
     line_titles = {g["id"]: g["title"] for g in groups}
@@ -106,26 +112,28 @@ def story_views(analysis: Analysis) -> tuple[list[dict[str, Any]], list[dict[str
             spans[ev["article"]].add((ev["start"], ev["end"]))
 
     rendered: set[str] = set()
-    views = []
+    plan = []
     for g in groups:
         for s in g["stories"]:
             b = briefs[s.id]
             arts = [by_id[i] for i in s.articles if i in by_id]
             order = {a["id"]: i for i, a in enumerate(b.get("sources", {}).get("articles", []))}
             arts.sort(key=lambda a: order.get(a.id, len(order)))
-            texts = []
-            for a in arts:
-                if a.id in rendered:  # an article listed by two stories is shown once
-                    continue
-                rendered.add(a.id)
-                texts.append(_article_view(a, sorted(spans.get(a.id, ()))))
-            outlets = common.story_outlets(s, analysis, by_id)
-            views.append({
-                "s": s, "brief": b, "articles": texts, "outlets": outlets,
+            shown = [a for a in arts if a.id not in rendered]  # an article of two stories is shown once
+            rendered.update(a.id for a in shown)
+            plan.append((g, s, b, shown))
+
+    def views() -> Iterator[dict[str, Any]]:
+        for g, s, b, shown in plan:
+            yield {
+                "s": s, "brief": b,
+                "articles": [_article_view(a, sorted(spans.get(a.id, ()))) for a in shown],
+                "outlets": common.story_outlets(s, analysis, by_id),
                 "storyline_title": line_titles.get(g["id"]),
                 "by_id": by_id,
-            })
-    return groups, views, rendered
+            }
+
+    return groups, views(), rendered
 
 
 def select_stories(analysis: Analysis, max_stories: int) -> Analysis:
@@ -144,20 +152,17 @@ def select_stories(analysis: Analysis, max_stories: int) -> Analysis:
                     facts={k: v for k, v in analysis.facts.items() if k in article_ids})
 
 
-def render_html(analysis: Analysis, max_stories: int | None = None) -> str:
-    """The whole report as one HTML string (UTF-8, ``<html lang="ar" dir="rtl">``).
-
-    With ``max_stories``, only that many stories are shown (see ``select_stories``) and the
-    header says how many were left out."""
+def _report(analysis: Analysis, max_stories: int | None) -> Iterator[str]:
     total = len(analysis.stories)
     if max_stories is not None:
         analysis = select_stories(analysis, max_stories)
     groups, views, rendered = story_views(analysis)
     outlets = sorted({a.outlet for a in analysis.articles if a.outlet})
     template = _env().get_template("report.html.j2")
-    return template.render(
+    return template.generate(
         groups=groups,
         stories=views,
+        n_stories=len(analysis.stories),
         rendered=rendered,
         titles={a.id: a.title for a in analysis.articles},
         n_articles=len(analysis.articles),
@@ -167,3 +172,27 @@ def render_html(analysis: Analysis, max_stories: int | None = None) -> str:
         n_storylines=len([g for g in groups if g["id"] is not None]),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def render_html(analysis: Analysis, max_stories: int | None = None) -> str:
+    """The whole report as one HTML string (UTF-8, ``<html lang="ar" dir="rtl">``).
+
+    With ``max_stories``, only that many stories are shown (see ``select_stories``) and the
+    header says how many were left out."""
+    return "".join(_report(analysis, max_stories))
+
+
+def write_html_file(analysis: Analysis, path: str | Path, max_stories: int | None = None) -> None:
+    """The report written to ``path`` as it is rendered, story by story, through a temporary
+    file renamed over ``path`` when complete (a crash leaves the previous file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for piece in _report(analysis, max_stories):
+                fh.write(piece)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,9 +1,11 @@
-"""The contract JSON as a stream: laid out as before, each fact written once, copies' evidence kept."""
+"""Outputs written as streams: the contract JSON (laid out as before, each fact written once,
+copies' evidence kept) and the HTML report, each replacing its file whole or not at all."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
@@ -116,3 +118,29 @@ def test_empty_sections_are_written_as_empty_lists():
     buf.write("".join(iter_contract_json(Analysis(), "0.1.0")))
     assert json.loads(buf.getvalue()) == Analysis().to_dict("0.1.0")
     assert buf.getvalue() == json.dumps(Analysis().to_dict("0.1.0"), ensure_ascii=False, indent=1)
+
+
+def test_the_html_report_is_written_story_by_story_and_replaced_whole(analysis, tmp_path, monkeypatch):
+    from marsad.render import html
+
+    out = tmp_path / "report.html"
+    html.write_html_file(analysis, out)
+    page = out.read_text(encoding="utf-8")
+    stamp = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")  # when the report was generated
+    assert stamp.sub("", page) == stamp.sub("", html.render_html(analysis))
+    assert "انقلاب حافلة" in page and page.rstrip().endswith("</html>")
+    # the views are made while writing: a failure midway leaves the previous report untouched
+    real = html._article_view
+    calls = []
+
+    def failing(a, spans):
+        calls.append(a.id)
+        if len(calls) > 1:
+            raise RuntimeError("out of memory")
+        return real(a, spans)
+
+    monkeypatch.setattr(html, "_article_view", failing)
+    with pytest.raises(RuntimeError):
+        html.write_html_file(analysis, out)
+    assert out.read_text(encoding="utf-8") == page
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
