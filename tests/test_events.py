@@ -425,3 +425,84 @@ def test_a_toll_since_the_start_of_an_operation_is_a_running_total():
     text = "وقتل خمسة مدنيين اليوم، فيما ارتفع عدد القتلى منذ بدء الحرب إلى أكثر من 9000."
     got = {n.value: n.role for e in events_of(text) for n in e.numbers}
     assert got.get(5) is None and got.get(9000) == "cumulative"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the object of a wounding/killing verb after a shooting: the part hit, never the group shot at
+    ("وأطلق شرطي النار على أربعة لصوص فأصاب اثنين منهم.", [(2, "جرحى")]),
+    ("وأطلق مسلحون النار على سيارة تقل ستة عمال فقتلوا ثلاثة منهم.", [(3, "قتلى")]),
+    ("وأطلق مسلح النار على خمسة حراس فقتل واحدا منهم.", [(1, "قتلى")]),
+])
+def test_a_group_shot_at_is_not_the_toll_of_those_hit(text, expected):
+    got = [(v, w) for v, w in _all_nums(text) if w in ("قتلى", "جرحى")]
+    assert got == expected
+
+
+@pytest.mark.parametrize("text, value", [
+    ("وأفرجت السلطات عن خمسة صحفيين أجانب بعد أسابيع من احتجازهم.", 5),  # plural, not a dual
+    ("وأصيب عاملان بجروح في انفجار داخل المصنع.", 2),  # a nominative dual
+])
+def test_plurals_count_their_number_and_duals_two(text, value):
+    assert [v for v, _ in _all_nums(text)] == [value]
+
+
+@pytest.mark.parametrize("text", [
+    "وقتلت القوات الحكومية مسلحين في اشتباكات عنيفة على أطراف البلدة.",
+    "وأصيب موظفين في انفجار داخل مبنى البلدية صباح الثلاثاء.",
+])
+def test_an_oblique_plural_without_a_number_counts_no_two(text):
+    assert not any(v == 2 for v, _ in _all_nums(text))
+
+
+@pytest.mark.parametrize("text, count, not_counts", [
+    ("وقتل شاب يبلغ من العمر 23 عاما برصاص قناص في حي الزهور.", (1, "قتلى"), 23),  # an age
+    ("وقتل سبعة أشخاص في 15 مارس عندما استهدفت قذيفة سوقا شعبيا.", (7, "قتلى"), 15),  # a date
+    ("وقتل جنديان في هجوم على مقر اللواء 93 شمال المدينة.", (2, "قتلى"), 93),  # a unit's number
+    ("وأصيب ثلاثة مدنيين في انفجار على الطريق رقم 6 قرب المدينة.", (3, "جرحى"), 6),  # an id
+    ("وقتل أربعة مدنيين في غارة جوية مماثلة عام 2015 على البلدة.", (4, "قتلى"), 2015),  # a year
+])
+def test_ages_dates_ids_and_years_are_not_counts(text, count, not_counts):
+    got = _all_nums(text)
+    assert count in got and not any(v == not_counts for v, _ in got), got
+
+
+@pytest.mark.parametrize("text, count", [
+    ("ودمرت الغارة خمسة منازل وقتلت طفلين في القرية.", (2, "قتلى")),
+    ("وقتل ثلاثة أشخاص في قصف طال أربع مدارس في المدينة.", (3, "قتلى")),
+    ("وأصيب شرطي في هجوم استهدف 3 كنائس في العاصمة.", (1, "جرحى")),
+])
+def test_a_number_belongs_to_its_own_noun(text, count):
+    assert _all_nums(text) == [count]
+
+
+@pytest.mark.parametrize("text", [
+    "وفرضت الخزانة الأمريكية عقوبات على مسؤولين كبار شاركوا في المفاوضات مع الحكومة.",
+    "وأعلنت بريطانيا فرض عقوبات على روسيا وطرد 23 دبلوماسيا بعد اجتماع لمجلس الأمن القومي.",
+    "وقررت الإدارة الأمريكية فرض عقوبات على موسكو عقب لقاء جمع وزيري خارجية البلدين.",
+    "وهدد الرئيس بفرض عقوبات اقتصادية جديدة إذا فشلت المفاوضات.",
+])
+def test_sanctions_are_not_talks(text):
+    assert not any(e.type in ("talks", "no_agreement") for e in events_of(text))
+
+
+def test_talks_in_a_clause_of_their_own_beside_sanctions_are_talks():
+    text = "وفرضت واشنطن عقوبات على موسكو، فيما عقد وزيرا خارجية البلدين محادثات في جنيف."
+    assert one(events_of(text), "talks").place == "جنيف"
+
+
+def test_an_opponent_of_a_nominee_is_no_election_and_his_past_no_place():
+    text = ("وقال السيناتور جون ماكين، الذي كان أسيرا في فيتنام، إنه يعارض ترشيح المرشحة لرئاسة "
+            "الوكالة وسيصوت ضد تعيينها.")
+    evs = events_of(text)
+    assert not any(e.type == "election" for e in evs)
+    assert not any(e.place == "فيتنام" for e in evs)
+
+
+@pytest.mark.parametrize("text", [
+    "وقتل جنديان في هجوم على نقطة تفتيش، وفقا لبيان الجيش.",
+    "وقتل أربعة مدنيين في غارة جوية على البلدة ذاتها.",
+    "وأصيب خمسة أشخاص في انفجار داخل المدينة الصناعية، وفقا لمصادر طبية.",
+])
+def test_no_place_made_of_a_function_word_or_an_adjective(text):
+    for e in events_of(text):
+        assert e.place not in ("وفقا", "ذاتها", "الصناعية"), e.place

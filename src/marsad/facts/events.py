@@ -335,6 +335,15 @@ def _detect(cues: list[_Cue], toks: list[Token], counted: list[_Counted],
     if (strength("attack", "killed", "injured") >= assault_floor and not casualties and not interception) \
             or "attack" in counted_types and not interception:
         types.append("attack")  # «تعرضت المدن لـ37 هجوما … أسفرت عن مقتل 52»: both
+    # «فرضت واشنطن عقوبات … بعد اجتماع»، «… على مسؤولين شاركوا في المفاوضات»: talks named
+    # after a sanctions predicate in its clause are that predicate's background, not the event
+    after_sanctions = _after_sanctions(toks)
+    if after_sanctions is not None:
+        for name in ("talks", "fail"):
+            if name in by:
+                by[name] = [c for c in by[name] if not after_sanctions(c.first)]
+                if not by[name]:
+                    del by[name]
     if strength("talks") >= 1:
         types.append("talks")
     # agreements and their absence
@@ -524,6 +533,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
             if nn != _nf("من") and _noun_class(prev) in (
                     "person", "killed", "injured", "prisoners", "protesters", "arrested"):
                 nn = prev
+            elif any(c.last == sp.first_token - 1 and c.cue in ("killed", "injured") for c in cues):
+                pass  # «فأصاب اثنين منهم»: the object of a killed/injured verb is a count
             elif nn != _nf("من"):  # «اثنين من المصابين» is a count; «لهجوم واحد» is not
                 continue
         if nn and (is_month(nn) or nn in _TIME_NOUNS or (_forms(nn)[1][-1] in _TIME_NOUNS)):
@@ -623,7 +634,27 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 out.append(_Counted(sp, group, f"among {base}", _TYPE_OF_WHAT[base]))
                 continue
             out.append(_Counted(sp, what, role, _TYPE_OF_WHAT[what]))
-    return out
+    return _drop_groups(out, toks, cues)
+
+
+_OF_THEM = {_nf(w) for w in ("منهم", "منهن")}
+
+
+def _drop_groups(out: list[_Counted], toks: list[Token], cues: list[_Cue]) -> list[_Counted]:
+    """«على سيارة تقل ستة عمال فقتلوا ثلاثة منهم»: a count followed by a killed/injured verb
+    and a part of them («ثلاثة منهم») is the group the verb picks from, not a toll."""
+    parts = [c for c in out if c.span.last_token + 1 < len(toks)
+             and toks[c.span.last_token + 1].norm in _OF_THEM and c.role is None]
+    if not parts:
+        return out
+    drop = set()
+    for g in out:
+        for p in parts:
+            if g is not p and g.what == p.what and g.span.last_token < p.span.first_token and any(
+                    c.cue in ("killed", "injured") and not c.negated
+                    and g.span.last_token < c.first < p.span.first_token for c in cues):
+                drop.add(id(g))
+    return [c for c in out if id(c) not in drop]
 
 
 # Words before a number that make it a label, not a count: «الرحلة إم إتش 17»، «القرار 2401»،
@@ -830,6 +861,22 @@ def _has_cue(cues: list[_Cue], name: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Actors, place, date
 
+# Sanctions («فرض عقوبات»، «بفرض عقوبات اقتصادية»): PLOVER's SANCTION, no event type here;
+# what follows them in their clause describes them (ANT 2018: sanctions on Russia typed talks).
+_SANCTIONS = {_nf(w) for w in ("عقوبات", "العقوبات", "عقوبة", "العقوبة")}
+
+
+def _after_sanctions(toks: list[Token]):
+    """A test of token indices: does the token follow a sanctions noun of its own clause? None
+    when the sentence names no sanctions. Tokens carry no punctuation: more than one character
+    between two words («عقوبات، بعد») ends the clause."""
+    first = next((i for i, t in enumerate(toks) if any(f in _SANCTIONS for f in _forms(t.norm)[1])), None)
+    if first is None:
+        return None
+    end = next((i for i in range(first + 1, len(toks)) if toks[i].start - toks[i - 1].end > 1), len(toks))
+    return lambda k: first < k < end
+
+
 _LOCATIVE = {_nf(w) for w in ("في", "على", "فوق", "قرب", "داخل", "شمال", "جنوب", "شرق", "غرب",
                               "وسط", "أجواء", "أراضي", "بمدينة", "مدينة", "بلدة", "قرية",
                               "منطقة", "منطقتي", "محافظة", "مقاطعة", "ولاية", "إقليم", "حي",
@@ -959,6 +1006,8 @@ def _actors_place(sent_toks: list[Token], base: int, mentions: list[Mention], te
             between = text[t.end + base:first.start + base]
             if any(c in between for c in "،,.:؛") or any(f in _NOT_A_PLACE for f in _forms(first.norm)[0]):
                 continue  # «في المنطقة، وفقا لـ…»: no name follows the head
+            if any(f[:2] in ("ال", "لل") and f[2:] in _PLACE_HEADS for f in _forms(t.norm)[1]):
+                continue  # «البلدة ذاتها»، «المدينة الساحلية»: a definite head takes no name
             if i + 2 < len(sent_toks) and not first.norm.startswith("ال"):
                 nxt = sent_toks[i + 2]
                 if nxt.norm.startswith("ال") and not nxt.norm.endswith(("يه", "ي")) \
