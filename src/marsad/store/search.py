@@ -298,10 +298,17 @@ def backfill(store: "Store") -> int:
     done = 0
     missing = ("SELECT a.seq, a.data, f.data FROM articles a LEFT JOIN facts f ON f.article = a.id"
                " WHERE a.seq NOT IN (SELECT seq FROM search_docs) ORDER BY a.seq LIMIT ?")
+    reader = _reader(store)
     while True:
-        with store.lock:  # readers find nothing to do without waiting for a writer
-            if not conn.execute(missing, (1,)).fetchall():
+        # readers find nothing to do without waiting for a writer: a file store is checked on
+        # this thread's read-only connection (the store's own lock is held by a writing block)
+        if reader is not None:
+            if not reader.execute(missing, (1,)).fetchall():
                 return done
+        else:
+            with store.lock:
+                if not conn.execute(missing, (1,)).fetchall():
+                    return done
         with store.writing():
             rows = conn.execute(missing, (500,)).fetchall()
             if not rows:
