@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -51,3 +53,36 @@ def gold() -> dict:
     if not GOLD.exists():
         pytest.skip("examples/gold.json not written yet")
     return json.loads(GOLD.read_text(encoding="utf-8"))
+
+
+# -- stores on every backend -------------------------------------------------------------------
+# Store tests take ``store_url`` (or ``any_store``, the store opened at it) and so run once per
+# backend: a SQLite file, and a fresh PostgreSQL database on the test server (tests/pg_server.py;
+# the PostgreSQL run skips, saying why, when no server is named or can be started here).
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@contextmanager
+def backend_url(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of a new, empty store of ``backend``: a file in ``folder``, or a new database."""
+    if backend == "sqlite":
+        yield str(folder / "m.db")
+        return
+    from pg_server import fresh_database
+
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path) -> Iterator[str]:
+    with backend_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def any_store(store_url):
+    from marsad.store import open_store
+
+    with open_store(store_url) as store:
+        yield store

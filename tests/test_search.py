@@ -1,27 +1,34 @@
 """Arabic full-text search: normalization and clitics, stems, phrases, filters, ranking,
-snippets cut from the original text, escaping, pagination, and indexing older stores."""
+snippets cut from the original text, escaping, pagination, and indexing older stores.
+
+Every search test runs on both backends (a SQLite file and a PostgreSQL database, see
+``store_url`` in conftest.py); the backfill of a store older than search is SQLite's alone."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 
 import pytest
 
 from marsad.errors import InputError
 from marsad.model import Article, Facts
-from marsad.store import Store
+from marsad.store import Store, open_store
 from marsad.store import search as search_mod
 from marsad.text import normalize_for_search
 
 import service_data
+from conftest import BACKENDS, backend_url
 
 
-@pytest.fixture(scope="module")
-def store():
-    s = service_data.fill(Store())
-    yield s
-    s.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, tmp_path_factory):
+    """The service corpus in one store per backend, shared by the read-only tests."""
+    with backend_url(request.param, tmp_path_factory.mktemp("search")) as url:
+        s = service_data.fill(open_store(url))
+        yield s
+        s.close()
 
 
 def ids(results) -> set[str]:
@@ -126,8 +133,8 @@ def test_snippet_marks_exactly_the_original_words(store):
     assert {"أوديسا", "الهجوم", "هجوم", "بهجوم"} & seen >= {"أوديسا", "الهجوم"}
 
 
-def test_title_hit_outranks_body_hits():
-    s = Store()
+def test_title_hit_outranks_body_hits(any_store):
+    s = any_store
     body = ("عقد وزراء الزراعة العرب اجتماعا في القاهرة لبحث الأمن الغذائي وتوفير الأسمدة للمزارعين "
             "وتطوير شبكات الري في المناطق الريفية وتحسين سلاسل الإمداد. ") * 3
     a = Article(id="t1", origin="x", title="أسعار الحبوب ترتفع في الأسواق",
@@ -165,15 +172,14 @@ def test_bad_queries_are_input_errors(store):
     assert store.search("؟!،") .total == 0
 
 
-def test_new_articles_are_searchable_at_once(store):
+def test_new_articles_are_searchable_at_once(any_store):
     a = Article(id="late-1", origin="z", title="الكرملين يعلن موعد جولة جديدة",
                 text="أعلن الكرملين أن جولة جديدة من المحادثات ستعقد الأسبوع المقبل.", outlet="ج")
-    s = Store()
-    s.add_input("late", "z", [(a, Facts())])
-    assert ids(s.search("الكرملين")) == {"late-1"}
+    any_store.add_input("late", "z", [(a, Facts())])
+    assert ids(any_store.search("الكرملين")) == {"late-1"}
 
 
-def test_store_created_before_search_is_backfilled(tmp_path):
+def test_sqlite_store_created_before_search_is_backfilled(tmp_path):
     db = tmp_path / "old.db"
     s = service_data.fill(Store(db))
     s.close()
@@ -210,3 +216,25 @@ def test_file_store_search_does_not_wait_for_a_writer(tmp_path):
     s.add_input("late", "w", [(late, Facts())])
     assert "late-2" in ids(s.search("الكرملين"))
     s.close()
+
+
+def test_a_search_neither_waits_for_a_writer_nor_sees_what_it_has_not_committed(store_url):
+    with service_data.fill(open_store(store_url)) as s:
+        late = Article(id="late-3", origin="w", title="الكرملين يرد", text="رد الكرملين على المقترح التركي.")
+        stored, release = threading.Event(), threading.Event()
+
+        def ingest() -> None:  # another thread holds the store while it writes
+            with s.writing():
+                s.add_input("late", "w", [(late, Facts())])
+                stored.set()
+                release.wait(20)
+
+        writer = threading.Thread(target=ingest)
+        writer.start()
+        try:
+            assert stored.wait(20)
+            assert "late-3" not in ids(s.search("الكرملين"))  # answered while the writer holds on
+        finally:
+            release.set()
+            writer.join()
+        assert "late-3" in ids(s.search("الكرملين"))

@@ -1,4 +1,6 @@
-"""The SQLite store: versioned schema, idempotent inputs, all-or-nothing transactions."""
+"""The store on both backends (SQLite file, PostgreSQL database; see ``store_url`` in
+conftest.py): versioned schema, idempotent inputs, all-or-nothing transactions, several
+writers. Tests of what only SQLite has (its file, WAL, PRAGMAs) say so in their names."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import pytest
 
 from marsad.errors import StoreError
 from marsad.model import Article, Evidence, Facts, Mention, Number, Event, Quote, Speaker, Story, Storyline
-from marsad.store import SCHEMA_VERSION, Store
+from marsad.store import SCHEMA_VERSION, Store, open_store
+
+from conftest import BACKENDS, backend_url
 
 TEXT = ("أعلنت وزارة الصحة في المدينة الساحلية مقتل ثمانية أشخاص على الأقل في غارة جوية استهدفت "
         "سوقا شعبيا فجر اليوم الأحد. وقال المتحدث باسم الوزارة سامر الحلبي إن «فرق الإنقاذ ما زالت "
@@ -32,26 +36,30 @@ def _facts(a: Article) -> Facts:
     return Facts(mentions=[m], quotes=[q], events=[ev])
 
 
-def test_new_store_has_current_schema(tmp_path):
-    with Store(tmp_path / "m.db") as s:
+def test_new_store_has_current_schema(store_url):
+    with open_store(store_url) as s:
         assert s.schema_version == SCHEMA_VERSION
+
+
+def test_new_sqlite_store_is_in_wal_mode(tmp_path):
+    with Store(tmp_path / "m.db") as s:
         mode = s.connection.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
 
 
-def test_same_input_twice_adds_nothing(tmp_path):
+def test_same_input_twice_adds_nothing(store_url):
     a = _article(1)
-    with Store(tmp_path / "m.db") as s:
+    with open_store(store_url) as s:
         assert s.add_input("k1", a.origin, [(a, _facts(a))]) == 1
         assert s.has_input("k1")
-    with Store(tmp_path / "m.db") as s:  # reopened: still there, still idempotent
+    with open_store(store_url) as s:  # reopened: still there, still idempotent
         assert s.add_input("k1", a.origin, [(a, _facts(a))]) == 0
         assert s.count_articles() == 1
 
 
-def test_facts_round_trip_with_evidence(tmp_path):
+def test_facts_round_trip_with_evidence(store_url):
     a = _article(2)
-    with Store(tmp_path / "m.db") as s:
+    with open_store(store_url) as s:
         s.add_input("k", a.origin, [(a, _facts(a))])
         f = s.get_facts(a.id)
     assert f.quotes[0].speaker.name == "سامر الحلبي"
@@ -62,10 +70,10 @@ def test_facts_round_trip_with_evidence(tmp_path):
     assert a.text[n.start:n.end] == "ثمانية"
 
 
-def test_failed_input_leaves_nothing_half_written(tmp_path):
+def test_failed_input_leaves_nothing_half_written(store_url):
     good, bad = _article(3), _article(4)
     bad.title = object()  # cannot be bound as an SQL parameter: fails mid-transaction
-    with Store(tmp_path / "m.db") as s:
+    with open_store(store_url) as s:
         with pytest.raises(Exception):
             s.add_input("k", good.origin, [(good, Facts()), (bad, Facts())])
         assert s.count_articles() == 0
@@ -73,42 +81,48 @@ def test_failed_input_leaves_nothing_half_written(tmp_path):
         assert s.get_facts(good.id) is None
 
 
-def test_derived_tables_are_replaced_whole(tmp_path):
-    with Store(tmp_path / "m.db") as s:
+def test_derived_tables_are_replaced_whole(store_url):
+    with open_store(store_url) as s:
         s.replace_derived([Story("s-1", "غارة على سوق", "l-1", ["a1"])], [Storyline("l-1", "الحرب", ["s-1"])], [])
         s.replace_derived([Story("s-2", "محادثات الهدنة", "l-1", ["a2"])], [Storyline("l-1", "الحرب", ["s-2"])], [])
         assert [st.id for st in s.stories()] == ["s-2"]
         assert s.storylines()[0].stories == ["s-2"]
 
 
-def test_state_checkpoint_round_trip(tmp_path):
-    with Store(tmp_path / "m.db") as s:
+def test_state_checkpoint_round_trip(store_url):
+    with open_store(store_url) as s:
         s.save_state("dedup", 7, b"\x00\x01state")
-    with Store(tmp_path / "m.db") as s:
+    with open_store(store_url) as s:
         assert s.load_state("dedup") == (7, b"\x00\x01state")
         assert s.load_state("missing") is None
 
 
-def test_not_a_store_is_a_clear_error(tmp_path):
+def test_a_file_that_is_not_a_sqlite_store_is_a_clear_error(tmp_path):
     p = tmp_path / "notes.db"
     p.write_bytes(b"this is a text file, not sqlite" * 100)
     with pytest.raises(StoreError, match="notes.db"):
         Store(p)
 
 
-def test_newer_schema_is_refused(tmp_path):
-    p = tmp_path / "future.db"
-    con = sqlite3.connect(p)
-    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
-    con.close()
-    with pytest.raises(StoreError, match="newer"):
-        Store(p)
+def test_newer_schema_is_refused(store_url):
+    if store_url.startswith("postgresql://"):
+        import psycopg
+
+        open_store(store_url).close()
+        with psycopg.connect(store_url, autocommit=True) as con:
+            con.execute("UPDATE marsad_schema SET version = %s", (SCHEMA_VERSION + 5,))
+    else:
+        con = sqlite3.connect(store_url)
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+        con.close()
+    with pytest.raises(StoreError, match=f"v{SCHEMA_VERSION + 5} is newer"):
+        open_store(store_url)
 
 
 # -- several writers --------------------------------------------------------------------------
-def test_writes_in_one_writing_block_commit_together_or_not_at_all(tmp_path):
+def test_writes_in_one_writing_block_commit_together_or_not_at_all(store_url):
     a, b = _article(10), _article(11)
-    with Store(tmp_path / "m.db") as s:
+    with open_store(store_url) as s:
         with pytest.raises(RuntimeError):
             with s.writing():
                 s.add_input("ka", a.origin, [(a, Facts())])  # joins the block, does not commit
@@ -121,19 +135,23 @@ def test_writes_in_one_writing_block_commit_together_or_not_at_all(tmp_path):
         assert s.count_articles() == 2
 
 
-def test_a_writer_waits_for_another_then_gives_up_naming_the_store(tmp_path):
-    db = tmp_path / "busy.db"
-    with Store(db) as holder, Store(db, write_wait=0.3) as other:
+def _name(url: str) -> str:
+    """How a store's messages name it: the file, or the database (the password left out)."""
+    return url.rsplit("/", 1)[-1]
+
+
+def test_a_writer_waits_for_another_then_gives_up_naming_the_store(store_url):
+    with open_store(store_url) as holder, open_store(store_url, write_wait=0.3) as other:
         with holder.writing():
-            with pytest.raises(StoreError, match=r"busy\.db: another process has been writing"):
+            with pytest.raises(StoreError, match=rf"{_name(store_url)}: another process has been writing"):
                 other.add_input("k", "x", [(_article(12), Facts())])
         assert other.add_input("k", "x", [(_article(12), Facts())]) == 1  # free again
 
 
-def test_stored_articles_always_name_a_story_that_exists(tmp_path):
+def test_stored_articles_always_name_a_story_that_exists(store_url):
     first, second = _article(13), _article(14)
     first.story, second.story = "s-a0013", "s-a0013"
-    with Store(tmp_path / "m.db") as s:
+    with open_store(store_url) as s:
         s.add_input("k1", first.origin, [(first, Facts())])
         s.add_input("k2", second.origin, [(second, Facts())])
         shown = {st.id: st for st in s.stories()}
@@ -158,8 +176,8 @@ def test_stored_articles_always_name_a_story_that_exists(tmp_path):
         assert [st.id for st in s.stories()] == ["s-big"]
 
 
-def test_a_checkpoint_is_never_replaced_by_one_that_covers_less(tmp_path):
-    with Store(tmp_path / "m.db") as s:
+def test_a_checkpoint_is_never_replaced_by_one_that_covers_less(store_url):
+    with open_store(store_url) as s:
         s.save_states({"dedup": b"nine", "stories": b"nine"}, 9)
         s.save_states({"dedup": b"five", "stories": b"five"}, 5)  # a slower writer's
         assert s.load_states(["dedup", "stories"]) == {"dedup": (9, b"nine"), "stories": (9, b"nine")}
@@ -167,37 +185,37 @@ def test_a_checkpoint_is_never_replaced_by_one_that_covers_less(tmp_path):
         assert s.load_state("dedup") == (12, b"twelve")
 
 
-def test_writers_opening_a_new_store_at_once_create_it_once(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_writers_opening_a_new_store_at_once_create_it_once(backend, tmp_path):
     import threading
 
     for n in range(6):
-        db = tmp_path / f"new{n}.db"
-        start = threading.Barrier(3)
-        errors: list[BaseException] = []
+        with backend_url(backend, tmp_path / str(n)) as url:
+            start = threading.Barrier(3)
+            errors: list[BaseException] = []
 
-        def open_it() -> None:
-            start.wait()
-            try:
-                Store(db).close()
-            except BaseException as exc:  # noqa: BLE001 -- collected for the assertion
-                errors.append(exc)
+            def open_it() -> None:
+                start.wait()
+                try:
+                    open_store(url).close()
+                except BaseException as exc:  # noqa: BLE001 -- collected for the assertion
+                    errors.append(exc)
 
-        threads = [threading.Thread(target=open_it) for _ in range(3)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
-        with Store(db) as s:
-            assert s.schema_version == SCHEMA_VERSION
+            threads = [threading.Thread(target=open_it) for _ in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert errors == []
+            with open_store(url) as s:
+                assert s.schema_version == SCHEMA_VERSION
 
 
-def test_a_long_wait_for_another_writer_is_said_once(tmp_path, caplog):
-    db = tmp_path / "busy.db"
-    with Store(db) as holder, Store(db, write_wait=1.3) as other:
+def test_a_long_wait_for_another_writer_is_said_once(store_url, caplog):
+    with open_store(store_url) as holder, open_store(store_url, write_wait=1.3) as other:
         with holder.writing(), caplog.at_level("WARNING", logger="marsad.store"):
             for _ in range(2):
                 with pytest.raises(StoreError):
                     other.add_input("k", "x", [(_article(16), Facts())])
     said = [r.getMessage() for r in caplog.records if "waiting for it" in r.getMessage()]
-    assert len(said) == 1 and "busy.db" in said[0]
+    assert len(said) == 1 and _name(store_url) in said[0]
