@@ -32,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from marsad.analysed import AnalysedDoc
 from marsad.model import Article, Claim, Evidence, Mention, Quote
 from marsad.facts import quotes as Q
 from marsad.facts.stance import (EMB_SCALE, LABELS, STANCE_C, STANCE_MIN_DF, STANCE_MODEL,  # noqa: F401
@@ -67,14 +68,15 @@ def _lex(kind: str) -> set[str]:
 
 
 def find_claims(article: Article, mentions: list[Mention] | None = None,
-                quotes: list[Quote] | None = None) -> list[Claim]:
+                quotes: list[Quote] | None = None, analysed: AnalysedDoc | None = None) -> list[Claim]:
     """Assertions and denials in ``article`` (see the module doc). ``quotes`` may be passed
-    when already found (``find_quotes``) to save reading the article twice."""
+    when already found (``find_quotes``) to save reading the article twice; ``analysed`` is
+    its analysed document when already built (``marsad.analysed``)."""
     if not article.text:
         return []
-    doc, reg = Q._prepare(article, mentions or [])
+    doc, reg = Q._prepare(article, mentions or [], analysed)
     if quotes is None:
-        quotes = Q.find_quotes(article, mentions or [])
+        quotes = Q.find_quotes(article, mentions or [], analysed)
     claims: list[Claim] = []
     reports = _report_owners(doc)
 

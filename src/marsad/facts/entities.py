@@ -30,10 +30,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from marsad.analysed import AnalysedDoc
 from marsad.errors import ModelMissing
 from marsad.model import Article, Entity, Mention
 from marsad.text.normalize import GAP, normalize
-from marsad.text.sentences import split_sentences
 from marsad.text.stem import stem
 from marsad.text.tokenize import split_clitics, tokenize
 
@@ -690,21 +690,26 @@ def _is_english_phrase(toks: list[_Tok]) -> bool:
     return bool(words) and all(w.isascii() for w in words) and any(w.islower() for w in words)
 
 
-def find_mentions(article: Article) -> list[Mention]:
-    """Named-entity mentions of one article with clitics stripped, roles and coreference."""
-    return find_mentions_many([article])[0]
+def find_mentions(article: Article, doc: AnalysedDoc | None = None) -> list[Mention]:
+    """Named-entity mentions of one article with clitics stripped, roles and coreference;
+    ``doc`` is its analysed document when already built (``marsad.analysed``)."""
+    return find_mentions_many([article], None if doc is None else [doc])[0]
 
 
-def find_mentions_many(articles: Sequence[Article]) -> list[list[Mention]]:
+def find_mentions_many(articles: Sequence[Article],
+                       analysed: Sequence[AnalysedDoc | None] | None = None) -> list[list[Mention]]:
     """``find_mentions`` of each article, the sentences of all of them tagged together: the
     network then runs on batches of sentences of similar length from many articles, not on
     each article's own mix of short and long ones (each article's result is the same as
     alone). On 500 ANT articles, one core: ~8 ms an article one at a time, see
-    ``benchmarks/bench_ner.py`` for the batched figure."""
+    ``benchmarks/bench_ner.py`` for the batched figure. ``analysed``: the articles' analysed
+    documents when already built (their sentences are used)."""
     docs = []
-    for article in articles:
-        text = article.text or ""
-        docs.append([toks for sent in split_sentences(text)
+    for article, doc in zip(articles, analysed if analysed is not None else [None] * len(articles)):
+        if doc is None or not doc.matches(article):
+            doc = AnalysedDoc.of(article)
+        text = doc.text
+        docs.append([toks for sent in doc.sentences
                      if (toks := _article_tokens(text, sent.start, sent.end))])
     flat = [[t.text for t in toks] for tok_sents in docs for toks in tok_sents]
     tagged = tag_sentences(flat, consistent=False, split=False)

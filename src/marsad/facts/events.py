@@ -58,13 +58,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.analysed import AnalysedDoc
 from marsad.budget import check as check_budget
 from marsad.facts.entities import find_mentions
 from marsad.model import Article, Event, Evidence, Mention, Number
 from marsad.text.dates import resolve_relative
 from marsad.text.normalize import GAP, normalize
 from marsad.text.numbers import NumberSpan, find_numbers, is_month
-from marsad.text.sentences import split_sentences
 from marsad.text.tokenize import Token, tokenize
 
 __all__ = ["find_events", "EVENT_TYPES", "PLOVER", "resolve_relative_date"]
@@ -1151,9 +1151,9 @@ def _date_of(sent_toks: list[Token], published: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _entity_mentions(article: Article) -> list[Mention]:
+def _entity_mentions(article: Article, doc: AnalysedDoc | None = None) -> list[Mention]:
     try:
-        return list(find_mentions(article))
+        return list(find_mentions(article, doc))
     except Exception:  # noqa: BLE001 - events still work on their own place list
         return []
 
@@ -1343,21 +1343,25 @@ def _types(cues: list[_Cue], toks: list[Token], counted: list[_Counted]) -> tupl
     return _gate(types, _detect(cues, toks, counted), toks, cues, counted)
 
 
-def find_events(article: Article, mentions: list[Mention] | None = None) -> list[Event]:
-    """Events reported in ``article`` (see the module doc), in text order."""
+def find_events(article: Article, mentions: list[Mention] | None = None,
+                doc: AnalysedDoc | None = None) -> list[Event]:
+    """Events reported in ``article`` (see the module doc), in text order; ``doc`` is its
+    analysed document when already built (``marsad.analysed``: sentences, normalized text)."""
     text = article.text or ""
     if not text.strip():
         return []
+    if doc is None or not doc.matches(article):
+        doc = AnalysedDoc.of(article)
     if mentions is None:
-        mentions = _entity_mentions(article)
+        mentions = _entity_mentions(article, doc)
     quick = _quick_filter()
-    normed = normalize(text)
+    normed = doc.normalized
     events: list[Event] = []
     # in text order, so each sentence finds its own mentions by binary search (stable: the
     # tagger's order is kept); a scan of every mention per sentence made long articles quadratic
     mentions = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in mentions]
-    for s in split_sentences(text):
+    for s in doc.sentences:
         check_budget()  # an input past its time budget stops here (marsad.budget)
         if not quick.search(normed, s.start, s.end):
             continue

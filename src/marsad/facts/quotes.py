@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.analysed import AnalysedDoc
 from marsad.model import Article, Evidence, Mention, Quote, Speaker
-from marsad.text import Token, normalize, split_sentences, tokenize
+from marsad.text import Token, normalize, tokenize
 from marsad.text.normalize import GAP
 
 LEXICONS = Path(__file__).parent / "lexicons"
@@ -247,31 +248,20 @@ def _lines(text: str):
         pos += len(line) + 1
 
 
-def _build(article: Article, mentions: list[Mention]) -> _Doc:
-    text = article.text
-    tokens = tokenize(text)
+def _build(article: Article, mentions: list[Mention], analysed: AnalysedDoc | None = None) -> _Doc:
+    """The quote reader's view of ``article``: the tokens and sentences of its analysed
+    document (``analysed``, built here when not given), the gaps between tokens, the
+    quotation spans and the mentions in text order."""
+    if analysed is None or not analysed.matches(article):
+        analysed = AnalysedDoc.of(article)
+    text = analysed.text
+    tokens = analysed.tokens
     gaps = []
     prev = 0
     for t in tokens:
         gaps.append(text[prev:t.start])
         prev = t.end
-    sents = split_sentences(text)
-    sent_of = []
-    bounds: list[tuple[int, int]] = []
-    si = 0
-    for k, t in enumerate(tokens):
-        while si < len(sents) - 1 and t.start >= sents[si].end:
-            si += 1
-        sent_of.append(si)
-    # token ranges per sentence
-    lo = 0
-    for s in range(len(sents)):
-        hi = lo
-        while hi < len(tokens) and sent_of[hi] == s:
-            hi += 1
-        bounds.append((lo, hi))
-        lo = hi
-    return _Doc(text, tokens, gaps, sent_of, bounds, _quote_spans(text),
+    return _Doc(text, tokens, gaps, analysed.sentence_of, analysed.sentence_tokens, _quote_spans(text),
                 sorted(mentions or [], key=lambda m: m.start))  # text order (stable: ties keep theirs)
 
 
@@ -1115,7 +1105,8 @@ def _make_quote(doc: _Doc, article: Article, speaker: Speaker, cue_start: int, c
 _PREPARED: tuple[tuple, _Doc, list[_Known]] | None = None
 
 
-def _prepare(article: Article, mentions: list[Mention] | None) -> tuple[_Doc, _Registry]:
+def _prepare(article: Article, mentions: list[Mention] | None,
+             analysed: AnalysedDoc | None = None) -> tuple[_Doc, _Registry]:
     """``_build`` and ``_prepass`` of ``article`` (reused when the same article comes again)."""
     global _PREPARED
     ms = list(mentions or [])
@@ -1123,7 +1114,7 @@ def _prepare(article: Article, mentions: list[Mention] | None) -> tuple[_Doc, _R
     if _PREPARED is not None and _PREPARED[0] == key:
         doc, known = _PREPARED[1], _PREPARED[2]
     else:
-        doc = _build(article, ms)
+        doc = _build(article, ms, analysed)
         known = _prepass(doc).known
         _PREPARED = (key, doc, [_Known(k.name, k.role, k.pos, k.entity) for k in known])
     reg = _Registry()
@@ -1131,11 +1122,13 @@ def _prepare(article: Article, mentions: list[Mention] | None) -> tuple[_Doc, _R
     return doc, reg
 
 
-def find_quotes(article: Article, mentions: list[Mention] | None = None) -> list[Quote]:
-    """Direct and indirect quotes of ``article`` (see the module doc)."""
+def find_quotes(article: Article, mentions: list[Mention] | None = None,
+                doc: AnalysedDoc | None = None) -> list[Quote]:
+    """Direct and indirect quotes of ``article`` (see the module doc); ``doc`` is its
+    analysed document when already built (``marsad.analysed``)."""
     if not article.text:
         return []
-    doc, reg = _prepare(article, mentions)
+    doc, reg = _prepare(article, mentions, doc)
     quotes: list[Quote] = []
     last: Speaker | None = None
     used_quotes: set[tuple[int, int]] = set()
