@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -14,19 +16,39 @@ with warnings.catch_warnings():
 
 from marsad import api as api_mod
 from marsad.api import create_app
-from marsad.store import Store
+from marsad.store import Store, open_store
 
 import service_data
+from conftest import BACKENDS, backend_url
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def client():
-    app = create_app(service_data.fill(Store()), token=TOKEN)
-    with TestClient(app) as c:
-        yield c
+@contextmanager
+def _served_url(backend: str, folder) -> Iterator[str]:
+    """A new store of ``backend`` for a server: in memory on SQLite (the pipeline then runs in
+    the server's process), a fresh database on PostgreSQL (ingest in a worker process)."""
+    if backend == "sqlite":
+        yield ":memory:"
+        return
+    with backend_url(backend, folder) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(request, tmp_path_factory):
+    """The API over the service corpus, once per backend."""
+    with _served_url(request.param, tmp_path_factory.mktemp("api")) as url:
+        app = create_app(service_data.fill(open_store(url)), token=TOKEN)
+        with TestClient(app) as c:
+            yield c
+
+
+@pytest.fixture(params=BACKENDS)
+def served_url(request, tmp_path) -> Iterator[str]:
+    with _served_url(request.param, tmp_path) as url:
+        yield url
 
 
 
@@ -309,8 +331,8 @@ def test_real_briefs_render():
 
 
 # -- ingest through the pipeline ----------------------------------------------------------------
-def test_ingest_json_text_and_html_then_search():
-    with TestClient(create_app(Store(), token=TOKEN)) as c:
+def test_ingest_json_text_and_html_then_search(served_url):
+    with TestClient(create_app(open_store(served_url), token=TOKEN)) as c:
         r = c.post("/api/ingest", params={"finish": "sync"}, json=RECORD, headers=AUTH)
         assert r.status_code == 201, r.text
         body = r.json()
@@ -333,12 +355,12 @@ def test_ingest_json_text_and_html_then_search():
         assert c.get("/api/stories").json()["total"] >= 1
 
 
-def test_ingest_runs_in_a_worker_process_on_a_file_store(tmp_path):
+def test_ingest_runs_in_a_worker_process_on_a_shared_store(store_url):
     other = {"title": "الجيش الأوكراني يعلن إسقاط مسيرات فوق كييف",
              "text": "أعلن الجيش الأوكراني اليوم أن دفاعاته الجوية أسقطت 35 مسيرة من أصل 40 أطلقتها "
                      "روسيا خلال الليل على العاصمة كييف، دون وقوع إصابات.",
              "date": "2024-03-10", "source": "وكالة الأنباء العربية"}
-    with TestClient(create_app(tmp_path / "live.db", token=TOKEN)) as c:
+    with TestClient(create_app(store_url, token=TOKEN)) as c:
         r = c.post("/api/ingest", params={"finish": "sync"}, json=[RECORD, other], headers=AUTH)
         assert r.status_code == 201, r.text
         assert len(r.json()["stored"]) == 2 and r.json()["derived"] == "updated"
@@ -348,9 +370,9 @@ def test_ingest_runs_in_a_worker_process_on_a_file_store(tmp_path):
         assert c.get("/api/stories").json()["total"] >= 1
 
 
-def test_repeated_searches_are_cached_until_the_store_changes(tmp_path):
-    db = tmp_path / "cache.db"
-    service_data.fill(Store(db)).close()
+def test_repeated_searches_are_cached_until_the_store_changes(store_url):
+    db = store_url
+    service_data.fill(open_store(db)).close()
     with TestClient(create_app(db, token=TOKEN, warm_up=False)) as c:
         first = c.get("/api/search", params={"q": "الكرملين"}).json()
         assert c.get("/api/search", params={"q": "الكرملين"}).json() == first
@@ -358,7 +380,7 @@ def test_repeated_searches_are_cached_until_the_store_changes(tmp_path):
         # another process (here: another connection) writes the file: the next search sees it
         from marsad.model import Article, Facts
 
-        with Store(db) as writer:
+        with open_store(db) as writer:
             writer.add_input("late", "x", [(Article(id="late-k", origin="x", title="الكرملين يحدد موعدا",
                                                     text="حدد الكرملين موعد الجولة المقبلة."), Facts())])
         again = c.get("/api/search", params={"q": "الكرملين"}).json()
