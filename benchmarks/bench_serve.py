@@ -29,7 +29,13 @@ Set-up (printed with its timings):
 * Afterwards: failed requests, articles before/after, and every id the ingest reported as
   stored is fetched back (no article lost) and the count matches.
 
-Run: ``python -m benchmarks serve`` (about 1.5 minutes here with wrk, 2.5 with both clients).
+* All of this runs once per backend (``MARSAD_BENCH_BACKENDS``, default ``sqlite,postgresql``):
+  a SQLite file, then a PostgreSQL database (``MARSAD_BENCH_PG``, or a throw-away server
+  started as the tests start one; see ``benchmarks/pg.py``), each loaded with the same base
+  and ingesting the same held-out records; the latencies are printed side by side at the end.
+
+Run: ``python -m benchmarks serve`` (about 1.5 minutes a backend here with wrk, 2.5 with both
+clients).
 """
 
 from __future__ import annotations
@@ -47,7 +53,9 @@ import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from benchmarks import pg
 from benchmarks.common import ant_records, peak_rss_mb, shared
+from marsad.store import is_postgres
 
 CLIENTS = 50
 DURATION = 30.0  # seconds of load per run
@@ -93,12 +101,13 @@ def _free_port() -> int:
 
 
 def load_base(db: str, records: list[dict]) -> float:
-    """Fast path: Articles straight into the store (+ search index); returns seconds."""
+    """Fast path: Articles straight into the store at URL ``db`` (+ search index); returns
+    seconds."""
     from marsad.model import Article, Facts
-    from marsad.store import Store
+    from marsad.store import open_store
 
     t0 = time.perf_counter()
-    store = Store(db)
+    store = open_store(db)
     batch = []
     for i, r in enumerate(records):
         batch.append((Article(id=r["docno"], origin=r.get("url") or r["docno"], title=r.get("title") or "",
@@ -380,10 +389,69 @@ async def _check_stored(base: str, ids: list[str]) -> int:
     return missing
 
 
+def _serve_backend(label: str, db: str, tmp: str, base_recs: list[dict], held: list[dict],
+                   clients: list[str], wrk: str | None) -> list[tuple[str, dict, float]]:
+    """Load the base into the store at ``db``, serve it and run the loads; the runs."""
+    import httpx
+
+    secs = load_base(db, base_recs)
+    size_mb = pg.size_mb(db) if is_postgres(db) else Path(db).stat().st_size / 1e6
+    print(f"   [{label}] base: {len(base_recs)} ANT articles loaded by the fast path (store + search index) "
+          f"in {secs:.1f} s ({len(base_recs) / secs:.0f} articles/s); store {size_mb:.0f} MB", flush=True)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = mp.get_context("spawn").Process(target=_serve, args=(db, port))
+    proc.start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/api/stats", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or not proc.is_alive():
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        # one warm-up query per query string (first-use caches), not measured
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for q in QUERIES:
+                c.get("/api/search", params={"q": q, "limit": "10"})
+        before = asyncio.run(_count(base))
+        batches = []
+        for k in range(0, len(held), INGEST_BATCH):
+            recs = [{"title": r.get("title") or "", "text": r.get("text") or "", "url": r.get("url"),
+                     "date": r.get("time"), "source": r.get("source")} for r in held[k:k + INGEST_BATCH]]
+            batches.append([x for x in recs if x["text"].strip()])
+        runs = []
+        for client in clients:
+            for name, think in (("think 1 s", THINK), ("no think time", 0.0)):
+                c0 = _cpu_seconds(proc.pid)
+                if client == "wrk":
+                    res = asyncio.run(_run_wrk(wrk, tmp, base, batches, think, DURATION))
+                else:
+                    res = asyncio.run(_run_load(base, batches, think, DURATION))
+                cpu = _cpu_seconds(proc.pid) - c0
+                res["server_ms"] = httpx.get(base + "/api/stats", params={"window": max(1, res["n"])},
+                                             timeout=60).json().get("search_server_ms")
+                runs.append((f"{client}, {name}", res, cpu))
+        after = asyncio.run(_count(base))
+        stored = [aid for _, res, _ in runs for aid in res["ingest"]["stored"]]
+        missing = asyncio.run(_check_stored(base, stored))
+    finally:
+        proc.terminate()
+        proc.join(timeout=10)
+    for name, res, cpu in runs:
+        _report(f"{label}, {name}", res, cpu)
+    print(f"   [{label}] articles before {before}, after {after}: +{after - before} (ingest reported "
+          f"{len(stored)} stored); lost: {len(stored) - (after - before) + missing} "
+          f"({missing} reported ids not found)", flush=True)
+    return runs
+
+
 def main() -> None:
     if shared("data", "ant2018", "articles.jsonl.gz") is None:
         return
-    import httpx
 
     wrk = shutil.which("wrk")
     wanted = [c.strip() for c in os.environ.get("MARSAD_BENCH_CLIENTS", "wrk").split(",") if c.strip()]
@@ -391,73 +459,42 @@ def main() -> None:
     if "wrk" in wanted and not wrk:
         print("   wrk not found (Debian package wrk): the load comes from httpx clients in this process")
     clients = clients or ["httpx"]
+    backends = [b.strip() for b in os.environ.get("MARSAD_BENCH_BACKENDS", "sqlite,postgresql").split(",")]
     load0 = os.getloadavg()
     records = list(ant_records())
     held = [r for i, r in enumerate(records) if i % HOLD_OUT_EVERY == 0]
     base_recs = [r for i, r in enumerate(records) if i % HOLD_OUT_EVERY != 0]
     rng = random.Random(SEED)
     rng.shuffle(held)
-    with tempfile.TemporaryDirectory(prefix="marsad-bench-serve-") as tmp:
-        db = os.path.join(tmp, "serve.db")
-        secs = load_base(db, base_recs)
-        size_mb = Path(db).stat().st_size / 1e6
-        print(f"   base: {len(base_recs)} ANT articles loaded by the fast path (store + search index) "
-              f"in {secs:.1f} s ({len(base_recs) / secs:.0f} articles/s); store {size_mb:.0f} MB")
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        proc = mp.get_context("spawn").Process(target=_serve, args=(db, port))
-        proc.start()
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(base + "/api/stats", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or not proc.is_alive():
-                    raise RuntimeError("the server did not start")
-                time.sleep(0.2)
-            # one warm-up query per query string (first-use caches), not measured
-            with httpx.Client(base_url=base, timeout=60) as c:
-                for q in QUERIES:
-                    c.get("/api/search", params={"q": q, "limit": "10"})
-            before = asyncio.run(_count(base))
-            batches = []
-            for k in range(0, len(held), INGEST_BATCH):
-                recs = [{"title": r.get("title") or "", "text": r.get("text") or "", "url": r.get("url"),
-                         "date": r.get("time"), "source": r.get("source")} for r in held[k:k + INGEST_BATCH]]
-                batches.append([x for x in recs if x["text"].strip()])
-            runs = []
-            for client in clients:
-                for name, think in (("think 1 s", THINK), ("no think time", 0.0)):
-                    c0 = _cpu_seconds(proc.pid)
-                    if client == "wrk":
-                        res = asyncio.run(_run_wrk(wrk, tmp, base, batches, think, DURATION))
-                    else:
-                        res = asyncio.run(_run_load(base, batches, think, DURATION))
-                    cpu = _cpu_seconds(proc.pid) - c0
-                    res["server_ms"] = httpx.get(base + "/api/stats", params={"window": max(1, res["n"])},
-                                                 timeout=60).json().get("search_server_ms")
-                    runs.append((f"{client}, {name}", res, cpu))
-            after = asyncio.run(_count(base))
-            stored = [aid for _, res, _ in runs for aid in res["ingest"]["stored"]]
-            missing = asyncio.run(_check_stored(base, stored))
-        finally:
-            proc.terminate()
-            proc.join(timeout=10)
-    load1 = os.getloadavg()
     desc = {"wrk": f"wrk -t{WRK_THREADS} -c{CLIENTS} (C, epoll), a separate process",
             "httpx": f"{CLIENTS} httpx.AsyncClient clients in the bench process"}
     print(f"   {CLIENTS} concurrent clients over 127.0.0.1, {DURATION:.0f} s per run; load from "
           + "; then ".join(desc[c] for c in clients)
-          + f"; queries: {len(QUERIES)} words/phrases x {len(FILTERS)} filter sets")
+          + f"; queries: {len(QUERIES)} words/phrases x {len(FILTERS)} filter sets", flush=True)
+    by_backend: dict[str, list[tuple[str, dict, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="marsad-bench-serve-") as tmp:
+        if "sqlite" in backends:
+            # each backend ingests the same held-out records, from the first
+            by_backend["SQLite"] = _serve_backend("SQLite", os.path.join(tmp, "serve.db"), tmp, base_recs,
+                                                  list(held), clients, wrk)
+        admin = pg.admin_url() if "postgresql" in backends else None
+        if admin is not None:
+            with pg.database(admin, "marsad_bench_serve") as url:
+                by_backend["PostgreSQL"] = _serve_backend("PostgreSQL", url, tmp, base_recs, list(held),
+                                                          clients, wrk)
+    load1 = os.getloadavg()
     print(f"   load average (1/5/15 min) {load0[0]:.1f}/{load0[1]:.1f}/{load0[2]:.1f} before, "
           f"{load1[0]:.1f}/{load1[1]:.1f}/{load1[2]:.1f} after, on {os.cpu_count()} cores")
-    for name, res, cpu in runs:
-        _report(name, res, cpu)
-    print(f"   articles before {before}, after {after}: +{after - before} (ingest reported {len(stored)} "
-          f"stored); lost: {len(stored) - (after - before) + missing} ({missing} reported ids not found)")
+    if by_backend:
+        names = list(by_backend)
+        print("   search latency under load, ms (p50 / p95 / p99), ingest running alongside:")
+        print("     " + f"{'run':<24}" + "".join(f"{n:>26}" for n in names))
+        for i, (run, _, _) in enumerate(next(iter(by_backend.values()))):
+            cells = []
+            for n in names:
+                p = by_backend[n][i][1]["pcts"]
+                cells.append(f"{p[50]:7.1f} / {p[95]:6.1f} / {p[99]:6.1f}")
+            print("     " + f"{run:<24}" + "".join(f"{c:>26}" for c in cells))
     print(f"   bench process peak memory {peak_rss_mb():.0f} MB")
 
 
