@@ -30,13 +30,10 @@ TEXT = ("أعلن الدفاع المدني في مدينة الساحل إجل�
         "الشوارع. وقال المتحدث باسم الدفاع المدني خالد العمري إن «فرق الإنقاذ ما زالت تبحث عن مفقودين».")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "m.db")
-    else:
-        with fresh_database() as u:
-            yield u
+@pytest.fixture
+def url(store_url):
+    """A new store of each backend (``store_url`` in conftest.py)."""
+    return store_url
 
 
 def _article(i: int, story: str | None = "s1", published: str = "2024-02-11", outlet: str = "صحيفة الشروق",
