@@ -28,7 +28,7 @@ from pathlib import Path
 from benchmarks.common import ROOT, ant_records, peak_rss_mb, shared
 from marsad.dedup import Deduper
 from marsad.model import Article
-from marsad.stories import StoryClusterer
+from marsad.stories import StoryClusterer, StoryConfig
 
 CHECKPOINTS = (4000, 8000, 16000)
 GOLD_DIR = ROOT / "benchmarks" / "gold"
@@ -167,11 +167,12 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
           f"{max(len(l.stories) for l in c.storylines())} stories)")
     sizes = Counter(len(s.articles) for s in stories)
     print(f"     story sizes: {sorted(sizes.items())[:10]} ... largest {max(sizes)}")
-    from marsad.stories import MAX_SPAN_DAYS, _days
+    from marsad.stories import _days
 
+    max_span = c.config.max_span_days
     spans = [(_days(s.last_seen) or 0) - (_days(s.first_seen) or 0) for s in stories if s.first_seen]
-    print(f"     stories spanning more than {MAX_SPAN_DAYS:.0f} days as read (folds and merges "
-          f"included): {sum(1 for x in spans if x > MAX_SPAN_DAYS)}, longest {max(spans):.0f} days")
+    print(f"     stories spanning more than {max_span:.0f} days as read (folds and merges "
+          f"included): {sum(1 for x in spans if x > max_span)}, longest {max(spans):.0f} days")
     title = {a.id: f"{a.outlet}: {a.title[:60]}" for a in arts}
     # Samples to read are drawn outside April and May 2018 (reserved for independent
     # evaluation: marsad's output on them is never looked at).
@@ -333,7 +334,7 @@ def decisions(path: Path, use_embeddings: bool = True, seed: int | None = None) 
         doc = c._doc(a, learn=True)
         want = gold[a.id][0]
         if a.duplicate_of is None:
-            for sid in c._candidates(doc, c._weeks_around(doc.t, c.max_gap_days)):
+            for sid in c._candidates(doc, c._weeks_around(doc.t, c.config.max_gap_days)):
                 st = c._stories[sid]
                 f = c._features(doc, st, embed=use_embeddings)
                 f["gap"] = c._gap(doc.t, st)
@@ -348,15 +349,14 @@ def decisions(path: Path, use_embeddings: bool = True, seed: int | None = None) 
     return rows, ys
 
 
-def _row(f: dict, keys: list[str]) -> list[float]:
+def _row(f: dict, keys: list[str], config: StoryConfig | None = None) -> list[float]:
     """The logistic features of one decision, as ``marsad.stories._logit`` reads them."""
-    from marsad.stories import DAY1_MIN_AGE
-
+    day1_min_age = (config or StoryConfig()).day1_min_age
     age, day = f.get("age"), f.get("day")
     out = []
     for k in keys:
         if k == "day1":
-            out.append(float(day == 1 and (age is None or age >= DAY1_MIN_AGE)))
+            out.append(float(day == 1 and (age is None or age >= day1_min_age)))
         elif k == "day2":
             out.append(float(day is not None and day >= 2))
         elif k == "age":

@@ -263,12 +263,12 @@ def test_example_corpus_copies_and_stories_against_gold(gold):
     assert len({lines[x] for x in results}) == 1
 
 
-def test_add_many_with_encoder_thread_matches_add(monkeypatch):
-    import marsad.stories as stories
+def test_add_many_with_encoder_thread_matches_add():
+    from marsad.stories import StoryConfig
 
-    monkeypatch.setattr(stories, "ENCODE_CHUNK", 2)  # several batches: the encoder thread runs
     _, one_by_one = run(CORPUS, use_embeddings=True)
-    d, batched = Deduper(), StoryClusterer(use_embeddings=True)
+    # several batches: the encoder thread runs
+    d, batched = Deduper(), StoryClusterer(use_embeddings=True, config=StoryConfig(encode_chunk=2))
 
     def dedup(a):
         a.duplicate_of = d.add(a).duplicate_of
@@ -362,7 +362,9 @@ def test_an_election_vote_and_its_outcome_are_two_stories_of_one_storyline(use_e
 
 
 def test_election_phases_clash_only_between_event_days_two_or_more_apart():
-    from marsad.stories import PHASE_PENALTY, _logit
+    from marsad.stories import DEFAULT_CONFIG, _logit
+
+    PHASE_PENALTY = DEFAULT_CONFIG.phase_penalty
 
     f = {"tfidf": 0.6, "link": 0.6, "title": 0.5, "names": 0.5, "place": 0.0, "where": 0.0,
          "emb": None, "emb_link": None, "phase": 1.0, "age": 0.3}
@@ -374,17 +376,6 @@ def test_election_phases_clash_only_between_event_days_two_or_more_apart():
     # two days apart, or no day known: the phases keep the stories apart
     assert _logit(dict(f, day=2)) == _logit(dict(f, day=2, phase=0.0)) - PHASE_PENALTY
     assert _logit(dict(f, day=None)) == _logit(dict(f, day=None, phase=0.0)) - PHASE_PENALTY
-
-
-def test_state_saved_before_election_phases_still_loads_and_extends():
-    _, first = run(CORPUS[:3], use_embeddings=False)
-    for st in first._stories.values():  # as a store written before phases were kept
-        del st.__dict__["phases"]
-    resumed = StoryClusterer.from_state(first.state())
-    for a in CORPUS[3:]:
-        resumed.add(Article(**{**a.__dict__}))
-    _, whole = run(CORPUS, use_embeddings=False)
-    assert [(s.id, s.articles) for s in resumed.stories()] == [(s.id, s.articles) for s in whole.stories()]
 
 
 def test_storylines_about_different_things_are_not_merged_on_one_story_match():

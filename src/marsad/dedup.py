@@ -13,7 +13,8 @@ paragraph, or their own boilerplate around it. ``Deduper`` folds such copies tog
 
 Every article lands in a syndication group (a singleton when it has no copy); a group knows
 its members in publication order, its first copy, and the agency the copies credit.
-``state()`` / ``from_state()`` let the pipeline keep the index in its store and resume.
+``state()`` / ``from_state()`` let the pipeline keep the index in its store and resume; the
+settings are one ``DedupConfig`` object.
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ import hashlib
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from marsad.errors import MarsadError
-from marsad.state import dump_state, load_state
+from marsad.state import check_config, config_from_dict, corrupt, dump_state, load_state, pack_array, unpack_array
 from marsad.model import Article
 from marsad.text import words
 from marsad.text.normalize import fold_presentation_forms
@@ -40,38 +41,52 @@ from marsad.text.normalize import fold_presentation_forms
 # while a copy with a new headline and a dropped last paragraph stays > .9.
 SHINGLE = 3  # shingle_hashes() is written for 3
 
-# Bodies shorter than this many words are too short for shingles to mean anything: they are
-# only matched exactly (title + body hash). 25 words ≈ two sentences.
-MIN_WORDS = 25
+# Version of the saved state's layout (docs/STATE.md); 1 was a pickle of the whole object.
+STATE_VERSION = 2
 
-# LSH recall threshold on Jaccard: deliberately low, so a short copy inside a longer article
-# (Jaccard ≈ |short| / |long|) still becomes a candidate; the containment check decides.
-LSH_THRESHOLD = 0.3
 
-# Containment of the smaller shingle set in the larger needed to call two bodies copies.
-# Calibrated by reading samples of ANT 2018 pairs (31.5k articles, 5 outlets): above .65 they
-# read as the same text (re-posts, one wire story lightly edited by two outlets); between .5
-# and .65 some are the same story told with shared wire sentences, and some are two CNN
-# reports built on one template (missile interceptions on different days), not copies.
-CONTAINMENT = 0.65
+@dataclass(frozen=True)
+class DedupConfig:
+    """Tuned settings of deduplication, passed as an object (``Deduper(config=...)``, also to
+    worker processes) and recorded beside the saved state. Defaults as calibrated below."""
 
-# The first half (at least LEAD_WORDS words) of the smaller of two copies must also be in
-# the larger: ANT's CNN pages end with the leads of other articles, and two unrelated CNN
-# stories sharing that tail reached containment .55–.63. Requiring half of the first half's
-# shingles rejects them, while copies that rewrote their opening sentence (example corpus:
-# .42 and .57 of their first 40 words shared) keep .68 and .80 of their first half.
-LEAD_WORDS = 40
-LEAD_SHARE = 0.5
-# And the larger one's first half must be, at least in part, in the smaller one: a new report
-# that carries an older article whole as background (ANT 2018's pages often end with the body
-# of an earlier or related article) contains the older one but opens with new text. Calibrated
-# on the 1,013 near-copy pairs ANT 2018 gave without it: the 158 whose larger first half shared
-# under .2 with the smaller read as different articles (a Huthi kidnapping vs an army advance,
-# an EU trade vehicle in September vs the May report it quotes), .2-.3 were mixed, and from
-# .4 up they read as one wire story rewritten; the example corpus's copies share .86-1.0.
-BIG_LEAD_SHARE = 0.3
+    # Bodies shorter than this many words are too short for shingles to mean anything: they are
+    # only matched exactly (title + body hash). 25 words ≈ two sentences.
+    min_words: int = 25
+    # LSH recall threshold on Jaccard: deliberately low, so a short copy inside a longer article
+    # (Jaccard ≈ |short| / |long|) still becomes a candidate; the containment check decides.
+    lsh_threshold: float = 0.3
+    # Containment of the smaller shingle set in the larger needed to call two bodies copies
+    # (0-1; higher is stricter: fewer, surer duplicates).
+    # Calibrated by reading samples of ANT 2018 pairs (31.5k articles, 5 outlets): above .65 they
+    # read as the same text (re-posts, one wire story lightly edited by two outlets); between .5
+    # and .65 some are the same story told with shared wire sentences, and some are two CNN
+    # reports built on one template (missile interceptions on different days), not copies.
+    containment: float = 0.65
+    # The first half (at least lead_words words) of the smaller of two copies must also be in
+    # the larger: ANT's CNN pages end with the leads of other articles, and two unrelated CNN
+    # stories sharing that tail reached containment .55–.63. Requiring half of the first half's
+    # shingles rejects them, while copies that rewrote their opening sentence (example corpus:
+    # .42 and .57 of their first 40 words shared) keep .68 and .80 of their first half.
+    lead_words: int = 40
+    lead_share: float = 0.5
+    # And the larger one's first half must be, at least in part, in the smaller one: a new report
+    # that carries an older article whole as background (ANT 2018's pages often end with the body
+    # of an earlier or related article) contains the older one but opens with new text. Calibrated
+    # on the 1,013 near-copy pairs ANT 2018 gave without it: the 158 whose larger first half shared
+    # under .2 with the smaller read as different articles (a Huthi kidnapping vs an army advance,
+    # an EU trade vehicle in September vs the May report it quotes), .2-.3 were mixed, and from
+    # .4 up they read as one wire story rewritten; the example corpus's copies share .86-1.0.
+    big_lead_share: float = 0.3
+    # MinHash length: 128 gives a Jaccard estimate within ±.05 (one standard deviation ≈ .04)
+    # at ~0.3 ms per article; 64 halves the cost and the memory for twice the variance.
+    num_perm: int = 128
 
-_STATE_VERSION = 1
+    def __post_init__(self) -> None:
+        if not 0 < self.containment <= 1:
+            raise MarsadError(f"dedup containment must be in (0, 1], got {self.containment}")
+        if self.num_perm < 2 or self.min_words < 1:
+            raise MarsadError("dedup num_perm must be at least 2 and min_words at least 1")
 
 
 def _identity(h: int) -> int:
@@ -155,28 +170,38 @@ def body_words(article: Article) -> list[str]:
 
 
 class Deduper:
-    """Streaming exact + near-duplicate detector.
-
-    ``threshold`` is the containment (0–1) of the smaller article's word shingles in the
-    larger one above which two articles are copies; higher means stricter (fewer, surer
-    duplicates). ``num_perm`` is the MinHash length: 128 gives a Jaccard estimate within
-    ±.05 (one standard deviation ≈ .04) at ~0.3 ms per article; 64 halves the cost and the
-    memory for twice the variance.
+    """Streaming exact + near-duplicate detector with the settings of ``config``
+    (``DedupConfig``). ``threshold`` (the containment above which two articles are copies)
+    and ``num_perm`` (the MinHash length), when given, override the config's.
     """
 
-    def __init__(self, threshold: float = CONTAINMENT, num_perm: int = 128):
-        if not 0 < threshold <= 1:
-            raise MarsadError(f"Deduper threshold must be in (0, 1], got {threshold}")
-        self.threshold = threshold
-        self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=num_perm)
+    def __init__(self, threshold: float | None = None, num_perm: int | None = None,
+                 config: DedupConfig | None = None):
+        config = config or DedupConfig()
+        if threshold is not None and threshold != config.containment:
+            if not 0 < threshold <= 1:
+                raise MarsadError(f"Deduper threshold must be in (0, 1], got {threshold}")
+            config = replace(config, containment=threshold)
+        if num_perm is not None and num_perm != config.num_perm:
+            config = replace(config, num_perm=num_perm)
+        self.config = config
+        self._lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
         self._shingles: dict[str, np.ndarray] = {}  # sorted unique shingle hashes per article
-        self._leads: dict[str, np.ndarray] = {}  # shingle hashes of the first LEAD_WORDS words
+        self._sigs: dict[str, np.ndarray] = {}  # MinHash signature per article in the LSH index
+        self._leads: dict[str, np.ndarray] = {}  # shingle hashes of the lead (config.lead_words)
         self._exact: dict[str, str] = {}  # content hash -> first article id with it
         self._entries: dict[str, _Entry] = {}
         self._groups: dict[str, list[str]] = {}  # group id -> member ids (arrival order)
         self._seq = 0
-        self._perm = MinHash(num_perm=num_perm, seed=1, hashfunc=_identity)
+        self._perm = MinHash(num_perm=config.num_perm, seed=1, hashfunc=_identity)
+
+    @property
+    def threshold(self) -> float:
+        return self.config.containment
+
+    @property
+    def num_perm(self) -> int:
+        return self.config.num_perm
 
     # -- adding -------------------------------------------------------------------------
     def add(self, article: Article) -> DupResult:
@@ -184,7 +209,7 @@ class Deduper:
         if article.id in self._entries:  # idempotent: re-adding returns the same answer
             return self._result_for(article.id)
         ws = body_words(article)
-        short = len(ws) < MIN_WORDS
+        short = len(ws) < self.config.min_words
         content = " ".join(text_words(article.title or "") + ws) if short else " ".join(ws)
         digest = hashlib.sha1(content.encode("utf-8")).hexdigest()
         order = (article.published or "~", self._seq)
@@ -208,7 +233,7 @@ class Deduper:
                      permutations=self._perm.permutations, scheme=self._perm.scheme)
         mh.update_batch(sh.tolist())
         size = len(sh)
-        lead = shingle_hashes(ws[:max(LEAD_WORDS, len(ws) // 2) + SHINGLE - 1])
+        lead = shingle_hashes(ws[:max(self.config.lead_words, len(ws) // 2) + SHINGLE - 1])
 
         best, best_c = None, 0.0
         for cand in self._lsh.query(mh):
@@ -218,6 +243,7 @@ class Deduper:
                 best, best_c = cand, c
         self._lsh.insert(article.id, mh)
         self._shingles[article.id] = sh
+        self._sigs[article.id] = mh.hashvalues
         self._leads[article.id] = lead
         if best is None:
             return self._new_group(article, order, size)
@@ -225,8 +251,7 @@ class Deduper:
         self._join(article, order, group, size)
         return DupResult(self._earliest_before(group, article.id), group, False, round(best_c, 3))
 
-    @staticmethod
-    def _copy_score(sh_a: np.ndarray, lead_a: np.ndarray, sh_b: np.ndarray, lead_b: np.ndarray) -> float:
+    def _copy_score(self, sh_a: np.ndarray, lead_a: np.ndarray, sh_b: np.ndarray, lead_b: np.ndarray) -> float:
         """Containment of the smaller body in the larger, or 0 when the smaller one's lead is
         not in the larger one (two different articles that only share an appended block) or
         the larger one's lead is not in the smaller one (a new report carrying the older one
@@ -239,11 +264,11 @@ class Deduper:
         c = inter / len(small)
         if len(small_lead):
             lead_in = len(np.intersect1d(small_lead, big, assume_unique=True)) / len(small_lead)
-            if lead_in < LEAD_SHARE:
+            if lead_in < self.config.lead_share:
                 return 0.0
         if len(big_lead):
             lead_in = len(np.intersect1d(big_lead, small, assume_unique=True)) / len(big_lead)
-            if lead_in < BIG_LEAD_SHARE:
+            if lead_in < self.config.big_lead_share:
                 return 0.0
         return c
 
@@ -301,15 +326,83 @@ class Deduper:
         return len(self._entries)
 
     # -- persistence --------------------------------------------------------------------
+    # The state is JSON (marsad.state; the layout is in docs/STATE.md): the entries, groups and
+    # exact-copy hashes as plain values, and the near-copy index as four flat arrays (the
+    # shingle and lead hashes of every article in the LSH index, concatenated, with their
+    # lengths) and its MinHash signatures, from which the LSH index is filled again on load.
     def state(self) -> bytes:
-        """Everything needed to resume: pickle of the index (MinHash signatures, LSH, groups)."""
-        return dump_state(_STATE_VERSION, self.__dict__)
+        """Everything needed to resume, as the versioned JSON state with ``config`` beside it."""
+        ids = list(self._shingles)
+
+        def flat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+            return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+
+        sigs = [self._sigs[i] for i in ids]
+        body = {
+            "seq": self._seq,
+            "entries": [[e.id, e.order[0], e.order[1], e.group, e.size, e.outlet, e.credited]
+                        for e in self._entries.values()],
+            "groups": self._groups,
+            "exact": self._exact,
+            "minhash": {"seed": 1, "scheme": self._perm.scheme},
+            "near": {
+                "ids": ids,
+                "shingles": pack_array(flat([self._shingles[i] for i in ids], np.uint32)),
+                "shingle_counts": pack_array(np.array([len(self._shingles[i]) for i in ids], np.uint32)),
+                "leads": pack_array(flat([self._leads[i] for i in ids], np.uint32)),
+                "lead_counts": pack_array(np.array([len(self._leads[i]) for i in ids], np.uint32)),
+                "signatures": pack_array(np.stack(sigs) if sigs else np.zeros((0, self.num_perm), np.uint32)),
+            },
+        }
+        return dump_state("dedup", STATE_VERSION, self.config, body)
 
     @classmethod
-    def from_state(cls, data: bytes) -> "Deduper":
-        d = load_state(data, _STATE_VERSION, "deduplication")
-        obj = cls.__new__(cls)
-        obj.__dict__.update(d)
+    def from_state(cls, data: bytes, config: DedupConfig | None = None) -> "Deduper":
+        """The deduper ``state()`` saved. With ``config``, a state built with another
+        configuration is refused (MarsadError); without, the stored configuration is used."""
+        stored, body = load_state(data, "dedup", STATE_VERSION)
+        if config is None:
+            config = config_from_dict(DedupConfig, stored)
+        else:
+            check_config("deduplication", stored, config)
+        obj = cls(config=config)
+        try:
+            obj._seq = int(body["seq"])
+            for eid, published, arrival, group, size, outlet, credited in body["entries"]:
+                obj._entries[eid] = _Entry(eid, (published, int(arrival)), group, int(size), outlet,
+                                           list(credited))
+            obj._groups = {g: list(m) for g, m in body["groups"].items()}
+            obj._exact = dict(body["exact"])
+            mh = body["minhash"]
+            if mh["scheme"] != obj._perm.scheme or mh["seed"] != 1:
+                obj._perm = MinHash(num_perm=config.num_perm, seed=int(mh["seed"]), hashfunc=_identity,
+                                    scheme=mh["scheme"])
+            near = body["near"]
+            ids = near["ids"]
+            sh_at = np.cumsum(unpack_array(near["shingle_counts"]).astype(np.int64))[:-1]
+            lead_at = np.cumsum(unpack_array(near["lead_counts"]).astype(np.int64))[:-1]
+            shingles = np.split(unpack_array(near["shingles"]).astype(np.uint32, copy=False), sh_at) if ids else []
+            leads = np.split(unpack_array(near["leads"]).astype(np.uint32, copy=False), lead_at) if ids else []
+            sigs = unpack_array(near["signatures"])
+            if not len(ids) == len(shingles) == len(leads) == len(sigs):
+                raise ValueError("the near-copy arrays do not have one row per article")
+            perm = obj._perm
+            for i, eid in enumerate(ids):
+                if eid not in obj._entries:
+                    raise ValueError(f"{eid!r} is indexed but has no entry")
+                obj._shingles[eid], obj._leads[eid] = shingles[i], leads[i]
+                sig = obj._sigs[eid] = sigs[i].copy()
+                obj._lsh.insert(eid, MinHash(num_perm=config.num_perm, seed=perm.seed, hashfunc=_identity,
+                                             hashvalues=sig, permutations=perm.permutations,
+                                             scheme=perm.scheme))
+            for g, members in obj._groups.items():
+                for m in members:
+                    if obj._entries[m].group != g:
+                        raise ValueError(f"{m!r} is listed in group {g!r} but belongs to another")
+        except MarsadError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise corrupt("deduplication", exc) from exc
         return obj
 
 

@@ -48,6 +48,11 @@ class StoreError(MarsadError):
     """The store could not be opened, migrated or written."""
 
 
+class StateVersionError(MarsadError):
+    """A saved dedup or story state was written in another state format version (see
+    docs/STATE.md); the pipeline rebuilds an older one from the stored articles."""
+
+
 class ModelMissing(MarsadError):
     """A model file that ships inside the package is absent (the installation is incomplete)."""
 
@@ -56,4 +61,4 @@ class StoryNotFound(MarsadError):
     """No story (or more than one) matches the id or id prefix asked for."""
 
 
-__all__ = ["MarsadError", "InputError", "FetchError", "AddressRefused", "RobotsDisallowed", "StoreError", "ModelMissing", "StoryNotFound"]
+__all__ = ["MarsadError", "InputError", "FetchError", "AddressRefused", "RobotsDisallowed", "StoreError", "StateVersionError", "ModelMissing", "StoryNotFound"]

@@ -22,20 +22,25 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from marsad import budget
 from marsad.briefs import add_briefs
 from marsad.budget import DEFAULT_TIME_LIMIT
-from marsad.errors import InputError, MarsadError
+from marsad.errors import InputError, MarsadError, StateVersionError
 from marsad.facts.entities import link_entities as link_mentions
 from marsad.model import Analysis, Article, Facts, RawDoc
 from marsad.store import AnyStore, open_existing, open_store
 
+if TYPE_CHECKING:
+    from marsad.dedup import DedupConfig
+    from marsad.stories import StoryConfig
+
 DEDUP_STATE = "dedup"
 STORIES_STATE = "stories"
 # Checkpoint the incremental state every this many stored articles (and at the end). Saving
-# pickles the whole state; 500 kept the overhead under 2% of the ANT run while bounding replay.
+# writes the whole state (docs/STATE.md); 500 kept the overhead under 2% of the ANT run while
+# bounding replay.
 CHECKPOINT_EVERY = 500
 
 
@@ -210,14 +215,20 @@ class Pipeline:
     ``time_limit``: seconds one input may take in extraction and facts (None: no limit), past
     which it is reported as an InputError and the batch goes on; ``dask``: a Dask scheduler
     address or ``local:N`` that runs extraction and facts instead of ``workers``
-    (see marsad.dask_runner; the result is the same).
+    (see marsad.dask_runner; the result is the same). ``dedup_config`` and ``story_config``
+    (``DedupConfig``, ``StoryConfig``) are the stages' settings: None takes the ones the
+    store's saved state was built with (the defaults for a new store); a given one that differs
+    from the saved state's is a MarsadError (docs/STATE.md).
     """
 
     def __init__(self, store: AnyStore, use_embeddings: bool = True, with_facts: bool = True,
                  workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT,
-                 dask: str | None = None):
+                 dask: str | None = None, dedup_config: DedupConfig | None = None,
+                 story_config: StoryConfig | None = None):
         store.check_writable()
         self.store = store
+        self.dedup_config = dedup_config
+        self.story_config = story_config
         self.with_facts = with_facts
         self.workers = max(1, workers)
         self.dask = dask
@@ -240,15 +251,23 @@ class Pipeline:
 
         saved = self.store.load_states([DEDUP_STATE, STORIES_STATE])
         dedup, stories = saved.get(DEDUP_STATE), saved.get(STORIES_STATE)
-        self.deduper, self.clusterer = Deduper(), StoryClusterer(use_embeddings=self.use_embeddings)
+        self.deduper = Deduper(config=self.dedup_config)
+        self.clusterer = StoryClusterer(use_embeddings=self.use_embeddings, config=self.story_config)
         self._seq = 0
         if dedup and stories and dedup[0] == stories[0]:
-            deduper = Deduper.from_state(dedup[1])
+            try:
+                deduper = Deduper.from_state(dedup[1], self.dedup_config)
+                clusterer = StoryClusterer.from_state(stories[1], self.story_config)
+            except StateVersionError:
+                # Written by another marsad in an older state format (or a newer one): the
+                # state is rebuilt from the stored articles below, as one run over them would
+                # have built it, and the next checkpoint is saved in this version's format.
+                deduper = clusterer = None
             # A checkpoint covers every article stored up to its number and no other; one that
             # does not (stamped with rows its writer had not seen) is dropped and the state
             # rebuilt from the stored articles.
-            if len(deduper) == self.store.count_articles(upto_seq=dedup[0]):
-                self.deduper, self.clusterer = deduper, StoryClusterer.from_state(stories[1])
+            if deduper is not None and len(deduper) == self.store.count_articles(upto_seq=dedup[0]):
+                self.deduper, self.clusterer = deduper, clusterer
                 self._seq = dedup[0]
         self.clusterer.use_embeddings = self.use_embeddings
         self._saved_seq = self._seq
@@ -443,15 +462,18 @@ def analyze(paths: list[str], db: str = ":memory:", use_embeddings: bool = True,
             with_facts: bool = True, workers: int = 1,
             progress: Callable[[int], None] | None = None,
             time_limit: float | None = DEFAULT_TIME_LIMIT,
-            dask: str | None = None) -> tuple[Analysis, IngestReport]:
-    """Read ``paths``, run the whole pipeline into the store at ``db`` and return the result."""
+            dask: str | None = None, dedup_config: DedupConfig | None = None,
+            story_config: StoryConfig | None = None) -> tuple[Analysis, IngestReport]:
+    """Read ``paths``, run the whole pipeline into the store at ``db`` and return the result
+    (``dedup_config``, ``story_config``: see ``Pipeline``)."""
     from marsad.ingest import read_inputs
 
     raws = list(read_inputs(paths))
     store = open_store(db)
     try:
         pipeline = Pipeline(store, use_embeddings=use_embeddings, with_facts=with_facts, workers=workers,
-                            time_limit=time_limit, dask=dask)
+                            time_limit=time_limit, dask=dask, dedup_config=dedup_config,
+                            story_config=story_config)
         report = pipeline.ingest(raws, progress=progress)
         return pipeline.finish(), report
     finally:
