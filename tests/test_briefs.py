@@ -789,3 +789,82 @@ def test_a_spokesman_denying_is_never_set_against_his_own_office():
     for c in build_brief(an.stories[0], an)["contradictions"]:
         assert not (c["says"] and c["says"]["claimant"] == "الرئاسة"), c
         assert c["denied_party"] != "الرئاسة"
+
+
+def _event_brief(*texts: tuple[str, str]) -> dict:
+    """The brief of one story over articles (published, text) read by the events stage."""
+    from marsad.facts.events import find_events
+
+    arts = [Article(f"n-{k}", f"txt/n{k}.txt", title="قصف", published=pub, outlet=f"منفذ {k}", text=t, story="N")
+            for k, (pub, t) in enumerate(texts)]
+    facts = {a.id: Facts(events=find_events(a, [])) for a in arts}
+    an = Analysis(articles=arts, stories=[Story("N", "قصف", articles=[a.id for a in arts])], facts=facts)
+    return build_brief(an.stories[0], an)
+
+
+def _killed_rows(brief: dict) -> dict:
+    return {(g["incident"], g["role"]): g["values"] for g in brief["numbers"] if g["counts"] == "killed"}
+
+
+def test_two_strikes_on_one_town_on_one_day_are_two_rows():
+    brief = _event_brief(
+        ("2018-03-06T10:00:00", "قتل خمسة مدنيين في غارة جوية على مدينة دوما صباح اليوم الثلاثاء.\n"
+                                "وقتل ثلاثة مدنيين آخرين في غارة ثانية استهدفت سوقا في المدينة بعد الظهر."),
+        ("2018-03-06T18:00:00", "ارتفع عدد قتلى الغارة الأولى على مدينة دوما اليوم إلى سبعة مدنيين."),
+        ("2018-03-06T19:00:00", "قتل ثلاثة مدنيين في غارة ثانية على دوما بعد ظهر الثلاثاء."))
+    rows = _killed_rows(brief)
+    assert rows == {(None, None): [5, 7], ("incident 2", None): [3]}, rows
+
+
+@pytest.mark.parametrize("second, incident", [
+    ("وفي هجوم آخر، قتل جنديان عند حاجز في المدينة.", "other incident"),
+    ("وكان تفجير مماثل قد أوقع 30 قتيلا في المدينة.", "other incident"),
+    ("وكان 15 شخصا قد قتلوا في قصف على المدينة الشهر الماضي.", "previous شهر"),
+])
+def test_another_or_an_earlier_incident_is_never_in_the_days_row(second, incident):
+    brief = _event_brief(("2018-03-06T10:00:00", "قتل أربعة أشخاص في هجوم على سوق في مدينة العريش اليوم.\n" + second))
+    rows = _killed_rows(brief)
+    assert rows[(None, None)] == [4] and len(rows) == 2, rows
+    other = next(g for g in brief["numbers"] if g["counts"] == "killed" and g["incident"])
+    assert other["incident"] == incident and all(r["incident"] == incident for r in other["history"])
+
+
+def test_a_toll_since_the_start_of_the_year_is_a_running_total():
+    brief = _event_brief(("2018-03-06T10:00:00", "قتل ستة مدنيين في قصف على بلدة حمورية اليوم.\n"
+                                                  "وبذلك يرتفع عدد القتلى في البلدة منذ بداية العام إلى 120 قتيلا."))
+    assert _killed_rows(brief) == {(None, None): [6], (None, "cumulative"): [120]}
+
+
+def test_the_first_of_two_strikes_and_a_count_before_the_second_stay_the_storys():
+    brief = _event_brief(("2018-03-06T10:00:00",
+                          "قتل خمسة مدنيين في الغارة الأولى على البلدة، وقتل ثلاثة مدنيين في غارة ثانية بعد ساعة."))
+    rows = _killed_rows(brief)
+    assert rows.get((None, None)) == [5] and rows.get(("incident 2", None)) == [3], rows
+
+
+def test_a_title_only_speaker_is_the_named_party_whose_accusation_is_denied():
+    t = ("رفضت الحكومة، أمس، الاتهامات التي وجهها مبعوث الأمم المتحدة يان كوبيش إليها بعرقلة وصول المساعدات.\n"
+         "وكان المبعوث الأممي الخاص قد قال إن «الحكومة تعرقل وصول المساعدات منذ أسابيع».")
+    a = Article("k-1", "txt/k1.txt", title="عرقلة", published="2024-10-02T10:00:00", outlet="الأفق", text=t, story="K")
+    quoted = "الحكومة تعرقل وصول المساعدات منذ أسابيع"
+    q = Quote(a.id, Speaker("المبعوث الأممي الخاص"), quoted, True, span(a, quoted))
+    denial = Claim(a.id, "الحكومة", "denies", "عرقلة وصول المساعدات", t.split("\n")[0], sentence(a, "رفضت الحكومة"),
+                   target_claimant="يان كوبيش")
+    an = Analysis(articles=[a], stories=[Story("K", "عرقلة", articles=["k-1"])],
+                  facts={a.id: Facts(quotes=[q], claims=[denial])})
+    [c] = build_brief(an.stories[0], an)["contradictions"]
+    assert c["says"]["text"] == quoted and c["says"]["claimant"] == "يان كوبيش" and c["paired"]
+
+
+def test_a_spokesmans_statement_is_not_what_his_office_denies():
+    t = ("وقال المتحدث باسم الرئاسة سامر العلي إن المحادثات مع المعارضة تجري على أكثر من مستوى.\n"
+         "ونفت الرئاسة وجود أي اتفاق مع المعارضة على تقاسم السلطة.")
+    a = Article("s-1", "txt/s1.txt", title="الرئاسة", published="2024-10-01T10:00:00", outlet="الأفق", text=t, story="S")
+    said = "المحادثات مع المعارضة تجري على أكثر من مستوى"
+    q = Quote(a.id, Speaker("سامر العلي", "المتحدث باسم الرئاسة"), said, False, span(a, said))
+    denial = Claim(a.id, "الرئاسة", "denies", "وجود أي اتفاق مع المعارضة على تقاسم السلطة", t.split("\n")[1],
+                   sentence(a, "ونفت الرئاسة"), target_claimant="المعارضة تجري")
+    an = Analysis(articles=[a], stories=[Story("S", "الرئاسة", articles=["s-1"])],
+                  facts={a.id: Facts(quotes=[q], claims=[denial])})
+    for c in build_brief(an.stories[0], an)["contradictions"]:
+        assert not (c["says"] and c["says"]["sources"]), c

@@ -228,6 +228,20 @@ def test_seed_denials():
     assert any(c.claimant == "دميتري بيسكوف" and c.stance == "denies" for c in c001)
     c004 = [c for _, cs in claims["004"] for c in cs]
     assert any(c.claimant == "أوكرانيا" and c.stance == "denies" and c.target_claimant == "موسكو" for c in c004)
+    # seed 000: the observers' view of the Kremlin's denial is commentary, not a denial of its own
+    # (it used to be a Kremlin denial answering «كييف تجري», a fragment of another sentence)
+    c000 = [c for _, cs in claims["000"] for c in cs]
+    assert all(c.claimant == "دميتري بيسكوف" for c in c000 if c.stance == "denies"), \
+        [(c.claimant, c.target_claimant) for c in c000]
+
+
+def test_commentary_on_a_denial_is_not_a_denial():
+    text = ("أعلن المتحدث باسم الرئاسة أن البلدين لم يتوصلا إلى أي اتفاق بشأن الهدنة.\n"
+            "ويعتقد محللون أن نفي الرئاسة لأي اتفاق بشأن الهدنة يضعف فرص التهدئة في الأسابيع المقبلة.")
+    assert not [c for c in find_claims(_article(text), []) if c.stance == "denies"]
+    # the denial reported as such still is one
+    text = "وجاء نفي الرئاسة لأي اتفاق بشأن الهدنة بعد تقارير صحفية عن قرب التوصل إليه."
+    assert [c.claimant for c in find_claims(_article(text), []) if c.stance == "denies"] == ["الرئاسة"]
 
 
 def test_gold_claims(gold):

@@ -712,6 +712,54 @@ def _split_by_date(groups: dict, written: dict) -> dict:
                      lambda r, article, keys: set() if r.get("_update") else article)
 
 
+# Which incident a count belongs to, from the words of its own clause (normalized forms). Every
+# count of a story is the story's incident unless its clause says otherwise:
+# * another incident of the same kind: «في غارة ثانية»، «في هجوم آخر»، «تفجير مماثل»، «في حادث
+#   منفصل» (an attack noun and an ordinal or «other» word right after it); «الغارة الأولى» is
+#   the story's own;
+# * an earlier period: «الشهر الماضي»، «الأسبوع الماضي»، «العام الماضي»، «قبل أيام»، «في وقت
+#   سابق من الشهر» (a previous incident's toll);
+# * a running total: «منذ بداية العام»، «منذ مطلع الشهر» (the facts stage marks most running
+#   totals «cumulative»; this catches the period words it does not read).
+# Seen in ANT stories of February-March 2018 (two strikes on Eastern Ghouta towns on one day in
+# one row; a previous month's wounded beside the day's).
+_ATTACK_NOUN = (r"(?:[وفبل]|لل|وب|وال|بال|فال|ال)?(?:غاره|غارات|هجوم|هجمات|ضربه|ضربات|تفجير|تفجيرات|انفجار|"
+                r"قصف|حادث|حادثه|اعتداء|عمليه|كمين|اشتباك|اشتباكات|هجمه)")
+_ORDINALS = {"ثانيه": "2", "ثاني": "2", "ثان": "2", "ثالثه": "3", "ثالث": "3", "رابعه": "4",
+             "رابع": "4", "خامسه": "5", "خامس": "5"}
+_OTHER_INCIDENT = re.compile(
+    r"(?:^|\s)" + _ATTACK_NOUN + r"\s+(?:[^\s،,.؛]+\s+)?(?:ال)?(?P<w>ثانيه|ثاني|ثان|ثالثه|ثالث|رابعه|رابع|خامسه|"
+    r"خامس|اخر|اخري|منفصل|منفصله|مماثل|مماثله)(?=\s|$|[،,.؛:])")
+_PREVIOUS_PERIOD = re.compile(
+    r"(?:^|\s)(?:(?:ال)?(?P<p>شهر|اسبوع|عام|سنه)\s+(?:ال)?(?:ماضي|ماضيه|منصرم|منصرمه|فائت|فائته)|"
+    r"قبل\s+(?:ايام|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|عام|عامين|سنه|سنتين|سنوات)|"
+    r"في\s+وقت\s+سابق\s+من\s+(?:ال)?(?:شهر|عام|سنه|اسبوع))(?=\s|$|[،,.؛:])")
+_RUNNING_TOTAL = re.compile(r"(?:^|\s)منذ\s+(?:بدايه|بدء|مطلع|اول|مستهل)\s+(?:ال)?(?:عام|سنه|شهر|اسبوع|العام|السنه|الشهر)"
+                            r"(?=\s|$|[،,.؛:])")
+
+
+def _incident_cue(text: str, lo: int, start: int, end: int, hi: int) -> str | None:
+    """Which incident the count at ``start:end`` reports, from its clause: ``text[lo:hi]`` is its
+    sentence cut at the counts before and after it, and forward at the next punctuation (a
+    fronted phrase before the count, «وفي هجوم آخر، قتل جنديان», stays its own). None: the
+    story's incident; else «incident N», «other incident», «previous <period>» or «cumulative»."""
+    after = text[end:hi]
+    cut = min((i for i in (after.find(c) for c in "،,.؛;\n") if i >= 0), default=len(after))
+    clause = normalize_for_search(text[lo:start] + " # " + after[:cut])
+    if _RUNNING_TOTAL.search(clause):
+        return "cumulative"
+    m = _OTHER_INCIDENT.search(clause)
+    if m:
+        w = m.group("w")
+        return f"incident {_ORDINALS[w]}" if w in _ORDINALS else "other incident"
+    m = _PREVIOUS_PERIOD.search(clause)
+    if m and not _SAID_BEFORE.search(normalize_for_search(text[lo:start])):
+        # (a period before a speech verb dates the statement: «وكانت اللجنة قد أعلنت الأسبوع
+        # الماضي أن … اثنين من القتلى الثلاثة», example corpus)
+        return "previous " + (m.group("p") or "period")
+    return None
+
+
 def _numbers(st: _Story) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     written: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
@@ -724,6 +772,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 continue
             # The event's place, when the entity tagger also read it as a place.
             place = e.place if e.place and normalize_for_search(e.place) in places else None
+            bounds = sorted((n.start, n.end) for n in e.numbers if n.start is not None and n.end is not None)
             for n in e.numbers:
                 if n.value is None or n.unit == "%":
                     continue  # percentages are read with what they measure by _shares
@@ -733,6 +782,17 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 role = getattr(n, "role", None) or ""
                 group_role = "" if role in _NOTE_ROLES else role
                 key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what), group_role)
+                incident = None
+                if n.start is not None and n.end is not None and \
+                        e.evidence.start <= n.start < n.end <= e.evidence.end:
+                    lo = max([b for _, b in bounds if b <= n.start], default=e.evidence.start)
+                    hi = min([b for b, _ in bounds if b >= n.end], default=e.evidence.end)
+                    cue = _incident_cue(a.text, lo, n.start, n.end, hi)
+                    if cue == "cumulative" and not group_role.startswith("among"):
+                        key = (key[0], key[1], "cumulative")
+                    elif cue is not None and cue != "cumulative" and role not in _NOTE_ROLES:
+                        key = (*key, cue)  # another incident than the story's: its own row
+                        incident = cue
                 ev = e.evidence
                 if n.start is not None and n.end is not None and 0 <= n.start < n.end <= len(a.text):
                     num_span = {"article": a.id, "start": n.start, "end": n.end}
@@ -752,6 +812,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
                     "place": place,
+                    "incident": incident,
                     "_date": None if n.start is None or _SAID_BEFORE.search(
                         normalize_for_search(a.text[ev.start:n.start])) else e.date,
                     "_update": bool(_TOLL_UPDATE.search(normalize_for_search(e.text or ""))),
@@ -841,6 +902,9 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             "role": key[2] or None,
             "place": Counter(r["place"] for r in reports if r.get("place")).most_common(1)[0][0]
             if len(key) > 3 and any(r.get("place") for r in reports) else None,
+            # None: the story's own incident; else «incident 2», «other incident», «previous
+            # <period>» (see _incident_cue)
+            "incident": next((r["incident"] for r in reports if r.get("incident")), None),
             "event_types": sorted({r["event_type"] for r in reports}),
             "latest": latest["value"],
             "latest_report": {k: latest[k] for k in ("value", "qualifier", "outlet", "article", "published", "evidence")},
@@ -906,8 +970,21 @@ _REPORTED_BY = re.compile(
 def _own_side(st: _Story, c: Claim) -> list[str]:
     """The denier of ``c`` and the bodies its titles name in the story («دميتري بيسكوف» with
     the role «المتحدث باسم الكرملين»: the Kremlin)."""
-    return [c.claimant] + [q.speaker.role for a in st.articles for q in st.facts[a.id].quotes
-                           if q.speaker.role and _same_party(q.speaker.name, c.claimant)]
+    quotes = [q for a in st.articles for q in st.facts[a.id].quotes]
+    return [c.claimant] + [q.speaker.role for q in quotes
+                           if q.speaker.role and _same_party(q.speaker.name, c.claimant)] + \
+        [q.speaker.name for q in quotes  # and the other way: the Kremlin's spokesman for the Kremlin
+         if q.speaker.role and _speaks_for(q.speaker.role, c.claimant)]
+
+
+_SPEAKS_FOR = re.compile(r"(?:^|\s)(?:ال)?(?:متحدث|ناطق|مستشار|مندوب|ممثل|سفير)(?:ه)?\s+(?:باسم|عن|ب?اسم)?\s*(?P<x>.+)$")
+
+
+def _speaks_for(role: str, party: str | None) -> bool:
+    """Does the title ``role`` make its holder speak for ``party`` («المتحدث باسم الكرملين» for
+    «الكرملين»)?"""
+    m = _SPEAKS_FOR.search(normalize_for_search(role))
+    return bool(m and party) and _same_party(m.group("x"), normalize_for_search(party))
 
 
 def _denied_party(st: _Story, c: Claim) -> str | None:
@@ -921,6 +998,31 @@ def _denied_party(st: _Story, c: Claim) -> str | None:
     if m:
         return m.group(1)
     return None
+
+
+# How many words before a party's name in a denial sentence make its title («الاتهامات التي
+# وجهها مبعوث الرئيس الأمريكي كيث كيلوغ»: مبعوث الرئيس الأمريكي). 3 on the seeds.
+TITLE_WORDS = 3
+
+
+def _title_before(st: _Story, c: Claim, party: str) -> frozenset[str]:
+    """Stems of the title written right before ``party``'s name in the denial's sentence."""
+    a = st.by_id[c.evidence.article]
+    sentence = a.text[c.evidence.start:c.evidence.end]
+    at = sentence.find(party)
+    if at <= 0:
+        return frozenset()
+    return _name_key(" ".join(words(sentence[:at])[-TITLE_WORDS:]))
+
+
+def _titled_as(q: Quote, title: frozenset[str]) -> bool:
+    """Is ``q`` spoken by a title-only speaker («المبعوث الأمريكي الخاص») that the denial
+    gives to its named party (title «مبعوث الرئيس الأمريكي»): two stems in common, at least?
+    Seeds: Kellogg's accusation, quoted under his title only."""
+    if not title or q.speaker.entity:
+        return False
+    key = _name_key(q.speaker.name)
+    return len(key & title) >= 2
 
 
 def _names_party(st: _Story, q: Quote, party: str) -> bool:
@@ -974,7 +1076,11 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
             elif isinstance(says, Quote):
                 who = says.speaker.name
                 if named and not _same_party(who, named):
-                    who = f"{named} (المصدر: {who})"  # «نقلت رويترز عن مصدرين محليين أن ...»
+                    # «نقلت رويترز عن مصدرين محليين أن ...»; but a title the denial gives to the
+                    # named party («المبعوث الأمريكي الخاص» for «مبعوث الرئيس الأمريكي كيث
+                    # كيلوغ») is that party itself
+                    who = named if _titled_as(says, _title_before(st, denial, named)) \
+                        else f"{named} (المصدر: {who})"
                 side_says = {"claimant": who, "stance": "asserts", "target": says.text,
                              "target_claimant": None, "text": says.text,
                              "sources": [st.source(says.evidence)]}
@@ -1028,6 +1134,7 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                     score = _overlap(target, _stemset(q.text))
                     if score >= CLAIM_OVERLAP and score > best_score:
                         best, best_score = q, score
+        title = _title_before(st, c, party) if party else frozenset()
         if best is None and party:
             # the denied report as the story itself cites it: a statement carried by the named
             # party («وكانت رويترز قد نقلت عن مصدرين محليين أن المبنى ...») sharing a word
@@ -1036,7 +1143,8 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
                 if q.evidence.article == c.evidence.article and \
                         q.evidence.start < c.evidence.end and c.evidence.start < q.evidence.end:
                     continue
-                if not (any(_same_party(v, party) for v in q.via) or _names_party(st, q, party)) \
+                if not (any(_same_party(v, party) for v in q.via) or _names_party(st, q, party)
+                        or _titled_as(q, title)) \
                         or _agrees_with_denial(q.text) or any(_same_party(q.speaker.name, x) for x in own):
                     continue  # the denier's own words are not what it denies
                 score = _overlap(target, _stemset(q.text))

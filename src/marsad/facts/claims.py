@@ -438,6 +438,11 @@ ABSTAINS = {_n(w) for w in ("امتنع", "امتنعت", "يمتنع", "تمت�
                             "تجنبت", "يتجنب", "تتجنب", "تحاشى", "تحاشت")}
 
 
+# A denial noun right after «أن/إن» is the subject of someone else's statement or view: what
+# they say about the denial, not the denial («يرى مراقبون أن نفي الكرملين …»).
+NOUN_IN_VIEW = {_n(w) for w in ("أن", "إن", "وأن", "وإن", "بأن")}
+
+
 def _hedged(doc: Q._Doc, i: int, lo: int, hi: int) -> bool:
     """Is the denial word at token i negated, or one of «confirm or deny»?"""
     def w(k: int) -> str:
@@ -516,6 +521,10 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
     if is_noun:
         # «نفي الكرملين لأي اتفاق ...»: claimant as genitive, target after «لـ»
         if i + 2 >= hi:
+            return None
+        if i > lo and doc.tokens[i - 1].norm in NOUN_IN_VIEW:
+            # «ويرى مراقبون أن نفي الكرملين لأي اتفاق يبدد الآمال»: commentary on a denial, the
+            # view of whoever speaks (seed 000), not a report of the denial
             return None
         k = i + 1
         e = Q._org_end(doc, k, hi) if Q._definite(doc, k) else Q._name_end(doc, k, hi)
