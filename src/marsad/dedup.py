@@ -361,12 +361,10 @@ class Deduper:
         """The deduper ``state()`` saved. With ``config``, a state built with another
         configuration is refused (MarsadError); without, the stored configuration is used."""
         stored, body = load_state(data, "dedup", STATE_VERSION)
-        if config is None:
-            config = config_from_dict(DedupConfig, stored)
-        else:
+        if config is not None:
             check_config("deduplication", stored, config)
-        obj = cls(config=config)
         try:
+            obj = cls(config=config_from_dict(DedupConfig, stored) if config is None else config)
             obj._seq = int(body["seq"])
             for eid, published, arrival, group, size, outlet, credited in body["entries"]:
                 obj._entries[eid] = _Entry(eid, (published, int(arrival)), group, int(size), outlet,
@@ -375,7 +373,7 @@ class Deduper:
             obj._exact = dict(body["exact"])
             mh = body["minhash"]
             if mh["scheme"] != obj._perm.scheme or mh["seed"] != 1:
-                obj._perm = MinHash(num_perm=config.num_perm, seed=int(mh["seed"]), hashfunc=_identity,
+                obj._perm = MinHash(num_perm=obj.config.num_perm, seed=int(mh["seed"]), hashfunc=_identity,
                                     scheme=mh["scheme"])
             near = body["near"]
             ids = near["ids"]
@@ -392,7 +390,7 @@ class Deduper:
                     raise ValueError(f"{eid!r} is indexed but has no entry")
                 obj._shingles[eid], obj._leads[eid] = shingles[i], leads[i]
                 sig = obj._sigs[eid] = sigs[i].copy()
-                obj._lsh.insert(eid, MinHash(num_perm=config.num_perm, seed=perm.seed, hashfunc=_identity,
+                obj._lsh.insert(eid, MinHash(num_perm=obj.config.num_perm, seed=perm.seed, hashfunc=_identity,
                                              hashvalues=sig, permutations=perm.permutations,
                                              scheme=perm.scheme))
             for g, members in obj._groups.items():

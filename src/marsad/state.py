@@ -86,7 +86,7 @@ def config_to_dict(config: Any) -> dict[str, Any]:
 
 def config_from_dict(cls: type, d: dict[str, Any]) -> Any:
     """The configuration ``config_to_dict`` wrote, rebuilt as ``cls`` (field kinds read from
-    ``cls``'s defaults); a clear error for unknown or missing fields."""
+    ``cls``'s defaults); ValueError for unknown or missing fields."""
     default = cls()
 
     def typed(like: Any, v: Any) -> Any:
@@ -101,7 +101,7 @@ def config_from_dict(cls: type, d: dict[str, Any]) -> Any:
         return v
 
     if not isinstance(d, dict) or set(d) != {f.name for f in dataclasses.fields(cls)}:
-        raise MarsadError(f"the stored {cls.__name__} does not have the fields of this marsad's")
+        raise ValueError(f"the stored {cls.__name__} does not have the fields of this marsad's")
     return cls(**{f.name: typed(getattr(default, f.name), d[f.name]) for f in dataclasses.fields(cls)})
 
 

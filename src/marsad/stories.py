@@ -1386,12 +1386,10 @@ class StoryClusterer:
         """The clusterer ``state()`` saved. With ``config``, a state built with another
         configuration is refused (MarsadError); without, the stored configuration is used."""
         stored, body = load_state(data, "stories", STATE_VERSION)
-        if config is None:
-            config = config_from_dict(StoryConfig, stored)
-        else:
+        if config is not None:
             check_config("story clustering", stored, config)
-        obj = cls(config=config)
         try:
+            obj = cls(config=config_from_dict(StoryConfig, stored) if config is None else config)
             def arr(d: dict | None) -> np.ndarray | None:
                 return None if d is None else unpack_array(d)
 
