@@ -40,6 +40,7 @@ from marsad.text.normalize import GAP, normalize
 
 TAGS = ("O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC")
 GAZ = ("",) + TAGS[1:]
+_GAZ_ID = {g: i for i, g in enumerate(GAZ)}
 TRIG = ("PERS", "LOC", "ORG", "MISC")
 SHAPES = ("empty", "digit", "alnum", "latin", "sym", "punct", "arabic")
 AL = ("oov", "0w", "1w", "2w", "3w", "0b", "1b", "2b", "3b")
@@ -282,8 +283,11 @@ def _lstms(xs: list[np.ndarray], lengths: np.ndarray,
         pr = x[mask] @ w.T + b
         for n, j in enumerate(ks):
             proj[:, j] = pr[:, n * 4 * H:(n + 1) * 4 * H]
-    whT = np.stack([(wh[perm] * half[:, None]).T for _, wh, _, _ in weights])  # M, H, 4H
-    out, steps, back, rows = _lstm_steps(proj, lengths, whT, [w[3] for w in weights])
+    whT = np.stack([(wh[perm] * (half[:, None] / 2)).T for _, wh, _, _ in weights])  # M, H, 4H
+    lengths = np.asarray(lengths, np.int64)
+    out, steps, back, rows = _lstm_steps(proj.reshape(-1, 4 * H), np.arange(len(proj)), lengths,
+                                         whT, [w[3] for w in weights])
+    out *= 0.5  # (the loop carries twice the hidden state; halving is exact)
     return [out[back if rev else steps, k, rows] for k, (_, _, _, rev) in enumerate(weights)]
 
 
@@ -297,14 +301,22 @@ def _gate_order(H: int) -> tuple[np.ndarray, np.ndarray]:
     return perm, half
 
 
-def _lstm_steps(proj: np.ndarray, lengths: np.ndarray, whT: np.ndarray, reverse: Sequence[bool]):
-    """The time-step loop of M LSTMs over one padded batch. ``proj``: the input projections
-    (gate order and scaling of ``_gate_order``) of the real tokens (N x M x 4H, in
-    ``x[mask]`` order); ``whT``: hidden weights (M x H x 4H), same order. Returns the
-    outputs (T x M x B x H) and the step, backward step and row of each real token."""
+def _lstm_steps(table: np.ndarray, tok_rows: np.ndarray, lengths: np.ndarray, whT2: np.ndarray,
+                reverse: Sequence[bool], fix: tuple[np.ndarray, np.ndarray] | None = None):
+    """The time-step loop of M LSTMs over one padded batch.
+
+    ``table``: input projections (gate order and scaling of ``_gate_order``), M rows a token
+    (row ``r * M + k`` is LSTM k's for token row r); ``tok_rows``: the token row of each real
+    token (N, in ``x[mask]`` order); ``fix``: (indices into those N tokens, M x 4H additions
+    each), added to the gathered inputs (the gazetteer tags, which depend on the sentence).
+    ``whT2``: hidden weights (M x H x 4H), same order, times 0.5: the loop carries twice the
+    hidden state, 2h = (tanh(x/2) + 1) * tanh(c), so no gate needs its sigmoid finished
+    (every factor of two is exact in floating point: the outputs are bit for bit those of
+    the plain form). Returns the outputs, 2h (T x M x B x H), and the step, backward step and
+    row of each real token."""
     B = len(lengths)
     T = int(lengths.max()) if B else 1
-    M, H = whT.shape[0], whT.shape[1]
+    M, H = whT2.shape[0], whT2.shape[1]
     mask = np.arange(T)[None, :] < lengths[:, None]
     rows, steps = np.nonzero(mask)  # the real tokens, in x[mask] order
     back = lengths[rows] - 1 - steps  # their step when a sequence is read backwards
@@ -317,32 +329,38 @@ def _lstm_steps(proj: np.ndarray, lengths: np.ndarray, whT: np.ndarray, reverse:
     at[order] = np.arange(B)
     rows = at[rows]
     live = (lengths[None, :] > np.arange(T)[:, None]).sum(1)
-    # laid out time-major (T, M, B, 4H) so that each step reads one contiguous block
-    xp = np.zeros((T, M, B, 4 * H), np.float32)
-    for j, rev in enumerate(reverse):
-        xp[back if rev else steps, j, rows] = proj[:, j]
-    h = np.zeros((M, B, H), np.float32)
-    c = np.zeros_like(h)
-    out = np.empty((T, M, B, H), np.float32)
+    # laid out time-major (T, M, B, 4H) so that each step reads one contiguous block, in one
+    # gather from ``table`` (padding slots read row 0 and are never used)
+    slot = np.zeros((T, M, B), np.int64)
+    for k, rev in enumerate(reverse):
+        slot[back if rev else steps, k, rows] = tok_rows * M + k
+    xp = np.take(table, slot, axis=0)
+    if fix is not None and len(fix[0]):
+        i, add = fix
+        for k, rev in enumerate(reverse):
+            xp[(back if rev else steps)[i], k, rows[i]] += add[:, k]
+    out = np.zeros((T, M, B, H), np.float32)
+    c = np.zeros((M, B, H), np.float32)
     g = np.empty((M, B, 4 * H), np.float32)
-    tmp = np.empty_like(h)
+    tmp = np.empty_like(c)
     # the step loop runs in place on preallocated arrays: at a few dozen rows per step the
     # cost is the number of numpy calls as much as the arithmetic
     for t in range(T):
         n = live[t]
-        hv, cv, gv, tv = h[:, :n], c[:, :n], g[:, :n], tmp[:, :n]
-        np.matmul(hv, whT, out=gv)
-        gv += xp[t, :, :n]
+        gv, cv, tv, hv = g[:, :n], c[:, :n], tmp[:, :n], out[t, :, :n]
+        if t:
+            np.matmul(out[t - 1, :, :n], whT2, out=gv)
+            gv += xp[t, :, :n]
+        else:
+            gv[...] = xp[0, :, :n]
         np.tanh(gv, out=gv)
-        sg = gv[..., :3 * H]
-        sg *= 0.5
-        sg += 0.5
+        gv[..., :3 * H] += 1.0  # 2 * sigmoid of the input, output and forget gates
         cv *= gv[..., H:2 * H]
         np.multiply(gv[..., :H], gv[..., 3 * H:], out=tv)
         cv += tv
+        cv *= 0.5
         np.tanh(cv, out=hv)
         hv *= gv[..., 2 * H:3 * H]
-        out[t, :, :n] = hv
     return out, steps, back, rows
 
 
@@ -373,31 +391,40 @@ def _lse(a: np.ndarray, axis: int) -> np.ndarray:
 
 def viterbi(em: np.ndarray, mask: np.ndarray, trans: np.ndarray, start: np.ndarray,
             end: np.ndarray) -> list[list[int]]:
-    """Best tag paths of a padded batch (B x T x K scores, transitions restricted to BIO)."""
+    """Best tag paths of a padded batch (B x T x K scores, transitions restricted to BIO).
+    The whole batch is decoded in one pass over the steps, forward and back: the sequences
+    are visited longest first, so at step t the ones still running are the first ``live[t]``
+    (a finished one keeps its score, and its back pointers past its end point each tag to
+    itself, so its path starts at its own last token)."""
     trans = np.where(allowed_transitions(), trans, -1e4)
     start = np.where(allowed_starts(), start, -1e4)
     B, T, K = em.shape
-    score = start[None, :] + em[:, 0]
-    back = np.zeros((B, T, K), np.int64)
-    for t in range(1, T):
-        cand = score[:, :, None] + trans[None]  # B, from, to
-        best = cand.argmax(1)
-        new = np.take_along_axis(cand, best[:, None, :], 1)[:, 0] + em[:, t]
-        live = mask[:, t][:, None]
-        score = np.where(live, new, score)
-        back[:, t] = np.where(live, best, np.arange(K)[None, :])
-    score = score + end[None, :]
     lengths = mask.sum(1)
-    paths = []
-    for b in range(B):
-        n = int(lengths[b])
-        k = int(score[b].argmax())
-        path = [k]
-        for t in range(n - 1, 0, -1):
-            k = int(back[b, t, k])
-            path.append(k)
-        paths.append(path[::-1])
-    return paths
+    order = np.argsort(-lengths, kind="stable")
+    em = em[order]
+    live = (lengths[None, :] > np.arange(T)[:, None]).sum(1)
+    score = start[None, :] + em[:, 0]
+    back = np.empty((T, B, K), np.int8 if K < 128 else np.int64)
+    back[:] = np.arange(K)
+    for t in range(1, T):
+        n = live[t]
+        cand = score[:n, :, None] + trans  # n, from, to
+        back[t, :n] = cand.argmax(1)
+        np.max(cand, 1, out=score[:n])  # (the score at that argmax)
+        score[:n] += em[:n, t]
+    score += end[None, :]
+    k = score.argmax(1)
+    path = np.empty((T, B), np.int64)
+    idx = np.arange(B)
+    for t in range(T - 1, 0, -1):
+        path[t] = k
+        k = back[t, idx, k]
+    path[0] = k
+    cols = path.T.tolist()
+    out: list[list[int]] = [[] for _ in range(B)]
+    for r, b in enumerate(order.tolist()):
+        out[b] = cols[r][:int(lengths[b])]
+    return out
 
 
 def marginals(em: np.ndarray, mask: np.ndarray, trans: np.ndarray, start: np.ndarray,
@@ -482,7 +509,8 @@ class NeuralTagger:
             for d in ("f", "b"):
                 whT.append((p[f"lstm_wh_{d}"][perm] * half[:, None]).T)
                 rev.append(d == "b")
-        self._whT = np.ascontiguousarray(np.stack(whT)).astype(np.float32)
+        # halved: the step loop carries twice the hidden state (``_lstm_steps``)
+        self._whT2 = np.ascontiguousarray(np.stack(whT) * 0.5).astype(np.float32)
         self._rev = rev
         gaz_all = np.concatenate(self._gaz, axis=1).astype(np.float32)  # 9 x M*4H
         # most tokens have no gazetteer tag: that tag's projection goes into each token's
@@ -490,10 +518,13 @@ class NeuralTagger:
         self._gaz_none = gaz_all[GAZ.index("")]
         self._gaz_delta = gaz_all - self._gaz_none
         self._out_w = np.concatenate([p["out_w"].T for p in self.models]).astype(np.float32) / n
+        self._out_w2 = self._out_w * 0.5  # (read on the loop's doubled outputs)
         self._out_b = (sum(p["out_b"] for p in self.models) / n).astype(np.float32)
         self._crf = (sum(p["trans"] for p in self.models) / n, sum(p["start"] for p in self.models) / n,
                      sum(p["end"] for p in self.models) / n)
         self._rows: dict[str, int] = {}
+        # token -> (normalized word, whether it may start a gazetteer name)
+        self._gz_starts: dict[str, tuple[str, bool]] = {}
         self._store = np.zeros((0, gaz_all.shape[1]), np.float32)
         self._hits = np.zeros(0, np.int64)
 
@@ -523,10 +554,30 @@ class NeuralTagger:
             self._store[base:base + len(new)] = proj
             self._hits[base:base + len(new)] = 0
             rows.update(zip(new, range(base, base + len(new))))
-        rows = self._rows
-        idx = np.fromiter((rows[t] for t in toks), np.int64, len(toks))
-        np.add.at(self._hits, idx, 1)
+        idx = np.array(list(map(self._rows.__getitem__, toks)), np.int64)
+        used = np.bincount(idx)
+        self._hits[:len(used)] += used
         return idx
+
+    def _gazetteer_words(self, seq: Sequence[str]) -> list[tuple[str, bool]]:
+        """Per token of ``seq``: its normalized word, and whether it may start a gazetteer
+        name — whether one of its lookup forms (``entities._forms``: the word, its clitic-free
+        base, «ال» + base) is the first word of a gazetteer phrase. The longest-match scan
+        only moves past a word where none is, so scanning from the first such token tags the
+        rest exactly as the whole sequence. Per token, cached."""
+        starts = self._gz_starts
+        got = [starts.get(t) for t in seq]
+        if None in got:
+            from marsad.facts import entities as ner
+
+            gaz = ner.gazetteer()
+            if len(starts) > 200_000:
+                starts.clear()
+            for i, t in enumerate(seq):
+                if got[i] is None:
+                    w, f = ner._token_info(t)
+                    got[i] = starts[t] = (w, w in gaz or f["b"] in gaz or ("ال" + f["b"]) in gaz)
+        return got
 
     def _evict(self, room: int) -> None:
         """Keep the most used half of the projection store (and room for ``room`` more)."""
@@ -572,22 +623,26 @@ class NeuralTagger:
         lengths = np.array([len(q) for q in seqs], np.int64)
         flat = [t for q in seqs for t in q]
         rows = self._token_rows(flat)
-        gz = []
+        gid = np.zeros(len(flat), np.int64)
+        at = 0
         for q in seqs:
-            gz.extend(ner._gazetteer_tags([ner._token_info(t)[0] for t in q]))
-        gid = np.fromiter((GAZ.index(g) if g in GAZ else 0 for g in gz), np.int64, len(gz))
-        proj = self._store[rows]
+            info = self._gazetteer_words(q)
+            first = next((i for i, (_, start) in enumerate(info) if start), None)
+            if first is not None:
+                words = [w for w, _ in info[first:]]
+                gid[at + first:at + len(q)] = [_GAZ_ID.get(g, 0) for g in ner._gazetteer_tags(words)]
+            at += len(q)
         tagged = np.flatnonzero(gid)
-        proj[tagged] += self._gaz_delta[gid[tagged]]
-        M = self._whT.shape[0]
-        proj = proj.reshape(len(flat), M, -1)
-        out, steps, back, brow = _lstm_steps(proj, lengths, self._whT, self._rev)
+        M = self._whT2.shape[0]
+        fix = (tagged, self._gaz_delta[gid[tagged]].reshape(len(tagged), M, -1))
+        table = self._store.reshape(self._store.shape[0] * M, -1)
+        out, steps, back, brow = _lstm_steps(table, rows, lengths, self._whT2, self._rev, fix)
         hs = np.concatenate([out[back if rev else steps, k, brow] for k, rev in enumerate(self._rev)],
                             axis=1)
         T = int(lengths.max())
         mask = np.arange(T)[None, :] < lengths[:, None]
         em = np.zeros(mask.shape + (len(self._out_b),), np.float32)
-        em[mask] = hs @ self._out_w + self._out_b
+        em[mask] = hs @ self._out_w2 + self._out_b
         return em, mask
 
     @staticmethod
