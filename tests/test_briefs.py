@@ -868,3 +868,33 @@ def test_a_spokesmans_statement_is_not_what_his_office_denies():
                   facts={a.id: Facts(quotes=[q], claims=[denial])})
     for c in build_brief(an.stories[0], an)["contradictions"]:
         assert not (c["says"] and c["says"]["sources"]), c
+
+
+def test_counts_joined_to_a_dated_count_share_its_earlier_incident():
+    brief = _event_brief(("2018-03-06T10:00:00",
+                          "قتل خمسة أشخاص في حريق اندلع في غابة قرب المدينة اليوم.\n"
+                          "وأدت حرائق مماثلة في 2009 بالولاية إلى مقتل 120 شخصا وإصابة أكثر من 300 آخرين."))
+    rows = {(g["counts"], g["incident"]): g["values"] for g in brief["numbers"]}
+    assert rows[("killed", None)] == [5]
+    assert rows[("killed", "previous 2009")] == [120] and rows[("wounded", "previous 2009")] == [300], rows
+
+
+def test_a_story_about_a_past_incident_keeps_its_toll_in_one_row():
+    # an anniversary: every count of the story is of that year's bombing
+    brief = _event_brief(
+        ("2018-03-16T10:00:00", "أحيا السكان الذكرى العاشرة للتفجير الذي شهدته المدينة عام 2008 وأودى بحياة 60 شخصا."),
+        ("2018-03-16T12:00:00", "ووضع الأهالي أكاليل الزهور في موقع التفجير الذي قتل فيه 60 شخصا."))
+    assert _killed_rows(brief) == {(None, None): [60]}
+    # a month named without a day, other than the publication's, with the day's own toll beside it
+    brief = _event_brief(("2018-03-16T10:00:00", "قتل أربعة أشخاص في انهيار منجم اليوم.\n"
+                                                  "وفي كانون الثاني/يناير قتل تسعة عمال في انهيار منجم آخر."))
+    rows = _killed_rows(brief)
+    assert rows[(None, None)] == [4] and len(rows) == 2 and [9] in rows.values(), rows
+
+
+def test_a_wars_running_total_is_not_the_offensives():
+    brief = _event_brief(
+        ("2018-03-15T10:00:00", "وتسبب الهجوم على الغوطة حتى الآن بمقتل أكثر من 1200 مدني، وفق المرصد."),
+        ("2018-03-15T12:00:00", "وقتل أكثر من 350 ألف شخص منذ اندلاع الحرب في سوريا قبل سبع سنوات."))
+    rows = _killed_rows(brief)
+    assert rows[(None, "cumulative")] == [1200] and rows[("war", "cumulative")] == [350000], rows

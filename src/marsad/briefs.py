@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterable
 from marsad.facts import claims as facts_claims
 from marsad.model import Analysis, Article, Claim, Evidence, Facts, Quote, Story
 from marsad.text import normalize, normalize_for_search, split_sentences, stems, words
+from marsad.text.dates import MONTHS
 from marsad.text.normalize import GAP
 
 # --------------------------------------------------------------------------------------------
@@ -734,11 +735,29 @@ _PREVIOUS_PERIOD = re.compile(
     r"(?:^|\s)(?:(?:ال)?(?P<p>شهر|اسبوع|عام|سنه)\s+(?:ال)?(?:ماضي|ماضيه|منصرم|منصرمه|فائت|فائته)|"
     r"قبل\s+(?:ايام|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|عام|عامين|سنه|سنتين|سنوات)|"
     r"في\s+وقت\s+سابق\s+من\s+(?:ال)?(?:شهر|عام|سنه|اسبوع))(?=\s|$|[،,.؛:])")
-_RUNNING_TOTAL = re.compile(r"(?:^|\s)منذ\s+(?:بدايه|بدء|مطلع|اول|مستهل)\s+(?:ال)?(?:عام|سنه|شهر|اسبوع|العام|السنه|الشهر)"
-                            r"(?=\s|$|[،,.؛:])")
+_YEARS_LONG = r"(?:سنوات|اعوام|سنين|عامين|سنتين|عقود|عقد)"
+_RUNNING_TOTAL = re.compile(
+    r"(?:^|\s)(?:منذ\s+(?:بدايه|بدء|مطلع|اول|مستهل)\s+(?:ال)?(?:عام|سنه|شهر|اسبوع|العام|السنه|الشهر)|"
+    r"منذ\s+(?:\S+\s+)?" + _YEARS_LONG + r"|حصيله\s+\S+\s+" + _YEARS_LONG + r"|"
+    r"(?:خلال|مدار|مدي)\s+(?:ال)?(?:اعوام|سنوات|اشهر|شهور|اسابيع)\s+(?:ال)?\S+\s+(?:ال)?(?:ماضيه|اخيره))"
+    r"(?=\s|$|[،,.؛:])")
+# A running total of a war (months or years of it) is another quantity than the running total
+# of the offensive the story reports («تسبب الهجوم حتى الآن بمقتل 1220» beside «نصف مليون قتيل
+# منذ اندلاع الحرب»: one row in an ANT story of 15 March 2018).
+_WAR_TOTAL = re.compile(r"(?:^|\s)(?:ال)?(?:حرب|نزاع|صراع|انتفاضه|ثوره|ازمه|حرب الاهليه)(?!\w)|"
+                        r"(?:^|\s)(?:منذ|حصيله|مدار|خلال)\s+(?:ال)?\S*\s*(?:ال)?" + _YEARS_LONG)
+# A month named without its day («وفي كانون الثاني/يناير تسبب الإعصار بمقتل 51»، «في منتصف
+# فبراير المنصرم قتل 17»), or a year («عقب هجوم عام 2015»), other than the publication's: an
+# earlier incident. A month with its day is a date, read by the date split (_split_by_date).
+_MONTH_NAMES = sorted((m for m in MONTHS if len(m) > 3 and m != "ماي"), key=len, reverse=True)
+_MONTH_ALONE = re.compile(r"(?:^|\s)(?:[وف]?(?:في|ب|منتصف|مطلع|اواخر|اوائل|نهايه|بدايه|خلال|شهر))\s+"
+                          r"(?:شهر\s+)?(?P<m>" + "|".join(_MONTH_NAMES) + r")(?=\s|$|[،,.؛:/])")
+_YEAR_NAMED = re.compile(r"(?:^|\s)(?<!مولود )(?<!المولود )(?<!مواليد )(?<!ولد )(?<!ولدت )"
+                         r"(?:[وف]?(?:في|عام|العام|سنه|خلال))\s+(?:عام\s+)?(?P<y>(?:19|20)\d\d)(?=\s|$|[،,.؛:])")
 
 
-def _incident_cue(text: str, lo: int, start: int, end: int, hi: int) -> str | None:
+def _incident_cue(text: str, lo: int, start: int, end: int, hi: int,
+                  published: str | None = None) -> str | None:
     """Which incident the count at ``start:end`` reports, from its clause: ``text[lo:hi]`` is its
     sentence cut at the counts before and after it, and forward at the next punctuation (a
     fronted phrase before the count, «وفي هجوم آخر، قتل جنديان», stays its own). None: the
@@ -748,6 +767,13 @@ def _incident_cue(text: str, lo: int, start: int, end: int, hi: int) -> str | No
     clause = normalize_for_search(text[lo:start] + " # " + after[:cut])
     if _RUNNING_TOTAL.search(clause):
         return "cumulative"
+    pub = _when(published)
+    for m in _MONTH_ALONE.finditer(clause):
+        if pub is not None and MONTHS[m.group("m")] != pub.month:
+            return "previous " + m.group("m")
+    for m in _YEAR_NAMED.finditer(clause):
+        if pub is not None and int(m.group("y")) < pub.year:
+            return "previous " + m.group("y")
     m = _OTHER_INCIDENT.search(clause)
     if m:
         w = m.group("w")
@@ -758,6 +784,69 @@ def _incident_cue(text: str, lo: int, start: int, end: int, hi: int) -> str | No
         # الماضي أن … اثنين من القتلى الثلاثة», example corpus)
         return "previous " + (m.group("p") or "period")
     return None
+
+
+# Counts joined by a conjunction («قتل 173 شخصا وإصابة أكثر من 400 آخرين»، «39 فلسطينيا، و5
+# إسرائيليين منذ …») share their clause: a cue of one is the other's when at most this many
+# words, and no sentence stop, sit between them. 5: the longest such gap in the ANT stories
+# read (4, «شخصا وإصابة أكثر من»); «قتل خمسة في الغارة الأولى على البلدة، وقتل ثلاثة في غارة
+# ثانية» puts 7 between two incidents.
+CONJOINED_WORDS = 5
+
+
+def _event_cues(a: Article, e: Any) -> dict[int, tuple[str | None, str]]:
+    """id(number) -> (its incident cue, its clause normalized) for the numbers of event ``e``."""
+    nums = sorted((n for n in e.numbers if n.start is not None and n.end is not None
+                   and e.evidence.start <= n.start < n.end <= e.evidence.end), key=lambda n: n.start)
+    out: dict[int, tuple[str | None, str]] = {}
+    got: list[str | None] = []
+    for i, n in enumerate(nums):
+        lo = nums[i - 1].end if i else e.evidence.start
+        hi = nums[i + 1].start if i + 1 < len(nums) else e.evidence.end
+        cue = _incident_cue(a.text, lo, n.start, n.end, hi, a.published)
+        if cue is None and (getattr(n, "role", None) or "") == "cumulative":
+            cue = "cumulative"
+        got.append(cue)
+        out[id(n)] = (cue, normalize_for_search(a.text[lo:hi]))
+    for _ in range(2):  # left to right, then right to left
+        for i in range(1, len(nums)):
+            gap = a.text[nums[i - 1].end:nums[i].start]
+            if re.search(r"[.؛;!?؟\n]", gap) or len(words(gap)) > CONJOINED_WORDS:
+                continue
+            if got[i] is None and got[i - 1] is not None:
+                got[i] = got[i - 1]
+            elif got[i - 1] is None and got[i] is not None:
+                got[i - 1] = got[i]
+    for n, cue in zip(nums, got):
+        out[id(n)] = (cue, out[id(n)][1])
+    return out
+
+
+def _own_period_only(groups: dict, written: dict) -> None:
+    """A count an earlier period tags («في فبراير الماضي»، «عام 1988») is the story's own
+    incident when its article counts nothing of the kind untagged: a story about a past
+    incident (a trial, an anniversary) dates it without another incident beside it."""
+    def tagged(k: tuple) -> bool:
+        return len(k) > 3 and str(k[-1]).startswith("previous ")
+
+    for key in [k for k in groups if tagged(k)]:
+        base = key[:-1]
+        # articles that also count the story's own incident (any count of the same family)
+        own = {r["article"] for k, rs in groups.items() if k[0] == key[0] and not tagged(k) for r in rs}
+        values = {r["value"] for r in groups.get(base, ())}
+        # (the same value untagged elsewhere in the story is that incident told again: «قتل 17
+        # شخصا في منتصف فبراير المنصرم» beside «مقتل 17 شخصا في المدرسة»)
+        back = [r for r in groups[key] if r["article"] not in own or r["value"] in values]
+        if back:
+            for r in back:
+                r["incident"] = None
+                if r.get("what"):
+                    written[base][r["what"]] += 1
+                    written[key][r["what"]] -= 1
+            groups[base] = groups.get(base, []) + back
+            groups[key] = [r for r in groups[key] if not any(r is b for b in back)]
+            if not groups[key]:
+                del groups[key]
 
 
 def _numbers(st: _Story) -> list[dict[str, Any]]:
@@ -772,7 +861,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 continue
             # The event's place, when the entity tagger also read it as a place.
             place = e.place if e.place and normalize_for_search(e.place) in places else None
-            bounds = sorted((n.start, n.end) for n in e.numbers if n.start is not None and n.end is not None)
+            cues = _event_cues(a, e)
             for n in e.numbers:
                 if n.value is None or n.unit == "%":
                     continue  # percentages are read with what they measure by _shares
@@ -783,13 +872,12 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 group_role = "" if role in _NOTE_ROLES else role
                 key = (_TYPE_FAMILY.get(e.type, e.type), _what_key(n.what), group_role)
                 incident = None
-                if n.start is not None and n.end is not None and \
-                        e.evidence.start <= n.start < n.end <= e.evidence.end:
-                    lo = max([b for _, b in bounds if b <= n.start], default=e.evidence.start)
-                    hi = min([b for b, _ in bounds if b >= n.end], default=e.evidence.end)
-                    cue = _incident_cue(a.text, lo, n.start, n.end, hi)
+                if id(n) in cues:
+                    cue, clause = cues[id(n)]
                     if cue == "cumulative" and not group_role.startswith("among"):
                         key = (key[0], key[1], "cumulative")
+                    if key[2] == "cumulative" and _WAR_TOTAL.search(clause):
+                        key, incident = (*key, "war"), "war"  # a war's running total
                     elif cue is not None and cue != "cumulative" and role not in _NOTE_ROLES:
                         key = (*key, cue)  # another incident than the story's: its own row
                         incident = cue
@@ -824,6 +912,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                 })
                 if n.what:
                     written[key][n.what] += 1
+    _own_period_only(groups, written)
     for key, label, report in _shares(st):
         groups[key].append(report)
         written[key][label] += 1
