@@ -20,7 +20,6 @@ settings are one ``DedupConfig`` object.
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -29,11 +28,10 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from marsad.analysed import AnalysedDoc, search_words
 from marsad.errors import MarsadError
 from marsad.state import check_config, config_from_dict, corrupt, dump_state, load_state, pack_array, unpack_array
 from marsad.model import Article
-from marsad.text import words
-from marsad.text.normalize import fold_presentation_forms
 
 # Word shingle length. 3 words: calibrated on hand-made Arabic copies (tests/test_dedup.py)
 # and on ANT 2018 — with 2, two independent reports of one press conference share many
@@ -151,22 +149,80 @@ class _Entry:
     credited: list[str]
 
 
-_PRESENTATION_FORMS = re.compile("[\uFB50-\uFDFF\uFE70-\uFEFC]")
-
-
 @lru_cache(maxsize=64)
 def text_words(text: str) -> list[str]:
-    """Words of ``text`` in ``normalize_for_search`` form (letters folded, diacritics and
-    tatweel dropped, Latin lower-cased). Cached for the few latest texts, so the stories
-    stage reuses what deduplication computed for the same article. Do not mutate the list."""
-    if _PRESENTATION_FORMS.search(text):
-        text = fold_presentation_forms(text)
-    return words(text.lower())
+    """Words of ``text`` in ``normalize_for_search`` form (``marsad.analysed.search_words``:
+    letters folded, diacritics and tatweel dropped, Latin lower-cased). Cached for the few
+    latest texts. Do not mutate the list."""
+    return search_words(text)
 
 
 def body_words(article: Article) -> list[str]:
     """Normalized words of the article body (the text that copies share)."""
     return text_words(article.text or "")
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> MinHash:
+    """An empty MinHash whose permutations (seed 1) every signature of this length uses."""
+    return MinHash(num_perm=num_perm, seed=1, hashfunc=_identity)
+
+
+@dataclass(frozen=True, eq=False)
+class DedupFeatures:
+    """What ``Deduper.add`` needs of one article, computed from the article alone (so in the
+    worker that extracts it: ``article_features``). Picklable, about 2 KB for a typical
+    article (its shingle hashes and MinHash signature)."""
+
+    digest: str  # sha1 of the normalized content (the body; title + body when short)
+    empty: bool  # nothing to compare (no words)
+    short: bool  # fewer than min_words body words: matched exactly only
+    shingles: np.ndarray  # sorted unique uint32 hashes of the body's 3-word shingles
+    lead: np.ndarray  # the same of its first half (at least lead_words words)
+    signature: np.ndarray | None  # MinHash hash values of ``shingles`` (None when short)
+    key: tuple  # (min_words, lead_words, num_perm, MinHash scheme) they were computed with
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DedupFeatures):
+            return NotImplemented
+        return (self.digest, self.empty, self.short, self.key) == (other.digest, other.empty, other.short, other.key) \
+            and np.array_equal(self.shingles, other.shingles) and np.array_equal(self.lead, other.lead) \
+            and (self.signature is None) == (other.signature is None) \
+            and (self.signature is None or np.array_equal(self.signature, other.signature))
+
+
+def _feature_key(config: DedupConfig, perm: MinHash) -> tuple:
+    return (config.min_words, config.lead_words, config.num_perm, perm.scheme)
+
+
+def _features(article: Article, config: DedupConfig, perm: MinHash, doc: AnalysedDoc | None) -> DedupFeatures:
+    if doc is not None and doc.matches(article):
+        ws, title_ws = doc.words, (lambda: doc.title_words)
+    else:
+        ws, title_ws = body_words(article), (lambda: text_words(article.title or ""))
+    short = len(ws) < config.min_words
+    content = " ".join(title_ws() + ws) if short else " ".join(ws)
+    digest = hashlib.sha1(content.encode("utf-8")).hexdigest()
+    key = _feature_key(config, perm)
+    none = np.zeros(0, dtype=np.uint32)
+    if not content or short:
+        return DedupFeatures(digest, not content, short, none, none, None, key)
+    sh = shingle_hashes(ws)
+    mh = MinHash(num_perm=config.num_perm, seed=1, hashfunc=_identity,
+                 permutations=perm.permutations, scheme=perm.scheme)
+    mh.update_batch(sh.tolist())
+    lead = shingle_hashes(ws[:max(config.lead_words, len(ws) // 2) + SHINGLE - 1])
+    return DedupFeatures(digest, False, False, sh, lead, mh.hashvalues, key)
+
+
+def article_features(article: Article, config: DedupConfig | None = None,
+                     doc: AnalysedDoc | None = None) -> DedupFeatures:
+    """The per-article part of deduplication (normalized content hash, shingle hashes, MinHash
+    signature), a pure function of the article and ``config`` (default ``DedupConfig()``);
+    ``doc`` is its analysed document when already built. ``Deduper.add(article, features)``
+    gives the same answer as ``Deduper.add(article)``."""
+    config = config or DedupConfig()
+    return _features(article, config, _permutations(config.num_perm), doc)
 
 
 class Deduper:
@@ -204,36 +260,34 @@ class Deduper:
         return self.config.num_perm
 
     # -- adding -------------------------------------------------------------------------
-    def add(self, article: Article) -> DupResult:
-        """Register one article and say whether it copies one already seen."""
+    def add(self, article: Article, features: DedupFeatures | None = None) -> DupResult:
+        """Register one article and say whether it copies one already seen. ``features``:
+        its ``article_features`` when computed already (in a worker); computed here when not
+        given or computed with other settings."""
         if article.id in self._entries:  # idempotent: re-adding returns the same answer
             return self._result_for(article.id)
-        ws = body_words(article)
-        short = len(ws) < self.config.min_words
-        content = " ".join(text_words(article.title or "") + ws) if short else " ".join(ws)
-        digest = hashlib.sha1(content.encode("utf-8")).hexdigest()
+        if features is None or features.key != _feature_key(self.config, self._perm):
+            features = _features(article, self.config, self._perm, None)
         order = (article.published or "~", self._seq)
         self._seq += 1
 
-        if not content:  # nothing to compare: its own group
+        if features.empty:  # nothing to compare: its own group
             return self._new_group(article, order, 0)
 
-        first_exact = self._exact.get(digest)
+        first_exact = self._exact.get(features.digest)
         if first_exact is not None:
             group = self._entries[first_exact].group
             self._join(article, order, group, 0)
             return DupResult(self._earliest_before(group, article.id), group, True, 1.0)
-        self._exact[digest] = article.id
+        self._exact[features.digest] = article.id
 
-        if short:
+        if features.short:
             return self._new_group(article, order, 0)
 
-        sh = shingle_hashes(ws)
-        mh = MinHash(num_perm=self.num_perm, seed=1, hashfunc=_identity,
+        sh, lead = features.shingles, features.lead
+        mh = MinHash(num_perm=self.num_perm, seed=1, hashfunc=_identity, hashvalues=features.signature,
                      permutations=self._perm.permutations, scheme=self._perm.scheme)
-        mh.update_batch(sh.tolist())
         size = len(sh)
-        lead = shingle_hashes(ws[:max(self.config.lead_words, len(ws) // 2) + SHINGLE - 1])
 
         best, best_c = None, 0.0
         for cand in self._lsh.query(mh):

@@ -56,6 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
+from marsad.analysed import AnalysedDoc
 from marsad.dedup import text_words
 from marsad.embeddings import get_encoder
 from marsad.errors import MarsadError
@@ -68,6 +69,11 @@ from marsad.text.normalize import normalize
 # Version of the saved state's layout (docs/STATE.md); 1 was a pickle of the whole object.
 STATE_VERSION = 2
 PRIOR_CORPUS_DOCS = 31525  # documents the lexicon counts came from (ANT 2018)
+# Story-lead embeddings computed ahead (in the workers) kept for when a story's embedding is
+# first needed: the latest 16,384 stories (2 KB each, about 32 MB). Speed only: a story past
+# them (or after a restart) has its lead encoded again here, to the same vector when its input
+# held one article (an input's articles are embedded together, which moves the floats by ~1e-7).
+LEAD_EMBEDDINGS = 16384
 
 
 @dataclass(frozen=True)
@@ -595,7 +601,11 @@ _STEMS: dict[str, str] = {}  # word -> stem, a plain dict is faster than stem()'
 def _terms(text: str, limit: int | None = None) -> list[str]:
     """Content stems of ``text`` (its first ``limit`` words): normalized words, stop words and
     numbers dropped, clitics peeled and suffixes stemmed (``marsad.text.stems``)."""
-    ws = text_words(text)  # cached: deduplication has just split the same body
+    return _word_terms(text_words(text), limit)
+
+
+def _word_terms(ws: list[str], limit: int | None = None) -> list[str]:
+    """``_terms`` of words already in ``text_words`` form."""
     if limit is not None:
         ws = ws[:limit]
     out = []
@@ -650,6 +660,89 @@ class _Doc:
     focus: frozenset[str] = frozenset()  # places of the headline (else of the first sentence)
     day: int | None = None  # event day (see _event_day), date ordinal
     wday: int | None = None  # its weekday, known also for undated articles naming one
+    ready: np.ndarray | None = None  # embedding of ``lead`` computed ahead (StoryFeatures.emb)
+
+
+@dataclass(frozen=True, eq=False)
+class StoryFeatures:
+    """What placing one article needs of it alone (``article_features``): computed in the
+    worker that extracts it, so the main process only weighs and places. Only what does not
+    depend on the clusterer's state: term counts (the IDF weights come from the corpus seen so
+    far, applied in ``StoryClusterer.add``), not term vectors. Picklable; about 3 KB with the
+    embedding."""
+
+    t: float | None  # publication time, days since the epoch
+    terms: dict[str, int]  # stem counts of the headline (counted twice) and body, first-seen order
+    title_terms: dict[str, int]  # stem counts of the headline
+    lead_terms: frozenset[str]  # stems of the headline and the body's first 80 (names, places)
+    places: frozenset[str]  # gazetteer places among them
+    phases: frozenset[str]  # election phase of the headline (else of the first sentence)
+    focus: frozenset[str]  # places of the headline (else of the first sentence)
+    day: int | None  # event day (``_event_day``)
+    wday: int | None
+    lead: str  # title + lead, what the sentence encoder reads
+    emb: np.ndarray | None  # its embedding, when asked for (``embed``)
+    key: tuple  # the settings they were computed with (``_feature_key``)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoryFeatures):
+            return NotImplemented
+        mine, theirs = dict(vars(self)), dict(vars(other))
+        e1, e2 = mine.pop("emb"), theirs.pop("emb")
+        return (mine == theirs and list(self.terms) == list(other.terms)
+                and (e1 is None) == (e2 is None) and (e1 is None or np.array_equal(e1, e2)))
+
+
+def _feature_key(config: StoryConfig) -> tuple:
+    """The settings ``StoryFeatures`` depend on: features computed with others are recomputed."""
+    return (config.body_words, config.embed_chars, config.phase_cues, config.day_lead_chars,
+            config.event_back_days, config.day_body_chars)
+
+
+def _features(article: Article, config: StoryConfig, doc: AnalysedDoc | None) -> StoryFeatures:
+    title = article.title or ""
+    body = article.text or ""
+    if doc is not None and doc.matches(article):
+        tterms, bterms = _word_terms(doc.title_words), _word_terms(doc.words, config.body_words)
+    else:
+        tterms, bterms = _terms(title), _terms(body, config.body_words)
+    gaz = _gazetteer()
+    lead_terms = frozenset(tterms + bterms[:80])
+    first = _terms(_FIRST_SENTENCE.match(body).group(0), 60) if body else []
+    phases = _phase(tterms, config.phase_cues)
+    if not phases and body:  # a headline without a cue: the first sentence tells
+        phases = _phase(first, config.phase_cues)
+    focus = frozenset(gaz[s] for s in tterms if s in gaz) or frozenset(gaz[s] for s in first if s in gaz)
+    day, wday = _event_day(title, body, article.published, config)
+    # The headline counts twice: it names the story in few words.
+    return StoryFeatures(
+        t=_days(article.published), terms=dict(Counter(tterms + tterms + bterms)),
+        title_terms=dict(Counter(tterms)), lead_terms=lead_terms,
+        places=frozenset(gaz[s] for s in lead_terms if s in gaz), phases=phases, focus=focus,
+        day=day, wday=wday, lead=_lead(title, body, config.embed_chars), emb=None,
+        key=_feature_key(config))
+
+
+def article_features(article: Article, config: StoryConfig | None = None, doc: AnalysedDoc | None = None,
+                     embed: bool = False) -> StoryFeatures:
+    """The per-article part of story placement, a pure function of the article and ``config``
+    (default ``StoryConfig()``); ``doc`` is its analysed document when already built; ``embed``
+    adds the sentence embedding of its lead (the encoder is loaded in this process).
+    ``StoryClusterer.add(article, features)`` places it as ``StoryClusterer.add(article)`` does."""
+    return article_features_many([article], config, None if doc is None else [doc], embed)[0]
+
+
+def article_features_many(articles: list[Article], config: StoryConfig | None = None,
+                          docs: list[AnalysedDoc | None] | None = None,
+                          embed: bool = False) -> list[StoryFeatures]:
+    """``article_features`` of several articles, their leads embedded in one call."""
+    config = config or DEFAULT_CONFIG
+    docs = docs if docs is not None else [None] * len(articles)
+    out = [_features(a, config, d) for a, d in zip(articles, docs)]
+    if embed and out:
+        embs = _Encoder.encode([f.lead for f in out])
+        out = [replace(f, emb=e) for f, e in zip(out, embs)]
+    return out
 
 
 @dataclass
@@ -805,6 +898,9 @@ class StoryClusterer:
         self._order = 0
         self._latest_week: int | None = None
         self._pending: dict[str, np.ndarray] = {}  # embeddings computed ahead by add_many
+        # story id -> the embedding of its lead computed ahead (StoryFeatures.emb), used when
+        # the story's embedding is first needed; the latest LEAD_EMBEDDINGS only, not saved
+        self._lead_embs: dict[str, np.ndarray] = {}
         self._line_sum: dict[str, dict[str, float]] = {}  # storyline id -> summed article vectors
         self._line_norm: dict[str, dict[str, float]] = {}  # ... normalized, cached (not saved)
 
@@ -826,44 +922,41 @@ class StoryClusterer:
             idf = self._idfs(tf)
         return _norm({s: (1.0 + math.log(n)) * idf[s] for s, n in tf.items()}, keep)
 
-    def _doc(self, article: Article, learn: bool) -> _Doc:
-        title = article.title or ""
-        body = article.text or ""
-        tterms = _terms(title)
-        bterms = _terms(body, self.config.body_words)
+    def _weigh(self, counts: dict[str, int], keep: int, idf: dict[str, float]) -> dict[str, float]:
+        """The normalized TF-IDF vector of term ``counts`` (its ``keep`` heaviest terms)."""
+        return _norm({s: (1.0 + math.log(n)) * idf[s] for s, n in counts.items()}, keep)
+
+    def _doc(self, article: Article, learn: bool, features: StoryFeatures | None = None) -> _Doc:
+        """The scorer's view of ``article`` from its ``features`` (computed here when not
+        given, or computed with other settings), weighed by the IDF of the articles seen so
+        far; ``learn`` counts its terms into that IDF first."""
+        if features is None or features.key != _feature_key(self.config):
+            features = _features(article, self.config, None)
+        terms = features.terms
         if learn:
             self._n_docs += 1
-            self._df.update(set(tterms) | set(bterms))
-        # The headline counts twice: it names the story in few words.
-        idf = self._idfs(set(tterms) | set(bterms))
-        vec = self._vector(tterms + tterms + bterms, self.config.doc_terms, idf)
-        tvec = self._vector(tterms, self.config.doc_terms, idf) if tterms else {}
-        gaz = _gazetteer()
-        lead_terms = set(tterms + bterms[:80])
-        places = frozenset(gaz[s] for s in lead_terms if s in gaz)
-        rare = sorted((s for s in lead_terms if idf[s] >= self.config.name_idf and len(s) > 2), key=lambda s: (-idf[s], s))
+            self._df.update(terms.keys())
+        idf = self._idfs(terms)
+        vec = self._weigh(terms, self.config.doc_terms, idf)
+        tvec = self._weigh(features.title_terms, self.config.doc_terms, idf) if features.title_terms else {}
+        rare = sorted((s for s in features.lead_terms if idf[s] >= self.config.name_idf and len(s) > 2),
+                      key=lambda s: (-idf[s], s))
         names = frozenset(rare[:self.config.name_terms])
-        lead = _lead(title, body, self.config.embed_chars)
-        first = _terms(_FIRST_SENTENCE.match(body).group(0), 60) if body else []
-        phases = _phase(tterms, self.config.phase_cues)
-        if not phases and body:  # a headline without a cue: the first sentence tells
-            phases = _phase(first, self.config.phase_cues)
-        focus = frozenset(gaz[s] for s in tterms if s in gaz) or \
-            frozenset(gaz[s] for s in first if s in gaz)
-        day, wday = _event_day(title, body, article.published, self.config)
-        return _Doc(article.id, _days(article.published), vec, tvec, places, names, lead,
-                    phases=phases, focus=focus, day=day, wday=wday)
+        return _Doc(article.id, features.t, vec, tvec, features.places, names, features.lead,
+                    phases=features.phases, focus=features.focus, day=features.day, wday=features.wday,
+                    ready=features.emb if self.use_embeddings else None)
 
     def _embed(self, doc: _Doc) -> np.ndarray | None:
         if doc.emb is None and self.use_embeddings:
             doc.emb = self._pending.pop(doc.id, None)
             if doc.emb is None:
-                doc.emb = _Encoder.encode([doc.lead])[0]
+                doc.emb = doc.ready if doc.ready is not None else _Encoder.encode([doc.lead])[0]
         return doc.emb
 
     def _story_emb(self, st: _Story) -> np.ndarray | None:
         if st.emb_sum is None and self.use_embeddings and st.lead:
-            st.emb_sum = _Encoder.encode([st.lead])[0].copy()
+            ready = self._lead_embs.get(st.id)
+            st.emb_sum = (ready if ready is not None else _Encoder.encode([st.lead])[0]).copy()
         return st.emb()
 
     # -- scoring --------------------------------------------------------------------------
@@ -958,8 +1051,10 @@ class StoryClusterer:
         return list(range(w0 - k, w0 + k + 1)) + [None]
 
     # -- adding ---------------------------------------------------------------------------
-    def add(self, article: Article) -> str:
-        """Place one article; returns its story id (the same on a repeated add)."""
+    def add(self, article: Article, features: StoryFeatures | None = None) -> str:
+        """Place one article; returns its story id (the same on a repeated add). ``features``:
+        its ``article_features`` when computed already (in a worker; computed here when not
+        given): the article is placed the same either way."""
         known = self._story_of.get(article.id)
         if known is not None:
             return known
@@ -971,7 +1066,7 @@ class StoryClusterer:
             t, st = _days(article.published), self._stories[dup_story]
             if self._gap(t, st) > self.config.max_gap_days or self._span_with(t, st) > self.config.max_span_days:
                 dup_story = None
-        doc = self._doc(article, learn=dup_story is None)
+        doc = self._doc(article, learn=dup_story is None, features=features)
         if doc.t is not None:
             wk = int(doc.t // _WEEK)
             self._latest_week = wk if self._latest_week is None else max(self._latest_week, wk)
@@ -1047,6 +1142,10 @@ class StoryClusterer:
             self._line_parent[line] = line
             self._storylines[line] = []
         st = _Story(id=sid, storyline=line, lead=doc.lead)
+        if doc.ready is not None:  # its lead's embedding, for when the story's is first needed
+            self._lead_embs[sid] = doc.ready
+            if len(self._lead_embs) > LEAD_EMBEDDINGS:
+                del self._lead_embs[next(iter(self._lead_embs))]
         self._stories[sid] = st
         self._story_order[sid] = len(self._story_order)
         self._storylines[line].append(sid)
@@ -1090,7 +1189,8 @@ class StoryClusterer:
                     frozenset(st.places), names, st.lead, st.emb(), phases=frozenset(st.phases),
                     focus=frozenset(st.focus),
                     day=st.days.most_common(1)[0][0] if st.days else None,
-                    wday=st.wdays.most_common(1)[0][0] if st.wdays else None)
+                    wday=st.wdays.most_common(1)[0][0] if st.wdays else None,
+                    ready=self._lead_embs.get(st.id))
 
     def _folds(self) -> dict[str, str]:
         """Small stories shown inside a bigger story of their storyline: story id -> host id.
