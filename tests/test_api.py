@@ -671,3 +671,56 @@ def test_login_only_redirects_within_the_site():
             assert r.status_code == 303 and r.headers["location"] == "/", repr(bad)
         r = c.post("/login", data={"token": TOKEN, "next": "/story/s-grain?x=1"}, follow_redirects=False)
         assert r.headers["location"] == "/story/s-grain?x=1"
+
+
+# -- entity links ------------------------------------------------------------------------------
+@pytest.fixture(scope="module", params=BACKENDS)
+def linked_client(request, tmp_path_factory):
+    """The API over a store the pipeline wrote (tests/link_data.py), reopened by the server."""
+    from link_data import analyze_link_records
+
+    with backend_url(request.param, tmp_path_factory.mktemp("api-links")) as url:
+        analyze_link_records(url)
+        with TestClient(create_app(url, token=TOKEN)) as c:
+            yield c
+
+
+def _people(c) -> dict[str, str]:
+    return {e["name"]: e["id"] for e in c.get("/api/entities", params={"type": "PERSON"}).json()["items"]}
+
+
+def test_entity_view_lists_the_facts_linked_to_it(linked_client):
+    from link_data import LINK_RECORDS
+
+    c = linked_client
+    safadi = _people(c)["أيمن الصفدي"]
+    v = c.get(f"/api/entities/{safadi}").json()
+    # his quotes in both articles, the second of which calls him «الصفدي» only
+    assert {q["title"] for q in v["quotes"]} == {r["title"] for r in LINK_RECORDS[:2]}
+    assert all(q["speaker"]["entity"] == safadi for q in v["quotes"])
+    assert v["events"] and all(safadi in e["actor_entities"] for e in v["events"])
+    assert len(v["stories"]) >= 1
+    # people who share a surname: each one's view holds only his own words
+    for name, title in (("نوري المالكي", LINK_RECORDS[2]["title"]), ("تركي المالكي", LINK_RECORDS[3]["title"])):
+        v = c.get(f"/api/entities/{_people(c)[name]}").json()
+        assert v["quotes"] and {q["title"] for q in v["quotes"]} == {title}
+
+
+def test_fact_and_search_filters_match_entity_ids(linked_client):
+    from link_data import LINK_RECORDS
+
+    c = linked_client
+    orgs = {e["name"]: e["id"] for e in c.get("/api/entities", params={"type": "ORG"}).json()["items"]}
+    # a claim is about its claimant and about the party whose claim it denies
+    for body in ("الاتحاد الأوروبي", "رويترز"):
+        got = c.get("/api/claims", params={"entity": orgs[body]}).json()["items"]
+        assert [x["stance"] for x in got] == ["denies"]
+        assert got[0]["claimant_entity"] == orgs["الاتحاد الأوروبي"] and got[0]["target_claimant_entity"] == orgs["رويترز"]
+    turki = _people(c)["تركي المالكي"]
+    quotes = c.get("/api/quotes", params={"entity": turki}).json()
+    assert quotes["total"] >= 2 and {q["speaker"]["entity"] for q in quotes["items"]} == {turki}
+    # «المالكي» is in both Maliki articles; the entity filter keeps the one linked to Turki
+    hits = c.get("/api/search", params={"q": "المالكي", "entity": turki}).json()
+    assert [h["title"] for h in hits["hits"]] == [LINK_RECORDS[3]["title"]]
+    article = c.get(f"/api/articles/{hits['hits'][0]['id']}").json()
+    assert turki in {m["entity"] for m in article["mentions"]}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from marsad.cli import app
 from marsad.facts import entities as ner
 from marsad.facts.entities import find_mentions, link_entities, nearest_person, tag_tokens
-from marsad.model import Article
-from tests.conftest import anercorp_test_scores
+from marsad.model import Article, Claim, Entity, Event, Evidence, Facts, Mention, Quote, Speaker
+from marsad.store import open_store
+from tests.conftest import BACKENDS, anercorp_test_scores, backend_url
+from tests.link_data import LINK_RECORDS, analyze_link_records
 
 KREMLIN = (
     "قال المتحدث باسم الكرملين دميتري بيسكوف للصحفيين في موسكو يوم الخميس إن الرئيس الروسي "
@@ -248,3 +251,182 @@ def test_tokens_without_sentence_breaks_are_tagged_as_the_same_sentences(monkeyp
     # a list mixing both is cut the same way, each given sentence keeping its own tags
     mixed = ner.tag_sentences([sents[0] + sents[1], sents[2]])
     assert mixed == [apart[0] + apart[1], apart[2]]
+
+
+# -- entity links: across articles, stored with the facts, read back -------------------------
+def _person(article: str, text: str, canonical: str | None = None, role: str | None = None) -> Mention:
+    return Mention(article, text, "PERSON", 0, len(text), canonical=canonical or text, role=role)
+
+
+def test_people_sharing_a_surname_with_other_first_names_stay_apart():
+    ms = [_person("a1", "أيمن الصفدي", role="وزير الخارجية الأردني"), _person("a1", "أيمن الصفدي"),
+          _person("a2", "أمين الصفدي", role="النائب في البرلمان")]
+    ents = {e.name: e for e in link_entities(ms)}
+    # «أيمن» and «أمين» have one consonant skeleton: they were taken for one spelling
+    assert set(ents) == {"أيمن الصفدي", "أمين الصفدي"}
+    assert ms[0].entity == ms[1].entity != ms[2].entity
+    # a spelling of the same first name and surname still joins («ترمب» / «ترامب»)
+    ms = [_person("a1", "دونالد ترامب"), _person("a1", "دونالد ترامب"), _person("a2", "دونالد ترمب")]
+    assert len(link_entities(ms)) == 1 and len({m.entity for m in ms}) == 1
+
+
+def test_a_bare_surname_joins_the_full_name_only_when_roles_agree():
+    nouri = _person("a1", "نوري المالكي", role="رئيس الوزراء العراقي السابق")
+    coalition = _person("a2", "المالكي", role="المتحدث باسم التحالف")
+    bare = _person("a3", "المالكي")
+    minister = _person("a4", "الصفدي", role="وزير الخارجية")
+    safadi = _person("a5", "أيمن الصفدي", role="وزير الخارجية الأردني")
+    link_entities([nouri, coalition, bare, minister, safadi])
+    assert coalition.entity != nouri.entity  # a coalition spokesman is not a former prime minister
+    assert bare.entity == nouri.entity  # no role to disagree: the one «المالكي» known in full
+    assert minister.entity == safadi.entity  # «وزير الخارجية» agrees with «وزير الخارجية الأردني»
+    assert ner.roles_agree(["المتحدث باسم الكرملين"], ["المتحدث الرسمي باسم الكرملين"])
+    assert not ner.roles_agree(["المتحدث باسم التحالف"], ["رئيس الوزراء العراقي السابق"])
+
+
+def test_link_facts_takes_the_article_own_reading_before_names_shared_across_articles():
+    nouri = Entity("e-nouri", "نوري المالكي", "PERSON", ["المالكي"])
+    turki = Entity("e-turki", "تركي المالكي", "PERSON", ["المالكي"])
+    eu = Entity("e-eu", "الاتحاد الأوروبي", "ORG")
+    names = ner.entity_names([nouri, turki, eu])
+    ev = Evidence("a1", 0, 10)
+    f = Facts(mentions=[Mention("a1", "المالكي", "PERSON", 0, 7, canonical="تركي المالكي", entity="e-turki")],
+              quotes=[Quote("a1", Speaker("المالكي"), "نص", True, ev), Quote("a1", Speaker("مراقبون"), "نص", True, ev)],
+              claims=[Claim("a1", "الاتحاد الأوروبي", "denies", "تجميد المساعدات", "نص", ev, "المالكي")],
+              events=[Event("a1", "talks", ev, actors=["المالكي", "الاتحاد الأوروبي", "الحكومة"])])
+    ner.link_facts(f, names)
+    assert f.quotes[0].speaker.entity == "e-turki"  # the article's «المالكي» is Turki
+    assert f.quotes[1].speaker.entity is None  # names no entity
+    assert (f.claims[0].claimant_entity, f.claims[0].target_claimant_entity) == ("e-eu", "e-turki")
+    assert f.events[0].actor_entities == ["e-turki", "e-eu", None]
+    # in an article that does not say which «المالكي», two entities go by it: left unlinked
+    g = Facts(quotes=[Quote("a2", Speaker("المالكي"), "نص", True, Evidence("a2", 0, 2))])
+    ner.link_facts(g, names)
+    assert g.quotes[0].speaker.entity is None
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def linked_url(request, tmp_path_factory):
+    """A store of each backend holding LINK_RECORDS, analysed and closed."""
+    with backend_url(request.param, tmp_path_factory.mktemp("links")) as url:
+        analyze_link_records(url)
+        yield url
+
+
+def _by_title(analysis, title: str) -> Facts:
+    return analysis.facts[next(a.id for a in analysis.articles if a.title == title)]
+
+
+def test_links_are_stored_and_read_back_with_the_facts(linked_url):
+    from marsad.pipeline import load_analysis
+
+    with open_store(linked_url) as store:
+        assert store.has_entity_links()
+        a = load_analysis(store)
+        one = store.get_facts(a.articles[0].id)
+    ents = {e.id: e for e in a.entities}
+    assert all(m.entity in ents for f in a.facts.values() for m in f.mentions)
+    assert [m.entity for m in one.mentions] == [m.entity for m in a.facts[a.articles[0].id].mentions]
+    safadi = next(e for e in a.entities if e.name == "أيمن الصفدي")
+    first = _by_title(a, LINK_RECORDS[0]["title"])
+    second = _by_title(a, LINK_RECORDS[1]["title"])
+    # the second article says only «الصفدي»: its mentions, speaker and actor are the minister
+    assert [m.entity for m in second.mentions if m.text == "الصفدي"] == [safadi.id, safadi.id]
+    for f in (first, second):
+        assert f.quotes and all(q.speaker.entity == safadi.id for q in f.quotes if "الصفدي" in q.speaker.name)
+        assert any(safadi.id in e.actor_entities for e in f.events)
+    denial = next(c for c in second.claims if c.stance == "denies")
+    assert ents[denial.claimant_entity].name == "الاتحاد الأوروبي"
+    assert ents[denial.target_claimant_entity].name == "رويترز"
+    # two people named «المالكي»: two entities, each article's speakers linked to its own
+    people = {e.name: e.id for e in a.entities if e.type == "PERSON"}
+    assert {"نوري المالكي", "تركي المالكي"} <= set(people)
+    for title, name in ((LINK_RECORDS[2]["title"], "نوري المالكي"), (LINK_RECORDS[3]["title"], "تركي المالكي")):
+        f = _by_title(a, title)
+        assert {m.entity for m in f.mentions if m.type == "PERSON"} == {people[name]}
+        assert f.quotes and {q.speaker.entity for q in f.quotes} == {people[name]}
+
+
+def test_search_entity_filter_follows_the_links(linked_url):
+    with open_store(linked_url) as store:
+        people = {e.name: e.id for e in store.entities() if e.type == "PERSON"}
+        hits = store.search("المالكي")
+        assert hits.total == 2
+        # both articles say «المالكي»; only the one about Nouri al-Maliki is linked to him
+        got = store.search("المالكي", entity=people["نوري المالكي"])
+        assert [h.title for h in got.hits] == [LINK_RECORDS[2]["title"]]
+        got = store.search("عمان", entity=people["أيمن الصفدي"])
+        assert sorted(h.title for h in got.hits) == sorted(r["title"] for r in LINK_RECORDS[:2])
+
+
+def _downgrade_to_v4(url: str) -> None:
+    """Make the store at ``url`` what marsad wrote before links were stored: schema v4, no
+    ``entity_links`` table, facts rows without the claim and event entity fields."""
+    import json
+    import sqlite3
+
+    def old(data: str) -> str:
+        d = json.loads(data)
+        for c in d.get("claims", []):
+            c.pop("claimant_entity", None)
+            c.pop("target_claimant_entity", None)
+        for e in d.get("events", []):
+            e.pop("actor_entities", None)
+        for m in d.get("mentions", []):
+            m["entity"] = None
+        return json.dumps(d, ensure_ascii=False)
+
+    if url.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as con:
+            rows = con.execute("SELECT article, data FROM facts").fetchall()
+            for aid, data in rows:
+                con.execute("UPDATE facts SET data=%s WHERE article=%s", (old(data), aid))
+            con.execute("DROP TABLE entity_links")
+            con.execute("UPDATE marsad_schema SET version = 4")
+        return
+    con = sqlite3.connect(url, isolation_level=None)
+    try:
+        for aid, data in con.execute("SELECT article, data FROM facts").fetchall():
+            con.execute("UPDATE facts SET data=? WHERE article=?", (old(data), aid))
+        con.execute("DROP TABLE entity_links")
+        con.execute("PRAGMA user_version = 4")
+    finally:
+        con.close()
+
+
+def test_a_store_from_before_links_opens_upgraded_and_is_linked_when_entities_are_recomputed(store_url):
+    from marsad.pipeline import Pipeline, load_analysis
+    from marsad.store import SCHEMA_VERSION
+
+    analyze_link_records(store_url)
+    _downgrade_to_v4(store_url)
+    with open_store(store_url) as store:
+        assert store.schema_version == SCHEMA_VERSION == 5
+        assert not store.has_entity_links()
+        a = load_analysis(store)  # old rows read: nothing linked yet, nothing lost
+        assert sum(len(f.mentions) for f in a.facts.values()) > 10
+        assert not any(m.entity for f in a.facts.values() for m in f.mentions)
+        assert all(e.actor_entities == [] for f in a.facts.values() for e in f.events)
+        Pipeline(store, use_embeddings=False).finish()
+    with open_store(store_url) as store:
+        a = load_analysis(store)
+        assert all(m.entity for f in a.facts.values() for m in f.mentions)
+        assert any(c.claimant_entity for f in a.facts.values() for c in f.claims)
+
+
+def test_contract_json_carries_the_entity_ids_of_facts(linked_url):
+    import json
+
+    out = CliRunner().invoke(app, ["export", "--db", linked_url, "--json", "-"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    ids = {e["id"]: e["name"] for e in d["entities"]}
+    assert any(q["speaker"]["entity"] and ids[q["speaker"]["entity"]] == "أيمن الصفدي" and q["speaker"]["name"] == "الصفدي"
+               for q in d["quotes"])
+    denial = next(c for c in d["claims"] if c["stance"] == "denies")
+    assert (ids[denial["claimant_entity"]], ids[denial["target_claimant_entity"]]) == ("الاتحاد الأوروبي", "رويترز")
+    for e in d["events"]:
+        assert len(e["actor_entities"]) == len(e["actors"])
+    assert any(x and ids[x] == "أيمن الصفدي" for e in d["events"] for x in e["actor_entities"])

@@ -36,7 +36,7 @@ from starlette.datastructures import MutableHeaders
 from marsad import budget
 from marsad.budget import DEFAULT_TIME_LIMIT
 from marsad.errors import InputError, MarsadError, StoreError
-from marsad.model import Article, Facts, RawDoc
+from marsad.model import Article, Claim, Event, Facts, Quote, RawDoc
 from marsad.store import AnyStore, open_store
 from marsad.web.throttle import FailureThrottle, client_key
 
@@ -127,6 +127,22 @@ class Service:
     def all_facts(self) -> dict[str, Facts]:
         return self._cached("facts", self.store.facts)
 
+    def links_stored(self) -> bool:
+        """Whether the store holds entity links (a store written before they were stored
+        has none until its entities are next recomputed: facts are then matched by name)."""
+        return self._cached("linked", self.store.has_entity_links)
+
+    def _names_for(self, entity: str) -> set[str] | None:
+        """None when facts about ``entity`` are found by their entity links (it is an entity's
+        id and the store holds links); else the normalized names they are matched by (the
+        entity's name and aliases, or ``entity`` itself taken as a name)."""
+        from marsad.text import normalize_for_search
+
+        e = self.derived()["entity"].get(entity)
+        if e is not None and self.links_stored():
+            return None
+        return {normalize_for_search(n) for n in ([e.name, *e.aliases] if e else [entity]) if n}
+
     # -- reads ----------------------------------------------------------------------------
     def articles(self, limit: int, offset: int, story: str | None = None, outlet: str | None = None
                  ) -> dict[str, Any]:
@@ -161,12 +177,7 @@ class Service:
                  entity: str | None = None) -> list[dict[str, Any]]:
         """Quotes, claims or events, newest first, each with its article's outlet/date/story."""
         meta = self.article_meta()
-        names: set[str] = set()
-        if entity:
-            from marsad.text import normalize_for_search
-
-            e = self.derived()["entity"].get(entity)
-            names = {normalize_for_search(n) for n in ([e.name, *e.aliases] if e else [entity])}
+        names = self._names_for(entity) if entity else None
         out = []
         for aid, f in self.all_facts().items():
             m = meta.get(aid)
@@ -183,36 +194,40 @@ class Service:
         return out
 
     def entity_view(self, entity_id: str) -> dict[str, Any]:
-        """What an entity said over time (oldest first) and the stories it appears in."""
+        """What an entity said over time (oldest first): its quotes, the claims it makes or
+        whose claim is denied, the events it is an actor of; and the stories it appears in.
+        Found by the stored entity links (by name only in a store without them)."""
         from marsad.text import normalize_for_search
 
         e = self.entity(entity_id)
-        names = {normalize_for_search(n) for n in [e.name, *e.aliases] if n}
+        names = self._names_for(e.id)
         meta = self.article_meta()
         stories: dict[str, int] = {}
-        quotes = []
+        found: dict[str, list[dict[str, Any]]] = {"quotes": [], "claims": [], "events": []}
         for aid, f in self.all_facts().items():
             m = meta.get(aid)
             if m is None:
                 continue
-            hit = any(mn.entity == e.id or normalize_for_search(mn.canonical or mn.text) in names
-                      for mn in f.mentions)
-            for q in f.quotes:
-                if _fact_about(q, e.id, names):
-                    hit = True
-                    d = q.to_dict()
-                    d.update({"outlet": m["outlet"], "published": m["published"], "story": m["story"],
-                              "title": m["title"]})
-                    quotes.append(d)
+            hit = any(mn.entity == e.id if names is None
+                      else normalize_for_search(mn.canonical or mn.text) in names for mn in f.mentions)
+            for kind, out in found.items():
+                for x in getattr(f, kind):
+                    if _fact_about(x, e.id, names):
+                        hit = True
+                        d = x.to_dict()
+                        d.update({"outlet": m["outlet"], "published": m["published"], "story": m["story"],
+                                  "title": m["title"]})
+                        out.append(d)
             if hit and m["story"]:
                 stories[m["story"]] = stories.get(m["story"], 0) + 1
-        quotes.sort(key=lambda d: (d["published"] or "", d["article"], d["evidence"]["start"]))
+        for out in found.values():
+            out.sort(key=lambda d: (d["published"] or "", d["article"], d["evidence"]["start"]))
         known = self.derived()["story"]
         story_list = [{"id": sid, "title": known[sid].title if sid in known else sid, "articles": n,
                        "last_seen": known[sid].last_seen if sid in known else None}
                       for sid, n in stories.items()]
         story_list.sort(key=lambda s: (s["last_seen"] or "", s["articles"]), reverse=True)
-        return {"entity": e.to_dict(), "quotes": quotes, "stories": story_list}
+        return {"entity": e.to_dict(), **found, "stories": story_list}
 
     def search(self, **kw) -> dict[str, Any]:
         """Search results, from a small cache while the store is unchanged: any commit (an
@@ -469,9 +484,20 @@ def _percentiles(times: Any) -> dict[str, float] | None:
     return {"count": len(xs), "p50": pick(50), "p95": pick(95), "p99": pick(99)}
 
 
-def _fact_about(x: Any, entity_id: str, names: set[str]) -> bool:
+def _fact_about(x: Any, entity_id: str, names: set[str] | None) -> bool:
+    """Whether a quote (its speaker), claim (its claimant or the party whose claim it denies)
+    or event (one of its actors) is about the entity: by its entity links when ``names`` is
+    None, else by name (a store without links)."""
     from marsad.text import normalize_for_search
 
+    if names is None:
+        if isinstance(x, Quote):
+            return x.speaker.entity == entity_id
+        if isinstance(x, Claim):
+            return entity_id in (x.claimant_entity, x.target_claimant_entity)
+        if isinstance(x, Event):
+            return entity_id in x.actor_entities
+        return False
     sp = getattr(x, "speaker", None)
     if sp is not None:
         return sp.entity == entity_id or normalize_for_search(sp.name or "") in names

@@ -129,6 +129,10 @@ class Claim:
     text: str
     evidence: Evidence
     target_claimant: str | None = None
+    # ids of the cross-article Entity the claimant and the target claimant name (set when
+    # entities are linked, see marsad.facts.entities.link_facts; None when they name none)
+    claimant_entity: str | None = None
+    target_claimant_entity: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -167,6 +171,12 @@ class Event:
     # event (commentary, background, or a terse report unlike the news it was fitted on); such
     # an event is kept only because the sentence counts its toll or weapons
     doubtful: bool = False
+    # the id of the cross-article Entity each actor names, in the order of ``actors`` (None
+    # where an actor names none; empty until entities are linked)
+    actor_entities: list[str | None] = field(default_factory=list)
+
+    def actor_entity(self, i: int) -> str | None:
+        return self.actor_entities[i] if i < len(self.actor_entities) else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -175,6 +185,7 @@ class Event:
             "plover": self.plover,
             "doubtful": self.doubtful,
             "actors": list(self.actors),
+            "actor_entities": [self.actor_entity(i) for i in range(len(self.actors))],
             "place": self.place,
             "date": self.date,
             "numbers": [n.to_dict() for n in self.numbers],

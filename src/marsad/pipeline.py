@@ -28,8 +28,9 @@ from marsad import budget
 from marsad.briefs import add_briefs
 from marsad.budget import DEFAULT_TIME_LIMIT
 from marsad.errors import InputError, MarsadError, StateVersionError
+from marsad.facts.entities import entity_names, link_facts
 from marsad.facts.entities import link_entities as link_mentions
-from marsad.model import Analysis, Article, Facts, RawDoc
+from marsad.model import Analysis, Article, Entity, Facts, RawDoc
 from marsad.store import AnyStore, open_existing, open_store
 
 if TYPE_CHECKING:
@@ -432,22 +433,20 @@ class Pipeline:
             analysis = Analysis(articles=articles, stories=stories, storylines=storylines, facts=facts)
             analysis.entities = link_entities(analysis)
             add_briefs(analysis)
-            self.store.replace_derived(analysis.stories, analysis.storylines, analysis.entities)
+            self.store.replace_derived(analysis.stories, analysis.storylines, analysis.entities,
+                                       facts=analysis.facts)
         return analysis
 
 
-def link_entities(analysis: Analysis) -> list:
-    """Cross-article entities from every article's mentions; sets quote speakers' entity ids."""
+def link_entities(analysis: Analysis) -> list[Entity]:
+    """Cross-article entities from every article's mentions; sets the entity id of every
+    mention, quote speaker, claimant, target claimant and event actor that names one (and
+    clears it on those that no longer do). ``finish`` stores these links with the entities."""
     mentions = [m for f in analysis.facts.values() for m in f.mentions]
     entities = link_mentions(mentions)
-    by_alias: dict[str, str] = {}
-    for e in entities:
-        for name in [e.name, *e.aliases]:
-            by_alias.setdefault(name, e.id)
+    names = entity_names(entities)
     for f in analysis.facts.values():
-        for q in f.quotes:
-            if q.speaker.entity is None:
-                q.speaker.entity = by_alias.get(q.speaker.name)
+        link_facts(f, names)
     return entities
 
 

@@ -11,6 +11,8 @@ Public interface (the rest of marsad relies on it):
   («بيسكوف» → «دميتري بيسكوف») and ``role`` from title patterns («المتحدث باسم الكرملين»).
 * ``link_entities(mentions)`` — one :class:`~marsad.model.Entity` per person, organization
   or place across articles; sets ``mention.entity``.
+* ``link_facts(facts, entity_names(entities))`` — sets the entity of one article's quote
+  speakers, claimants, target claimants and event actors from those entities.
 * ``nearest_person(mentions, offset, window)`` / ``person_at(mentions, start, end)`` — for
   the quote and claim extractors.
 
@@ -32,7 +34,7 @@ from typing import Iterable, Sequence
 
 from marsad.analysed import AnalysedDoc
 from marsad.errors import ModelMissing
-from marsad.model import Article, Entity, Mention
+from marsad.model import Article, Entity, Facts, Mention
 from marsad.text.normalize import GAP, normalize
 from marsad.text.stem import stem
 from marsad.text.tokenize import split_clitics, tokenize
@@ -879,25 +881,87 @@ def entity_id(type_: str, name: str) -> str:
     return "e-" + h
 
 
+def _vowel_variant(a: str, b: str) -> bool:
+    """Whether two normalized words are one spelling with and without some inner long vowels
+    («ترمب» / «ترامب», «مدفيديف» / «ميدفيديف»): the shorter is the longer with some of its
+    ا و ي after the first letter left out (the looser consonant skeleton also took «أيمن»
+    for «أمين»)."""
+    if a == b:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    if not a or a[0] != b[0]:
+        return False
+    i = 0
+    for c in b:
+        if i < len(a) and c == a[i]:
+            i += 1
+        elif c not in "اوي":
+            return False
+    return i == len(a)
+
+
+def _spelling_variants(k1: str, k2: str) -> bool:
+    """Whether two normalized person names are spellings of one name: the same first name
+    (people who share a surname are not one person: «أيمن الصفدي» / «أحمد الصفدي») and
+    the other words the same up to inner long vowels (``_vowel_variant``)."""
+    w1, w2 = k1.split(), k2.split()
+    if len(w1) != len(w2):
+        return False
+    if len(w1) > 1 and w1[0] != w2[0]:
+        return False
+    return all(_vowel_variant(a, b) for a, b in zip(w1, w2))
+
+
+# Words of a role that say nothing of which post it is: a role that shares only these with
+# another does not agree with it.
+_ROLE_FILLER = frozenset(norm_word(w) for w in ("السابق", "الأسبق", "الحالي", "العام", "باسم", "الى", "إلى"))
+
+
+def _role_words(roles: Iterable[str]) -> set[str]:
+    out = set()
+    for r in roles:
+        for w in r.split():
+            n = norm_word(w)
+            if len(n) >= 3 and n not in _ROLE_FILLER and n not in _ROLE_BREAK_N:
+                out.add(stem(n))
+    return out
+
+
+def roles_agree(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether two lists of roles may be one person's: either is empty, or they share a word
+    that names the post («وزير الخارجية» / «وزير الخارجية الأردني»). «المتحدث باسم
+    التحالف» and «رئيس الوزراء العراقي السابق» do not agree."""
+    if not a or not b:
+        return True
+    return bool(_role_words(a) & _role_words(b))
+
+
 def link_entities(mentions: list[Mention]) -> list[Entity]:
     """One entity per person / organization / place across articles.
 
-    Mentions are grouped by type and normalized canonical name; a one-word person group
+    Mentions are grouped by type and normalized canonical name; spellings of one person's
+    name (``_spelling_variants``) join the most mentioned one; a one-word person group
     («بيسكوف» in an article that never spells the full name) then joins the single
-    multi-word person whose surname it is. Sets ``mention.entity`` and returns the
-    entities, most mentioned first.
+    multi-word person whose surname it is, except in an article where both carry roles and
+    no role agrees (``roles_agree``: a coalition spokesman «المالكي» is not a former prime
+    minister «نوري المالكي»). People who share a surname with different first names stay apart. Sets
+    ``mention.entity`` and returns the entities, most mentioned first.
     """
     groups: dict[tuple[str, str], list[Mention]] = {}
     for m in mentions:
         groups.setdefault((m.type, _key(m.canonical or m.text)), []).append(m)
     # spelling variants of one name («ترامب» / «ترمب», «ميدفيديف» / «مدفيديف»): same
-    # consonant skeleton → the most mentioned spelling
-    by_skel: dict[tuple[str, str], tuple[str, str]] = {}
+    # consonant skeleton and spellings of each other → the most mentioned spelling
+    by_skel: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key in sorted(groups, key=lambda g: (-len(groups[g]), g)):
         typ, k = key
         if typ == "PERSON" and len(k) >= 6:
-            best = by_skel.setdefault((typ, _skeleton(k)), key)
-            if best != key:
+            kin = by_skel.setdefault((typ, _skeleton(k)), [])
+            best = next((b for b in kin if _spelling_variants(b[1], k)), None)
+            if best is None:
+                kin.append(key)
+            else:
                 groups[best].extend(groups.pop(key))
     persons_by_last: dict[str, set[str]] = {}
     for (typ, k) in groups:
@@ -906,9 +970,18 @@ def link_entities(mentions: list[Mention]) -> list[Entity]:
     merged: dict[tuple[str, str], list[Mention]] = {}
     for (typ, k), ms in groups.items():
         if typ == "PERSON" and len(k.split()) == 1:
-            fulls = persons_by_last.get(_skeleton(k), set())
+            fulls = {f for f in persons_by_last.get(_skeleton(k), set()) if _vowel_variant(f.split()[-1], k)}
             if len(fulls) == 1:
-                merged.setdefault((typ, next(iter(fulls))), []).extend(ms)
+                # article by article: the «المالكي» of one article may be a spokesman, of
+                # another the former prime minister
+                full = next(iter(fulls))
+                full_roles = [m.role for m in groups[(typ, full)] if m.role]
+                by_article: dict[str, list[Mention]] = {}
+                for m in ms:
+                    by_article.setdefault(m.article, []).append(m)
+                for group in by_article.values():
+                    agree = roles_agree([m.role for m in group if m.role], full_roles)
+                    merged.setdefault((typ, full if agree else k), []).extend(group)
                 continue
         merged.setdefault((typ, k), []).extend(ms)
     entities: list[Entity] = []
@@ -931,6 +1004,79 @@ def link_entities(mentions: list[Mention]) -> list[Entity]:
                                mentions=len(ms)))
     entities.sort(key=lambda e: (-e.mentions, e.name))
     return entities
+
+
+# The order in which an article's own mentions of one name are taken when they were linked
+# to entities of several types (a speaker «سهيل» tagged both a person and a place).
+_TYPE_ORDER = {"PERSON": 0, "ORG": 1, "PLACE": 2, "OTHER": 3}
+
+
+@dataclass
+class EntityNames:
+    """Which entities go by each normalized name (their names and aliases): what the names
+    facts carry (speakers, claimants, actors) are linked by. Built by ``entity_names``."""
+
+    ids: dict[str, list[str]]  # normalized name -> ids of the entities going by it
+    types: dict[str, str]  # entity id -> its type
+
+
+def entity_names(entities: Sequence[Entity]) -> EntityNames:
+    ids: dict[str, list[str]] = {}
+    for e in entities:
+        for n in dict.fromkeys(_key(x) for x in [e.name, *e.aliases] if x):
+            if n:
+                ids.setdefault(n, []).append(e.id)
+    return EntityNames(ids=ids, types={e.id: e.type for e in entities})
+
+
+def _pick(counts: dict[str, int], types: dict[str, str]) -> str | None:
+    """The entity an article's mentions of one name stand for: the only one, else the one of
+    the first type (``_TYPE_ORDER``) mentioned most; None on a tie."""
+    if len(counts) == 1:
+        return next(iter(counts))
+    ranked = sorted(counts, key=lambda e: (_TYPE_ORDER.get(types.get(e, ""), 9), -counts[e]))
+    a, b = ranked[0], ranked[1]
+    if (_TYPE_ORDER.get(types.get(a, ""), 9), counts[a]) == (_TYPE_ORDER.get(types.get(b, ""), 9), counts[b]):
+        return None
+    return a
+
+
+def link_facts(facts: Facts, names: EntityNames) -> None:
+    """Set the entity of every quote speaker, claimant, target claimant and event actor of
+    one article (None where it names none).
+
+    A name is linked as the article's own mentions of it are («الصفدي» there is the «أيمن
+    الصفدي» the article names, whatever other «الصفدي» there are); a name the article's
+    mentions do not give (the tagger missed it there) is linked to the one entity that goes
+    by it across articles, and left unlinked when several do (a surname two people share).
+    The mentions must be linked already (``link_entities``)."""
+    local: dict[str, dict[str, int]] = {}
+    for m in facts.mentions:
+        if m.entity:
+            for n in {_key(m.text), _key(m.canonical or m.text)}:
+                c = local.setdefault(n, {})
+                c[m.entity] = c.get(m.entity, 0) + 1
+    cache: dict[str, str | None] = {}
+
+    def resolve(name: str | None) -> str | None:
+        if not name:
+            return None
+        k = _key(name)
+        if k not in cache:
+            if k in local:
+                cache[k] = _pick(local[k], names.types)
+            else:
+                ids = names.ids.get(k, [])
+                cache[k] = ids[0] if len(ids) == 1 else None
+        return cache[k]
+
+    for q in facts.quotes:
+        q.speaker.entity = resolve(q.speaker.name)
+    for c in facts.claims:
+        c.claimant_entity = resolve(c.claimant)
+        c.target_claimant_entity = resolve(c.target_claimant)
+    for e in facts.events:
+        e.actor_entities = [resolve(a) for a in e.actors]
 
 
 # ---------------------------------------------------------------------------------------

@@ -67,6 +67,55 @@ def facts_from_dict(d: dict[str, Any]) -> Facts:
     return Facts(mentions=mentions, quotes=quotes, claims=claims, events=events)
 
 
+# What an entity link is stored for (``entity_links.kind``), with ``idx`` the fact's place in
+# its article's list (mentions, quotes, claims or events) and ``sub`` the actor's place in an
+# event's ``actors`` (0 for the others).
+LINK_KINDS = ("mention", "speaker", "claimant", "target", "actor")
+EntityLink = tuple[str, int, int, str]  # (kind, idx, sub, entity id)
+
+
+def entity_links(f: Facts) -> list[EntityLink]:
+    """The entity links one article's facts carry, in a stable order: every mention, quote
+    speaker, claimant, target claimant and event actor set to an entity id."""
+    out: list[EntityLink] = []
+    out += [("mention", i, 0, m.entity) for i, m in enumerate(f.mentions) if m.entity]
+    out += [("speaker", i, 0, q.speaker.entity) for i, q in enumerate(f.quotes) if q.speaker.entity]
+    for i, c in enumerate(f.claims):
+        if c.claimant_entity:
+            out.append(("claimant", i, 0, c.claimant_entity))
+        if c.target_claimant_entity:
+            out.append(("target", i, 0, c.target_claimant_entity))
+    for i, e in enumerate(f.events):
+        out += [("actor", i, j, e.actor_entity(j)) for j in range(len(e.actors)) if e.actor_entity(j)]
+    return out
+
+
+def apply_entity_links(f: Facts, links: list[EntityLink]) -> Facts:
+    """Set the entity ids of ``f`` to the stored ``links`` (and every other one to None: the
+    stored links are the whole truth). A link past the end of its list (facts and links out
+    of step) is ignored. Returns ``f``."""
+    for m in f.mentions:
+        m.entity = None
+    for q in f.quotes:
+        q.speaker.entity = None
+    for c in f.claims:
+        c.claimant_entity = c.target_claimant_entity = None
+    for e in f.events:
+        e.actor_entities = [None] * len(e.actors)
+    for kind, i, j, eid in links:
+        if kind == "mention" and i < len(f.mentions):
+            f.mentions[i].entity = eid
+        elif kind == "speaker" and i < len(f.quotes):
+            f.quotes[i].speaker.entity = eid
+        elif kind == "claimant" and i < len(f.claims):
+            f.claims[i].claimant_entity = eid
+        elif kind == "target" and i < len(f.claims):
+            f.claims[i].target_claimant_entity = eid
+        elif kind == "actor" and i < len(f.events) and j < len(f.events[i].actors):
+            f.events[i].actor_entities[j] = eid
+    return f
+
+
 def placeholder_story(article: Article) -> Story:
     """The row of a story that stored articles name before stories are next recomputed: one
     article, no storyline, no brief yet."""

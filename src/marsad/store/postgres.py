@@ -145,6 +145,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX fetch_pages_pending ON fetch_pages(ingested)
     """.replace("{now}", _NOW),
+    # 5: the cross-article entity each mention, speaker, claimant, target claimant and event
+    # actor names (kind, idx, sub as in the SQLite store), written by replace_derived
+    """
+    CREATE TABLE entity_links (
+        article TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        sub INTEGER NOT NULL DEFAULT 0,
+        entity TEXT NOT NULL,
+        PRIMARY KEY (article, kind, idx, sub)
+    );
+    CREATE INDEX entity_links_entity ON entity_links(entity, article)
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -452,11 +465,14 @@ class PostgresStore:
             conn.execute("UPDATE articles SET story=%s, data=%s WHERE id=%s", (_col(story), _dumps(data), article_id))
 
     def replace_derived(self, stories: Iterable[Story], storylines: Iterable[Storyline],
-                        entities: Iterable[Entity]) -> None:
-        """Replace stories, storylines and entities in one transaction; stories that stored
+                        entities: Iterable[Entity], facts: dict[str, Facts] | None = None) -> None:
+        """Replace stories, storylines and entities in one transaction, with the entity links
+        of the articles in ``facts`` (None: links left as they are); stories that stored
         articles name but the new rows lack get a placeholder (as the SQLite store does)."""
         stories = list(stories)
         with self.writing(), self._conn() as conn:
+            if facts is not None:
+                self._write_links(conn, facts)
             conn.execute("DELETE FROM stories")
             conn.execute("DELETE FROM storylines")
             conn.execute("DELETE FROM entities")
@@ -474,6 +490,24 @@ class PostgresStore:
                 " ORDER BY seq").fetchall()
             for (data,) in orphans:
                 self._list_in_story(conn, codec.article_from_dict(json.loads(data)))
+
+    def _write_links(self, conn: Any, facts: dict[str, Facts]) -> None:
+        """Store the entity links of ``facts``, rewriting only the articles whose links changed
+        (as the SQLite store does)."""
+        stored = _links_by_article(conn.execute("SELECT article, kind, idx, sub, entity FROM entity_links"))
+        changed = {aid: sorted(codec.entity_links(f)) for aid, f in facts.items()}
+        changed = {aid: links for aid, links in changed.items() if links != sorted(stored.get(aid, []))}
+        if not changed:
+            return
+        conn.execute("DELETE FROM entity_links WHERE article = ANY(%s)", ([_col(a) for a in changed],))
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO entity_links(article, kind, idx, sub, entity) VALUES (%s,%s,%s,%s,%s)",
+                            [(_col(aid), kind, idx, sub, _col(eid))
+                             for aid, links in changed.items() for kind, idx, sub, eid in links])
+
+    def has_entity_links(self) -> bool:
+        """Whether any entity link is stored (see the SQLite store)."""
+        return self._one("SELECT 1 FROM entity_links LIMIT 1") is not None
 
     # -- incremental state ------------------------------------------------------------------
     def save_state(self, key: str, seq: int, value: bytes) -> None:
@@ -639,12 +673,30 @@ class PostgresStore:
         return [(s, int(n), int(a), int(b), lo, hi) for s, n, a, b, lo, hi in rows]
 
     def facts(self) -> dict[str, Facts]:
-        return {a: codec.facts_from_dict(json.loads(d)) for a, d in self._all(
-            "SELECT f.article, f.data FROM facts f JOIN articles a ON a.id = f.article ORDER BY a.seq")}
+        """Every article's facts, with their stored entity links (read in one snapshot)."""
+        in_write = getattr(self._local, "conn", None) is not None
+        with self._conn() as conn, conn.transaction():
+            if not in_write:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            rows = conn.execute("SELECT f.article, f.data FROM facts f JOIN articles a ON a.id = f.article"
+                                " ORDER BY a.seq").fetchall()
+            links = _links_by_article(conn.execute("SELECT article, kind, idx, sub, entity FROM entity_links"))
+        out = {a: codec.facts_from_dict(json.loads(d)) for a, d in rows}
+        for a, got in links.items():
+            if a in out:
+                codec.apply_entity_links(out[a], got)
+        return out
 
     def get_facts(self, article_id: str) -> Facts | None:
-        row = self._one("SELECT data FROM facts WHERE article=%s", (article_id,))
-        return codec.facts_from_dict(json.loads(row[0])) if row else None
+        """One article's facts, with their stored entity links."""
+        with self._conn() as conn, conn.transaction():
+            row = conn.execute("SELECT data FROM facts WHERE article=%s", (article_id,)).fetchone()
+            links = _links_by_article(conn.execute(
+                "SELECT article, kind, idx, sub, entity FROM entity_links WHERE article=%s", (article_id,)))
+        if row is None:
+            return None
+        f = codec.facts_from_dict(json.loads(row[0]))
+        return codec.apply_entity_links(f, links[article_id]) if article_id in links else f
 
     def stories(self) -> list[Story]:
         rows = self._all("SELECT data FROM stories ORDER BY last_seen DESC NULLS LAST, id")
@@ -699,11 +751,16 @@ class PostgresStore:
             if story:
                 where.append("a.story = %s")
                 args.append(story)
-            if entity:
+            if entity:  # by entity links, or by name in a store without them (see search._entity_filter)
                 row = conn.execute("SELECT data FROM entities WHERE id=%s", (entity,)).fetchone()
-                keys = text_search.entity_keys(entity, json.loads(row[0]) if row else None)
-                where.append("d.seq IN (SELECT seq FROM search_mentions WHERE key = ANY(%s))")
-                args.append(keys)
+                if row is not None and conn.execute("SELECT 1 FROM entity_links LIMIT 1").fetchone():
+                    where.append("d.seq IN (SELECT a2.seq FROM entity_links l JOIN articles a2 ON a2.id = l.article"
+                                 " WHERE l.entity = %s)")
+                    args.append(entity)
+                else:
+                    keys = text_search.entity_keys(entity, json.loads(row[0]) if row else None)
+                    where.append("d.seq IN (SELECT seq FROM search_mentions WHERE key = ANY(%s))")
+                    args.append(keys)
             join = " JOIN articles a ON a.seq = d.seq" if (story or facets) else ""
             cands = conn.execute(
                 f"SELECT d.seq, COALESCE(d.title_tokens, d.title_terms), COALESCE(d.body_tokens, d.body_terms),"
@@ -755,6 +812,13 @@ class PostgresStore:
                         for seq, _ in ranked if seq in got]
         results.hits.extend(text_search.hits_from_rows(rows, parsed))
         return results
+
+
+def _links_by_article(rows: Iterable[tuple]) -> dict[str, list[codec.EntityLink]]:
+    out: dict[str, list[codec.EntityLink]] = {}
+    for aid, kind, idx, sub, eid in rows:
+        out.setdefault(aid, []).append((kind, idx, sub, eid))
+    return out
 
 
 def _lexeme(t: str) -> str:

@@ -439,10 +439,17 @@ def check_date(name: str, value: str | None) -> str | None:
     return value
 
 
-def _entity_keys(conn: sqlite3.Connection, entity: str) -> list[str]:
-    """Mention keys that stand for ``entity`` (an entity id or a name)."""
+def _entity_filter(conn: sqlite3.Connection, entity: str) -> tuple[str, list[Any]]:
+    """The condition (and its arguments) that keeps the articles about ``entity``: those
+    linked to it (a mention, speaker, claimant or actor) when it is an entity's id and the
+    store holds entity links; else those naming it (see ``entity_keys``), as in a store whose
+    entities were last recomputed before links were stored, or when ``entity`` is a name."""
     row = conn.execute("SELECT data FROM entities WHERE id=?", (entity,)).fetchone()
-    return entity_keys(entity, json.loads(row[0]) if row is not None else None)
+    if row is not None and conn.execute("SELECT 1 FROM entity_links LIMIT 1").fetchone() is not None:
+        return ("m.seq IN (SELECT a.seq FROM entity_links l JOIN articles a ON a.id = l.article"
+                " WHERE l.entity = ?)", [entity])
+    keys = entity_keys(entity, json.loads(row[0]) if row is not None else None)
+    return f"m.seq IN (SELECT seq FROM search_mentions WHERE key IN ({','.join('?' * len(keys))}))", keys
 
 
 def entity_keys(entity: str, stored: dict[str, Any] | None) -> list[str]:
@@ -463,7 +470,7 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
     match as a phrase. Ranked by BM25 (title hits weigh ``TITLE_WEIGHT`` times a body hit).
 
     Filters: ``outlet`` (exact), ``date_from``/``date_to`` (YYYY-MM-DD, inclusive, on the
-    publication date), ``story`` (story id), ``entity`` (entity id or name). With ``facets``
+    publication date), ``story`` (story id), ``entity`` (entity id: the articles linked to it; or a name). With ``facets``
     the result also counts the matches per outlet and per story.
     """
     if limit < 0 or offset < 0:
@@ -499,9 +506,9 @@ def search(store: "Store", query: str, outlet: str | None = None, date_from: str
             conn.execute("BEGIN")  # one snapshot for the count, the page and the facets
         try:
             if entity:
-                keys = _entity_keys(conn, entity)
-                where.append(f"m.seq IN (SELECT seq FROM search_mentions WHERE key IN ({','.join('?' * len(keys))}))")
-                args.extend(keys)
+                cond_e, args_e = _entity_filter(conn, entity)
+                where.append(cond_e)
+                args.extend(args_e)
             match = parsed.match(_known_terms(conn, parsed.terms()))
             if match is None:
                 return results

@@ -107,6 +107,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX IF NOT EXISTS fetch_pages_pending ON fetch_pages(ingested);
     """,
+    # 5: the cross-article entity each mention, quote speaker, claimant, target claimant and
+    # event actor names (see codec.entity_links), written with the entities by replace_derived;
+    # the facts rows themselves stay as stored
+    """
+    CREATE TABLE IF NOT EXISTS entity_links (
+        article TEXT NOT NULL,
+        kind TEXT NOT NULL,            -- mention | speaker | claimant | target | actor
+        idx INTEGER NOT NULL,          -- the fact's place in its article's list
+        sub INTEGER NOT NULL DEFAULT 0, -- the actor's place in its event's actors
+        entity TEXT NOT NULL,
+        PRIMARY KEY (article, kind, idx, sub)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS entity_links_entity ON entity_links(entity, article);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -372,14 +386,18 @@ class Store:
             self._db.execute("UPDATE articles SET story=?, data=? WHERE id=?", (story, _dumps(data), article_id))
 
     def replace_derived(self, stories: Iterable[Story], storylines: Iterable[Storyline],
-                        entities: Iterable[Entity]) -> None:
-        """Replace the derived tables (stories, storylines, entities) in one transaction.
+                        entities: Iterable[Entity], facts: dict[str, Facts] | None = None) -> None:
+        """Replace the derived tables (stories, storylines, entities) in one transaction, and
+        with them the entity links of the articles in ``facts`` (article id -> its facts with
+        their links set; None leaves the stored links as they are).
 
         Stories that stored articles still name but ``stories`` lacks (articles stored by
         another writer since these were computed) get a placeholder row listing them, so no
         article ever points to a story that is not there; the next recomputation replaces it."""
         stories = list(stories)
         with self.writing():
+            if facts is not None:
+                self._write_links(facts)
             self._db.execute("DELETE FROM stories")
             self._db.execute("DELETE FROM storylines")
             self._db.execute("DELETE FROM entities")
@@ -396,6 +414,28 @@ class Store:
                 " ORDER BY seq").fetchall()
             for (data,) in orphans:
                 self._list_in_story(codec.article_from_dict(json.loads(data)))
+
+    def _write_links(self, facts: dict[str, Facts]) -> None:
+        """Store the entity links of ``facts`` (inside the open transaction): only articles
+        whose links differ from the stored ones are rewritten, so a recomputation that moves
+        a few links writes a few rows."""
+        stored = self._links()
+        for aid, f in facts.items():
+            links = sorted(codec.entity_links(f))
+            if links == sorted(stored.get(aid, [])):
+                continue
+            self._db.execute("DELETE FROM entity_links WHERE article=?", (aid,))
+            self._db.executemany("INSERT INTO entity_links(article, kind, idx, sub, entity) VALUES (?,?,?,?,?)",
+                                 [(aid, *link) for link in links])
+
+    def _links(self, article: str | None = None) -> dict[str, list[codec.EntityLink]]:
+        """Stored entity links by article (of one article when named)."""
+        sql = "SELECT article, kind, idx, sub, entity FROM entity_links"
+        rows = self._db.execute(sql + " WHERE article=?", (article,)) if article else self._db.execute(sql)
+        out: dict[str, list[codec.EntityLink]] = {}
+        for aid, kind, idx, sub, eid in rows:
+            out.setdefault(aid, []).append((kind, idx, sub, eid))
+        return out
 
     def save_state(self, key: str, seq: int, value: bytes) -> None:
         self.save_states({key: value}, seq)
@@ -602,15 +642,41 @@ class Store:
         return [tuple(r) for r in rows]
 
     def facts(self) -> dict[str, Facts]:
+        """Every article's facts, with their stored entity links."""
         with self._lock:
-            rows = self._db.execute("SELECT f.article, f.data FROM facts f JOIN articles a ON a.id = f.article"
-                                   " ORDER BY a.seq").fetchall()
-        return {a: codec.facts_from_dict(json.loads(d)) for a, d in rows}
+            if self._writing:
+                rows, links = self._facts_rows(), self._links()
+            else:  # one snapshot for the facts and their links
+                self._db.execute("BEGIN")
+                try:
+                    rows, links = self._facts_rows(), self._links()
+                finally:
+                    self._db.execute("COMMIT")
+        out = {a: codec.facts_from_dict(json.loads(d)) for a, d in rows}
+        for a, got in links.items():
+            if a in out:
+                codec.apply_entity_links(out[a], got)
+        return out
+
+    def _facts_rows(self) -> list[tuple[str, str]]:
+        return self._db.execute("SELECT f.article, f.data FROM facts f JOIN articles a ON a.id = f.article"
+                                " ORDER BY a.seq").fetchall()
 
     def get_facts(self, article_id: str) -> Facts | None:
+        """One article's facts, with their stored entity links."""
         with self._lock:
             row = self._db.execute("SELECT data FROM facts WHERE article=?", (article_id,)).fetchone()
-        return codec.facts_from_dict(json.loads(row[0])) if row else None
+            links = self._links(article_id).get(article_id, []) if row else []
+        if not row:
+            return None
+        f = codec.facts_from_dict(json.loads(row[0]))
+        return codec.apply_entity_links(f, links) if links else f
+
+    def has_entity_links(self) -> bool:
+        """Whether any entity link is stored (False for a store whose entities have not been
+        recomputed since it was upgraded to hold them)."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM entity_links LIMIT 1").fetchone() is not None
 
     def stories(self) -> list[Story]:
         with self._lock:
