@@ -81,11 +81,11 @@ def test_crash_mid_batch_loses_nothing_stored(corpus, tmp_path, monkeypatch):
     real = pl.process_input
     calls = {"n": 0}
 
-    def crash_on_second(raw, with_facts=True, time_limit=None):
+    def crash_on_second(raw, with_facts=True, time_limit=None, features=None):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt  # Ctrl-C in the middle of the batch
-        return real(raw, with_facts, time_limit)
+        return real(raw, with_facts, time_limit, features)
 
     monkeypatch.setattr(pl, "process_input", crash_on_second)
     with Store(db) as store:

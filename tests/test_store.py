@@ -219,3 +219,64 @@ def test_a_long_wait_for_another_writer_is_said_once(store_url, caplog):
                     other.add_input("k", "x", [(_article(16), Facts())])
     said = [r.getMessage() for r in caplog.records if "waiting for it" in r.getMessage()]
     assert len(said) == 1 and _name(store_url) in said[0]
+
+
+# -- bulk writes ------------------------------------------------------------------------------
+def test_several_inputs_in_one_call_are_stored_as_one_at_a_time_would_store_them(tmp_path, store_url):
+    from marsad.store.search import index_entry
+
+    arts = [_article(20 + i) for i in range(5)]
+    arts[0].story = arts[1].story = "s-a"  # a story row made by the first, extended by the second
+    arts[2].story = "s-b"
+    again = _article(20)  # the same article id again, in a later input of the batch
+    batch = [("k1", "o1", [(arts[0], _facts(arts[0])), (arts[1], Facts())]),
+             ("k2", "o2", [(arts[2], _facts(arts[2])), (again, Facts())]),
+             ("k3", "o3", []),
+             ("k4", "o4", [(arts[3], Facts()), (arts[4], Facts())])]
+    with open_store(store_url) as bulk, Store(tmp_path / "one.db") as one:
+        # an entry analysed elsewhere is used as given (here: of another text, to tell)
+        elsewhere = index_entry(Article(id="x", origin="x", text="نص آخر تماما عن الانتخابات"), None)
+        assert bulk.add_inputs(batch, entries={arts[4].id: elsewhere}) == [2, 1, 0, 2]
+        assert [one.add_input(k, o, items) for k, o, items in batch] == [2, 1, 0, 2]
+        assert bulk.add_inputs(batch) == [0, 0, 0, 0]  # all there already
+        for s in (bulk, one):
+            assert [a.id for a in s.articles()] == [a.id for a in arts]
+            assert all(s.has_input(k) for k in ("k1", "k2", "k3", "k4"))
+            assert {st.id: st.articles for st in s.stories()} == {
+                "s-a": ["a0020", "a0021"], "s-b": ["a0022"]}
+            assert s.get_facts("a0022").quotes[0].speaker.name == "سامر الحلبي"
+            assert s.search("سامر الحلبي", entity="سامر الحلبي").total == 2
+        assert {h.id for h in bulk.search("الانتخابات").hits} == {arts[4].id}
+        assert not one.search("الانتخابات").hits
+        assert one.search("غارة").total == 5 and bulk.search("غارة").total == 4  # a0024 indexed as given
+
+
+def test_a_failed_batch_of_inputs_leaves_none_of_them(store_url):
+    good, bad = _article(30), _article(31)
+    bad.title = object()  # cannot be encoded: fails before anything is written
+    worse = _article(32)
+    with open_store(store_url) as s:
+        with pytest.raises(Exception):
+            s.add_inputs([("k1", good.origin, [(good, Facts())]), ("k2", bad.origin, [(bad, Facts())])])
+        with pytest.raises(Exception):
+            with s.writing():  # fails after the batch was written, before the commit
+                s.add_inputs([("k1", good.origin, [(good, Facts())]), ("k3", worse.origin, [(worse, Facts())])])
+                raise RuntimeError("crash")
+        assert s.count_articles() == 0 and not s.has_input("k1") and not s.has_input("k3")
+        assert s.search("غارة").total == 0 and s.stories() == []
+
+
+def test_story_assignments_in_one_call(store_url):
+    arts = [_article(40 + i) for i in range(4)]
+    with open_store(store_url) as s:
+        s.add_inputs([(a.id, a.origin, [(a, Facts())]) for a in arts])
+        s.set_article_stories({"a0040": "s-x", "a0042": "s-x", "a0043": "s-y", "nowhere": "s-z"})
+        s.set_article_stories({})
+        got = {a.id: a.story for a in s.articles()}
+        assert got == {"a0040": "s-x", "a0041": None, "a0042": "s-x", "a0043": "s-y"}
+        assert s.get_article("a0043").story == "s-y"  # the stored JSON too, not only the column
+        assert s.list_articles(10, 0, story="s-x")[0] == 2
+        assert [d["story"] for d in s.list_articles(10, 0, story="s-y")[1]] == ["s-y"]
+        assert s.search("غارة", story="s-x").total == 2
+        s.set_article_story("a0041", "s-y")
+        assert s.list_articles(10, 0, story="s-y")[0] == 2

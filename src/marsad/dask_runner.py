@@ -1,9 +1,10 @@
 """The per-input work of the pipeline as Dask tasks.
 
-``marsad analyze … --dask ADDRESS`` hands each input's reading, extraction, cleaning, metadata
-and facts (``marsad.pipeline.process_input``) to a Dask cluster and streams the results back in
-input order, so the stateful stages (dedup, story placement, storing) see exactly what a
-single-process run sees and the result is the same. ADDRESS is a scheduler address
+``marsad analyze … --dask ADDRESS`` hands each input's reading, extraction, cleaning, metadata,
+facts and the per-article features of deduplication and stories (MinHash signature, term
+counts, lead embedding: ``marsad.pipeline.process_input``) to a Dask cluster and streams the
+results back in input order, so the stateful stages (dedup, story placement, storing) see
+exactly what a single-process run sees and the result is the same. ADDRESS is a scheduler address
 (``tcp://host:8786``; its workers need marsad installed, the same version) or ``local:N`` for a
 ``LocalCluster`` of N single-threaded worker processes on this machine.
 
@@ -14,10 +15,13 @@ from __future__ import annotations
 
 from collections import deque
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from marsad.errors import InputError, MarsadError
-from marsad.model import Article, Facts, RawDoc
+from marsad.model import RawDoc
+
+if TYPE_CHECKING:
+    from marsad.pipeline import FeatureSpec
 
 
 def parse_address(address: str) -> tuple[str, int]:
@@ -65,9 +69,11 @@ def client_for(address: str):
 
 
 def run_on_dask(raws: Iterable[RawDoc], client, with_facts: bool = True,
-                time_limit: float | None = None, window: int = 0,
-                ) -> Iterator[list[tuple[Article, Facts]] | InputError]:
-    """``process_input`` over ``raws`` as Dask tasks, results in input order.
+                time_limit: float | None = None, window: int = 0, features: FeatureSpec | None = None,
+                ) -> Iterator[list[tuple] | InputError]:
+    """``process_input`` over ``raws`` as Dask tasks (with the ``features`` spec: the
+    articles' features for deduplication and stories computed in the task too), results in
+    input order.
 
     At most ``window`` inputs (default 8 a worker thread) are in the cluster at once, so memory
     stays bounded however long the batch. A task that raises, or whose workers keep dying
@@ -86,7 +92,7 @@ def run_on_dask(raws: Iterable[RawDoc], client, with_facts: bool = True,
                 raw = next(it, None)
                 if raw is None:
                     break
-                pending.append((raw, client.submit(process_input, raw, with_facts, time_limit,
+                pending.append((raw, client.submit(process_input, raw, with_facts, time_limit, features,
                                                    pure=False)))
             if not pending:
                 return

@@ -34,8 +34,8 @@ from marsad.model import Analysis, Article, Entity, Facts, RawDoc
 from marsad.store import AnyStore, open_existing, open_store
 
 if TYPE_CHECKING:
-    from marsad.dedup import DedupConfig
-    from marsad.stories import StoryConfig
+    from marsad.dedup import DedupConfig, DedupFeatures
+    from marsad.stories import StoryConfig, StoryFeatures
 
 DEDUP_STATE = "dedup"
 STORIES_STATE = "stories"
@@ -72,17 +72,42 @@ def input_key(raw: RawDoc) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which per-article features of the stateful stages ``process_input`` computes: those
+    of deduplication with ``dedup`` and of story placement with ``stories`` (their settings),
+    the lead's sentence embedding when ``embed``. Sent to the workers with each input."""
+
+    dedup: DedupConfig
+    stories: StoryConfig
+    embed: bool = True
+
+
+@dataclass(frozen=True)
+class ArticleFeatures:
+    """An article's features for deduplication and story placement (``process_input``)."""
+
+    dedup: DedupFeatures
+    stories: StoryFeatures
+
+
 def process_input(raw: RawDoc, with_facts: bool = True, time_limit: float | None = DEFAULT_TIME_LIMIT,
-                  ) -> list[tuple[Article, Facts]] | InputError:
-    """The pure part of the pipeline for one input: extraction, cleaning, metadata and facts.
-    Returns an InputError instead of raising, so a worker pool never dies on bad input; one
-    that runs past ``time_limit`` seconds (None: no limit) is stopped and is an InputError
+                  features: FeatureSpec | None = None,
+                  ) -> list[tuple[Article, Facts]] | list[tuple[Article, Facts, ArticleFeatures]] | InputError:
+    """The pure part of the pipeline for one input: extraction, cleaning, metadata, facts
+    and, with a ``features`` spec, each article's ``ArticleFeatures`` (then the items are
+    (article, facts, features) triples; the articles of one input have their leads embedded
+    in one call). Each article is analysed once (``marsad.analysed.AnalysedDoc``) for all of
+    them. Returns an InputError instead of raising, so a worker pool never dies on bad input;
+    one that runs past ``time_limit`` seconds (None: no limit) is stopped and is an InputError
     too ("took longer than N s", see marsad.budget)."""
     if time_limit and with_facts:
         _load_models()  # a fresh process's model loading is not charged to its first input
+    if time_limit and features is not None:
+        _load_feature_models(features)
     try:
         with budget.limit(time_limit, raw.origin):
-            return _process_input(raw, with_facts)
+            return _process_input(raw, with_facts, features)
     except InputError as exc:
         return exc
 
@@ -105,7 +130,26 @@ def _load_models() -> None:
     _MODELS_LOADED.set()
 
 
-def _process_input(raw: RawDoc, with_facts: bool) -> list[tuple[Article, Facts]] | InputError:
+_FEATURE_MODELS_LOADED = threading.Event()
+
+
+def _load_feature_models(spec: FeatureSpec) -> None:
+    """Load what the features read (word counts, places and, with embeddings, the sentence
+    encoder: ~4 s) once per process, outside the first input's time budget."""
+    if _FEATURE_MODELS_LOADED.is_set():
+        return
+    from marsad.stories import StoryClusterer
+
+    try:
+        StoryClusterer(use_embeddings=spec.embed, config=spec.stories).warm_up()
+    except Exception:  # noqa: BLE001 -- only a head start; the real use reports errors
+        pass
+    _FEATURE_MODELS_LOADED.set()
+
+
+def _process_input(raw: RawDoc, with_facts: bool, spec: FeatureSpec | None = None,
+                   ) -> list[tuple[Article, Facts]] | list[tuple[Article, Facts, ArticleFeatures]] | InputError:
+    from marsad.analysed import AnalysedDoc
     from marsad.ingest import extract_articles
 
     budget.check()  # a request whose time ran out before this input reached it
@@ -115,19 +159,33 @@ def _process_input(raw: RawDoc, with_facts: bool) -> list[tuple[Article, Facts]]
         return exc
     except Exception as exc:  # an extractor bug must not stop the batch; report it by input
         return InputError(raw.origin, f"could not be extracted ({type(exc).__name__}: {exc})")
-    out = []
-    for article in articles:
+    docs = [AnalysedDoc.of(article) for article in articles]
+    facts = [Facts() for _ in articles]
+    if with_facts:
         budget.check()
-        facts = Facts()
-        if with_facts:
-            try:
-                from marsad.facts import extract_facts
+        try:
+            from marsad.facts import extract_facts_many
 
-                facts = extract_facts(article)
-            except Exception as exc:  # facts are best-effort per article; the article still counts
-                return InputError(raw.origin, f"fact extraction failed ({type(exc).__name__}: {exc})")
-        out.append((article, facts))
-    return out
+            # (the entity tagger reads the sentences of many of the input's articles at once)
+            facts = extract_facts_many(articles, docs)
+        except Exception as exc:  # facts are best-effort per article; the article still counts
+            return InputError(raw.origin, f"fact extraction failed ({type(exc).__name__}: {exc})")
+    out = list(zip(articles, facts))
+    if spec is None:
+        return out
+    budget.check()
+    return [(a, f, feats) for (a, f), feats in zip(out, _features(articles, docs, spec))]
+
+
+def _features(articles: list[Article], docs: list, spec: FeatureSpec) -> list[ArticleFeatures]:
+    from marsad.dedup import article_features as dedup_features
+    from marsad.stories import article_features_many as story_features
+
+    try:
+        stories = story_features(articles, spec.stories, docs, embed=spec.embed)
+    except MarsadError:  # no sentence encoder here: placing the articles says so, as before
+        stories = story_features(articles, spec.stories, docs, embed=False)
+    return [ArticleFeatures(dedup_features(a, spec.dedup, d), st) for a, d, st in zip(articles, docs, stories)]
 
 
 def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
@@ -140,9 +198,10 @@ def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
 
 def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True,
                    window: int = 0, started: Callable[[], None] | None = None,
-                   time_limit: float | None = DEFAULT_TIME_LIMIT,
-                   ) -> Iterator[list[tuple[Article, Facts]] | InputError]:
-    """``process_input`` over ``raws`` in ``workers`` processes, results in input order.
+                   time_limit: float | None = DEFAULT_TIME_LIMIT, features: FeatureSpec | None = None,
+                   ) -> Iterator[list[tuple] | InputError]:
+    """``process_input`` over ``raws`` in ``workers`` processes (with the ``features`` spec:
+    the articles' features computed there too), results in input order.
 
     Whatever goes wrong in a worker comes back as an ``InputError`` for that input alone: an
     exception or an unpicklable result is reported for its input; a worker that dies (killed,
@@ -162,7 +221,7 @@ def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True
                 raw = next(it, None)
                 if raw is None:
                     break
-                pending.append((raw, _submit(pool, raw, with_facts, time_limit)))
+                pending.append((raw, _submit(pool, raw, with_facts, time_limit, features)))
             if started is not None:
                 started()
                 started = None
@@ -183,15 +242,16 @@ def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True
             again = [raw] + [r for r, _ in pending]
             pending.clear()
             for r in again:
-                yield _run_isolated(r, with_facts, time_limit)
+                yield _run_isolated(r, with_facts, time_limit, features)
             pool = ProcessPoolExecutor(max_workers=workers)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _submit(pool: ProcessPoolExecutor, raw: RawDoc, with_facts: bool, time_limit: float | None) -> Future:
+def _submit(pool: ProcessPoolExecutor, raw: RawDoc, with_facts: bool, time_limit: float | None,
+            features: FeatureSpec | None = None) -> Future:
     try:
-        return pool.submit(process_input, raw, with_facts, time_limit)
+        return pool.submit(process_input, raw, with_facts, time_limit, features)
     except BrokenProcessPool as exc:  # broken by an earlier input: reported when this one's turn comes
         fut: Future = Future()
         fut.set_exception(exc)
@@ -199,10 +259,10 @@ def _submit(pool: ProcessPoolExecutor, raw: RawDoc, with_facts: bool, time_limit
 
 
 def _run_isolated(raw: RawDoc, with_facts: bool, time_limit: float | None,
-                  ) -> list[tuple[Article, Facts]] | InputError:
+                  features: FeatureSpec | None = None) -> list[tuple] | InputError:
     with ProcessPoolExecutor(max_workers=1) as solo:
         try:
-            return solo.submit(process_input, raw, with_facts, time_limit).result()
+            return solo.submit(process_input, raw, with_facts, time_limit, features).result()
         except Exception as exc:  # noqa: BLE001 -- reported for this input alone
             return _worker_failure(raw, exc)
 
@@ -308,13 +368,15 @@ class Pipeline:
                 self._stale = True
             raise
 
-    def _place(self, article: Article, replay: bool = False) -> None:
-        """Dedup and cluster one article (sets duplicate_of and story)."""
+    def _place(self, article: Article, replay: bool = False, features: ArticleFeatures | None = None) -> None:
+        """Dedup and cluster one article (sets duplicate_of and story); ``features``: its
+        features from ``process_input`` (computed here when None)."""
+        dedup, stories = (None, None) if features is None else (features.dedup, features.stories)
         if not replay or article.duplicate_of is None:
-            article.duplicate_of = self.deduper.add(article).duplicate_of
+            article.duplicate_of = self.deduper.add(article, dedup).duplicate_of
         else:
-            self.deduper.add(article)
-        article.story = self.clusterer.add(article)
+            self.deduper.add(article, dedup)
+        article.story = self.clusterer.add(article, stories)
 
     def checkpoint(self) -> None:
         """Save the dedup and story state, stamped with the last article it covers."""
@@ -356,16 +418,22 @@ class Pipeline:
         self.checkpoint()
         return report
 
-    def _run(self, raws: Iterator[RawDoc]) -> Iterator[list[tuple[Article, Facts]] | InputError]:
+    def feature_spec(self) -> FeatureSpec:
+        """What the workers compute for the stateful stages: their features with the settings
+        of this pipeline's state."""
+        return FeatureSpec(self.deduper.config, self.clusterer.config, self.use_embeddings)
+
+    def _run(self, raws: Iterator[RawDoc]) -> Iterator[list[tuple[Article, Facts, ArticleFeatures]] | InputError]:
+        spec = self.feature_spec()
         if self.dask:
             from marsad.dask_runner import client_for, run_on_dask
 
             with client_for(self.dask) as client:
-                yield from run_on_dask(raws, client, self.with_facts, self.time_limit)
+                yield from run_on_dask(raws, client, self.with_facts, self.time_limit, features=spec)
             return
         if self.workers == 1:
             for raw in raws:
-                yield process_input(raw, self.with_facts, self.time_limit)
+                yield process_input(raw, self.with_facts, self.time_limit, spec)
             return
         # While the workers read their first inputs this process loads what placing articles
         # needs. On 1,000 ANT articles with 2 workers this hid ~3 s of model loading (the encoder
@@ -379,7 +447,7 @@ class Pipeline:
 
         try:
             for result in run_in_workers(raws, self.workers, self.with_facts, started=start_warm_up,
-                                         time_limit=self.time_limit):
+                                         time_limit=self.time_limit, features=spec):
                 while warm:
                     warm.pop().join()
                 yield result
@@ -393,15 +461,15 @@ class Pipeline:
         except Exception:  # noqa: BLE001 -- only a head start; the real use reports errors
             pass
 
-    def _store_input(self, key: str, raw: RawDoc, items: list[tuple[Article, Facts]],
+    def _store_input(self, key: str, raw: RawDoc, items: list[tuple[Article, Facts, ArticleFeatures]],
                      report: IngestReport) -> None:
         fresh, skipped = [], 0
         with self._writing():
-            for article, facts in items:
+            for article, facts, *features in items:
                 if self.store.has_article(article.id) or any(a.id == article.id for a, _ in fresh):
                     skipped += 1
                     continue
-                self._place(article)
+                self._place(article, features=features[0] if features else None)
                 fresh.append((article, facts))
             self.store.add_input(key, raw.origin, fresh)
             if fresh:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Protocol, Sequence, runtime_checkable
 
 from marsad.errors import StoreError
 from marsad.model import Article, Entity, Facts, Story, Storyline
 
 if TYPE_CHECKING:  # pragma: no cover
-    from marsad.store.search import SearchResults
+    from marsad.store.search import IndexEntry, SearchResults
 
 SQLITE_PREFIX = "sqlite://"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
@@ -60,7 +60,18 @@ class AnyStore(Protocol):
     def has_input(self, key: str) -> bool: ...
     def has_article(self, article_id: str) -> bool: ...
     def add_input(self, key: str, origin: str, items: list[tuple[Article, Facts]]) -> int: ...
+    def add_inputs(self, inputs: Sequence[tuple[str, str, list[tuple[Article, Facts]]]],
+                   entries: Mapping[str, "IndexEntry"] | None = None) -> list[int]:
+        """Store several inputs (key, origin, articles with their facts) in one transaction, a
+        statement per table for them all; how many articles of each were new. All of them or
+        none is stored. ``entries``: search-index entries already analysed, by article id
+        (``marsad.store.search.index_entry``; the others are analysed here)."""
+        ...
     def set_article_story(self, article_id: str, story: str) -> None: ...
+    def set_article_stories(self, stories: Mapping[str, str]) -> None:
+        """Set the story of every article in ``stories`` (article id -> story id; ids not
+        stored are passed over) in one transaction and one statement."""
+        ...
     def replace_derived(self, stories: Iterable[Story], storylines: Iterable[Storyline],
                         entities: Iterable[Entity], facts: dict[str, Facts] | None = None) -> None:
         """Replace stories, storylines and entities, and the entity links of the articles in

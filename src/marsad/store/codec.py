@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+import copy
+from dataclasses import fields, is_dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from marsad.model import (Article, Claim, Entity, Event, Evidence, Facts, Mention, Number, Quote,
@@ -17,8 +19,29 @@ def _build(cls: type[T], d: dict[str, Any]) -> T:
     return cls(**{k: v for k, v in d.items() if k in names})
 
 
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _plain(obj: Any) -> Any:
+    """What ``dataclasses.asdict`` gives, without its deep copy of every string and number:
+    storing 400 ANT articles with their facts spent 1.0 s of 3.8 s in asdict, under cProfile."""
+    if obj is None or isinstance(obj, (str, int, float)):
+        return obj
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {name: _plain(getattr(obj, name)) for name in _field_names(type(obj))}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, tuple) and not hasattr(obj, "_fields"):
+        return tuple(_plain(v) for v in obj)
+    if isinstance(obj, dict):
+        return {_plain(k): _plain(v) for k, v in obj.items()}
+    return copy.deepcopy(obj)  # anything else as asdict leaves it
+
+
 def article_to_dict(a: Article) -> dict[str, Any]:
-    return asdict(a)
+    return _plain(a)
 
 
 def article_from_dict(d: dict[str, Any]) -> Article:
@@ -38,7 +61,7 @@ def entity_from_dict(d: dict[str, Any]) -> Entity:
 
 
 def facts_to_dict(f: Facts) -> dict[str, Any]:
-    return asdict(f)
+    return _plain(f)
 
 
 def _evidence(d: dict[str, Any]) -> Evidence:

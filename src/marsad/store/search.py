@@ -133,9 +133,12 @@ def analyze(text: str) -> tuple[list[str], array]:
     terms: list[str] = []
     offsets = array("I")
     normed = normalize(text)
-    spans = ((m.start(), m.end(), normed[m.start():m.end()].replace(GAP, ""))
-             for m in WORD_PATTERN.finditer(text))
-    for s, e, norm in spans:
+    gap = GAP in normed  # the gap mark is cut out of a word's normalized form, when there is one
+    for m in WORD_PATTERN.finditer(text):
+        s, e = m.span()
+        norm = normed[s:e]
+        if gap:
+            norm = norm.replace(GAP, "")
         t = term(norm) if norm else ""
         if t:
             terms.append(t)
@@ -274,8 +277,48 @@ def mention_keys(facts: Facts | None) -> set[str]:
     return keys
 
 
+@dataclass
+class IndexEntry:
+    """What the search index holds of one article, analysed once: its title's and text's
+    index terms with their (start, end) offsets (packed ``array("I")`` bytes), the outlet and
+    day the filters read, and the mention keys of its facts. Built by ``index_entry`` from the
+    article alone (a pure function: it may run wherever the article was analysed); both
+    backends write their index rows from it."""
+
+    title_terms: list[str]
+    title_offsets: bytes
+    body_terms: list[str]
+    body_offsets: bytes
+    outlet: str | None
+    day: str | None
+    mention_keys: list[str]
+
+
+def index_entry(article: Article, facts: Facts | None) -> IndexEntry:
+    title_terms, title_offs = analyze(article.title or "")
+    body_terms, body_offs = analyze(article.text or "")
+    return IndexEntry(title_terms, title_offs.tobytes(), body_terms, body_offs.tobytes(), article.outlet,
+                      (article.published or "")[:10] or None, sorted(mention_keys(facts)))
+
+
+def index_entries(conn: sqlite3.Connection, rows: list[tuple[int, IndexEntry]]) -> None:
+    """Add just-stored articles (``seq``, entry) to the index, a statement per table for all of
+    them (the caller holds the store's transaction; nothing of these ``seq`` is indexed yet)."""
+    if not rows:
+        return
+    conn.executemany("INSERT OR REPLACE INTO search_fts(rowid, title, body) VALUES (?,?,?)",
+                     [(seq, " ".join(e.title_terms), " ".join(e.body_terms)) for seq, e in rows])
+    conn.executemany("INSERT OR REPLACE INTO search_docs(seq, title_offsets, body_offsets) VALUES (?,?,?)",
+                     [(seq, e.title_offsets, e.body_offsets) for seq, e in rows])
+    conn.executemany("INSERT OR REPLACE INTO search_meta(seq, outlet, day) VALUES (?,?,?)",
+                     [(seq, e.outlet, e.day) for seq, e in rows])
+    conn.executemany("INSERT INTO search_mentions(seq, key) VALUES (?,?)",
+                     [(seq, k) for seq, e in rows for k in e.mention_keys])
+
+
 def index_article(conn: sqlite3.Connection, seq: int, article: Article, facts: Facts | None) -> None:
-    """Add one stored article to the index (the caller holds the store's transaction)."""
+    """Add one stored article to the index, or index it again (the caller holds the store's
+    transaction)."""
     title_terms, title_offs = analyze(article.title or "")
     body_terms, body_offs = analyze(article.text or "")
     conn.execute("INSERT OR REPLACE INTO search_fts(rowid, title, body) VALUES (?,?,?)",
