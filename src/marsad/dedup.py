@@ -30,7 +30,8 @@ from datasketch import MinHash, MinHashLSH
 
 from marsad.analysed import AnalysedDoc, search_words
 from marsad.errors import MarsadError
-from marsad.state import check_config, config_from_dict, corrupt, dump_state, load_state, pack_array, unpack_array
+from marsad.state import (check_config, config_from_dict, corrupt, dump_state, gc_paused, load_state, pack_array,
+                          unpack_array)
 from marsad.model import Article
 
 # Word shingle length. 3 words: calibrated on hand-made Arabic copies (tests/test_dedup.py)
@@ -384,6 +385,7 @@ class Deduper:
     # exact-copy hashes as plain values, and the near-copy index as four flat arrays (the
     # shingle and lead hashes of every article in the LSH index, concatenated, with their
     # lengths) and its MinHash signatures, from which the LSH index is filled again on load.
+    @gc_paused
     def state(self) -> bytes:
         """Everything needed to resume, as the versioned JSON state with ``config`` beside it."""
         ids = list(self._shingles)
@@ -411,6 +413,7 @@ class Deduper:
         return dump_state("dedup", STATE_VERSION, self.config, body)
 
     @classmethod
+    @gc_paused
     def from_state(cls, data: bytes, config: DedupConfig | None = None) -> "Deduper":
         """The deduper ``state()`` saved. With ``config``, a state built with another
         configuration is refused (MarsadError); without, the stored configuration is used."""

