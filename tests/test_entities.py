@@ -303,6 +303,13 @@ def test_link_facts_takes_the_article_own_reading_before_names_shared_across_art
     g = Facts(quotes=[Quote("a2", Speaker("المالكي"), "نص", True, Evidence("a2", 0, 2))])
     ner.link_facts(g, names)
     assert g.quotes[0].speaker.entity is None
+    # a full name no entity goes by, in an article whose tagger found the surname alone
+    names = ner.entity_names([nouri, Entity("e-bouhired", "بوحيرد", "PERSON")])
+    h = Facts(mentions=[Mention("a3", "بوحيرد", "PERSON", 30, 36, canonical="بوحيرد", entity="e-bouhired")],
+              quotes=[Quote("a3", Speaker("جميلة بوحيرد"), "نص", True, Evidence("a3", 0, 2)),
+                      Quote("a3", Speaker("سامي المالكي"), "نص", True, Evidence("a3", 3, 5))])
+    ner.link_facts(h, names)
+    assert [q.speaker.entity for q in h.quotes] == ["e-bouhired", None]  # not Nouri: not in this article
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -1048,14 +1048,19 @@ def link_facts(facts: Facts, names: EntityNames) -> None:
     A name is linked as the article's own mentions of it are («الصفدي» there is the «أيمن
     الصفدي» the article names, whatever other «الصفدي» there are); a name the article's
     mentions do not give (the tagger missed it there) is linked to the one entity that goes
-    by it across articles, and left unlinked when several do (a surname two people share).
+    by it across articles, and left unlinked when several do (a surname two people share);
+    a full name no entity goes by is the person whose surname alone the article names.
     The mentions must be linked already (``link_entities``)."""
     local: dict[str, dict[str, int]] = {}
+    bare: dict[str, set[str]] = {}  # a person the article names by one word only -> entities
     for m in facts.mentions:
         if m.entity:
             for n in {_key(m.text), _key(m.canonical or m.text)}:
                 c = local.setdefault(n, {})
                 c[m.entity] = c.get(m.entity, 0) + 1
+            k = _key(m.canonical or m.text)
+            if m.type == "PERSON" and len(k) >= 3 and " " not in k:
+                bare.setdefault(k, set()).add(m.entity)
     cache: dict[str, str | None] = {}
 
     def resolve(name: str | None) -> str | None:
@@ -1063,11 +1068,17 @@ def link_facts(facts: Facts, names: EntityNames) -> None:
             return None
         k = _key(name)
         if k not in cache:
+            ids = names.ids.get(k, [])
+            words = k.split()
             if k in local:
                 cache[k] = _pick(local[k], names.types)
+            elif len(ids) == 1:
+                cache[k] = ids[0]
+            elif not ids and 2 <= len(words) <= 4 and len(bare.get(words[-1], ())) == 1:
+                # the speaker «جميلة بوحيرد» of an article whose tagger found only «بوحيرد»
+                cache[k] = next(iter(bare[words[-1]]))
             else:
-                ids = names.ids.get(k, [])
-                cache[k] = ids[0] if len(ids) == 1 else None
+                cache[k] = None
         return cache[k]
 
     for q in facts.quotes:
