@@ -634,7 +634,7 @@ class NeuralTagger:
             at += len(q)
         tagged = np.flatnonzero(gid)
         M = self._whT2.shape[0]
-        fix = (tagged, self._gaz_delta[gid[tagged]].reshape(len(tagged), M, -1))
+        fix = (tagged, self._gaz_delta[gid[tagged]].reshape(len(tagged), M, self._whT2.shape[2]))
         table = self._store.reshape(self._store.shape[0] * M, -1)
         out, steps, back, brow = _lstm_steps(table, rows, lengths, self._whT2, self._rev, fix)
         hs = np.concatenate([out[back if rev else steps, k, brow] for k, rev in enumerate(self._rev)],
