@@ -161,3 +161,107 @@ def test_token_projection_store_is_bounded_and_tags_the_same_after_eviction(monk
     em, mask = tg._fast_emissions(sents)
     full = sum(tg.emissions(x, p) for p in tg.models) / len(tg.models)
     assert np.allclose(em[mask], full[x["mask"]], atol=1e-4)
+
+
+def _plain_lstm(x: np.ndarray, wi: np.ndarray, wh: np.ndarray, b: np.ndarray, reverse: bool) -> np.ndarray:
+    """One LSTM over one sequence (T x D) in PyTorch's layout and gate order, step by step
+    with a real sigmoid: what the batched loop must reproduce."""
+    H = wh.shape[1]
+    h, c = np.zeros(H), np.zeros(H)
+    out = np.zeros((len(x), H))
+    steps = range(len(x) - 1, -1, -1) if reverse else range(len(x))
+    for t in steps:
+        z = wi @ x[t] + wh @ h + b
+        i, f, g, o = (1 / (1 + np.exp(-z[:H])), 1 / (1 + np.exp(-z[H:2 * H])),
+                      np.tanh(z[2 * H:3 * H]), 1 / (1 + np.exp(-z[3 * H:])))
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        out[t] = h
+    return out
+
+
+def test_batched_lstm_loop_matches_a_plain_lstm_per_sequence():
+    rng = np.random.default_rng(3)
+    D, H = 7, 5
+    lengths = np.array([4, 9, 1, 6])
+    x = rng.normal(size=(len(lengths), lengths.max(), D)).astype(np.float32)
+    weights = [(rng.normal(size=(4 * H, D)).astype(np.float32), rng.normal(size=(4 * H, H)).astype(np.float32),
+                rng.normal(size=4 * H).astype(np.float32), rev) for rev in (False, True, False)]
+    outs = nn._lstms([x, x, x], lengths, weights)
+    mask = np.arange(lengths.max())[None, :] < lengths[:, None]
+    for k, (wi, wh, b, rev) in enumerate(weights):
+        want = np.concatenate([_plain_lstm(x[s, :n], wi, wh, b, rev) for s, n in enumerate(lengths)])
+        assert outs[k].shape == (int(mask.sum()), H)
+        assert np.allclose(outs[k], want, atol=1e-5), k
+
+
+def _best_path_by_enumeration(em, trans, start, end):
+    import itertools
+
+    ok, first = nn.allowed_transitions(), nn.allowed_starts()
+    best, arg = -np.inf, None
+    for path in itertools.product(range(em.shape[1]), repeat=len(em)):
+        if not first[path[0]] or not all(ok[a, b] for a, b in zip(path, path[1:])):
+            continue
+        s = start[path[0]] + end[path[-1]] + sum(em[t, k] for t, k in enumerate(path))
+        s += sum(trans[a, b] for a, b in zip(path, path[1:]))
+        if s > best:
+            best, arg = s, list(path)
+    return arg
+
+
+def test_batch_viterbi_finds_each_sequences_best_valid_path():
+    rng = np.random.default_rng(5)
+    K = len(nn.TAGS)
+    lengths = np.array([2, 4, 1, 3, 4])
+    em = rng.normal(size=(len(lengths), 4, K)) * 2
+    trans, start, end = rng.normal(size=(K, K)), rng.normal(size=K), rng.normal(size=K)
+    mask = np.arange(4)[None, :] < lengths[:, None]
+    em[~mask] = 50.0  # padding scores must not count
+    got = nn.viterbi(em, mask, trans, start, end)
+    for b, n in enumerate(lengths):
+        assert got[b] == _best_path_by_enumeration(em[b, :n], trans, start, end), b
+        # and the same path when the sequence is decoded alone
+        assert nn.viterbi(em[b:b + 1, :n], mask[b:b + 1, :n], trans, start, end) == [got[b]]
+
+
+def test_gazetteer_tags_read_from_the_first_possible_name_equal_the_whole_scan():
+    tg = nn.tagger()
+    sents = [
+        "وقال المتحدث باسم الحكومة إن الوفد سيصل إلى القاهرة ثم إلى باريس غدا .".split(),
+        "وأكد الرجل أن الأمر لا يعنيه .".split(),
+        "التقى رئيس الوزراء نظيره في واشنطن والرياض .".split(),
+    ]
+    # a batch no token of which can start a name is tagged too
+    assert nn.tagger().tag_sentences([["بدأ", "."]]) == [["O", "O"]]
+    found = 0
+    for s in sents:
+        info = tg._gazetteer_words(s)
+        words = [w for w, _ in info]
+        whole = ner._gazetteer_tags(words)
+        first = next((i for i, (_, start) in enumerate(info) if start), None)
+        if first is None:
+            assert whole == [""] * len(s)
+            continue
+        assert all(t == "" for t in whole[:first])
+        assert ner._gazetteer_tags(words[first:]) == whole[first:]
+        found += any(whole)
+    assert found >= 2  # the place names above are in the gazetteer
+
+
+def test_many_articles_tagged_together_give_each_articles_facts_alone():
+    from marsad.facts import extract_facts, extract_facts_many
+
+    texts = [
+        "قال وزير الخارجية الأردني أيمن الصفدي إن بلاده ترفض أي تهجير. وأضاف الصفدي في عمان أن "
+        "الحل هو إقامة الدولة الفلسطينية.",
+        "وصل الرئيس الفرنسي إيمانويل ماكرون إلى بيروت صباح الثلاثاء. والتقى ماكرون رئيس الحكومة.",
+        "",
+        "أعلنت وزارة الصحة في غزة مقتل 12 شخصا في غارة على مخيم جباليا. ونفى الجيش الإسرائيلي ذلك.",
+    ]
+    arts = [Article(id=f"m{i}", origin="test", title=f"خبر {i}", text=t) for i, t in enumerate(texts)]
+    many = extract_facts_many(arts)
+    assert len(many) == len(arts)
+    for a, got in zip(arts, many):
+        assert got == extract_facts(a), a.id
+    assert any(m.text == "إيمانويل ماكرون" for m in many[1].mentions)
