@@ -145,10 +145,12 @@ def test_state_bytes_are_json_not_pickles(monkeypatch):
     Deduper.from_state(d.state())
     StoryClusterer.from_state(c.state())
     monkeypatch.undo()
-    # embeddings are stored as base64 of little-endian float32, shingles as uint32
+    # embeddings are stored as base64 of one little-endian float32 matrix, shingles as uint32
     doc = json.loads(c.state())
-    st = next(s for s in doc["state"]["stories"] if s["emb_sum"] is not None)
-    assert st["emb_sum"]["dtype"] == "<f4" and len(st["emb_sum"]["shape"]) == 1
+    matrix = doc["state"]["embeddings"]
+    rows = [r for st in doc["state"]["stories"] for r in [st["emb_sum"]] + [e for _, e in st["recent"]]
+            if r is not None]
+    assert matrix["dtype"] == "<f4" and sorted(rows) == list(range(matrix["shape"][0])) and rows
     assert json.loads(d.state())["state"]["near"]["shingles"]["dtype"] == "<u4"
 
 
@@ -209,7 +211,9 @@ def test_corrupt_bytes_are_a_clear_error():
     bad_stories = [
         b"{", good_c[:-1], good_d,
         edited(good_c, lambda doc: doc["state"]["stories"][0].pop("centroid")),
-        edited(good_c, lambda doc: doc["state"]["stories"][0]["recent"][0].__setitem__(1, {"dtype": "<f4"})),
+        edited(good_c, lambda doc: doc["state"]["stories"][0]["recent"][0].__setitem__(1, 10**6)),
+        edited(good_c, lambda doc: doc["state"]["stories"][0]["centroid"].__setitem__(1, "AAAA")),
+        edited(good_c, lambda doc: doc["state"]["embeddings"].update(shape=[3, 7])),
         edited(good_c, lambda doc: doc["state"].__setitem__("story_of", {"x": 999})),
         edited(good_c, lambda doc: doc["state"].__setitem__("index", [["a", 1, "not a list"]])),
     ]

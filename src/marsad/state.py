@@ -88,6 +88,22 @@ def unpack_array(d: dict[str, Any]) -> np.ndarray:
     return a.astype(a.dtype.newbyteorder("="), copy=False)
 
 
+def pack_floats(d: dict[str, float]) -> list:
+    """A sparse vector (term -> float) as ``[[terms...], base64 of little-endian float64]``:
+    exact, about half the size of the floats written out, and faster to write and read."""
+    values = np.fromiter(d.values(), dtype="<f8", count=len(d))
+    return [list(d), base64.b64encode(values.tobytes()).decode("ascii")]
+
+
+def unpack_floats(v: list) -> dict[str, float]:
+    """The sparse vector ``pack_floats`` wrote, its terms in their order."""
+    keys, b64 = v
+    values = np.frombuffer(base64.b64decode(b64, validate=True), dtype="<f8").tolist()
+    if len(values) != len(keys):
+        raise ValueError("a sparse vector has not one value per term")
+    return dict(zip(keys, values))
+
+
 # --- configuration ---------------------------------------------------------------------------
 
 def config_to_dict(config: Any) -> dict[str, Any]:

@@ -61,7 +61,7 @@ from marsad.dedup import text_words
 from marsad.embeddings import get_encoder
 from marsad.errors import MarsadError
 from marsad.state import (check_config, config_from_dict, corrupt, dump_state, gc_paused, load_state, pack_array,
-                          unpack_array)
+                          pack_floats, unpack_array, unpack_floats)
 from marsad.model import Article, Story, Storyline
 from marsad.text import STOPWORDS, stem, stems, tokenize
 from marsad.text.dates import WEEKDAYS, find_dates, resolve_relative
@@ -1456,9 +1456,15 @@ class StoryClusterer:
     def state(self) -> bytes:
         """Everything needed to resume, as the versioned JSON state with ``config`` beside it."""
         pos = {sid: i for i, sid in enumerate(self._stories)}
+        embs: list[np.ndarray] = []  # every embedding, one row each of one float32 matrix
 
-        def arr(a: np.ndarray | None) -> dict | None:
-            return None if a is None else pack_array(a)
+        def row(e: np.ndarray | None) -> int | None:
+            if e is None:
+                return None
+            if e.dtype != np.float32 or (embs and e.shape != embs[0].shape):
+                raise MarsadError(f"a story state holds float32 embeddings of one size, not {e.dtype} {e.shape}")
+            embs.append(e)
+            return len(embs) - 1
 
         def weeks(ws: set) -> list:
             return sorted(ws, key=lambda w: (w is not None, w or 0))
@@ -1466,9 +1472,10 @@ class StoryClusterer:
         stories = [{
             "id": st.id, "storyline": st.storyline, "rank": self._story_order[st.id],
             "first": st.first, "last": st.last, "members": [list(m) for m in st.members],
-            "centroid": st.centroid, "title_sum": st.title_sum, "places": st.places,
-            "names": st.names, "recent": [[v, arr(e)] for v, e in st.recent],
-            "emb_sum": arr(st.emb_sum), "n_vec": st.n_vec, "lead": st.lead,
+            "centroid": pack_floats(st.centroid), "title_sum": pack_floats(st.title_sum),
+            "places": st.places, "names": st.names,
+            "recent": [[pack_floats(v), row(e)] for v, e in st.recent],
+            "emb_sum": row(st.emb_sum), "n_vec": st.n_vec, "lead": st.lead,
             "weeks": weeks(st.weeks), "indexed": sorted(st.indexed), "phases": st.phases,
             "focus": st.focus, "days": list(st.days.items()), "wdays": list(st.wdays.items()),
         } for st in self._stories.values()]
@@ -1476,10 +1483,12 @@ class StoryClusterer:
             "use_embeddings": self.use_embeddings,
             "n_docs": self._n_docs, "df": self._df, "order": self._order,
             "latest_week": self._latest_week, "stories": stories,
+            "embeddings": pack_array(np.stack(embs) if embs else np.zeros((0, 0), np.float32)),
             "story_of": {aid: pos[sid] for aid, sid in self._story_of.items()},
             "index": [[stem_, wk, [pos[sid] for sid in sids]] for (stem_, wk), sids in self._index.items()],
             "storylines": {line: [pos[sid] for sid in sids] for line, sids in self._storylines.items()},
-            "line_parent": self._line_parent, "line_sum": self._line_sum,
+            "line_parent": self._line_parent,
+            "line_sum": {line: pack_floats(v) for line, v in self._line_sum.items()},
         }
         return dump_state("stories", STATE_VERSION, self.config, body)
 
@@ -1493,11 +1502,14 @@ class StoryClusterer:
             check_config("story clustering", stored, config)
         try:
             obj = cls(config=config_from_dict(StoryConfig, stored) if config is None else config)
-            def arr(d: dict | None) -> np.ndarray | None:
-                return None if d is None else unpack_array(d)
+            matrix = unpack_array(body["embeddings"])
 
-            def floats(d: dict) -> dict[str, float]:
-                return {k: float(x) for k, x in d.items()}
+            def emb(i: int | None) -> np.ndarray | None:
+                if i is None:
+                    return None
+                if not isinstance(i, int) or not 0 <= i < len(matrix):
+                    raise ValueError(f"embedding row {i!r} is not in the state")
+                return matrix[i].copy()
 
             obj.use_embeddings = bool(body["use_embeddings"])
             obj._n_docs = int(body["n_docs"])
@@ -1508,10 +1520,10 @@ class StoryClusterer:
             for d in body["stories"]:
                 st = _Story(
                     id=d["id"], storyline=d["storyline"], first=d["first"], last=d["last"],
-                    members=[tuple(m) for m in d["members"]], centroid=floats(d["centroid"]),
-                    title_sum=floats(d["title_sum"]), places=Counter(d["places"]),
-                    names=Counter(d["names"]), recent=[(floats(v), arr(e)) for v, e in d["recent"]],
-                    emb_sum=arr(d["emb_sum"]), n_vec=int(d["n_vec"]), lead=d["lead"],
+                    members=[tuple(m) for m in d["members"]], centroid=unpack_floats(d["centroid"]),
+                    title_sum=unpack_floats(d["title_sum"]), places=Counter(d["places"]),
+                    names=Counter(d["names"]), recent=[(unpack_floats(v), emb(e)) for v, e in d["recent"]],
+                    emb_sum=emb(d["emb_sum"]), n_vec=int(d["n_vec"]), lead=d["lead"],
                     weeks=set(d["weeks"]), indexed=set(d["indexed"]), phases=Counter(d["phases"]),
                     focus=Counter(d["focus"]), days=Counter({int(k): n for k, n in d["days"]}),
                     wdays=Counter({int(k): n for k, n in d["wdays"]}))
@@ -1523,7 +1535,7 @@ class StoryClusterer:
                 obj._index[(stem_, wk)] = [ids[i] for i in sids]
             obj._storylines = {line: [ids[i] for i in sids] for line, sids in body["storylines"].items()}
             obj._line_parent = dict(body["line_parent"])
-            obj._line_sum = {line: floats(v) for line, v in body["line_sum"].items()}
+            obj._line_sum = {line: unpack_floats(v) for line, v in body["line_sum"].items()}
         except MarsadError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
