@@ -212,6 +212,38 @@ def test_seed_drones_intercepted_and_prisoners_exchanged():
     assert [g for g in got if g[0] == "prisoner_exchange" and g[1] == 1000]
 
 
+def test_seed_consumers_left_without_power():
+    # seed 004: the tens of thousands cut off by the strikes on the grid, the thousands left
+    # without heating, and the consumers cut off in two regions (both counts of one sentence)
+    art = _seed("004")
+    evs = find_events(art, [])
+    check_spans(art, evs)
+    out = [(n.value, n.qualifier) for e in evs if e.type == "outage" for n in e.numbers]
+    assert (17500, "more than") in out and (5000, "about") in out
+    assert (10000, "tens of thousands") in out and (1000, "thousands") in out
+    assert all(n.what == "بلا كهرباء" for e in evs if e.type == "outage" for n in e.numbers)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("وانقطع التيار الكهربائي عن أكثر من 12 ألف مشترك في مدينة حمص وحوالي 3000 في ريفها.",
+     [(12000, "more than"), (3000, "about")]),
+    ("وأدى القصف إلى انقطاع الكهرباء عن عشرات الآلاف في الأحياء الشرقية وتسبب في أضرار كبيرة.",
+     [(10000, "tens of thousands")]),
+    ("وتسببت العاصفة في سقوط الأشجار وترك الآلاف بلا كهرباء في المنطقة الساحلية.", [(1000, "thousands")]),
+    # homes cut off count; the firemen named beside the cut do not
+    ("وقال المسؤول إن نحو 300 من عناصر الدفاع المدني يعملون في الموقع فيما انقطعت الكهرباء عن 15 ألف منزل.",
+     [(15000, None)]),
+])
+def test_a_power_cut_counts_those_left_without_power(text, expected):
+    evs = events_of(text)
+    got = [(n.value, n.qualifier) for e in evs if e.type == "outage" for n in e.numbers]
+    assert got == expected, [(e.type, nums(e)) for e in evs]
+
+
+def test_a_power_cut_without_a_count_is_no_event():
+    assert not [e for e in events_of("وتعاني المدينة من انقطاع الكهرباء منذ سنوات.") if e.type == "outage"]
+
+
 def test_seed_kremlin_says_no_agreement():
     evs = find_events(_seed("000"), [])
     assert "no_agreement" in [e.type for e in evs]

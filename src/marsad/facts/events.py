@@ -24,6 +24,8 @@ protest             PROTEST    تظاهر، احتجاج، اعتصام، إضر
 arrest              COERCE     اعتقل، توقيف، القبض على، احتجاز، مداهمة
 election            (none)     انتخابات، اقتراع، تصويت، استفتاء — PLOVER has no event
                                category for elections (it treats them as context)
+outage              (none)     انقطاع الكهرباء/التيار، بدون كهرباء/تدفئة with a count of
+                               those left without power («عن 17500 مستهلك»)
 ==================  =========  ========================================================
 
 A sentence that reports casualties or an interception does not also yield a separate
@@ -82,6 +84,7 @@ PLOVER: dict[str, str | None] = {
     "protest": "PROTEST",
     "arrest": "COERCE",
     "election": None,
+    "outage": None,
 }
 EVENT_TYPES = tuple(PLOVER)
 
@@ -390,6 +393,8 @@ def _detect(cues: list[_Cue], toks: list[Token], counted: list[_Counted],
     # election: «تصويت/صوت» weigh .5 and need an election noun or voters beside them
     if strength("election") >= 1:
         types.append("election")
+    if "outage" in counted_types:
+        types.append("outage")  # a power cut counts those it leaves without power
     return types
 
 
@@ -400,12 +405,12 @@ _EXCHANGE_HEADS = {_nf(w) for w in ("عملية", "صفقة", "عمليات", "�
 # Numbers
 
 _CUE_WHAT = {"killed": "قتلى", "injured": "جرحى", "protest": "متظاهرين", "arrest": "معتقلين",
-             "prisoner": "أسرى", "exchange": "أسرى", "release": "أسرى"}
+             "prisoner": "أسرى", "exchange": "أسرى", "release": "أسرى", "outage": "بلا كهرباء"}
 _CUE_NAMES = set(_CUE_WHAT) | {"displace"}
 _CLASS_WHAT = {"killed": "قتلى", "injured": "جرحى", "prisoners": "أسرى",
                "protesters": "متظاهرين", "arrested": "معتقلين"}
 _TYPE_OF_WHAT = {"قتلى": "casualties", "جرحى": "casualties", "متظاهرين": "protest",
-                 "معتقلين": "arrest", "أسرى": "prisoner_exchange"}
+                 "معتقلين": "arrest", "أسرى": "prisoner_exchange", "بلا كهرباء": "outage"}
 _AMONG = {_nf(w) for w in ("بينهم", "بينهن", "منهم", "منهن", "بينها", "بين", "منها")}
 _YEAR_WORDS = {_nf(w) for w in ("عام", "العام", "سنة", "السنة", "عامي", "منذ")}
 _TIME_NOUNS = {_nf(w) for w in ("يوم", "يوما", "أيام", "ساعة", "ساعات", "دقيقة", "دقائق",
@@ -601,6 +606,10 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 continue
             out.append(_Counted(sp, what, role, _TYPE_OF_WHAT[what]))
             continue
+        if nn and any(f in _HOMES for f in _forms(nn)[1]) and \
+                _nearest_cue(cues, sp.first_token, {"outage"}) is not None:
+            out.append(_Counted(sp, _CUE_WHAT["outage"], None, "outage"))  # «عن 22 ألف منزل»
+            continue
         if cls is None and not _countable_here(sp, toks, cues):
             continue  # «نحو 50 سيارة»، «ثلاثة بيوت»: things, not the toll the cue names
         if cls is None or cls == "person" or sp.noun == sp.text:
@@ -624,6 +633,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                     what = _CUE_WHAT[c.cue]
                 elif cls == "person" and only is not None:
                     what = only  # «عملية تبادل … ليبلغ المجموع 243 شخصا»
+            if what is None and cls is None and out:
+                what = _elided_what(sp, toks, out[-1])  # «17500 مستهلك في خاركيف وحوالي 5000 في …»
             if what is None:
                 continue
             if among or part_of is not None:
@@ -638,6 +649,30 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
 
 
 _OF_THEM = {_nf(w) for w in ("منهم", "منهن")}
+# Homes a power cut leaves without power («انقطعت الكهرباء عن 22 ألف منزل»): counted only
+# beside an outage cue.
+_HOMES = {_nf(w) for w in ("منزل", "منازل", "منزلا", "مسكن", "مساكن", "بيت", "بيوت", "أسرة", "أسر",
+                           "عائلة", "عائلات", "مشترك", "مشتركين", "مستهلك", "مستهلكين")}
+# A count with no noun of its own joined by «و» to the count just before it counts the same
+# thing there («أكثر من 17500 مستهلك في منطقة خاركيف وحوالي 5000 في دنيبروبتروفسك»: seed
+# 004): at most this many tokens between them.
+ELIDED_REACH = 6
+
+
+def _elided_what(sp: NumberSpan, toks: list[Token], prev: _Counted) -> str | None:
+    if prev.role is not None or prev.what not in _TYPE_OF_WHAT:
+        return None
+    if sp.noun_norm is not None and sp.noun != sp.text and not any(f in _NO_NOUN for f in _forms(sp.noun_norm)[1]):
+        return None
+    if sp.first_token - prev.span.last_token > ELIDED_REACH:
+        return None
+    # the count, or the qualifier words before it, open with «و» («وحوالي 5000»، «و5000»)
+    k = sp.first_token
+    while k - 1 > prev.span.last_token and _forms(toks[k - 1].norm)[0][-1] in _QUAL_WORDS:
+        k -= 1
+    opener = toks[k].norm if k < sp.first_token else sp.text
+    joined = _nf(opener).startswith("و") or (k - 1 > prev.span.last_token and toks[k - 1].norm == "و")
+    return prev.what if joined else None
 
 
 def _drop_groups(out: list[_Counted], toks: list[Token], cues: list[_Cue]) -> list[_Counted]:
@@ -702,9 +737,15 @@ _PEOPLE_PLURALS = {_nf(w) for w in (
     "ضباط", "عمال", "طلاب", "تلاميذ", "تلميذات", "مهاجرين", "لاجئين", "مدنيين", "أفراد", "عناصر")}
 
 
+_VAGUE_QUALIFIERS = {"dozens", "hundreds", "thousands", "tens of thousands", "hundreds of thousands",
+                     "millions", "tens of millions"}
+
+
 def _countable_here(sp: NumberSpan, toks: list[Token], cues: list[_Cue]) -> bool:
     if sp.noun_norm is None or sp.noun == sp.text:
         return True
+    if sp.qualifier in _VAGUE_QUALIFIERS and sp.noun_norm.startswith("و") and sp.noun_norm[1:2] != "ا":
+        return True  # «عن عشرات الآلاف وتسبب في …»: a new clause, not the counted noun (seed 004)
     k = sp.last_token + 1
     if any(c.first == k for c in cues):
         return True
@@ -839,8 +880,9 @@ def _implicit_numbers(toks: list[Token], cues: list[_Cue], spans: list[NumberSpa
 
 
 def _single_people_type(cues: list[_Cue]) -> str | None:
-    """The «what» of people counts in a sentence about one kind of people event only."""
-    kinds = {_CUE_WHAT[c.cue] for c in cues if c.cue in _CUE_WHAT}
+    """The «what» of people counts in a sentence about one kind of people event only (a power
+    cut is no such event: «نحو 280 من رجال الإطفاء … في حين انقطعت الكهرباء», ANT)."""
+    kinds = {_CUE_WHAT[c.cue] for c in cues if c.cue in _CUE_WHAT and c.cue != "outage"}
     return kinds.pop() if len(kinds) == 1 else None
 
 
@@ -1161,7 +1203,7 @@ def _entity_mentions(article: Article, doc: AnalysedDoc | None = None) -> list[M
 _QUICK = None
 # Cues that can make an event on their own (negation, launch, aerial … only qualify one).
 _EVENT_CUES = {"killed", "injured", "attack", "intercept", "talks", "agree_verb", "agree_direct",
-               "agree_noun", "fail", "exchange", "release", "protest", "arrest", "election"}
+               "agree_noun", "fail", "exchange", "release", "protest", "arrest", "election", "outage"}
 
 
 def _quick_filter() -> re.Pattern[str]:
@@ -1177,7 +1219,7 @@ def _quick_filter() -> re.Pattern[str]:
 
 
 _NUMBER_CUES = {"killed", "injured", "attack", "launch", "intercept", "aerial", "protest", "arrest",
-                "prisoner", "exchange", "release"}
+                "prisoner", "exchange", "release", "outage"}
 
 
 def _trie_regex(words: set[str]) -> str:

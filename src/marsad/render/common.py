@@ -26,6 +26,7 @@ EVENT_TYPES = {
     "attack": "هجوم", "casualties": "ضحايا", "interception": "اعتراض", "talks": "محادثات",
     "agreement": "اتفاق", "no_agreement": "لا اتفاق", "prisoner_exchange": "تبادل أسرى",
     "protest": "احتجاج", "arrest": "اعتقال", "election": "انتخابات", "share": "نسبة مئوية",
+    "outage": "انقطاع الكهرباء",
 }
 
 COUNTS = {

@@ -112,6 +112,8 @@ _VAGUE: dict[str, tuple[int, str]] = {
     "الاف": (1000, "thousands"), "الوف": (1000, "thousands"),
     "ملايين": (10**6, "millions"),
     "بضع": (3, "a few"), "بضعه": (3, "a few"),
+    # with the article, alone: «وترك الآلاف بدون تدفئة» (seed 004), «قتل المئات»
+    "الالاف": (1000, "thousands"), "المئات": (100, "hundreds"), "العشرات": (10, "dozens"),
 }
 _VAGUE_OF = {  # «عشرات الآلاف», «مئات الآلاف», «عشرات الملايين»
     ("عشرات", "الاف"): (10_000, "tens of thousands"),
