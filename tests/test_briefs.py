@@ -898,3 +898,69 @@ def test_a_wars_running_total_is_not_the_offensives():
         ("2018-03-15T12:00:00", "وقتل أكثر من 350 ألف شخص منذ اندلاع الحرب في سوريا قبل سبع سنوات."))
     rows = _killed_rows(brief)
     assert rows[(None, "cumulative")] == [1200] and rows[("war", "cumulative")] == [350000], rows
+
+
+def _seed_briefs(prefix: str) -> list[dict]:
+    """The briefs of each article of one seed (../shared/seeds, read at run time), each its
+    own story, through the whole reading of marsad (ingest, facts)."""
+    from conftest import shared_path
+    from marsad.facts import extract_facts
+    from marsad.ingest import extract_articles, read_inputs
+
+    [path] = sorted(shared_path("seeds").glob(f"{prefix}_*.txt"))
+    [raw] = list(read_inputs([str(path)]))
+    out = []
+    for a in extract_articles(raw):
+        a.story = "S" + a.id
+        an = Analysis(articles=[a], stories=[Story(a.story, a.title, articles=[a.id])], facts={a.id: extract_facts(a)})
+        out.append(build_brief(an.stories[0], an))
+    return out
+
+
+def test_seed_002_shares_and_the_accusation_its_denial_answers():
+    main, appended = _seed_briefs("002")
+    shares = {g["what"]: g["values"] for g in main["numbers"] + appended["numbers"] if g["counts"] != "killed"
+              and g["event_types"] == ["share"]}
+    # the share of the territory held, and the share of a region taken, are read with what they measure
+    assert [20] in shares.values() and [100] in shares.values(), shares
+    assert any("الأراضي" in w for w, v in shares.items() if v == [20])
+    # the envoy's accusation, quoted under his title only, is what the Kremlin's denial answers
+    paired = [c for c in appended["contradictions"] if c["paired"]]
+    assert paired and paired[0]["says"]["text"] and paired[0]["says"]["sources"]
+    assert paired[0]["says"]["claimant"] == paired[0]["denied_party"]
+
+
+def test_seed_000_no_denial_set_against_the_kremlins_own_spokesman():
+    [brief] = _seed_briefs("000")
+    for c in brief["contradictions"]:
+        assert not (c["says"] and c["says"]["sources"]), c["says"]
+
+
+def test_seed_004_consumers_without_power_by_region():
+    [brief] = _seed_briefs("004")
+    rows = [g for g in brief["numbers"] if g["event_types"] == ["outage"]]
+    assert sorted(g["values"] for g in rows) == [[5000], [17500]]
+    assert len({g["place"] for g in rows}) == 2
+
+
+def test_shares_of_a_named_whole_and_of_the_phrase_before_bnisba():
+    t = ("وتسيطر القوات الحكومية على نحو 70 بالمئة من المحافظة الشرقية بعد أسابيع من المعارك.\n"
+         "وأعلنت الشركة رفع أسعار الخبز بنسبة 15 بالمئة اعتبارا من الشهر المقبل.\n"
+         "وارتفعت الأسعار 3 بالمئة.")
+    a = Article("h-1", "txt/h1.txt", title="نسب", published="2024-10-01T10:00:00", outlet="الأفق", text=t, story="H")
+    an = Analysis(articles=[a], stories=[Story("H", "نسب", articles=["h-1"])], facts={a.id: Facts()})
+    shares = {g["what"]: g["values"] for g in build_brief(an.stories[0], an)["numbers"]}
+    assert shares == {"المحافظة الشرقية": [70], "الشركة رفع أسعار الخبز": [15]}, shares
+
+
+def test_counts_of_one_sentence_at_two_places_are_two_rows():
+    from marsad.facts.events import find_events
+    from marsad.model import Mention
+
+    t = "وانقطع التيار الكهربائي عن أكثر من 12 ألف مشترك في مدينة حمص وحوالي 3000 في مدينة حماة."
+    a = Article("w-1", "txt/w1.txt", title="كهرباء", published="2024-10-01T10:00:00", outlet="الأفق", text=t, story="W")
+    mentions = [Mention(a.id, x, "PLACE", t.index(x), t.index(x) + len(x), canonical=x) for x in ("حمص", "حماة")]
+    an = Analysis(articles=[a], stories=[Story("W", "كهرباء", articles=["w-1"])],
+                  facts={a.id: Facts(mentions=mentions, events=find_events(a, mentions))})
+    rows = {g["place"]: g["values"] for g in build_brief(an.stories[0], an)["numbers"]}
+    assert rows == {"حمص": [12000], "حماة": [3000]}, rows

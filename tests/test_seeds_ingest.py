@@ -91,6 +91,25 @@ def test_seed_002_appended_article_is_split_off_and_related_list_removed():
         if ln:
             assert not _kept(main, ln) and not _kept(second, ln)
     assert second.id != main.id
+    # the appended article's dateline names its own outlet, then its city in parentheses: it
+    # is that outlet's, not the one the file's source line credits for part 0
+    dateline = next(ln for ln in lines[hidx + 1:related] if ln)
+    assert dateline in second.removed
+    assert second.outlet == dateline.split("(")[0].strip() != main.outlet
+
+
+@pytest.mark.parametrize("line, outlet", [
+    ("الوطن (دمشق)", "الوطن"),
+    ("عكاظ (جدة) -", "عكاظ"),
+    ("دمشق (رويترز)", None),  # a city, then the agency: no outlet
+    ("القاهرة (خاص)", None),
+    ("دمشق (سوريا)", None),  # a place first: a city dateline
+    ("وقال الوزير في مؤتمر صحفي عقده في العاصمة (بيروت) إن الحكومة ستستقيل", None),
+])
+def test_outlet_of_a_dateline(line, outlet):
+    from marsad.ingest.metadata import outlet_from_dateline
+
+    assert outlet_from_dateline(line) == outlet
 
 
 @pytest.mark.parametrize("prefix", ["003", "004"])

@@ -594,6 +594,57 @@ _VOTE_CUE = re.compile(r"(?:^|\s)(?:[وف]?(?:ال)?اصوات|[وف]?(?:فوز|
 _SHARE_WINDOW = 80
 
 
+# «20% من الأراضي الأوكرانية»: a share of the whole named right after it (a definite noun and
+# at most one definite adjective), as written. Seed 002.
+_OF_WHOLE = re.compile(r"^\s*(?:%|٪|بالميه|بالمايه|في الميه|في المايه)?\s*من\s+(?P<x>ال\w+(?:\s+ال\w+)?)")
+# «… بتحرير جميع أراضي جمهورية لوغانسك الشعبية، بنسبة 100%»: the measure is the phrase before
+# «بنسبة», back to a word that opens the clause it belongs to (a verb of report or a
+# conjunction), at most SHARE_PHRASE_WORDS words. Seed 002.
+SHARE_PHRASE_WORDS = 6
+_SHARE_MARK = re.compile(r"(?:^|\s|[،,])\s*(?:[وب]?نسب[ةه])\s*$")
+_PHRASE_STOP = set(words("أن إن أنه أنها الذي التي الذين يفيد تفيد يؤكد تؤكد قال قالت أعلن أعلنت "
+                         "ذكر ذكرت على عن في من إلى و ثم أو لكن بعد قبل منذ حتى"))
+
+
+def _share_of_whole(after: str) -> str | None:
+    m = _OF_WHOLE.match(normalize_for_search(after[:120]))
+    if not m:
+        return None
+    # the same words as written: the one or two words after «من»
+    xs = m.group("x").split()
+    n = 1 if len(xs) > 1 and xs[1] in ("التي", "الذي", "الذين", "اللذين", "اللتين", "اللتان") else len(xs)
+    raw = after.split()
+    at = next((i for i, w in enumerate(raw) if normalize_for_search(w) == "من"), None)
+    if at is None:
+        return None
+    return " ".join(raw[at + 1:at + 1 + n]).strip("،,.:؛")
+
+
+def _share_of_phrase(before: str) -> str | None:
+    m = _SHARE_MARK.search(before)
+    if not m:
+        return None
+    head = before[:m.start()].rstrip()
+    if not head or head[-1] in ".:؛!؟?":
+        return None
+    got: list[str] = []
+    for w in reversed(head.split()):
+        nw = words(w)
+        bare = nw[0][1:] if nw and len(nw[0]) > 3 and nw[0][0] in "وف" else (nw[0] if nw else "")
+        if not nw or nw[0] in _PHRASE_STOP or bare in _PHRASE_STOP or any(c in w for c in "،,:؛\"«»“”%٪") \
+                or any(ch.isdigit() for ch in w) or "مئ" in w or "مائ" in w:
+            break  # (nor across another figure: «بنسبة 35 بالمئة والديزل بنسبة 28»)
+        got.append(w)
+        if len(got) >= SHARE_PHRASE_WORDS:
+            break
+    if len(got) < 2:
+        return None
+    phrase = " ".join(reversed(got))
+    if phrase[:1] in "بو" and len(words(phrase)[0]) >= 3:
+        phrase = phrase[1:]  # «بتحرير …» → «تحرير …»، «وكل …» → «كل …»
+    return phrase
+
+
 def _shares(st: _Story) -> list[tuple[tuple[str, str, str], str, dict[str, Any]]]:
     """Percentages of the story's articles with what they measure: «نسبة المشاركة» from the
     words before, or «نسبة أصوات <person>» for a vote share («فوز مراد بن سالم بنسبة 60.9
@@ -634,6 +685,9 @@ def _shares(st: _Story) -> list[tuple[tuple[str, str, str], str, dict[str, Any]]
                         who = [p for p in persons if sent.start <= p[0] and p[1] <= start]
                         if who:
                             label = "نسبة أصوات " + who[-1][2]
+                if label is None:
+                    label = _share_of_whole(a.text[end:sent.end]) or \
+                        _share_of_phrase(a.text[sent.start:start])
                 if label is None:
                     continue
                 key = ("share", _what_key(label), "")
@@ -822,6 +876,34 @@ def _event_cues(a: Article, e: Any) -> dict[int, tuple[str | None, str]]:
     return out
 
 
+_AT_PLACE = re.compile(r"(?:^|\s)(?:[وف]?(?:في|ب|على|داخل|قرب))(?:\s+(?:منطقه|منطقتي|مدينه|مقاطعه|محافظه|ولايه|"
+                       r"اقليم|بلده|قريه))?\s*$")
+
+
+def _number_places(a: Article, e: Any, mentions: list) -> dict[int, str]:
+    """id(number) -> the place its own clause names, for an event that counts one thing at
+    several places («أكثر من 17500 مستهلك في منطقة خاركيف وحوالي 5000 في دنيبروبتروفسك»: seed
+    004): the first place the tagger found after the count and before the next count, written
+    right after «في»، «ب»، «على» (or «في منطقة»). Events counting each thing once keep the
+    event's place."""
+    nums = sorted((n for n in e.numbers if n.start is not None and n.end is not None
+                   and e.evidence.start <= n.start < n.end <= e.evidence.end), key=lambda n: n.start)
+    if len({_what_key(n.what) for n in nums}) == len(nums):
+        return {}
+    places = sorted((m.start, m.end, m.text) for m in mentions if m.type in ("PLACE", "LOC")
+                    and e.evidence.start <= m.start and m.end <= e.evidence.end)
+    out: dict[int, str] = {}
+    for i, n in enumerate(nums):
+        hi = nums[i + 1].start if i + 1 < len(nums) else e.evidence.end
+        for s0, e0, name in places:
+            if n.end <= s0 and e0 <= hi:
+                if _AT_PLACE.search(normalize_for_search(a.text[n.end:s0])) and \
+                        not re.search(r"[.،,؛]", a.text[n.end:s0]):
+                    out[id(n)] = name
+                break
+    return out
+
+
 def _own_period_only(groups: dict, written: dict) -> None:
     """A count an earlier period tags («في فبراير الماضي»، «عام 1988») is the story's own
     incident when its article counts nothing of the kind untagged: a story about a past
@@ -862,6 +944,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             # The event's place, when the entity tagger also read it as a place.
             place = e.place if e.place and normalize_for_search(e.place) in places else None
             cues = _event_cues(a, e)
+            own_places = _number_places(a, e, st.facts[a.id].mentions)
             for n in e.numbers:
                 if n.value is None or n.unit == "%":
                     continue  # percentages are read with what they measure by _shares
@@ -899,7 +982,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "duplicate_of": a.duplicate_of,
                     "evidence": {"article": a.id, "start": ev.start, "end": ev.end},
                     "number_span": num_span,
-                    "place": place,
+                    "place": own_places.get(id(n), place),
                     "incident": incident,
                     "_date": None if n.start is None or _SAID_BEFORE.search(
                         normalize_for_search(a.text[ev.start:n.start])) else e.date,

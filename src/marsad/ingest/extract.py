@@ -230,6 +230,8 @@ def _article(raw: RawDoc, i: int, p: Part, info: dict[str, Any], file_outlet: st
     if outlet is None:
         hints = outlet_hints(p)
         outlet = hints[0] if hints else None
+    if outlet is None:  # «البلاد (موسكو)» above an appended article: its own outlet
+        outlet = next((o for o in map(md.outlet_from_dateline, p.removed[:3]) if o), None)
     if outlet is None:
         outlet = file_outlet
     for c in md.find_credited(body):

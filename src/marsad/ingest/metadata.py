@@ -275,3 +275,41 @@ def dateline_date(paragraph: str) -> DateMatch | None:
     if re.search(r"[.؟?!]", head) or len(head.split()) > 6:
         return None
     return m
+
+
+# --- outlet dateline --------------------------------------------------------------------------
+
+GAZETTEERS = [Path(__file__).resolve().parent.parent / "facts" / "lexicons" / name
+              for name in ("gazetteer_cities.txt", "gazetteer_countries.txt")]
+# «البلاد (موسكو)»: an outlet's name, then the city it reports from in parentheses, alone on a
+# line above an appended article (seed 002, whose file is credited to another outlet).
+_OUTLET_DATELINE = re.compile(r"^\s*(?P<o>[^\s()\[\]\-–:|،,.]+(?:\s+[^\s()\[\]\-–:|،,.]+){0,2})\s*"
+                              r"\(\s*(?P<p>[^()]{2,30}?)\s*\)\s*[-–:]?\s*$")
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    names: set[str] = set()
+    for path in GAZETTEERS:
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                names.add(_norm(line))
+    return frozenset(names)
+
+
+def outlet_from_dateline(line: str) -> str | None:
+    """«البلاد (موسكو)» → «البلاد»: the outlet of a dateline naming an outlet and, in
+    parentheses, a known city or country. «موسكو (رويترز)» (a city, then an agency) names no
+    outlet, nor does a line whose first name is itself a place."""
+    if len(line) > 60:
+        return None
+    m = _OUTLET_DATELINE.match(line)
+    if not m:
+        return None
+    outlet, place = m.group("o").strip(), m.group("p").strip()
+    places = _places()
+    if _norm(place) not in places or _norm(outlet) in places or source_of(place) or source_of(outlet):
+        return None
+    return outlet
