@@ -246,6 +246,15 @@ def test_a_state_keeps_its_config_a_different_one_is_refused_and_none_adopts_it(
     assert StoryClusterer.from_state(c.state(), StoryConfig(**{**scfg.__dict__, "encode_chunk": 8}))
     # every field survives the trip through JSON
     assert config_from_dict(StoryConfig, json.loads(json.dumps(config_to_dict(scfg)))) == scfg
+    # a state saved before a setting existed: the setting takes its default (the behaviour
+    # before it), whether the configuration is adopted or given
+    doc = json.loads(d.state())
+    del doc["config"]["big_lead_share"]
+    older = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    assert Deduper.from_state(older).config == cfg
+    assert Deduper.from_state(older, cfg).config == cfg
+    with pytest.raises(MarsadError, match="big_lead_share=0.3, this run uses big_lead_share=0.5"):
+        Deduper.from_state(older, DedupConfig(containment=0.8, lead_words=30, big_lead_share=0.5))
 
 
 def test_the_pipeline_refuses_another_config_adopts_the_stored_one_and_rebuilds_old_states(store_url):
