@@ -310,6 +310,11 @@ def test_link_facts_takes_the_article_own_reading_before_names_shared_across_art
                       Quote("a3", Speaker("سامي المالكي"), "نص", True, Evidence("a3", 3, 5))])
     ner.link_facts(h, names)
     assert [q.speaker.entity for q in h.quotes] == ["e-bouhired", None]  # not Nouri: not in this article
+    # a singer the tagger once read as a body: the person speaks
+    names = ner.entity_names([Entity("e-elissa", "إليسا", "PERSON"), Entity("e-elissa-org", "إليسا", "ORG")])
+    k = Facts(quotes=[Quote("a4", Speaker("إليسا"), "نص", True, Evidence("a4", 0, 2))])
+    ner.link_facts(k, names)
+    assert k.quotes[0].speaker.entity == "e-elissa"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -1048,7 +1048,8 @@ def link_facts(facts: Facts, names: EntityNames) -> None:
     A name is linked as the article's own mentions of it are («الصفدي» there is the «أيمن
     الصفدي» the article names, whatever other «الصفدي» there are); a name the article's
     mentions do not give (the tagger missed it there) is linked to the one entity that goes
-    by it across articles, and left unlinked when several do (a surname two people share);
+    by it across articles (the person, when entities of several types go by it), and left
+    unlinked when several of one type do (a surname two people share);
     a full name no entity goes by is the person whose surname alone the article names.
     The mentions must be linked already (``link_entities``)."""
     local: dict[str, dict[str, int]] = {}
@@ -1072,9 +1073,13 @@ def link_facts(facts: Facts, names: EntityNames) -> None:
             words = k.split()
             if k in local:
                 cache[k] = _pick(local[k], names.types)
-            elif len(ids) == 1:
-                cache[k] = ids[0]
-            elif not ids and 2 <= len(words) <= 4 and len(bare.get(words[-1], ())) == 1:
+            elif ids:
+                # of entities of several types going by one name (the tagger read «إليسا» as a
+                # person and once as a body), the person; two of one type: ambiguous
+                first = min(_TYPE_ORDER.get(names.types.get(e, ""), 9) for e in ids)
+                top = [e for e in ids if _TYPE_ORDER.get(names.types.get(e, ""), 9) == first]
+                cache[k] = top[0] if len(top) == 1 else None
+            elif 2 <= len(words) <= 4 and len(bare.get(words[-1], ())) == 1:
                 # the speaker «جميلة بوحيرد» of an article whose tagger found only «بوحيرد»
                 cache[k] = next(iter(bare[words[-1]]))
             else:
