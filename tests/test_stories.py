@@ -255,7 +255,7 @@ def test_example_corpus_copies_and_stories_against_gold(gold):
     # The vote and its results: separate stories; the results' stories, day after day, one
     # storyline. (The vote and the results shared one storyline while a story could span
     # weeks; with day-level stories a new story needs its storyline's terms as a whole at
-    # cosine .15, LINE_MIN_COS, and the vote's storyline is no longer that close.)
+    # cosine .15, line_min_cos, and the vote's storyline is no longer that close.)
     vote = {pred[a.id] for a in arts if truth[a.id] == "s4-numidia-vote" and a.published}
     results = {pred[a.id] for a in arts if truth[a.id] == "s5-numidia-results-protests"}
     assert results and not results & vote
@@ -364,7 +364,7 @@ def test_an_election_vote_and_its_outcome_are_two_stories_of_one_storyline(use_e
 def test_election_phases_clash_only_between_event_days_two_or_more_apart():
     from marsad.stories import DEFAULT_CONFIG, _logit
 
-    PHASE_PENALTY = DEFAULT_CONFIG.phase_penalty
+    penalty = DEFAULT_CONFIG.phase_penalty
 
     f = {"tfidf": 0.6, "link": 0.6, "title": 0.5, "names": 0.5, "place": 0.0, "where": 0.0,
          "emb": None, "emb_link": None, "phase": 1.0, "age": 0.3}
@@ -374,8 +374,8 @@ def test_election_phases_clash_only_between_event_days_two_or_more_apart():
     assert same == _logit(dict(f, day=0, phase=0.0))
     assert next_day == _logit(dict(f, day=1, phase=0.0))
     # two days apart, or no day known: the phases keep the stories apart
-    assert _logit(dict(f, day=2)) == _logit(dict(f, day=2, phase=0.0)) - PHASE_PENALTY
-    assert _logit(dict(f, day=None)) == _logit(dict(f, day=None, phase=0.0)) - PHASE_PENALTY
+    assert _logit(dict(f, day=2)) == _logit(dict(f, day=2, phase=0.0)) - penalty
+    assert _logit(dict(f, day=None)) == _logit(dict(f, day=None, phase=0.0)) - penalty
 
 
 def test_storylines_about_different_things_are_not_merged_on_one_story_match():
