@@ -964,3 +964,33 @@ def test_counts_of_one_sentence_at_two_places_are_two_rows():
                   facts={a.id: Facts(mentions=mentions, events=find_events(a, mentions))})
     rows = {g["place"]: g["values"] for g in build_brief(an.stories[0], an)["numbers"]}
     assert rows == {"حمص": [12000], "حماة": [3000]}, rows
+
+
+def test_a_row_of_another_incident_says_so_in_its_label():
+    from marsad.render.common import counts_label
+
+    assert counts_label({"counts": "killed", "incident": "incident 2"}) == "القتلى — الحادث 2"
+    assert counts_label({"counts": "killed", "incident": "previous شهر"}) == "القتلى — الشهر الماضي"
+    assert counts_label({"counts": "killed", "incident": None}) == "القتلى"
+
+
+@pytest.mark.parametrize("other, shown", [
+    ("وقالت وزارة الصحة إن 30 شخصا قتلوا في غارة مماثلة على البلدة الشهر الماضي", False),  # another incident
+    ("وقالت وزارة الصحة إن 12 شخصا قتلوا في الغارة على البلدة", False),  # the same count: they agree
+    ("وقالت وزارة الصحة إن 19 شخصا قتلوا في الغارة على البلدة", True),  # a different count of it
+])
+def test_assertions_conflict_only_over_the_same_incident(monkeypatch, other, shown):
+    claims_mod = pytest.importorskip("marsad.facts.claims")
+    t1 = "وقال المرصد إن 12 شخصا قتلوا في الغارة على البلدة فجر اليوم."
+    a1 = Article("c-1", "txt/c1.txt", title="غارة", published="2024-10-01T10:00:00", outlet="الأفق", text=t1, story="C")
+    a2 = Article("c-2", "txt/c2.txt", title="غارة", published="2024-10-01T12:00:00", outlet="المدار", text=other + ".",
+                 story="C")
+    said = t1[len("وقال المرصد إن "):-1]
+    c1 = Claim(a1.id, "المرصد", "asserts", said, t1, sentence(a1, "المرصد"))
+    c2 = Claim(a2.id, "وزارة الصحة", "asserts", other[len("وقالت وزارة الصحة إن "):], other, sentence(a2, "وزارة"))
+    monkeypatch.setattr(claims_mod, "contradictions",
+                        lambda claims, articles: [{"claim": 0, "disputed_by": 1, "score": 0.7}], raising=False)
+    an = Analysis(articles=[a1, a2], stories=[Story("C", "غارة", articles=["c-1", "c-2"])],
+                  facts={a1.id: Facts(claims=[c1]), a2.id: Facts(claims=[c2])})
+    cs = build_brief(an.stories[0], an)["contradictions"]
+    assert bool(cs) == shown, cs

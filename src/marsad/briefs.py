@@ -734,6 +734,36 @@ def _split_by(groups: dict, written: dict, key_of: Callable[[dict[str, Any]], st
     return out
 
 
+# Whom a toll counts, from the noun right after its number (normalized): civilians and fighters
+# are two quantities («مقتل 289 مدنيا» beside «مقتل أكثر من 400 عنصر من الفصائل»: one row in an
+# ANT story of 18 March 2018).
+_CIVILIANS = set(words("مدني مدنيا مدنيين مدنيون المدنيين مواطن مواطنا مواطنين مواطنون"))
+_FIGHTERS = set(words(
+    "عنصر عنصرا عناصر عنصرين مقاتل مقاتلا مقاتلين مقاتلون مقاتلان جندي جنديا جنود جنديين جنديان "
+    "مسلح مسلحا مسلحين مسلحون شرطي شرطيا شرطيين شرطيان ضابط ضابطا ضباط ارهابي ارهابيا ارهابيين "
+    "ارهابيون متشدد متشددا متشددين عسكري عسكريا عسكريين عسكريون مسلحي عناصر"))
+
+
+def _side(text: str, end: int) -> str | None:
+    ws = words(text[end:end + 40])
+    if not ws:
+        return None
+    w = ws[0]
+    if w in _CIVILIANS:
+        return "civilians"
+    if w in _FIGHTERS:
+        return "fighters"
+    return None
+
+
+def _split_by_side(groups: dict, written: dict) -> dict:
+    """Tolls of civilians and of fighters are two quantities: a group whose reports count both
+    is split by side; a report that names neither joins the side its article counts, else the
+    side most reported."""
+    return _split_by(groups, written, lambda r: r.get("_side") if r.get("event_type") != "share" else None,
+                     lambda r, article, keys: article)
+
+
 def _split_by_place(groups: dict, written: dict) -> dict:
     """Counts of the same thing at different places are different events («40 مسيرة على
     لوغانسك», «102 مسيرة على موسكو»): a group whose reports name two or more places is split
@@ -906,15 +936,16 @@ def _number_places(a: Article, e: Any, mentions: list) -> dict[int, str]:
 
 def _own_period_only(groups: dict, written: dict) -> None:
     """A count an earlier period tags («في فبراير الماضي»، «عام 1988») is the story's own
-    incident when its article counts nothing of the kind untagged: a story about a past
-    incident (a trial, an anniversary) dates it without another incident beside it."""
+    incident when its article counts nothing else untagged: a story about a past incident (a
+    trial, an anniversary) dates it without another incident beside it."""
     def tagged(k: tuple) -> bool:
         return len(k) > 3 and str(k[-1]).startswith("previous ")
 
+    # articles that also count the story's own incident (any untagged count, read once before
+    # anything moves: «قتل 173 … في 2009» beside «انقطعت الكهرباء عن 22 ألف منزل» today)
+    own = {r["article"] for k, rs in groups.items() if not tagged(k) for r in rs}
     for key in [k for k in groups if tagged(k)]:
         base = key[:-1]
-        # articles that also count the story's own incident (any count of the same family)
-        own = {r["article"] for k, rs in groups.items() if k[0] == key[0] and not tagged(k) for r in rs}
         values = {r["value"] for r in groups.get(base, ())}
         # (the same value untagged elsewhere in the story is that incident told again: «قتل 17
         # شخصا في منتصف فبراير المنصرم» beside «مقتل 17 شخصا في المدرسة»)
@@ -987,6 +1018,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
                     "_date": None if n.start is None or _SAID_BEFORE.search(
                         normalize_for_search(a.text[ev.start:n.start])) else e.date,
                     "_update": bool(_TOLL_UPDATE.search(normalize_for_search(e.text or ""))),
+                    "_side": _side(a.text, n.end) if n.end is not None else None,
                     "_places": places,
                     "primary": kind == "primary",
                     "note": None if kind == "primary" else kind,
@@ -999,7 +1031,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
     for key, label, report in _shares(st):
         groups[key].append(report)
         written[key][label] += 1
-    groups = _split_by_date(_split_by_place(groups, written), written)
+    groups = _split_by_date(_split_by_place(_split_by_side(groups, written), written), written)
 
     out = []
     for key, reports in groups.items():
@@ -1066,6 +1098,7 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             r.pop("_places", None)
             r.pop("_date", None)
             r.pop("_update", None)
+            r.pop("_side", None)
         what = written[key].most_common(1)[0][0] if written[key] else None
         out.append({
             "key": ":".join(k for k in key if k),
@@ -1077,6 +1110,8 @@ def _numbers(st: _Story) -> list[dict[str, Any]]:
             # None: the story's own incident; else «incident 2», «other incident», «previous
             # <period>» (see _incident_cue)
             "incident": next((r["incident"] for r in reports if r.get("incident")), None),
+            # «civilians» / «fighters» when the story counts both apart (see _split_by_side)
+            "side": next((k for k in key[3:] if k in ("civilians", "fighters")), None),
             "event_types": sorted({r["event_type"] for r in reports}),
             "latest": latest["value"],
             "latest_report": {k: latest[k] for k in ("value", "qualifier", "outlet", "article", "published", "evidence")},
@@ -1222,6 +1257,23 @@ def _agrees_with_denial(text: str | None) -> bool:
     return bool(set(ws[:NEGATION_OPENS]) & _NEGATORS or set(ws) & _DENY_WORDS)
 
 
+def _text_incident(text: str) -> str | None:
+    """The incident cue of a whole statement (see _incident_cue), None for the story's own."""
+    return _incident_cue(text, 0, 0, 0, len(text))
+
+
+def _may_conflict(a: str, b: str) -> bool:
+    """Can two assertions of different parties dispute each other? Not when they report other
+    incidents («قتل 12 في الغارة» against «قتل 30 في غارة مماثلة الشهر الماضي»), nor when they
+    give the same counts and neither negates (they agree)."""
+    if _text_incident(a) != _text_incident(b):
+        return False
+    na, nb = _numbers_in(a), _numbers_in(b)
+    if na and na == nb and not (_agrees_with_denial(a) or _agrees_with_denial(b)):
+        return False
+    return True
+
+
 def _contradictions(st: _Story) -> list[dict[str, Any]]:
     claims = [c for a in st.articles for c in st.facts[a.id].claims if st.valid(c.evidence)]
     quotes = [q for a in st.articles for q in st.facts[a.id].quotes if st.valid(q.evidence)]
@@ -1276,6 +1328,9 @@ def _contradictions(st: _Story) -> list[dict[str, Any]]:
     for a_claim, d_claim in _external_pairs(claims, list(st.articles)):
         if a_claim.stance == "denies":
             continue
+        if d_claim.stance != "denies" and not _may_conflict(a_claim.target or a_claim.text,
+                                                            d_claim.target or d_claim.text):
+            continue  # two assertions of other incidents, or that say the same
         # A denial of the assertion, or another assertion that disputes it ("conflict").
         add(a_claim, d_claim, "denial" if d_claim.stance == "denies" else "conflict")
 

@@ -159,7 +159,30 @@ def fmt_number(value: Any, qualifier: str | None) -> str:
     return f"{q} {v}" if qualifier in QUALIFIER_BEFORE else f"{v} {q}"
 
 
-ROLES = {"launched": "أُطلقت", "intercepted": "اعتُرضت", "earlier": "حصيلة سابقة"}
+ROLES = {"launched": "أُطلقت", "intercepted": "اعتُرضت", "earlier": "حصيلة سابقة",
+         "cumulative": "حصيلة تراكمية"}
+
+
+def incident_label(incident: str | None) -> str | None:
+    """The incident a number row counts, when not the story's own (see marsad.briefs):
+    «incident 2» → «الحادث 2»، «other incident» → «حادث آخر»، «previous شهر» → «سابق: شهر»،
+    «war» → «الحرب»."""
+    if not incident:
+        return None
+    if incident == "other incident":
+        return "حادث آخر"
+    if incident == "war":
+        return "الحرب"
+    if incident.startswith("incident "):
+        return "الحادث " + incident[len("incident "):]
+    if incident.startswith("previous "):
+        when = incident[len("previous "):]
+        return _PERIODS.get(when, "سابق: " + when)
+    return incident
+
+
+_PERIODS = {"شهر": "الشهر الماضي", "اسبوع": "الأسبوع الماضي", "عام": "العام الماضي",
+            "سنه": "العام الماضي", "period": "فترة سابقة"}
 # Why a report is in a number's history but not one of its figures (see marsad.briefs).
 NOTES = {"also mentioned": "ذُكر أيضًا", "part": "جزء من الحصيلة", "vague": "تقدير غير محدد",
          "earlier": "حصيلة سابقة يذكرها المقال"}
@@ -196,6 +219,8 @@ def counts_label(group: dict[str, Any]) -> str:
         label = "المعتقلون"
     if group.get("place"):
         label = f"{label} في {group['place']}"
+    if incident_label(group.get("incident")):
+        label = f"{label} — {incident_label(group['incident'])}"
     role = group.get("role")
     if role:
         if role.startswith("among "):

@@ -196,6 +196,11 @@ _MONTHS = {
 }
 
 _DIGITS = re.compile(r"^([وفبلك]{0,3})(\d+(?:[.,]\d+)*)$")
+# A word glued to the digits that follow it, a missing space («عن22 ألف منزل»، «مصرع173 شخصا»,
+# ANT March 2018): the digits are read as a number of their own. Two or more letters.
+_CODE_LETTERS = {"اف", "سو", "ميغ", "ميج", "ام", "اتش", "تي", "بي", "اس", "كوفيد", "كورونا", "جي", "دي",
+                 "سي", "اي", "ايه", "كيه", "زد", "ار", "ال"}
+_GLUED_DIGITS = re.compile(r"^([\u0621-\u064a]{2,})(\d+(?:[.,]\d+)*)$")
 
 
 def _strip_prefix(norm: str) -> list[tuple[str, str]]:
@@ -265,6 +270,10 @@ def _classify(norm: str) -> _Word | None:
         if rest in _HALF:
             return _Word("half", 0.5, prefix, rest)
     m = _DIGITS.match(norm)
+    if m is None:
+        m = _GLUED_DIGITS.match(norm)
+        if m and m.group(1) in _CODE_LETTERS:
+            return None  # «إف16»، «سو35»: a model name, not a number
     if m:
         v = _digit_value(m.group(2))
         if v is not None:
