@@ -172,3 +172,16 @@ def test_a_nominative_dual_of_a_sound_plural_noun_still_counts_two():
     assert n.value == 2 and n.noun_norm == "مقاتل"
     (n,) = spans("اعتقلت الشرطة جنديين عند الحدود")
     assert n.value == 2
+
+
+@pytest.mark.parametrize("text, value", [
+    ("وانقطعت الكهرباء عن12 ألف منزل", 12000),  # a missing space after the preposition
+    ("وأدى الحريق إلى مصرع14 شخصا", 14),
+])
+def test_digits_glued_to_the_word_before_are_read(text, value):
+    assert [n.value for n in spans(text)] == [value]
+
+
+@pytest.mark.parametrize("text", ["حلقت طائرات إف16 فوق المدينة", "وسجلت إصابات بكوفيد19 في المدينة"])
+def test_a_model_name_glued_to_its_digits_is_no_number(text):
+    assert spans(text) == []

@@ -272,7 +272,7 @@ def _classify(norm: str) -> _Word | None:
     m = _DIGITS.match(norm)
     if m is None:
         m = _GLUED_DIGITS.match(norm)
-        if m and m.group(1) in _CODE_LETTERS:
+        if m and any(m.group(1)[k:] in _CODE_LETTERS for k in range(3)):
             return None  # «إف16»، «سو35»: a model name, not a number
     if m:
         v = _digit_value(m.group(2))
