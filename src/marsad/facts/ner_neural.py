@@ -136,13 +136,35 @@ def _conv_max(e: np.ndarray, lengths: np.ndarray, w: np.ndarray, b: np.ndarray, 
     return np.maximum(np.where(valid[..., None], conv, -np.inf).max(axis=1), 0.0)
 
 
+def _by_length(lengths: np.ndarray, least: int, fn) -> np.ndarray:
+    """``fn(rows, width)`` on the rows of each length (at least ``least``) in turn, results
+    put back in row order: padded ids (N x L) are read only up to each row's own length, not
+    all to the longest. The padding rows of the character embeddings are zero, so a window
+    reads the same values either way. On words of ANT articles not seen before this took the
+    character CNN and the vector predictor from 6 to ~3 and from 27 to ~10 us a word."""
+    width = np.maximum(lengths, least)
+    out = None
+    for L in np.unique(width).tolist():
+        rows = np.flatnonzero(width == L)
+        got = fn(rows, L)
+        if out is None:
+            out = np.empty((len(lengths),) + got.shape[1:], got.dtype)
+        out[rows] = got
+    return out
+
+
 def mimick(p: dict[str, np.ndarray], ids: np.ndarray) -> np.ndarray:
     """Word vectors predicted from characters (for words without an ANT vector): a
     multi-width character CNN trained to reproduce the ANT vectors of known words."""
-    e = p["mm_char_emb"][ids]
     lengths = (ids > 0).sum(1)
-    h = np.concatenate([_conv_max(e, lengths, p[f"mm_conv{k}_w"], p[f"mm_conv{k}_b"], 0)
-                        for k in MIMICK_WIDTHS], axis=-1)
+
+    def run(rows: np.ndarray, L: int) -> np.ndarray:
+        e = p["mm_char_emb"][ids[rows, :L]]
+        n = lengths[rows]
+        return np.concatenate([_conv_max(e, n, p[f"mm_conv{k}_w"], p[f"mm_conv{k}_b"], 0)
+                               for k in MIMICK_WIDTHS], axis=-1)
+
+    h = _by_length(lengths, max(MIMICK_WIDTHS), run)
     return (h @ p["mm_out_w"].T + p["mm_out_b"]).astype(np.float32)
 
 
@@ -607,7 +629,8 @@ class NeuralTagger:
         lengths = (char > 0).sum(-1)
         outs = []
         for p, w, b in zip(self.models, self._wi, self._bi):
-            conv = _conv_max(p["char_emb"][char], lengths, p["char_conv_w"], p["char_conv_b"], 1)
+            conv = _by_length(lengths, 1, lambda rows, L: _conv_max(
+                p["char_emb"][char[rows, :L]], lengths[rows], p["char_conv_w"], p["char_conv_b"], 1))
             x = np.concatenate([vec, conv.astype(np.float32),
                                 np.zeros((N, p["gaz_emb"].shape[1]), np.float32), trig,
                                 p["al_emb"][al], p["shape_emb"][shape], p["clu_emb"][clu]],
