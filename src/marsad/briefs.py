@@ -7,8 +7,9 @@ and the ``brief`` object of ``marsad analyze --json``)::
     {
       "timeline":          [{"date", "kind", "type", "text", "speaker", "numbers", "sources"}],
       "numbers":           [{"key", "what", "event_types", "latest", "most_reported",
-                             "values", "changed", "history": [{"value", "qualifier", "outlet",
-                             "article", "published", "evidence", ...}]}],
+                             "values", "changed", "place", "incident", "side",
+                             "history": [{"value", "qualifier", "outlet", "article",
+                             "published", "evidence", "incident", ...}]}],
       "contradictions":    [{"kind", "topic", "says": {...} | None, "denies": {...},
                              "denials": [{...}, ...]}],
       "quotes_by_speaker": [{"speaker", "role", "entity", "quotes": [{"text", "direct", "via",
@@ -24,6 +25,11 @@ summary sentence is verbatim: ``article.text[start:end] == text``.
 
 Nothing here guesses beyond the facts stage: it only groups, orders and selects what the
 articles and their facts already say.
+
+A number row counts one quantity of one incident: the same thing (what, role), at one place,
+on one day, of one side (civilians or fighters), and of the story's own incident unless the
+count's own clause names another («غارة ثانية»، «في هجوم آخر»، «الشهر الماضي»، «عام 2009»:
+``incident``) or a running total (role ``cumulative``; a war's apart from an offensive's).
 """
 
 from __future__ import annotations
