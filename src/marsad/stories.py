@@ -1123,13 +1123,13 @@ class StoryClusterer:
                 self._pending.clear()
         return out
 
-    def warm_up(self) -> None:
+    def warm_up(self, encoder: bool = True) -> None:
         """Load what placing the first article needs (the shipped word counts, the places
-        gazetteer and, with embeddings on, the sentence encoder), so a caller can do it while
-        it waits for its first articles. Changes no result."""
+        gazetteer and, with embeddings on and ``encoder``, the sentence encoder), so a caller
+        can do it while it waits for its first articles. Changes no result."""
         _prior_df()
         _gazetteer()
-        if self.use_embeddings:
+        if self.use_embeddings and encoder:
             try:
                 get_encoder()._model  # noqa: B018 -- the lazy property loads tokenizer and weights
             except (ImportError, AttributeError):
