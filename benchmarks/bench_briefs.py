@@ -32,7 +32,8 @@ def _gold_numbers(analysis, gold, own_story: bool = True) -> tuple[int, int, lis
     story holding most of them (also depends on the story clustering)."""
     from collections import Counter
 
-    from marsad.briefs import _what_key, build_brief
+    from marsad.brief_numbers import what_key
+    from marsad.briefs import build_brief
     from marsad.model import Story
 
     ok = total = 0
@@ -50,7 +51,7 @@ def _gold_numbers(analysis, gold, own_story: bool = True) -> tuple[int, int, lis
         for exp in expected:
             total += 1
             groups = [g for g in brief.get("numbers", [])
-                      if g["counts"] == _what_key(exp["what"]) and not g.get("role")]
+                      if g["counts"] == what_key(exp["what"]) and not g.get("role")]
             g = max(groups, key=lambda g: g["reports"]) if groups else None
             if g and g["latest"] == exp["latest"] and g["values"] == exp["history"]:
                 ok += 1

@@ -545,7 +545,7 @@ def _gold_story_members(gold: dict, an: Analysis) -> dict[str, list[Article]]:
 
 @pytest.mark.slow
 def test_reconciled_numbers_match_the_corpus_gold(gold, corpus_analysis):
-    from marsad.briefs import _what_key
+    from marsad.brief_numbers import what_key
 
     an = corpus_analysis
     members = _gold_story_members(gold, an)
@@ -558,7 +558,7 @@ def test_reconciled_numbers_match_the_corpus_gold(gold, corpus_analysis):
         brief = build_brief(Story(f"gold-{key}", key, articles=[a.id for a in arts]), an)
         for exp in expected:
             groups = [g for g in brief["numbers"]
-                      if g["counts"] == _what_key(exp["what"]) and not g.get("role")]
+                      if g["counts"] == what_key(exp["what"]) and not g.get("role")]
             assert groups, (key, exp["what"], [(g["key"], g["values"]) for g in brief["numbers"]])
             g = max(groups, key=lambda g: g["reports"])
             assert g["latest"] == exp["latest"], (key, exp, g["values"])
