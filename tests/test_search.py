@@ -238,3 +238,20 @@ def test_a_search_neither_waits_for_a_writer_nor_sees_what_it_has_not_committed(
             release.set()
             writer.join()
         assert "late-3" in ids(s.search("الكرملين"))
+
+
+def test_an_index_entry_from_the_analysed_document_is_the_one_from_the_text():
+    from marsad.analysed import AnalysedDoc
+
+    a = Article(id="d1", origin="d", title="وزير الخارجية يلتقي نظيره الفرنسي",
+                text=("التقى وزيرُ الخارجيّة نظيرَه الفرنسيَّ في باريس، وبحثا الأوضاعَ في لبنان "
+                      "وسوريا. وقال الوزير للصحفيين: «الحوار مستمر» — دون تفاصيل أخرى (14 نقطة)."),
+                outlet="و", published="2024-05-02T10:00:00")
+    plain = search_mod.index_entry(a, None)
+    assert plain.body_terms and plain.day == "2024-05-02"
+    fresh, tokenized = AnalysedDoc.of(a), AnalysedDoc.of(a)
+    assert tokenized.tokens  # the fact readers have tokenized this one already
+    assert search_mod.index_entry(a, None, fresh) == plain
+    assert search_mod.index_entry(a, None, tokenized) == plain
+    other = AnalysedDoc.of(Article(id="d2", origin="d", text="نص آخر"))  # not this article's: unused
+    assert search_mod.index_entry(a, None, other) == plain

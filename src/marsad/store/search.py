@@ -39,7 +39,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from marsad.errors import InputError
 from marsad.model import Article, Facts
@@ -48,6 +48,9 @@ from marsad.text.normalize import GAP, normalize
 from marsad.text.tokenize import split_clitics
 
 from marsad.text.tokenize import WORD_PATTERN  # index words are exactly the tokenizer's
+
+if TYPE_CHECKING:  # pragma: no cover
+    from marsad.analysed import AnalysedDoc
 
 
 
@@ -124,7 +127,7 @@ def term(norm: str) -> str:
     return stem(norm)
 
 
-def analyze(text: str) -> tuple[list[str], array]:
+def analyze(text: str, normed: str | None = None) -> tuple[list[str], array]:
     """Index terms of ``text`` and their (start, end) offsets into ``text``, flattened.
 
     The words are ``tokenize``'s (same pattern, same normalized forms); the clitic split is
@@ -132,7 +135,8 @@ def analyze(text: str) -> tuple[list[str], array]:
     caches) 0.24 s against 0.63–0.85 s through ``tokenize``."""
     terms: list[str] = []
     offsets = array("I")
-    normed = normalize(text)
+    if normed is None:  # ``normalize(text)``, when the caller has not made it already
+        normed = normalize(text)
     gap = GAP in normed  # the gap mark is cut out of a word's normalized form, when there is one
     for m in WORD_PATTERN.finditer(text):
         s, e = m.span()
@@ -294,11 +298,32 @@ class IndexEntry:
     mention_keys: list[str]
 
 
-def index_entry(article: Article, facts: Facts | None) -> IndexEntry:
+def index_entry(article: Article, facts: Facts | None, doc: "AnalysedDoc | None" = None) -> IndexEntry:
+    """The index entry of ``article``. With ``doc``, the article's ``AnalysedDoc`` (as the
+    worker that extracted it built it for the fact readers), the body's words are read from
+    its tokens when they were made already, else from its normalized text: the same terms
+    and offsets as analysing the text here (checked on 800 ANT titles and bodies)."""
     title_terms, title_offs = analyze(article.title or "")
-    body_terms, body_offs = analyze(article.text or "")
+    if doc is not None and doc.matches(article):
+        body_terms, body_offs = _doc_terms(doc)
+    else:
+        body_terms, body_offs = analyze(article.text or "")
     return IndexEntry(title_terms, title_offs.tobytes(), body_terms, body_offs.tobytes(), article.outlet,
                       (article.published or "")[:10] or None, sorted(mention_keys(facts)))
+
+
+def _doc_terms(doc: "AnalysedDoc") -> tuple[list[str], array]:
+    if "tokens" not in vars(doc):  # not tokenized yet (a cached property): analyse its normalized text
+        return analyze(doc.text, doc.normalized)
+    terms: list[str] = []
+    offsets = array("I")
+    for tok in doc.tokens:  # the tokenizer's words are the index's words (see ``analyze``)
+        t = term(tok.norm) if tok.norm else ""
+        if t:
+            terms.append(t)
+            offsets.append(tok.start)
+            offsets.append(tok.end)
+    return terms, offsets
 
 
 def index_entries(conn: sqlite3.Connection, rows: list[tuple[int, IndexEntry]]) -> None:
