@@ -13,11 +13,16 @@ too (``entities._token_info`` / ``entities._gazetteer_tags``). A BiLSTM over the
 sentence feeds a linear-chain CRF whose Viterbi path is restricted to valid BIO sequences.
 The file holds several such networks (different seeds); their scores are averaged.
 
-``NeuralTagger.tag_sentences`` tags all sentences of one document in one batch: the
-LSTMs (both directions of every network) share one time-step loop per document (up to
-``BATCH`` sentences), over the longest sentence. Work and memory are bounded whatever the
-input: a sentence longer than ``MAX_SEQ`` tokens is read in overlapping windows
-(``windows``), and a batch holds at most ``BATCH_TOKENS`` token slots.
+``NeuralTagger.tag_sentences`` tags the sentences it is given in batches of up to ``BATCH``
+sentences of similar length: the LSTMs (both directions of every network) share one
+time-step loop per batch, over its longest sentence. Given the sentences of many articles
+at once (``entities.find_mentions_many``, ``marsad.facts.extract_facts_many``), each batch
+holds sentences of many articles; a sentence's tags never depend on the others in its batch.
+Work and memory are bounded whatever the input: a sentence longer than ``MAX_SEQ`` tokens is
+read in overlapping windows (``windows``), and a batch holds at most ``BATCH_TOKENS`` token
+slots. The costs, on ANT articles: the step loop's matrix products (four 100-unit LSTMs, two
+networks x two directions) are most of it, then projecting words the store does not hold
+(below), then the gazetteer scan and Viterbi (``benchmarks/bench_ner.py``).
 
 What a token feeds the LSTMs never depends on its sentence except for its gazetteer tag, so
 its input projection through every LSTM is computed once per process and kept
@@ -545,6 +550,7 @@ class NeuralTagger:
         self._crf = (sum(p["trans"] for p in self.models) / n, sum(p["start"] for p in self.models) / n,
                      sum(p["end"] for p in self.models) / n)
         self._rows: dict[str, int] = {}
+        self.projected = 0  # tokens whose input projection was computed (kept or not since)
         # token -> (normalized word, longest gazetteer phrase that may start at it)
         self._gz_starts: dict[str, tuple[str, int]] = {}
         self._store = np.zeros((0, gaz_all.shape[1]), np.float32)
@@ -563,6 +569,7 @@ class NeuralTagger:
                 new = [t for t in dict.fromkeys(toks) if t not in self._rows]
             rows = self._rows
             proj = self._project(new)
+            self.projected += len(new)
             base = len(rows)
             if base + len(new) > self._store.shape[0]:
                 size = min(max(2 * self._store.shape[0], base + len(new), 4096),
