@@ -86,7 +86,7 @@ def _child_pipeline(n: int, workers: int) -> None:
         store = open_store(str(Path(tmp) / "bench.db"))
         # timed at the class (the state of these objects is saved; nothing is set on them)
         for cls, name, key in ((Deduper, "add", "place: dedup"), (StoryClusterer, "add", "place: stories"),
-                               (type(store), "add_input", "store: add_input")):
+                               (type(store), "add_inputs", "store: add_inputs")):
             setattr(cls, name, _timed(acc, key, getattr(cls, name)))
         if workers == 1:  # in this process (with workers the function itself is sent to them)
             marsad.pipeline.process_input = _timed(acc, "per input: extract, facts, features",

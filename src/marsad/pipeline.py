@@ -35,6 +35,7 @@ from marsad.store import AnyStore, open_existing, open_store
 
 if TYPE_CHECKING:
     from marsad.dedup import DedupConfig, DedupFeatures
+    from marsad.store.search import IndexEntry
     from marsad.stories import StoryConfig, StoryFeatures
 
 DEDUP_STATE = "dedup"
@@ -85,10 +86,14 @@ class FeatureSpec:
 
 @dataclass(frozen=True)
 class ArticleFeatures:
-    """An article's features for deduplication and story placement (``process_input``)."""
+    """An article's features for deduplication and story placement (``process_input``), and
+    its search-index entry (``marsad.store.search.index_entry``: its terms and their offsets,
+    read from the analysed document, and its facts' mention keys), which the store then
+    writes as given instead of analysing the text again while it is held."""
 
     dedup: DedupFeatures
     stories: StoryFeatures
+    index: IndexEntry | None = None
 
 
 def process_input(raw: RawDoc, with_facts: bool = True, time_limit: float | None = DEFAULT_TIME_LIMIT,
@@ -174,18 +179,20 @@ def _process_input(raw: RawDoc, with_facts: bool, spec: FeatureSpec | None = Non
     if spec is None:
         return out
     budget.check()
-    return [(a, f, feats) for (a, f), feats in zip(out, _features(articles, docs, spec))]
+    return [(a, f, feats) for (a, f), feats in zip(out, _features(articles, docs, facts, spec))]
 
 
-def _features(articles: list[Article], docs: list, spec: FeatureSpec) -> list[ArticleFeatures]:
+def _features(articles: list[Article], docs: list, facts: list[Facts], spec: FeatureSpec) -> list[ArticleFeatures]:
     from marsad.dedup import article_features as dedup_features
+    from marsad.store.search import index_entry
     from marsad.stories import article_features_many as story_features
 
     try:
         stories = story_features(articles, spec.stories, docs, embed=spec.embed)
     except MarsadError:  # no sentence encoder here: placing the articles says so, as before
         stories = story_features(articles, spec.stories, docs, embed=False)
-    return [ArticleFeatures(dedup_features(a, spec.dedup, d), st) for a, d, st in zip(articles, docs, stories)]
+    return [ArticleFeatures(dedup_features(a, spec.dedup, d), st, index_entry(a, f, d))
+            for a, d, f, st in zip(articles, docs, facts, stories)]
 
 
 def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
@@ -469,6 +476,7 @@ class Pipeline:
     def _store_input(self, key: str, raw: RawDoc, items: list[tuple[Article, Facts, ArticleFeatures]],
                      report: IngestReport) -> None:
         fresh, skipped = [], 0
+        entries: dict[str, IndexEntry] = {}
         with self._writing():
             for article, facts, *features in items:
                 if self.store.has_article(article.id) or any(a.id == article.id for a, _ in fresh):
@@ -476,7 +484,9 @@ class Pipeline:
                     continue
                 self._place(article, features=features[0] if features else None)
                 fresh.append((article, facts))
-            self.store.add_input(key, raw.origin, fresh)
+                if features and features[0].index is not None:
+                    entries[article.id] = features[0].index
+            self.store.add_inputs([(key, raw.origin, fresh)], entries=entries)
             if fresh:
                 self._seq = self.store.max_seq()
                 self._since_checkpoint += len(fresh)
