@@ -13,6 +13,7 @@ from marsad.dedup import article_features as dedup_features
 from marsad.embeddings import encoder_available
 from marsad.model import Article, RawDoc
 from marsad.pipeline import ArticleFeatures, FeatureSpec, process_input, run_in_workers
+from marsad.store.search import index_entry
 from marsad.stories import StoryClusterer, StoryConfig
 from marsad.stories import article_features as story_features
 
@@ -138,8 +139,10 @@ def test_features_from_a_worker_equal_those_computed_here():
     there = list(run_in_workers(raws, workers=1, with_facts=False, time_limit=None, features=spec))
     assert [_shape(r) for r in there] == [_shape(r) for r in here]
     for result in here:
-        (article, _, feats), = result
+        (article, facts, feats), = result
         assert feats.dedup == dedup_features(article) and feats.stories == story_features(article, embed=EMBED)
+        # the search-index entry read from the analysed document is the one the store would make
+        assert feats.index == index_entry(article, facts) and feats.index.body_terms
     # without a spec the items stay (article, facts) pairs
     assert all(len(item) == 2 for item in process_input(raws[0], False, None))
 
