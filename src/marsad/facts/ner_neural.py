@@ -112,6 +112,16 @@ def _char_ids(tok: str, chars: dict[str, int]) -> list[int]:
     return [chars.get(c, UNK) for c in s]
 
 
+_SHAPE_ID = {x: i for i, x in enumerate(SHAPES)}
+_AL_ID = {x: i for i, x in enumerate(AL)}
+
+
+@lru_cache(maxsize=64)
+def _trigger_inputs(trig: str) -> tuple[float, ...]:
+    """The trigger-type inputs of a token whose trigger feature is ``trig`` («PERS|LOC»)."""
+    return tuple(1.0 if t in trig.split("|") else 0.0 for t in TRIG)
+
+
 MIMICK_WIDTHS = (2, 3, 4)
 MIMICK_MAX = 24  # characters of a word the vector predictor reads
 BOW, EOW = "\x02", "\x03"  # word-boundary marks in the character vocabulary
@@ -132,7 +142,9 @@ def _conv_max(e: np.ndarray, lengths: np.ndarray, w: np.ndarray, b: np.ndarray, 
     whose window starts inside the sequence, then ReLU."""
     F, C, k = w.shape
     if pad:
-        e = np.pad(e, ((0, 0), (pad, pad), (0, 0)))
+        padded = np.zeros((e.shape[0], e.shape[1] + 2 * pad, e.shape[2]), e.dtype)
+        padded[:, pad:pad + e.shape[1]] = e
+        e = padded
     P = e.shape[1] - k + 1
     win = np.concatenate([e[:, j:j + P] for j in range(k)], axis=-1)  # N, P, k*C
     conv = win @ w.transpose(2, 1, 0).reshape(k * C, F) + b
@@ -244,14 +256,11 @@ class Encoder:
             bv = self._vector(b)
         else:
             bv = self._vector("ال" + b)
-        trig = f.get("tr", "")
-        tr = tuple(1.0 if t in trig.split("|") else 0.0 for t in TRIG)
+        tr = _trigger_inputs(f.get("tr", ""))
         c = f.get("c256")
         cid = int(c) + 1 if c is not None and c.isdigit() else 0
-        al = f.get("al", "oov")
-        got = (np.concatenate([wv, bv]), _char_ids(tok, self.chars),
-               SHAPES.index(f["sh"]) if f["sh"] in SHAPES else 0,
-               AL.index(al) if al in AL else 0, cid, tr, w)
+        got = (np.concatenate([wv, bv]), _char_ids(tok, self.chars), _SHAPE_ID.get(f["sh"], 0),
+               _AL_ID.get(f.get("al", "oov"), 0), cid, tr, w)
         if keep and len(self._cache) < 200_000:
             self._cache[tok] = got
         return got
@@ -553,6 +562,9 @@ class NeuralTagger:
         self.projected = 0  # tokens whose input projection was computed (kept or not since)
         # token -> (normalized word, longest gazetteer phrase that may start at it)
         self._gz_starts: dict[str, tuple[str, int]] = {}
+        # gazetteer tags of a window of words (the same names recur: half of the windows of
+        # 1,000 ANT Feb-Mar articles had been seen before in them)
+        self._gz_windows: dict[tuple[str, ...], list[str]] = {}
         self._store = np.zeros((0, gaz_all.shape[1]), np.float32)
         self._hits = np.zeros(0, np.int64)
 
@@ -628,7 +640,12 @@ class NeuralTagger:
             if not longest:
                 i += 1
                 continue
-            got = ner._gazetteer_tags([w for w, _ in info[i:i + longest]])
+            key = tuple([w for w, _ in info[i:i + longest]])
+            got = self._gz_windows.get(key)
+            if got is None:
+                if len(self._gz_windows) > 50_000:
+                    self._gz_windows.clear()
+                got = self._gz_windows[key] = ner._gazetteer_tags(key)
             if not got[0]:
                 i += 1
                 continue
