@@ -538,3 +538,71 @@ def test_an_opponent_of_a_nominee_is_no_election_and_his_past_no_place():
 def test_no_place_made_of_a_function_word_or_an_adjective(text):
     for e in events_of(text):
         assert e.place not in ("وفقا", "ذاتها", "الصناعية"), e.place
+
+
+# Misreadings of tolls in ANT articles of February-March 2018 (sentences written for the tests,
+# modelled on them).
+
+@pytest.mark.parametrize("text, expected", [
+    # the people a storm affected are no toll, though the sentence names the dead
+    ("وأعلنت هيئة الطوارئ عدد القتلى في الإقليم، وقالت إن 20 ألف شخص تضرروا من الإعصار.", []),
+    # refugees and displaced people conjoined to a war's dead are no more dead
+    ("خلفت الحرب أكثر من 200 ألف قتيل و5 ملايين لاجئ فضلا عن 3 ملايين نازح.", [(200000, "قتلى")]),
+    # those carrying out the attack, the passengers of a plane, the rescued, a rate's base,
+    # the captured and the bullets are no toll either
+    ("وقالت إحدى الضحايا إنها تعرضت للضرب على يد 6 رجال قبل أن يقتلوا شقيقها.", []),
+    ("تحطمت طائرة تقل 60 شخصا قرب المطار مما أدى إلى مقتل 30 شخصا على الأقل.", [(30, "قتلى")]),
+    ("وأسفر الحادث عن مقتل 30 شخصا على الأقل فيما جرى إنقاذ 12 آخرين.", [(30, "قتلى")]),
+    ("وبلغ معدل جرائم القتل 90 جريمة لكل 100 ألف شخص في المدينة.", []),
+    ("قتل 11 عنصرا من المسلحين كما أسر 4 آخرون في المعارك.", [(11, "قتلى")]),
+    ("وأصيب الرجل بثلاث رصاصات في صدره ونقل إلى المستشفى.", []),
+    # a dual of a thing («السيارتين») counts no dead
+    ("وأقرت الجماعة بمقتل خمسة من عناصرها بينهم سائقا السيارتين المفخختين.", [(5, "قتلى")]),
+])
+def test_counts_that_are_no_toll(text, expected):
+    assert [x for x in _all_nums(text) if x[1] in ("قتلى", "جرحى")] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # «لقي … مصرعه» is the verb of the count it surrounds, whatever wounded cue precedes it
+    ("أصيب 5 أشخاص بجروح فيما لقي 2 آخران من أفراد الأمن مصرعهما في الانفجار.", [(5, "جرحى"), (2, "قتلى")]),
+    ("أصيب 5 أشخاص بجروح فيما لقي اثنان آخران مصرعهما في الانفجار.", [(5, "جرحى"), (2, "قتلى")]),
+    # the count is the subject of «لقوا مصرعهم» written several words after it
+    ("وقال مصدر طبي إن 6 مسلحين من الجماعة على الأقل لقوا مصرعهم وأصيب أكثر من 20 آخرين في الاشتباكات.",
+     [(6, "قتلى"), (20, "جرحى")]),
+])
+def test_met_their_death_is_killed(text, expected):
+    assert _all_nums(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "قضت محكمة مصرية بإعدام رجل بعد إدانته بسرقة مصرف في العاصمة.",
+    "قضت محكمة عسكرية الاثنين بإعدام 12 شخصا بعد إدانتهم بالانتماء إلى جماعة محظورة.",
+    "وطالبت النيابة العامة بإعدام 3 متهمين في القضية.",
+])
+def test_a_death_sentence_is_no_death(text):
+    assert not [x for x in _all_nums(text) if x[1] == "قتلى"]
+    assert not any(e.type == "casualties" for e in events_of(text))
+
+
+def test_an_execution_carried_out_still_kills():
+    assert _all_nums("وأعدم مسلحو التنظيم خمسة أشخاص في ساحة البلدة.") == [(5, "قتلى")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("قتل ضابط وجندي فرنسيان في هجوم بسكين في مدينة ليون.", [(2, "قتلى")]),
+    ("وأسفر الهجوم عن مقتل ضابط وجندي وإصابة ثلاثة آخرين.", [(2, "قتلى"), (3, "جرحى")]),
+    ("وأصيب شرطي ومدني وسائق بجروح طفيفة في الانفجار.", [(3, "جرحى")]),
+])
+def test_lone_people_joined_by_and_are_counted_together(text, expected):
+    got = _all_nums(text)
+    assert got == expected
+    ev = [e for e in events_of(text) if e.numbers][0]
+    assert ev.numbers[0].text.startswith(("ضابط", "شرطي"))  # one span over the joined nouns
+
+
+def test_a_count_joined_to_a_part_of_a_toll_is_a_part_too():
+    text = "وقال الدفاع المدني إن 20 مدنيا بينهم 5 أطفال وامرأتان قتلوا في الغارة."
+    got = [(n.value, n.what, n.role) for e in events_of(text) for n in e.numbers]
+    assert (20, "قتلى", None) in got
+    assert not any(v == 2 and role is None for v, _, role in got)

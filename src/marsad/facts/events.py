@@ -46,8 +46,11 @@ meaning from the nearest cue («مقتل 14 شخصا» → قتلى; «ارتف�
 count introduced by «بينهم/منهم» counts a part of the toll: its ``what`` is its own noun
 («أطفال») and its ``role`` is ``among قتلى``. Years, days of the month and percentages are
 never counts. «أسقطت 35 من أصل 40 مسيرة» gives 35 مسيرات intercepted and 40 launched. A lone
-singular person after a killed/injured cue counts one («أصيب مدني» → 1 جرحى) and a definite
-number word after a definite people noun counts them («الشهداء الثلاثة» → 3 قتلى).
+singular person after a killed/injured cue counts one («أصيب مدني» → 1 جرحى), lone people
+joined by «و» count together («مقتل ضابط وجندي» → 2 قتلى), and a definite number word after a
+definite people noun counts them («الشهداء الثلاثة» → 3 قتلى). A death sentence («قضت محكمة
+بإعدام رجل») kills no one; refugees, passengers, the rescued or captured, perpetrators («على يد
+9 رجال»), bullets and a rate's base («لكل 100 ألف») are no toll (see ``_no_toll``).
 """
 
 from __future__ import annotations
@@ -250,9 +253,58 @@ def _match_cues(toks: list[Token]) -> list[_Cue]:
                     w *= DEFINITE_FACTOR
                 neg = i > 0 and any(f in _NEGATORS for f in _forms(toks[i - 1].norm)[0])
                 out.append(_Cue(pat.cue, i, end, w, neg))
+    out = _met_death(toks, _no_sentence(toks, out))
     # «وقف الهجمات الجوية»، «وقف إطلاق النار»: a ceasefire names the attacks it stops
     return [c for c in out if not (c.cue in ("attack", "launch") and any(
         f in _CEASE for k in (c.first - 1, c.first - 2) if k >= 0 for f in _forms(toks[k].norm)[1]))]
+
+
+# «قضت محكمة بإعدام رجل»، «حكم عليه بالإعدام»، «طالبت النيابة بإعدام 3 متهمين»: a death
+# sentence, passed or asked for, kills no one; an execution carried out («أعدم مسلحون خمسة
+# أشخاص»، «133 شخصا أعدموا») does. A cue on the noun «إعدام» with one of these words among the
+# SENTENCE_REACH tokens before it is dropped. Seen in ANT articles of February-March 2018 (a man sentenced to death
+# read as one killed, sixteen women sentenced as sixteen killed).
+_SENTENCING = {_nf(w) for w in (
+    "قضت", "قضى", "تقضي", "يقضي", "حكم", "حكمت", "يحكم", "تحكم", "حكما", "أحكام", "أحكاما",
+    "عقوبة", "عقوبات", "طالب", "طالبت", "يطالب", "تطالب", "مطالبة", "المطالبة", "يواجه", "تواجه",
+    "يواجهون", "أيدت", "أيد", "صادقت", "صادق", "أصدرت", "أصدر", "بحقه", "بحقهم", "بحقها",
+    "محكمة", "المحكمة", "النيابة", "القاضي", "قاض", "القضاء")}
+# 5: «قضت محكمة عسكرية الاثنين بإعدام» puts the verb 4 tokens before the cue, «قضت المحكمة
+# الجنائية في بغداد بإعدام» the court 4.
+SENTENCE_REACH = 5
+_EXECUTION = _nf("إعدام")
+
+
+def _no_sentence(toks: list[Token], cues: list[_Cue]) -> list[_Cue]:
+    def sentenced(c: _Cue) -> bool:
+        if c.cue != "killed" or not any(f.startswith(_EXECUTION) for f in _forms(toks[c.first].norm)[1]):
+            return False
+        return any(f in _SENTENCING for k in range(max(0, c.first - SENTENCE_REACH), c.first)
+                   for f in _forms(toks[k].norm)[1])
+    return [c for c in cues if not sentenced(c)]
+
+
+# «فيما لقي 2 آخران من أفراد الأمن مصرعهما»، «ولقي آخر حتفه»: «لقي» opens the count whose death
+# «مصرع/حتف» closes; the lexicon's cue sits on «مصرعهما», after the count, where a wounded cue
+# written before the count («أصيب 5 أشخاص فيما لقي …») was nearer and won. «لقي» followed by
+# «مصرع/حتف» within MET_DEATH_REACH tokens is a killed cue of its own. 8: «لقي نحو 17 عنصرا من
+# مليشيا الحوثي الإيرانية مصرعهم» (ANT, March 2018) puts 7 tokens between.
+_MET = {_nf(w) for w in ("لقي", "لقيت", "لقيا", "لقيتا", "لقين", "يلقى", "تلقى", "يلقون")}
+_DEATH_NOUNS = (_nf("مصرع"), _nf("حتف"))
+MET_DEATH_REACH = 8
+
+
+def _met_death(toks: list[Token], cues: list[_Cue]) -> list[_Cue]:
+    have = {c.first for c in cues if c.cue == "killed"}
+    extra = []
+    for i, t in enumerate(toks):
+        if i in have or not any(f in _MET for f in _forms(t.norm)[0]):
+            continue
+        if any(f.startswith(_DEATH_NOUNS) for k in range(i + 1, min(len(toks), i + 1 + MET_DEATH_REACH))
+               for f in _forms(toks[k].norm)[1]):
+            neg = i > 0 and any(f in _NEGATORS for f in _forms(toks[i - 1].norm)[0])
+            extra.append(_Cue("killed", i, i, 1.0, neg))
+    return cues + extra if extra else cues
 
 
 # A cue word with the article («الهجوم»، «التفجير»، «الاغتيال»، «المتظاهرين») mostly refers
@@ -554,6 +606,10 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
         among = before in _AMONG or (sp.first_token > 1 and toks[sp.first_token - 2].norm in _AMONG and before in (_nf("من"),))
         if among and before == _nf("بين") and sp.first_token > 1 and toks[sp.first_token - 2].norm in _RANGE_HEAD:
             among = False  # «بما بين ألفين وثلاثة آلاف»: a range, not a part
+        # «بينهم 5 أطفال وامرأتان»: a count joined by «و» right after a part is a part too
+        joined_part = not among and bool(out) and (out[-1].role or "").startswith("among") \
+            and _joined_to(sp, out[-1].span, toks, text)
+        among = among or joined_part
         part_of = None  # «ثلاثة من المصابين»: a part of a group counted elsewhere
         if nn == _nf("من") and sp.last_token + 2 < len(toks):
             part_of = _noun_class(toks[sp.last_token + 2].norm)
@@ -599,6 +655,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 cls = "person"
         if cls == "arrested" and (_has_cue(cues, "exchange") or _has_cue(cues, "release")):
             cls = "prisoners"  # «أفرجت السلطات عن 85 معتقلا»
+        if cls not in _CLASS_WHAT and _no_toll(sp, toks, cues, spans, text):
+            continue
         role = "earlier" if earlier else ("cumulative" if _cumulative(toks, sp, text) else None)
         if cls in _CLASS_WHAT:
             what = _CLASS_WHAT[cls]
@@ -631,14 +689,18 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                     continue  # «وتسبب بتشريد 2,6 مليون آخرين»، «وإجبار 2500 على الفرار»
                 if c is not None:
                     what = _CUE_WHAT[c.cue]
-                elif cls == "person" and only is not None:
-                    what = only  # «عملية تبادل … ليبلغ المجموع 243 شخصا»
+                else:
+                    what = None if among else _verb_after(sp, toks, cues, spans, text)
+                    if what is None and cls == "person" and only is not None:
+                        what = only  # «عملية تبادل … ليبلغ المجموع 243 شخصا»
             if what is None and cls is None and out:
                 what = _elided_what(sp, toks, out[-1])  # «17500 مستهلك في خاركيف وحوالي 5000 في …»
             if what is None:
                 continue
             if among or part_of is not None:
                 group = _part_noun(sp, toks, lambda a, b: text[a:b]) if text else None
+                if group is None and joined_part:
+                    group = sp.text  # «وامرأتان»
                 if group is None:
                     continue
                 base = _CLASS_WHAT.get(part_of or "", what)
@@ -646,6 +708,115 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 continue
             out.append(_Counted(sp, what, role, _TYPE_OF_WHAT[what]))
     return _drop_groups(out, toks, cues)
+
+
+# Counts that are no toll though a killed/injured cue is near (seen in ANT brief number tables
+# of February-March 2018, where each made a row or a value of its own):
+# * the word before the count (qualifiers skipped) makes its people the perpetrators («على يد
+#   9 رجال»), the rescued («إنقاذ 17 آخرين»), the captured («كما أسر 5 آخرون»)
+#   or the base of a rate («لكل 100 ألف شخص»); right before it, the passengers of a plane
+#   («طائرة تقل 71 شخصا»; not «لا تقل عن», where «عن» sits between);
+# * its noun makes it refugees or displaced people («و7 ملايين لاجئ» after «350 ألف قتيل»),
+#   bullets or stabs («أصيبت بأربع رصاصات») or a dual of things («سائقا السيارتين»);
+# * its own verb, right after its noun, says what else befell them («15 ألف شخص تضرروا من
+#   العاصفة» in a sentence that also names «عدد القتلى»).
+# Refugees and those a verb describes are still a toll when a killed/injured cue governs the
+# count directly («مقتل 12 لاجئا»، «قتل 20 شخصا كانوا …»).
+_NOT_TOLL_BEFORE = {_nf(w) for w in ("يد", "بيد", "إنقاذ", "انقاذ", "بإنقاذ", "أسر", "لكل")}
+_CARRYING = {_nf(w) for w in ("تقل", "يقل", "تقلان", "تحمل", "يحمل", "تنقل")}
+_NOT_LESS = {_nf(w) for w in ("لا", "ما", "لن")}
+_UPROOTED = {_nf(w) for w in ("لاجئ", "لاجئا", "لاجئين", "لاجئون", "نازح", "نازحا", "نازحين", "نازحون",
+                              "مشرد", "مشردا", "مشردين", "مشردون", "مهجر", "مهجرا", "مهجرين", "مهجرون")}
+_INSTRUMENTS = {_nf(w) for w in ("رصاصة", "رصاصات", "رصاصتين", "طلقة", "طلقات", "طلقتين", "طعنة",
+                                 "طعنات", "طعنتين", "شظية", "شظايا")}
+_THING_DUALS = {_nf(w) for w in ("سيارة", "منزل", "مبنى", "مستودع", "بلد", "دولة", "عبوة", "دولار")}
+# verbs after a count that leave it the toll a cue names: auxiliaries («كانوا») and deaths the
+# lexicon does not list («قضوا»، «فارقوا الحياة»)
+_STILL_TOLL_VERBS = {_nf(w) for w in ("كانوا", "باتوا", "أصبحوا", "ظلوا", "صاروا", "بقوا", "ليسوا", "قضوا",
+                                      "فارقوا", "توفوا", "ماتوا", "هلكوا", "غرقوا", "احترقوا", "اختنقوا")}
+
+
+def _governed(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[NumberSpan]) -> bool:
+    """A killed/injured cue right before the count (qualifier words between at most) that is no
+    other count's noun («مقتل 12 لاجئا»; not «350 ألف قتيل و7 ملايين لاجئ»)."""
+    nouns = {o.last_token + 1 for o in spans if o is not sp and o.noun is not None and o.noun != o.text}
+    for c in cues:
+        if c.cue not in ("killed", "injured") or c.negated or c.last >= sp.first_token or c.last in nouns:
+            continue
+        # (a day may sit between: «قتلوا الجمعة خمسة أشخاص»)
+        if all(toks[k].norm in _QUAL_WORDS or _forms(toks[k].norm)[0][-1] in _DATE_WORDS
+               for k in range(c.last + 1, sp.first_token)) and sp.first_token - c.last <= 3:
+            return True
+    return False
+
+
+def _no_toll(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[NumberSpan],
+             text: str) -> bool:
+    k = sp.first_token - 1
+    if k >= 0 and any(f in _CARRYING for f in _forms(toks[k].norm)[0]) \
+            and not (k > 0 and toks[k - 1].norm in _NOT_LESS):
+        return True  # (not «ما لا يقل عن17»: the «عن» glued to the count)
+    while k > 0 and toks[k].norm in _QUAL_WORDS:
+        k -= 1
+    has_noun = sp.noun is not None and sp.noun != sp.text
+    at = sp.last_token + (2 if has_noun else 1)  # the word after the count and its noun
+    if k >= 0 and any(f in _NOT_TOLL_BEFORE for f in _forms(toks[k].norm)[0]) and not any(
+            c.cue in ("killed", "injured") and at <= c.first <= at + 2 for c in cues):
+        return True  # (but «إنقاذ 3 أشخاص أصيبوا بجروح» are wounded)
+    if has_noun and sp.noun_norm is not None:
+        forms = _forms(sp.noun_norm)[1]
+        if any(f in _INSTRUMENTS for f in forms):
+            return True
+        if any(f in _UPROOTED for f in forms) and not _governed(sp, toks, cues, spans):
+            return True
+    if not has_noun and sp.value == 2 and sp.noun_norm in _THING_DUALS:
+        return True  # «السيارتين»: NumberSpan of a dual carries its singular as noun_norm
+    # (not «وأصابوا»: a clause of its own; nor after «3800 والذين»: no noun of the count's)
+    if at < len(toks) and len(_forms(toks[at].norm)[0]) == 1 and \
+            (not has_noun or len(_forms(sp.noun_norm or "")[0]) == 1):
+        verb = toks[at].norm
+        if len(verb) >= 4 and verb.endswith(_nf("وا")) and verb not in _STILL_TOLL_VERBS \
+                and not any(c.cue in _CUE_WHAT and at <= c.first <= at + 2 for c in cues) \
+                and not _governed(sp, toks, cues, spans):
+            return True
+    return False
+
+
+def _joined_to(sp: NumberSpan, prev: NumberSpan, toks: list[Token], text: str) -> bool:
+    """Is ``sp`` joined by «و» right after ``prev`` and its noun («5 أطفال وامرأتان»; not
+    «بينهم 12 طفلا، و64 جرحوا»)?"""
+    gap = sp.first_token - prev.last_token
+    prev_noun = prev.noun is not None and prev.noun != prev.text
+    return gap == (2 if prev_noun else 1) and toks[sp.first_token].norm.startswith("و") \
+        and not re.search(r"[،,.؛;:]", text[prev.end:sp.start])
+
+
+# «قال إن 6 مسلحين من الجماعة على الأقل لقوا مصرعهم»: a plural (or dual) killed/injured verb
+# after a count that no cue before it claims, at most SUBJECT_REACH tokens on in its clause (no
+# punctuation and no other count between), is the count's own unless «و» opens it (a clause of
+# its own: «وأصيب»); a noun cue («سقطوا بين قتيل وجريح») or a singular verb («التي قتل فيها») is
+# no verb of the count.
+# 8: the ANT sentences read put 3-6 tokens between a count and its «لقوا مصرعهم».
+SUBJECT_REACH = 8
+_DUAL_VERBS = {_nf(w) for w in ("قتلا", "لقيا", "أصيبا", "جرحا", "قتلتا", "أصيبتا")}
+
+
+def _verb_after(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[NumberSpan],
+                text: str) -> str | None:
+    stop = min((o.first_token for o in spans if o.first_token > sp.last_token), default=len(toks))
+    for c in sorted(cues, key=lambda c: c.first):
+        if c.first <= sp.last_token or c.first >= stop or c.first - sp.last_token > SUBJECT_REACH:
+            continue
+        if c.cue not in ("killed", "injured") or c.negated:
+            continue
+        if text and re.search(r"[،,.؛;:!?؟]", text[toks[sp.last_token].end:toks[c.first].start]):
+            return None
+        if len(_forms(toks[c.first].norm)[0]) > 1:
+            return None  # «وأصيب»
+        verb = toks[c.first].norm
+        if verb.endswith(_nf("وا")) or verb in _DUAL_VERBS:
+            return _CUE_WHAT[c.cue]
+    return None
 
 
 _OF_THEM = {_nf(w) for w in ("منهم", "منهن")}
@@ -729,7 +900,7 @@ _NO_NOUN = {_nf(w) for w in (
     "عند", "لدى", "بين", "داخل", "وسط", "قرب", "فيما", "بينما", "كما", "ما", "الذين", "اللذين",
     "ممن", "أثناء", "مع", "عقب", "حين", "وهم", "وهو", "هم", "أغلبهم", "معظمهم", "غالبيتهم",
     "بجروح", "بجراح", "جريحا", "جرحى", "مصابا", "مصابين", "شخصا", "أشخاص", "حالة", "حالات",
-    "ضحية", "ضحايا", "شهيدا", "شهداء", "أيضا", "فقط", "كانوا", "آخر", "آخرا")}
+    "ضحية", "ضحايا", "شهيدا", "شهداء", "أيضا", "فقط", "كانوا", "آخر", "آخرا", "آخران", "آخرتان")}
 # broken plurals of peoples and groups that the lexicon does not list («سبعة أفغان»)
 _PEOPLE_PLURALS = {_nf(w) for w in (
     "أفغان", "أكراد", "عرب", "أجانب", "أتراك", "روس", "سياح", "رهائن", "أسرى", "ضحايا", "أبرياء",
@@ -861,9 +1032,16 @@ def _implicit_numbers(toks: list[Token], cues: list[_Cue], spans: list[NumberSpa
             nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
             if nxt in _ONE_AFTER or (i + 1) in taken:
                 continue
-            extra.append(NumberSpan(1, t.start, t.end, text[t.start:t.end], noun=text[t.start:t.end],
+            # «مقتل ضابط وجندي»، «أصيب شرطي ومدني وسائق»: lone people joined by «و» are counted
+            # together, one span over them all (ANT, March 2018: «ضابط وجندي» read as one killed)
+            j = i + 1
+            while j < len(toks) and j not in taken and toks[j].norm.startswith("و") \
+                    and any(f in _SINGULAR_PEOPLE for f in _forms(toks[j].norm)[0][1:]):
+                j += 1
+            last = toks[j - 1]  # (the noun is the whole span, as for one person: no noun after it)
+            extra.append(NumberSpan(j - i, t.start, last.end, text[t.start:last.end], noun=text[t.start:last.end],
                                     noun_norm=t.norm, noun_start=t.start, noun_end=t.end,
-                                    first_token=i, last_token=i))
+                                    first_token=i, last_token=j - 1))
             continue
         value = next((_DEFINITE_COUNTS[f] for f in strict if f in _DEFINITE_COUNTS), None)
         if value is not None:
