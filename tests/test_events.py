@@ -606,3 +606,15 @@ def test_a_count_joined_to_a_part_of_a_toll_is_a_part_too():
     got = [(n.value, n.what, n.role) for e in events_of(text) for n in e.numbers]
     assert (20, "قتلى", None) in got
     assert not any(v == 2 and role is None for v, _, role in got)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a cue before «إن» belongs to the sentence around the clause; the count's own verb follows it
+    ("وقالت منظمة تعنى بإسعاف المصابين إن 9 مدنيين لقوا مصرعهم في القصف.", [(9, "قتلى", None)]),
+    ("وقال مدير المستشفى الذي يستقبل الجرحى إن 14 شخصا قتلوا في الانفجار.", [(14, "قتلى", None)]),
+    # the parts between a count and its verb are parts of that toll
+    ("وقالت منظمة تعنى بإسعاف المصابين إن 9 مدنيين بينهم 3 أطفال وامرأتان لقوا مصرعهم في القصف.",
+     [(9, "قتلى", None), (3, "أطفال", "among قتلى"), (2, "امرأتان", "among قتلى")]),
+])
+def test_a_count_takes_the_verb_of_its_own_clause(text, expected):
+    assert [(n.value, n.what, n.role) for e in events_of(text) for n in e.numbers] == expected

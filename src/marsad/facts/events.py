@@ -681,16 +681,28 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                        and not c.negated and len(_forms(toks[c.first].norm)[0]) == 1]
                 if own:
                     what = _CUE_WHAT[own[0].cue]
+            if what is None and among and (before in _OF_WHOM or joined_part):
+                # «إن 9 مدنيين بينهم 3 أطفال وامرأتان لقوا مصرعهم»: «بينهم» points back to the
+                # count just read; a part is a part of that toll, whatever cue is nearer
+                head = next((o for o in reversed(out) if not (o.role or "").startswith("among")), None)
+                if head is not None and head.what in ("قتلى", "جرحى"):
+                    what = head.what
             if what is None:
                 # a part («بينهم خمسة أطفال») belongs to the toll named before it
                 c = _nearest_cue([c for c in cues if c.last < sp.first_token] if among else cues,
                                  sp.first_token, _CUE_NAMES)
+                own_verb = None if among else _verb_after(sp, toks, cues, spans, text)
+                if c is not None and c.last < sp.first_token and own_verb is not None \
+                        and _after_complementizer(sp, toks):
+                    # «قالت منظمة تعنى بإسعاف المصابين إن 9 مدنيين لقوا مصرعهم»: the clause «إن»
+                    # opens is the count's own; a cue before «إن» belongs to the sentence around it
+                    c = None
                 if c is not None and c.cue == "displace":
                     continue  # «وتسبب بتشريد 2,6 مليون آخرين»، «وإجبار 2500 على الفرار»
                 if c is not None:
                     what = _CUE_WHAT[c.cue]
                 else:
-                    what = None if among else _verb_after(sp, toks, cues, spans, text)
+                    what = own_verb
                     if what is None and cls == "person" and only is not None:
                         what = only  # «عملية تبادل … ليبلغ المجموع 243 شخصا»
             if what is None and cls is None and out:
@@ -699,6 +711,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
                 continue
             if among or part_of is not None:
                 group = _part_noun(sp, toks, lambda a, b: text[a:b]) if text else None
+                if group is not None and _nf(group) in _NO_NOUN:
+                    group = None  # «منهم ثمانية في قوات الأمن»: no noun of its own
                 if group is None and joined_part:
                     group = sp.text  # «وامرأتان»
                 if group is None:
@@ -798,12 +812,28 @@ def _joined_to(sp: NumberSpan, prev: NumberSpan, toks: list[Token], text: str) -
 # no verb of the count.
 # 8: the ANT sentences read put 3-6 tokens between a count and its «لقوا مصرعهم».
 SUBJECT_REACH = 8
+_OF_WHOM = {_nf(w) for w in ("بينهم", "بينهن", "منهم", "منهن")}
+_COMPLEMENTIZERS = {_nf(w) for w in ("إن", "أن", "بأن", "لأن", "وأن", "وإن", "فإن")}
+
+
+def _after_complementizer(sp: NumberSpan, toks: list[Token]) -> bool:
+    k = sp.first_token - 1
+    while k > 0 and toks[k].norm in _QUAL_WORDS:
+        k -= 1
+    return k >= 0 and toks[k].norm in _COMPLEMENTIZERS
 _DUAL_VERBS = {_nf(w) for w in ("قتلا", "لقيا", "أصيبا", "جرحا", "قتلتا", "أصيبتا")}
 
 
 def _verb_after(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[NumberSpan],
                 text: str) -> str | None:
-    stop = min((o.first_token for o in spans if o.first_token > sp.last_token), default=len(toks))
+    stop = len(toks)
+    part = None  # (parts of the count, «بينهم 3 أطفال وامرأتان», sit between it and its verb)
+    for o in sorted((o for o in spans if o.first_token > sp.last_token), key=lambda o: o.first_token):
+        if toks[o.first_token - 1].norm in _OF_WHOM or (part is not None and _joined_to(o, part, toks, text)):
+            part = o
+            continue
+        stop = o.first_token
+        break
     for c in sorted(cues, key=lambda c: c.first):
         if c.first <= sp.last_token or c.first >= stop or c.first - sp.last_token > SUBJECT_REACH:
             continue
