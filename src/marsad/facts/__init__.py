@@ -43,9 +43,10 @@ def extract_facts(article: Article, doc: AnalysedDoc | None = None) -> Facts:
 
 # Articles whose sentences the entity tagger reads together in ``extract_facts_many``: its
 # network then runs on batches of sentences of similar length from many articles (see
-# ``benchmarks/bench_ner.py``: on 1,000 ANT Feb-Mar articles, one core, the tagger took
-# ~2.9 ms an article in such chunks against ~4.8 ms one article at a time); a chunk bounds
-# what is held at once for an input of thousands of articles (a JSONL file).
+# ``benchmarks/bench_ner.py``: on 1,000 ANT Feb-Mar articles, one core, CPU time, the tagger
+# took 4.4 ms an article 64 together against 7.8 ms one article at a time, find_mentions 6.2
+# against 9.1 ms); a chunk bounds what is held at once for an input of thousands of articles
+# (a JSONL file).
 TAG_TOGETHER = 64
 
 
