@@ -618,3 +618,13 @@ def test_a_count_joined_to_a_part_of_a_toll_is_a_part_too():
 ])
 def test_a_count_takes_the_verb_of_its_own_clause(text, expected):
     assert [(n.value, n.what, n.role) for e in events_of(text) for n in e.numbers] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("وأعلنت المنظمة تسجيل 1294 حالة إصابة بهذا المرض في المحافظات الجنوبية.", []),
+    ("وسجلت الوزارة 40 إصابة جديدة بفيروس الحصبة خلال الأسبوع.", []),
+    # deaths of a disease stay deaths
+    ("وأعلنت المنظمة تسجيل 72 حالة وفاة و1193 إصابة بالكوليرا.", [(72, "قتلى")]),
+])
+def test_cases_of_a_disease_are_no_wounded(text, expected):
+    assert _all_nums(text) == expected

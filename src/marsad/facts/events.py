@@ -253,7 +253,7 @@ def _match_cues(toks: list[Token]) -> list[_Cue]:
                     w *= DEFINITE_FACTOR
                 neg = i > 0 and any(f in _NEGATORS for f in _forms(toks[i - 1].norm)[0])
                 out.append(_Cue(pat.cue, i, end, w, neg))
-    out = _met_death(toks, _no_sentence(toks, out))
+    out = _met_death(toks, _no_disease(toks, _no_sentence(toks, out)))
     # «وقف الهجمات الجوية»، «وقف إطلاق النار»: a ceasefire names the attacks it stops
     return [c for c in out if not (c.cue in ("attack", "launch") and any(
         f in _CEASE for k in (c.first - 1, c.first - 2) if k >= 0 for f in _forms(toks[k].norm)[1]))]
@@ -282,6 +282,25 @@ def _no_sentence(toks: list[Token], cues: list[_Cue]) -> list[_Cue]:
         return any(f in _SENTENCING for k in range(max(0, c.first - SENTENCE_REACH), c.first)
                    for f in _forms(toks[k].norm)[1])
     return [c for c in cues if not sentenced(c)]
+
+
+# «تسجيل 1294 حالة إصابة بهذا المرض»، «40 إصابة جديدة بفيروس الحصبة»: cases of a disease are no
+# wounded (an ANT story of March 2018 on diphtheria in Yemen had a «wounded» row of them). An
+# injured cue with a disease among the DISEASE_REACH tokens after it is dropped; deaths of a
+# disease stay deaths.
+_DISEASES = {_nf(w) for w in (
+    "مرض", "أمراض", "كوليرا", "فيروس", "حصبة", "دفتيريا", "خناق", "إنفلونزا", "انفلونزا", "أنفلونزا",
+    "سرطان", "ملاريا", "وباء", "عدوى", "إيدز", "كورونا", "إيبولا", "سل", "حمى", "جرب", "شلل")}
+DISEASE_REACH = 3
+
+
+def _disease_after(toks: list[Token], k: int) -> bool:
+    return any(f in _DISEASES or f.startswith(_nf("فيروس"))
+               for j in range(k + 1, min(len(toks), k + 1 + DISEASE_REACH)) for f in _forms(toks[j].norm)[1])
+
+
+def _no_disease(toks: list[Token], cues: list[_Cue]) -> list[_Cue]:
+    return [c for c in cues if not (c.cue == "injured" and _disease_after(toks, c.last))]
 
 
 # «فيما لقي 2 آخران من أفراد الأمن مصرعهما»، «ولقي آخر حتفه»: «لقي» opens the count whose death
@@ -657,6 +676,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
             cls = "prisoners"  # «أفرجت السلطات عن 85 معتقلا»
         if cls not in _CLASS_WHAT and _no_toll(sp, toks, cues, spans, text):
             continue
+        if cls == "injured" and sp.noun is not None and sp.noun != sp.text and _disease_after(toks, sp.last_token + 1):
+            continue  # «و1193 إصابة بالكوليرا»: cases of a disease
         role = "earlier" if earlier else ("cumulative" if _cumulative(toks, sp, text) else None)
         if cls in _CLASS_WHAT:
             what = _CLASS_WHAT[cls]
