@@ -326,15 +326,17 @@ def test_a_write_that_fails_leaves_no_trace_in_the_clustering(tmp_path, monkeypa
     with Store(db) as store:
         p = Pipeline(store, use_embeddings=False, with_facts=False)
         p.ingest(raws[:3])
-        real = store.add_input
+        real = store.add_input, store.add_inputs
 
         def disk_full(*args, **kw):
             raise sqlite3.OperationalError("database or disk is full")
 
-        monkeypatch.setattr(store, "add_input", disk_full)
+        for name in ("add_input", "add_inputs"):  # whichever the pipeline stores with
+            monkeypatch.setattr(store, name, disk_full)
         with pytest.raises(sqlite3.OperationalError):
             p.ingest(raws[3:4])  # placed in memory, then not stored
-        monkeypatch.setattr(store, "add_input", real)
+        monkeypatch.setattr(store, "add_input", real[0])
+        monkeypatch.setattr(store, "add_inputs", real[1])
         p.ingest(raws[4:])  # the same writer goes on
         p.finish()
     stored = [r for i, r in enumerate(raws) if i != 3]
