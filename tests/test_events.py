@@ -628,3 +628,8 @@ def test_a_count_takes_the_verb_of_its_own_clause(text, expected):
 ])
 def test_cases_of_a_disease_are_no_wounded(text, expected):
     assert _all_nums(text) == expected
+
+
+def test_a_verb_after_a_governed_count_leaves_it_a_toll():
+    # the killed verb governs the count across its subject; «حاولوا» says who they were
+    assert _all_nums("وقتل الجيش 15 مسلحا حاولوا التسلل إلى الموقع في الهجوم.") == [(15, "قتلى")]

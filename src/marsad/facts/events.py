@@ -771,16 +771,24 @@ _STILL_TOLL_VERBS = {_nf(w) for w in ("كانوا", "باتوا", "أصبحوا"
                                       "فارقوا", "توفوا", "ماتوا", "هلكوا", "غرقوا", "احترقوا", "اختنقوا")}
 
 
-def _governed(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[NumberSpan]) -> bool:
-    """A killed/injured cue right before the count (qualifier words between at most) that is no
-    other count's noun («مقتل 12 لاجئا»; not «350 ألف قتيل و7 ملايين لاجئ»)."""
+# How far (tokens) a killed/injured cue may govern a count it precedes: 3, «قتلت الغارة الجوية
+# 12 لاجئا»، «قتلوا الجمعة خمسة أشخاص».
+GOVERN_REACH = 3
+
+
+def _governed(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[NumberSpan],
+              text: str) -> bool:
+    """A killed/injured cue at most GOVERN_REACH tokens before the count, in its clause (no
+    punctuation, no other count between), that is no other count's noun («مقتل 12 لاجئا»، «قتلت
+    الغارة 5 أطفال لجأوا إلى الملجأ»; not «350 ألف قتيل و7 ملايين لاجئ»)."""
     nouns = {o.last_token + 1 for o in spans if o is not sp and o.noun is not None and o.noun != o.text}
+    between = {k for o in spans if o is not sp for k in range(o.first_token, o.last_token + 1)}
     for c in cues:
         if c.cue not in ("killed", "injured") or c.negated or c.last >= sp.first_token or c.last in nouns:
             continue
-        # (a day may sit between: «قتلوا الجمعة خمسة أشخاص»)
-        if all(toks[k].norm in _QUAL_WORDS or _forms(toks[k].norm)[0][-1] in _DATE_WORDS
-               for k in range(c.last + 1, sp.first_token)) and sp.first_token - c.last <= 3:
+        if sp.first_token - c.last <= GOVERN_REACH \
+                and not any(k in between for k in range(c.last + 1, sp.first_token)) \
+                and not (text and re.search(r"[،,.؛;:]", text[toks[c.last].end:toks[sp.first_token].start])):
             return True
     return False
 
@@ -802,7 +810,7 @@ def _no_toll(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[Nu
         forms = _forms(sp.noun_norm)[1]
         if any(f in _INSTRUMENTS for f in forms):
             return True
-        if any(f in _UPROOTED for f in forms) and not _governed(sp, toks, cues, spans):
+        if any(f in _UPROOTED for f in forms) and not _governed(sp, toks, cues, spans, text):
             return True
     if not has_noun and sp.value == 2 and sp.noun_norm in _THING_DUALS:
         return True  # «السيارتين»: NumberSpan of a dual carries its singular as noun_norm
@@ -812,7 +820,7 @@ def _no_toll(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[Nu
         verb = toks[at].norm
         if len(verb) >= 4 and verb.endswith(_nf("وا")) and verb not in _STILL_TOLL_VERBS \
                 and not any(c.cue in _CUE_WHAT and at <= c.first <= at + 2 for c in cues) \
-                and not _governed(sp, toks, cues, spans):
+                and not _governed(sp, toks, cues, spans, text):
             return True
     return False
 
