@@ -749,7 +749,8 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
 # of February-March 2018, where each made a row or a value of its own):
 # * the word before the count (qualifiers skipped) makes its people the perpetrators («على يد
 #   9 رجال»), the rescued («إنقاذ 17 آخرين»), the captured («كما أسر 5 آخرون»)
-#   or the base of a rate («لكل 100 ألف شخص»); right before it, the passengers of a plane
+#   or a rate and its base («بمعدل 111.19 حالة قتل لكل 100 ألف شخص»); right before it, the
+#   passengers of a plane
 #   («طائرة تقل 71 شخصا»; not «لا تقل عن», where «عن» sits between);
 # * its noun makes it refugees or displaced people («و7 ملايين لاجئ» after «350 ألف قتيل»),
 #   bullets or stabs («أصيبت بأربع رصاصات») or a dual of things («سائقا السيارتين»);
@@ -757,7 +758,7 @@ def _classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[_Cu
 #   العاصفة» in a sentence that also names «عدد القتلى»).
 # Refugees and those a verb describes are still a toll when a killed/injured cue governs the
 # count directly («مقتل 12 لاجئا»، «قتل 20 شخصا كانوا …»).
-_NOT_TOLL_BEFORE = {_nf(w) for w in ("يد", "بيد", "إنقاذ", "انقاذ", "بإنقاذ", "أسر", "لكل")}
+_NOT_TOLL_BEFORE = {_nf(w) for w in ("يد", "بيد", "إنقاذ", "انقاذ", "بإنقاذ", "أسر", "لكل", "معدل", "بمعدل")}
 _CARRYING = {_nf(w) for w in ("تقل", "يقل", "تقلان", "تحمل", "يحمل", "تنقل")}
 _NOT_LESS = {_nf(w) for w in ("لا", "ما", "لن")}
 _UPROOTED = {_nf(w) for w in ("لاجئ", "لاجئا", "لاجئين", "لاجئون", "نازح", "نازحا", "نازحين", "نازحون",
@@ -804,8 +805,9 @@ def _no_toll(sp: NumberSpan, toks: list[Token], cues: list[_Cue], spans: list[Nu
     has_noun = sp.noun is not None and sp.noun != sp.text
     at = sp.last_token + (2 if has_noun else 1)  # the word after the count and its noun
     if k >= 0 and any(f in _NOT_TOLL_BEFORE for f in _forms(toks[k].norm)[0]) and not any(
-            c.cue in ("killed", "injured") and at <= c.first <= at + 2 for c in cues):
-        return True  # (but «إنقاذ 3 أشخاص أصيبوا بجروح» are wounded)
+            c.cue in ("killed", "injured") and at <= c.first <= at + 2 and toks[c.first].norm.endswith(_nf("وا"))
+            for c in cues):
+        return True  # (but «إنقاذ 3 أشخاص أصيبوا بجروح» are wounded; «حالة قتل» is no verb of theirs)
     if has_noun and sp.noun_norm is not None:
         forms = _forms(sp.noun_norm)[1]
         if any(f in _INSTRUMENTS for f in forms):
