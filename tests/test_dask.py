@@ -64,3 +64,35 @@ def test_analyze_on_dask_gives_the_single_process_result(tmp_path):
     assert {s["id"]: s["articles"] for s in one["stories"]} == {s["id"]: s["articles"] for s in dask["stories"]}
     for key in ("quotes", "claims", "events", "entities"):
         assert one[key] == dask[key], key
+
+
+def _die_in_a_worker() -> "_KillsItsWorker":
+    import multiprocessing
+    import os
+
+    if "Dask Worker" in multiprocessing.current_process().name:
+        os._exit(3)  # as a worker killed by the kernel's out-of-memory killer ends
+    return _KillsItsWorker()  # the scheduler reading the task passes it on as it is
+
+
+class _KillsItsWorker:
+    """A field value whose unpickling ends the Dask worker process that reads it."""
+
+    def __reduce__(self):
+        return (_die_in_a_worker, ())
+
+
+def test_inputs_share_tasks_and_the_one_that_kills_its_worker_is_named_alone():
+    raws = [r for r in read_inputs([str(FIX)]) if isinstance(r, RawDoc)]
+    killer = RawDoc(origin="poison.json", kind="record",
+                    fields={"title": "عنوان", "text": "نص", "x": _KillsItsWorker()})
+    batch = raws[:2] + [killer] + raws[2:]
+    with client_for("local:2") as client:
+        # three inputs a task: the killer's task dies on every worker Dask tries, then its
+        # inputs run one a task and only the killer is reported
+        got = list(run_on_dask(batch, client, with_facts=False, chunk=3))
+    assert len(got) == len(batch)
+    errors = [g for g in got if isinstance(g, InputError)]
+    assert [e.origin for e in errors] == ["poison.json"]
+    want = [process_input(r, False) for r in raws]
+    assert [_shape(g) for g in got if not isinstance(g, InputError)] == [_shape(w) for w in want]
