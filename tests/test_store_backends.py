@@ -273,3 +273,29 @@ def test_the_api_answers_the_same_on_both_backends():
                 answers.append(got)
         assert answers[0] == answers[1]
         assert answers[1]["/api/search?q=الكرملين&facets=true"]["total"] == 3
+
+
+@pytest.mark.parametrize("inputs", ["examples/corpus", "seeds"])
+def test_one_process_a_process_pool_dask_and_postgresql_give_the_same_json(tmp_path, inputs):
+    """The same analysis, embeddings on, whichever runner does the per-input work and whichever
+    backend stores it: one process on SQLite, a process pool of 2 on PostgreSQL, a Dask
+    LocalCluster of 2 on SQLite."""
+    pytest.importorskip("distributed")
+    from marsad.export import contract_json
+    from marsad.pipeline import analyze
+
+    path = ROOT / inputs if inputs != "seeds" else ROOT.parent / "shared" / "seeds"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    runs = {}
+    with fresh_database() as pg_url:
+        for name, db, kw in (("one process, SQLite", str(tmp_path / "one.db"), {}),
+                             ("pool of 2, PostgreSQL", pg_url, {"workers": 2}),
+                             ("Dask local:2, SQLite", str(tmp_path / "dask.db"), {"dask": "local:2"})):
+            analysis, report = analyze([str(path)], db=db, time_limit=None, **kw)
+            assert report.stored and not report.errors, name
+            runs[name] = json.loads(contract_json(analysis, "x"))
+    reference = runs.pop("one process, SQLite")
+    assert reference["stories"] and reference["quotes"]
+    for name, got in runs.items():
+        assert got == reference, name
