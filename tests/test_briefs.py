@@ -999,7 +999,7 @@ def test_assertions_conflict_only_over_the_same_incident(monkeypatch, other, sho
 def test_tolls_of_civilians_and_of_fighters_are_two_rows():
     brief = _event_brief(
         ("2018-03-18T10:00:00", "ووثق المرصد مقتل 280 مدنيا في القصف على المنطقة.\n"
-                                "ووثق المرصد في المقابل مقتل أكثر من 400 عنصر من الفصائل المسلحة في المعارك."),
+                                "ووثق المرصد كذلك مصرع أكثر من 400 مقاتل من الفصائل المسلحة خلال المواجهات."),
         ("2018-03-18T12:00:00", "وقتل 300 مدني في القصف على المنطقة بحسب المرصد."))
     rows = {g["side"]: g["values"] for g in brief["numbers"] if g["counts"] == "killed"}
     assert rows == {"civilians": [280, 300], "fighters": [400]}, rows

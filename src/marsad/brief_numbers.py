@@ -86,7 +86,7 @@ _CUE_WINDOW = 40
 # «بعد أن كانت الحصيلة الأولية تشير إلى ثمانية», «تقارير أولية تحدثت عن نحو 200».
 _EARLIER = re.compile(r"(?:في وقت سابق|سابقا|(?:ال)?حصيله (?:ال)?اوليه|تقارير اوليه|(?:ال)?ارقام (?:ال)?اوليه|"
                       r"بعد ان كانت|بعد ان كان|قبل ان ترتفع|قبل ان يرتفع)")
-# How far back in the sentence to look for those cues. 45: «وكان زيلينسكي أعلن في وقت سابق عن
+# How far back in the sentence to look for those cues. 45: «وكان المحافظ أعلن في وقت سابق عن
 # مقتل» (seeds) puts the cue 18 characters before the number, «بعد أن كانت الحصيلة الأولية تشير
 # إلى» (example corpus) 37; the whole sentence would wrongly reach a cue that follows the
 # article's own figure only when the figure comes after it, which 45 keeps out in both.
@@ -116,7 +116,7 @@ def _report_kind(a: Article, n: Any) -> str:
         if n.end is not None and _PART_AFTER.match(normalize_for_search(a.text[n.end:n.end + _CUE_WINDOW])):
             return "part"  # «ثلاثة منهم في حالة حرجة»
         if _EARLIER.search(normalize_for_search(_clause_before(a.text, n.start, _EARLIER_WINDOW))):
-            return "earlier"  # «وكان زيلينسكي أعلن في وقت سابق عن مقتل ثمانية أشخاص»
+            return "earlier"  # «وكان المحافظ أعلن في وقت سابق عن مقتل ثمانية أشخاص»
         if isinstance(n.value, int) and 1900 <= n.value <= 2100 and len((n.text or "").strip()) == 4:
             prev = words(before)
             if prev and prev[-1] in _YEAR_BEFORE:
@@ -137,7 +137,7 @@ _SHARE_WINDOW = 80
 # «20% من الأراضي الأوكرانية»: a share of the whole named right after it (a definite noun and
 # at most one definite adjective), as written. Seed 002.
 _OF_WHOLE = re.compile(r"^\s*(?:%|٪|بالميه|بالمايه|في الميه|في المايه)?\s*من\s+(?P<x>ال\w+(?:\s+ال\w+)?)")
-# «… بتحرير جميع أراضي جمهورية لوغانسك الشعبية، بنسبة 100%»: the measure is the phrase before
+# «… بإنجاز جميع أعمال الترميم في المدينة القديمة، بنسبة 100%»: the measure is the phrase before
 # «بنسبة», back to a word that opens the clause it belongs to (a verb of report or a
 # conjunction), at most SHARE_PHRASE_WORDS words. Seed 002.
 SHARE_PHRASE_WORDS = 6
@@ -275,7 +275,7 @@ def _split_by(groups: dict, written: dict, key_of: Callable[[dict[str, Any]], st
 
 
 # Whom a toll counts, from the noun right after its number (normalized): civilians and fighters
-# are two quantities («مقتل 289 مدنيا» beside «مقتل أكثر من 400 عنصر من الفصائل»: one row in an
+# are two quantities («مقتل 215 مدنيا» beside «مقتل أكثر من 300 عنصر من الفصائل»: one row in an
 # ANT story of 18 March 2018).
 _CIVILIANS = set(words("مدني مدنيا مدنيين مدنيون المدنيين مواطن مواطنا مواطنين مواطنون"))
 _FIGHTERS = set(words(
@@ -305,8 +305,8 @@ def _split_by_side(groups: dict, written: dict) -> dict:
 
 
 def _split_by_place(groups: dict, written: dict) -> dict:
-    """Counts of the same thing at different places are different events («40 مسيرة على
-    لوغانسك», «102 مسيرة على موسكو»): a group whose reports name two or more places is split
+    """Counts of the same thing at different places are different events («30 مسيرة على
+    حلب», «85 مسيرة على حمص»): a group whose reports name two or more places is split
     by place. A report without a place joins the one place its article names, else the place
     most reported."""
     return _split_by(groups, written,
@@ -410,7 +410,7 @@ def incident_cue(text: str, lo: int, start: int, end: int, hi: int,
     return None
 
 
-# Counts joined by a conjunction («قتل 173 شخصا وإصابة أكثر من 400 آخرين»، «39 فلسطينيا، و5
+# Counts joined by a conjunction («قتل 64 شخصا وإصابة أكثر من 150 آخرين»، «39 فلسطينيا، و5
 # إسرائيليين منذ …») share their clause: a cue of one is the other's when at most this many
 # words, and no sentence stop, sit between them. 5: the longest such gap in the ANT stories
 # read (4, «شخصا وإصابة أكثر من»); «قتل خمسة في الغارة الأولى على البلدة، وقتل ثلاثة في غارة
@@ -452,9 +452,9 @@ _AT_PLACE = re.compile(r"(?:^|\s)(?:[وف]?(?:في|ب|على|داخل|قرب))(?
 
 def _number_places(a: Article, e: Any, mentions: list) -> dict[int, str]:
     """id(number) -> the place its own clause names, for an event that counts one thing at
-    several places («أكثر من 17500 مستهلك في منطقة خاركيف وحوالي 5000 في دنيبروبتروفسك»: seed
-    004): the first place the tagger found after the count and before the next count, written
-    right after «في»، «ب»، «على» (or «في منطقة»). Events counting each thing once keep the
+    several places («أكثر من 12000 مشترك في منطقة الشمال وحوالي 3000 في الجنوب», as
+    in a report of power cuts): the first place the tagger found after the count and before
+    the next count, written right after «في»، «ب»، «على» (or «في منطقة»). Events counting each thing once keep the
     event's place."""
     nums = sorted((n for n in e.numbers if n.start is not None and n.end is not None
                    and e.evidence.start <= n.start < n.end <= e.evidence.end), key=lambda n: n.start)

@@ -4,7 +4,7 @@
 
 * denials by a verb — «نفى الكرملين تقريرًا لوكالة بلومبرغ تحدث عن ...» (claimant الكرملين,
   target what the report said, target_claimant بلومبرغ), «ونفت أوكرانيا مزاعم موسكو بأنها
-  سيطرت على ...», «كذّب»، «دحض»، «رفض هذه الادعاءات»; and by a noun — «نفي الكرملين لأي اتفاق»;
+  سيطرت على ...», «كذّب»، «دحض»، «رفض هذه الادعاءات»; and by a noun — «نفي الوزارة لأي اتفاق»;
 * denials by a falsity predicate inside someone's words — «عار عن الصحة»، «لا أساس له من
   الصحة»، «غير صحيح»، «هذا تقرير خاطئ» — whose target, when the words only point at it («لا،
   هذا تقرير خاطئ»), is the report the article just described;
@@ -44,7 +44,7 @@ from marsad.text.normalize import GAP, normalize
 MODELS = Path(__file__).parent / "models"
 
 # A denial's target is cut after this many words when nothing else ends it (a noun-phrase
-# denial «نفي الكرملين لأي اتفاق حول وقف الهجمات الجوية يبدد الآمال» has no clause mark
+# denial «نفي الوزارة لأي اتفاق حول تبادل الأسرى يبدد الآمال» has no clause mark
 # before its verb). 8 on the seed articles: covers the denied noun phrase, stops before the
 # sentence's own verb in 1 of the 1 cases there.
 MAX_NOUN_TARGET_WORDS = 6
@@ -439,7 +439,7 @@ ABSTAINS = {_n(w) for w in ("امتنع", "امتنعت", "يمتنع", "تمت�
 
 
 # A denial noun right after «أن/إن» is the subject of someone else's statement or view: what
-# they say about the denial, not the denial («يرى مراقبون أن نفي الكرملين …»).
+# they say about the denial, not the denial («يرى محللون أن نفي الوزارة …»).
 NOUN_IN_VIEW = {_n(w) for w in ("أن", "إن", "وأن", "وإن", "بأن")}
 
 
@@ -515,15 +515,15 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
     if _hedged(doc, i, lo, hi):
         return None  # «لم ينفِ»، «امتنعت عن نفي أو تأكيد»: no denial
     # «نفى» (verb) and «نفي» (noun) fold to one form: the noun is written with ي and followed
-    # by its genitive and «لـ» (نفي الكرملين لأي اتفاق)
+    # by its genitive and «لـ» (نفي الوزارة لأي اتفاق)
     is_noun = (verb == _n("تكذيب") or (verb == _n("نفي") and tok.text.rstrip("\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652").endswith("ي")
                                        and i + 2 < hi and doc.tokens[i + 2].norm[:1] == "ل"))
     if is_noun:
-        # «نفي الكرملين لأي اتفاق ...»: claimant as genitive, target after «لـ»
+        # «نفي الوزارة لأي اتفاق ...»: claimant as genitive, target after «لـ»
         if i + 2 >= hi:
             return None
         if i > lo and doc.tokens[i - 1].norm in NOUN_IN_VIEW:
-            # «ويرى مراقبون أن نفي الكرملين لأي اتفاق يبدد الآمال»: commentary on a denial, the
+            # «ويرى محللون أن نفي الوزارة لأي اتفاق يبدد الآمال»: commentary on a denial, the
             # view of whoever speaks (seed 000), not a report of the denial
             return None
         k = i + 1

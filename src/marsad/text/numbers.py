@@ -196,7 +196,7 @@ _MONTHS = {
 }
 
 _DIGITS = re.compile(r"^([وفبلك]{0,3})(\d+(?:[.,]\d+)*)$")
-# A word glued to the digits that follow it, a missing space («عن22 ألف منزل»، «مصرع173 شخصا»,
+# A word glued to the digits that follow it, a missing space («عن22 ألف منزل»، «مصرع64 شخصا»,
 # ANT March 2018): the digits are read as a number of their own. Two or more letters.
 _CODE_LETTERS = {"اف", "سو", "ميغ", "ميج", "ام", "اتش", "تي", "بي", "اس", "كوفيد", "كورونا", "جي", "دي",
                  "سي", "اي", "ايه", "كيه", "زد", "ار", "ال"}
