@@ -34,7 +34,8 @@ from typing import Any
 
 from marsad.analysed import AnalysedDoc
 from marsad.model import Article, Claim, Evidence, Mention, Quote
-from marsad.facts import quotes as Q
+from marsad.facts import attribution as AT, channels as C, quotes as Q, speaker_names as SN
+from marsad.facts import speakers as SP, speech as S
 from marsad.facts.stance import (EMB_SCALE, LABELS, STANCE_C, STANCE_MIN_DF, STANCE_MODEL,  # noqa: F401
                                  read_ans, stance, stance_proba, stance_scores)
 from marsad.facts.stance import train as _train_stance
@@ -52,7 +53,7 @@ MAX_NOUN_TARGET_WORDS = 6
 # «لا، هذا»): the claim denied is then the last report or assertion of the article.
 MIN_TARGET_WORDS = 3
 
-_n = Q._n
+_n = S.norm_word
 DEMONSTRATIVES = {_n(w) for w in ("هذه", "هذا", "تلك", "ذلك", "هذان", "هاتان", "هؤلاء")}
 TARGET_OPENERS = {_n(w) for w in ("بأن", "بأنه", "بأنها", "بأنهم", "أن", "أنه", "أنها", "عن", "حول", "بشأن",
                                   "إن")}
@@ -60,7 +61,7 @@ CARRIERS = {_n(w) for w in ("التي", "الذي", "الذين")}
 
 
 def _lex(kind: str) -> set[str]:
-    return {k for k, v in Q.lexicon("claims_denial.txt").items() if v == kind}
+    return {k for k, v in S.lexicon("claims_denial.txt").items() if v == kind}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def find_claims(article: Article, mentions: list[Mention] | None = None,
     its analysed document when already built (``marsad.analysed``)."""
     if not article.text:
         return []
-    doc, reg = Q._prepare(article, mentions or [], analysed)
+    doc, reg = Q.prepare(article, mentions or [], analysed)
     if quotes is None:
         quotes = Q.find_quotes(article, mentions or [], analysed)
     claims: list[Claim] = []
@@ -136,7 +137,7 @@ CLAIM_VERBS = ACCUSE_VERBS | {_n(w) for w in ("خلص", "خلصت", "كشف", "�
                                                "تحمل", "يحمل", "حملت")}
 
 
-def _accuser_nearby(doc: Q._Doc, mentions: list[Mention], quotes: list[Quote], c: Claim) -> str | None:
+def _accuser_nearby(doc: S.QuoteDoc, mentions: list[Mention], quotes: list[Quote], c: Claim) -> str | None:
     if not doc.tokens:
         return None
     # the sentence of the denial's last word (its evidence may end on a closing mark)
@@ -173,12 +174,12 @@ def _accuser_nearby(doc: Q._Doc, mentions: list[Mention], quotes: list[Quote], c
     return None
 
 
-def _quote_text(doc: Q._Doc, pos: int) -> str:
+def _quote_text(doc: S.QuoteDoc, pos: int) -> str:
     q = doc.quote_at(pos)
     return doc.text[q[0] + 1:q[1]] if q else ""
 
 
-def _sentence_span(doc: Q._Doc, i: int) -> tuple[int, int, int, int]:
+def _sentence_span(doc: S.QuoteDoc, i: int) -> tuple[int, int, int, int]:
     """(first token, end token, start char, end char) of token i's sentence."""
     lo, hi = doc.sent_bounds[doc.sent_of[i]]
     s, e = doc.tokens[lo].start, doc.tokens[hi - 1].end
@@ -190,31 +191,31 @@ def _sentence_span(doc: Q._Doc, i: int) -> tuple[int, int, int, int]:
     return lo, hi, s, e
 
 
-def _report_owners(doc: Q._Doc) -> list[tuple[int, str]]:
+def _report_owners(doc: S.QuoteDoc) -> list[tuple[int, str]]:
     """Reports the article names with their owner: «تقريرًا لوكالة بلومبرغ»، «تقرير بلومبرغ»."""
     out: list[tuple[int, str]] = []
-    channels = Q.lexicon("speech_channels.txt")
+    channels = S.lexicon("speech_channels.txt")
     reports = {_n(w) for w in ("تقرير", "تقريرا", "التقرير", "تقارير", "وتقرير")}
     for i, tok in enumerate(doc.tokens):
         if tok.norm not in reports or i + 1 >= len(doc.tokens):
             continue
         lo, hi = doc.sent_bounds[doc.sent_of[i]]
         k = i + 1
-        if k < hi and Q._gap_has(doc.gaps[k], "،,:."):
+        if k < hi and S.gap_has(doc.gaps[k], "،,:."):
             continue
         # «لوكالة بلومبرغ»، «لصحيفة ...»، «لـ"العربي"»، or a genitive «تقرير بلومبرغ»
         w = doc.tokens[k].norm if k < hi else ""
-        if w[:1] == "ل" and (Q._bare(w[1:]) in channels or len(w) <= 2):
-            name, _ = Q._channel_name(doc, k + 1 if len(w) <= 2 else k, hi) if len(w) <= 2 else \
-                Q._channel_name(doc, k, hi)
+        if w[:1] == "ل" and (S.bare_form(w[1:]) in channels or len(w) <= 2):
+            name, _ = C.channel_name(doc, k + 1 if len(w) <= 2 else k, hi) if len(w) <= 2 else \
+                C.channel_name(doc, k, hi)
             if name is None:
                 continue
-            name = Q._strip_marks(name)
+            name = C.strip_marks(name)
             for medium in channels:
                 pass
             out.append((tok.start, _strip_medium(name)))
-        elif k < hi and not Q._definite(doc, k) and w not in Q.TIME_WORDS and w not in Q.PREPOSITIONS \
-                and not Q._is_intro(doc, k) and not Q._kind(doc, k, "speech_verbs.txt") \
+        elif k < hi and not S.is_definite(doc, k) and w not in S.TIME_WORDS and w not in S.PREPOSITIONS \
+                and not S.is_intro(doc, k) and not S.cue_kind(doc, k, "speech_verbs.txt") \
                 and w not in _lex("assert"):
             out.append((tok.start, doc.surface(k, k + 1)))
     return out
@@ -222,10 +223,10 @@ def _report_owners(doc: Q._Doc) -> list[tuple[int, str]]:
 
 def _strip_medium(name: str) -> str:
     """«لوكالة بلومبرغ» / «وكالة بلومبرغ» -> «بلومبرغ»."""
-    channels = Q.lexicon("speech_channels.txt")
+    channels = S.lexicon("speech_channels.txt")
     toks = name.split()
-    while len(toks) > 1 and (Q._bare(_n(toks[0])) in channels or Q._bare(_n(toks[0])[1:]) in channels) \
-            and not (toks[1].startswith("ال") and Q._bare(_n(toks[1])) not in channels):
+    while len(toks) > 1 and (S.bare_form(_n(toks[0])) in channels or S.bare_form(_n(toks[0])[1:]) in channels) \
+            and not (toks[1].startswith("ال") and S.bare_form(_n(toks[1])) not in channels):
         toks = toks[1:]  # «وكالة سبوتنيك» -> «سبوتنيك»; «التلفزيون الرسمي» stays
     return " ".join(toks)
 
@@ -235,14 +236,14 @@ def _owner_before(reports: list[tuple[int, str]], pos: int) -> str | None:
     return before[-1] if before else None
 
 
-def _tok_at(doc: Q._Doc, pos: int) -> int | None:
+def _tok_at(doc: S.QuoteDoc, pos: int) -> int | None:
     """The token holding ``pos``, else the first one after it (tokens are in text order, so a
     binary search on their ends: the first token that ends after ``pos``)."""
     i = bisect.bisect_right(doc.tokens, pos, key=lambda t: t.end)
     return i if i < len(doc.tokens) else None
 
 
-def _assertion_from_quote(doc: Q._Doc, reg: Q._Registry, article: Article, q: Quote,
+def _assertion_from_quote(doc: S.QuoteDoc, reg: SP.Registry, article: Article, q: Quote,
                           reports: list[tuple[int, str]]) -> Claim | None:
     """A quote that is a claim: said by a report, introduced by «زعم / ادعى / اتهم / أفاد», or
     announcing a gain on the ground (أعلنت موسكو أنها سيطرت على ...)."""
@@ -253,9 +254,9 @@ def _assertion_from_quote(doc: Q._Doc, reg: Q._Registry, article: Article, q: Qu
     cue = cue[1:] if len(cue) > 3 and cue[0] in "وف" and cue[1:] in _lex("assert") else cue
     speaker = q.speaker.name
     role = q.speaker.role or ""
-    report_speaker = _n(speaker) in Q.REPORT_WORDS or _n(role) in Q.REPORT_WORDS
+    report_speaker = _n(speaker) in S.REPORT_WORDS or _n(role) in S.REPORT_WORDS
     first = _n(speaker.split()[0]) if speaker.split() else ""
-    outlet = Q.lexicon("speech_channels.txt").get(Q._bare(first)) == "medium"
+    outlet = S.lexicon("speech_channels.txt").get(S.bare_form(first)) == "medium"
     if outlet:  # «ذكرت وكالة بلومبرغ أن ...»: an outlet reporting asserts
         report_speaker = True
         speaker = _strip_medium(speaker)
@@ -265,14 +266,14 @@ def _assertion_from_quote(doc: Q._Doc, reg: Q._Registry, article: Article, q: Qu
     if not (report_speaker or cue in _lex("assert") or control):
         return None
     claimant = speaker
-    if _n(speaker) in Q.REPORT_WORDS:
+    if _n(speaker) in S.REPORT_WORDS:
         claimant = _owner_before(reports, q.evidence.start) or speaker
     s0, s1 = _sentence_of_span(doc, q.evidence.start, q.evidence.end)
     return Claim(article.id, claimant, "asserts", q.text, article.text[s0:s1],
                  Evidence(article.id, s0, s1), None)
 
 
-def _sentence_of_span(doc: Q._Doc, start: int, end: int) -> tuple[int, int]:
+def _sentence_of_span(doc: S.QuoteDoc, start: int, end: int) -> tuple[int, int]:
     i = _tok_at(doc, start)
     if i is None:
         return start, end
@@ -280,7 +281,7 @@ def _sentence_of_span(doc: Q._Doc, start: int, end: int) -> tuple[int, int]:
     return min(s, start), max(e, end)
 
 
-def _claimant_after(doc: Q._Doc, i: int, hi: int) -> tuple[list[tuple[int, int]], int]:
+def _claimant_after(doc: S.QuoteDoc, i: int, hi: int) -> tuple[list[tuple[int, int]], int]:
     """Noun phrases after a denial verb up to its object: returns (segments, object start)."""
     objects = _lex("object")
     segs: list[tuple[int, int]] = []
@@ -298,7 +299,7 @@ def _claimant_after(doc: Q._Doc, i: int, hi: int) -> tuple[list[tuple[int, int]]
         if in_paren:
             j += 1
             continue
-        if j > i and Q._gap_has(gap, "،,"):
+        if j > i and S.gap_has(gap, "،,"):
             skipping = False
             if seg is not None:
                 segs.append((seg, j))
@@ -306,14 +307,14 @@ def _claimant_after(doc: Q._Doc, i: int, hi: int) -> tuple[list[tuple[int, int]]
         if skipping:
             j += 1
             continue
-        if w in Q.PREPOSITIONS and w not in (_n("أن"),) and seg is not None and not Q._is_role(doc, seg):
+        if w in S.PREPOSITIONS and w not in (_n("أن"),) and seg is not None and not S.is_role(doc, seg):
             # «نفت قوات الفجر الجديد في سهيل، ...»: a place or channel phrase up to the comma
             segs.append((seg, j))
             seg = None
             skipping = True
             j += 1
             continue
-        if w in Q.TIME_WORDS or doc.tokens[j].is_number:
+        if w in S.TIME_WORDS or doc.tokens[j].is_number:
             if seg is not None:
                 segs.append((seg, j))
                 seg = None
@@ -321,8 +322,8 @@ def _claimant_after(doc: Q._Doc, i: int, hi: int) -> tuple[list[tuple[int, int]]
             continue
         # a denier is at most 4 words, or a title and a name (المتحدث باسم قوات الفجر الجديد
         # حسان الرفاعي: 7 on the example corpus; 10 leaves room)
-        cap = 10 if seg is not None and Q._is_role(doc, seg) else 6
-        if (w in objects or Q._bare(w) in objects or w in DEMONSTRATIVES or Q._is_intro(doc, j)
+        cap = 10 if seg is not None and S.is_role(doc, seg) else 6
+        if (w in objects or S.bare_form(w) in objects or w in DEMONSTRATIVES or S.is_intro(doc, j)
                 or w in (_n("أي"), _n("ما"), _n("صحة"), _n("وجود"), _n("أن"))
                 or (seg is not None and j - seg >= cap)):
             if seg is not None:
@@ -336,57 +337,57 @@ def _claimant_after(doc: Q._Doc, i: int, hi: int) -> tuple[list[tuple[int, int]]
     return segs, j
 
 
-def _target_claimant(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str | None, int]:
+def _target_claimant(doc: S.QuoteDoc, reg: SP.Registry, a: int, b: int) -> tuple[str | None, int]:
     """The original claimant named in a denied object, and where the claim's content starts.
 
     «تقريرًا لوكالة بلومبرغ تحدث عن X» -> (بلومبرغ, X); «مزاعم موسكو بأنها X» -> (موسكو, X);
-    «الاتهامات الأمريكية التي وجهها مبعوث الرئيس الأمريكي كيث كيلوغ ... بشأن X» -> (كيث كيلوغ, X)."""
-    channels = Q.lexicon("speech_channels.txt")
+    «الاتهامات التي وجهها المبعوث الأوروبي يوهان لارسن ... بشأن X» -> (يوهان لارسن, X)."""
+    channels = S.lexicon("speech_channels.txt")
     owner: str | None = None
     content = a + 1
     k = a + 1
     # genitive or «لـ» owner right after a claim noun (تقريرًا لوكالة ...، مزاعم موسكو)
     head = doc.tokens[a].norm
-    claim_noun = (head in _lex("object") or Q._bare(head) in _lex("object")) and \
-        Q._bare(head) not in (_n("صحة"), _n("وجود"))
-    if claim_noun and k < b and not Q._gap_has(doc.gaps[k], "،,:"):
+    claim_noun = (head in _lex("object") or S.bare_form(head) in _lex("object")) and \
+        S.bare_form(head) not in (_n("صحة"), _n("وجود"))
+    if claim_noun and k < b and not S.gap_has(doc.gaps[k], "،,:"):
         w = doc.tokens[k].norm
-        if w[:1] == "ل" and (Q._bare(w[1:]) in channels or len(w) <= 2):
-            name, nxt = Q._channel_name(doc, k, b)
+        if w[:1] == "ل" and (S.bare_form(w[1:]) in channels or len(w) <= 2):
+            name, nxt = C.channel_name(doc, k, b)
             if name:
-                owner, k = _strip_medium(Q._strip_marks(name)), nxt
-        elif w.endswith("ها") and len(w) > 4 and k + 1 < b and not Q._definite(doc, k):
+                owner, k = _strip_medium(C.strip_marks(name)), nxt
+        elif w.endswith("ها") and len(w) > 4 and k + 1 < b and not S.is_definite(doc, k):
             # «أنباء تداولتها مواقع إخبارية عن ...»: the verb's subject spread the claim
             e = k + 1
-            while e < min(b, k + 4) and not Q._gap_has(doc.gaps[e], "،,") \
-                    and doc.tokens[e].norm not in TARGET_OPENERS and doc.tokens[e].norm not in Q.PREPOSITIONS:
+            while e < min(b, k + 4) and not S.gap_has(doc.gaps[e], "،,") \
+                    and doc.tokens[e].norm not in TARGET_OPENERS and doc.tokens[e].norm not in S.PREPOSITIONS:
                 e += 1
             if e > k + 1:
                 owner, k = _strip_medium(doc.surface(k + 1, e)), e
-        elif not Q._definite(doc, k) and w not in Q.TIME_WORDS and not Q._is_intro(doc, k) \
-                and not Q._nisba(doc, k) \
-                and w not in Q.PREPOSITIONS and w not in CARRIERS and w not in TARGET_OPENERS \
+        elif not S.is_definite(doc, k) and w not in S.TIME_WORDS and not S.is_intro(doc, k) \
+                and not SN._nisba(doc, k) \
+                and w not in S.PREPOSITIONS and w not in CARRIERS and w not in TARGET_OPENERS \
                 and doc.tokens[a].norm not in DEMONSTRATIVES and doc.tokens[a - 1].norm not in DEMONSTRATIVES:
             e = k
-            while e < min(b, k + 3) and not Q._gap_has(doc.gaps[e] if e > k else "", "،,:") \
-                    and doc.tokens[e].norm not in TARGET_OPENERS and not Q._is_intro(doc, e) \
-                    and doc.tokens[e].norm not in CARRIERS and doc.tokens[e].norm not in Q.PREPOSITIONS \
-                    and doc.tokens[e].norm not in Q.TIME_WORDS:
+            while e < min(b, k + 3) and not S.gap_has(doc.gaps[e] if e > k else "", "،,:") \
+                    and doc.tokens[e].norm not in TARGET_OPENERS and not S.is_intro(doc, e) \
+                    and doc.tokens[e].norm not in CARRIERS and doc.tokens[e].norm not in S.PREPOSITIONS \
+                    and doc.tokens[e].norm not in S.TIME_WORDS:
                 e += 1
-            who = Q._split_np(doc, k, e)
+            who = SP.split_np(doc, k, e)
             if who.name:
                 owner = who.name
                 k = k + len(tokenize(who.name))
     # «ما أعلنته / ذكرته / نشرته X عن Y»
     # (the verb carries the object pronoun: أعلنته، أوردته، بثه، تداولته)
-    if doc.tokens[a].norm == _n("ما") and a + 2 < b and (Q._kind(doc, a + 1, "speech_verbs.txt")
+    if doc.tokens[a].norm == _n("ما") and a + 2 < b and (S.cue_kind(doc, a + 1, "speech_verbs.txt")
                                                          or doc.tokens[a + 1].norm.endswith("ه")):
         e = a + 2
-        while e < b and not Q._gap_has(doc.gaps[e], "،,") and doc.tokens[e].norm not in TARGET_OPENERS \
-                and doc.tokens[e].norm not in Q.PREPOSITIONS and e - a < 8:
+        while e < b and not S.gap_has(doc.gaps[e], "،,") and doc.tokens[e].norm not in TARGET_OPENERS \
+                and doc.tokens[e].norm not in S.PREPOSITIONS and e - a < 8:
             e += 1
-        who = Q._split_np(doc, a + 2, e)
-        sp = Q._resolve(doc, reg, who, doc.tokens[a].start) if (who.name or who.role) else None
+        who = SP.split_np(doc, a + 2, e)
+        sp = SP.resolve(doc, reg, who, doc.tokens[a].start) if (who.name or who.role) else None
         if sp is not None:
             owner = _strip_medium(sp.name)
         k = e
@@ -395,11 +396,11 @@ def _target_claimant(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str
         if doc.tokens[m].norm in CARRIERS and m + 2 <= b:
             segs = []
             e = m + 2
-            while e < b and not Q._gap_has(doc.gaps[e], "،,") and doc.tokens[e].norm not in Q.PREPOSITIONS:
+            while e < b and not S.gap_has(doc.gaps[e], "،,") and doc.tokens[e].norm not in S.PREPOSITIONS:
                 e += 1
             if e > m + 2:
-                who = Q._split_np(doc, m + 2, e)
-                sp = Q._resolve(doc, reg, who, doc.tokens[m].start) if (who.name or who.role) else None
+                who = SP.split_np(doc, m + 2, e)
+                sp = SP.resolve(doc, reg, who, doc.tokens[m].start) if (who.name or who.role) else None
                 if sp is not None:
                     owner = sp.name
                 k = e
@@ -417,12 +418,12 @@ def _target_claimant(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str
     return owner, content
 
 
-def _clause_end(doc: Q._Doc, j: int, hi: int) -> int:
+def _clause_end(doc: S.QuoteDoc, j: int, hi: int) -> int:
     """Token where a clause starting at j ends: a participle or new speech verb after a comma."""
     for k in range(j + 1, hi):
-        if Q._gap_has(doc.gaps[k], "،,") and Q._kind(doc, k, "speech_verbs.txt") in ("part", "verb"):
+        if S.gap_has(doc.gaps[k], "،,") and S.cue_kind(doc, k, "speech_verbs.txt") in ("part", "verb"):
             return k
-        if Q._gap_has(doc.gaps[k], "؛;"):
+        if S.gap_has(doc.gaps[k], "؛;"):
             return k
     return hi
 
@@ -443,7 +444,7 @@ ABSTAINS = {_n(w) for w in ("امتنع", "امتنعت", "يمتنع", "تمت�
 NOUN_IN_VIEW = {_n(w) for w in ("أن", "إن", "وأن", "وإن", "بأن")}
 
 
-def _hedged(doc: Q._Doc, i: int, lo: int, hi: int) -> bool:
+def _hedged(doc: S.QuoteDoc, i: int, lo: int, hi: int) -> bool:
     """Is the denial word at token i negated, or one of «confirm or deny»?"""
     def w(k: int) -> str:
         return doc.tokens[k].norm if lo <= k < hi else ""
@@ -465,18 +466,18 @@ def _hedged(doc: Q._Doc, i: int, lo: int, hi: int) -> bool:
     return w(i - 1) == _n("عن") and any(bare(k) in ABSTAINS or w(k) in ABSTAINS for k in range(max(lo, i - 4), i))
 
 
-def _contrast_clause(doc: Q._Doc, lo: int, i: int) -> tuple[int, int] | None:
+def _contrast_clause(doc: S.QuoteDoc, lo: int, i: int) -> tuple[int, int] | None:
     """The clause before «لكن/غير أن/بينما» in the denial's own sentence (tokens lo..k), when the
     denial points back with «ذلك»: «وتتهم السعودية إيران بدعم الحوثيين، لكن طهران تنفي ذلك»."""
     for k in range(i - 1, lo + 2, -1):
         w = doc.tokens[k].norm
-        if w in CONTRAST_OPENERS[0] or (w == _n("أن") and doc.tokens[k - 1].norm in Q.CONTRAST_BEFORE_AN):
+        if w in CONTRAST_OPENERS[0] or (w == _n("أن") and doc.tokens[k - 1].norm in AT.CONTRAST_BEFORE_AN):
             k0 = k - 1 if w == _n("أن") else k
             return (lo, k0) if k0 - lo >= 3 else None
     return None
 
 
-def _claim_of_clause(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str, str | None]:
+def _claim_of_clause(doc: S.QuoteDoc, reg: SP.Registry, a: int, b: int) -> tuple[str, str | None]:
     """(what the clause claims, who claims it) for tokens a..b-1: «وتتهم السعودية إيران بدعم
     ...» → («إيران بدعم ...», «السعودية»); «وخلص المحققون إلى أن الصاروخ ...» → («الصاروخ ...»,
     «المحققون»)."""
@@ -485,30 +486,30 @@ def _claim_of_clause(doc: Q._Doc, reg: Q._Registry, a: int, b: int) -> tuple[str
     v = v[1:] if len(v) > 3 and v[0] in "وف" and v[1:] in CLAIM_VERBS else v
     if v not in CLAIM_VERBS or a + 1 >= b:
         return text, None
-    sub = Q._parse_subject(doc, a + 1, b)
-    who = Q._who_from_segments(doc, sub.segments[:1]) if sub.segments else None
-    sp = Q._resolve(doc, reg, who, doc.tokens[a].start) if who is not None else None
+    sub = SP.parse_subject(doc, a + 1, b)
+    who = SP.who_from_segments(doc, sub.segments[:1]) if sub.segments else None
+    sp = SP.resolve(doc, reg, who, doc.tokens[a].start) if who is not None else None
     if sub.content is not None:
         return doc.text[sub.content:doc.tokens[b - 1].end].strip(" ،,."), sp.name if sp else None
     if sub.segments:
         s, e = sub.segments[0]
-        if Q._definite(doc, s):
+        if S.is_definite(doc, s):
             # the subject and its adjectives of relation («السعودية»، «الحكومة اليمنية»); a
             # second noun with the article is the object («وتتهم الحكومة الحركة بـ...»)
             k = s + 1
-            while k < e and Q._definite(doc, k) and doc.tokens[k].norm.endswith(("ي", "يه", "يين", "يون")):
+            while k < e and S.is_definite(doc, k) and doc.tokens[k].norm.endswith(("ي", "يه", "يين", "يون")):
                 k += 1
             e = k
         else:
-            e = Q._name_end(doc, s, e)
-        who = Q._who_from_segments(doc, [(s, e)])
-        sp = Q._resolve(doc, reg, who, doc.tokens[a].start) if who is not None else None
+            e = SP.name_end(doc, s, e)
+        who = SP.who_from_segments(doc, [(s, e)])
+        sp = SP.resolve(doc, reg, who, doc.tokens[a].start) if who is not None else None
         if e < b:
             return doc.text[doc.tokens[e].start:doc.tokens[b - 1].end].strip(" ،,."), sp.name if sp else None
     return text, sp.name if sp else None
 
 
-def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, verb: str,
+def _denial_by_verb(doc: S.QuoteDoc, reg: SP.Registry, article: Article, i: int, verb: str,
                     quotes: list[Quote], claims: list[Claim], reports) -> Claim | None:
     lo, hi, s0, s1 = _sentence_span(doc, i)
     tok = doc.tokens[i]
@@ -527,9 +528,9 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
             # view of whoever speaks (seed 000), not a report of the denial
             return None
         k = i + 1
-        e = Q._org_end(doc, k, hi) if Q._definite(doc, k) else Q._name_end(doc, k, hi)
-        who = Q._split_np(doc, k, e)
-        sp = Q._resolve(doc, reg, who, tok.start) if (who.name or who.role) else None
+        e = S.org_end(doc, k, hi) if S.is_definite(doc, k) else SP.name_end(doc, k, hi)
+        who = SP.split_np(doc, k, e)
+        sp = SP.resolve(doc, reg, who, tok.start) if (who.name or who.role) else None
         if sp is None or e >= hi or doc.tokens[e].norm[:1] != "ل":
             return None
         t0 = doc.tokens[e].start + (1 if len(doc.tokens[e].norm) > 2 else len(doc.tokens[e].text))
@@ -537,8 +538,8 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
         target = doc.text[t0:doc.tokens[t_end - 1].end].lstrip("ـ ")
         return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1], Evidence(article.id, s0, s1), None)
     segs, obj = _claimant_after(doc, i + 1, hi)
-    who = Q._who_from_segments(doc, segs) if segs else None
-    sp = Q._resolve(doc, reg, who, tok.start) if who else None
+    who = SP.who_from_segments(doc, segs) if segs else None
+    sp = SP.resolve(doc, reg, who, tok.start) if who else None
     if sp is None:
         sp = _subject_before_or_last(doc, reg, i, lo, quotes)
     if sp is None or obj >= hi:
@@ -551,7 +552,7 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
     if verb in {_n(w) for w in ("رفض", "رفضت", "ترفض", "يرفض")}:
         # refusing is denying only when a claim is refused (رفض الاتهامات / هذه الادعاءات)
         nxt = doc.tokens[obj + 1].norm if obj + 1 < hi else ""
-        if not (ow in objects or Q._bare(ow) in objects or (ow in DEMONSTRATIVES and (nxt in objects or Q._bare(nxt) in objects))):
+        if not (ow in objects or S.bare_form(ow) in objects or (ow in DEMONSTRATIVES and (nxt in objects or S.bare_form(nxt) in objects))):
             return None
     head = obj
     if ow in DEMONSTRATIVES and obj + 1 < hi:
@@ -587,13 +588,13 @@ def _denial_by_verb(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, ver
     target = doc.text[t0:t1].strip(" ،,.")
     if not target:
         return None
-    if target_claimant is None and Q._bare(doc.tokens[head].norm) in {Q._bare(_n(w)) for w in ("تقرير", "التقرير")}:
+    if target_claimant is None and S.bare_form(doc.tokens[head].norm) in {S.bare_form(_n(w)) for w in ("تقرير", "التقرير")}:
         target_claimant = _owner_before(reports, tok.start)
     return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1], Evidence(article.id, s0, s1),
                  target_claimant)
 
 
-def _denial_continuing(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, participle: bool,
+def _denial_continuing(doc: S.QuoteDoc, reg: SP.Registry, article: Article, i: int, participle: bool,
                        quotes: list[Quote]) -> Claim | None:
     """A denial whose claimant is already in the sentence: the speaker before a participle
     («قال X إن ...، نافيًا وجود ...»), or the subject of the verb before a pronoun noun
@@ -603,14 +604,14 @@ def _denial_continuing(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, 
     sp = None
     if participle:
         same = [q for q in quotes if s0 <= q.evidence.start < tok.start]
-        sp = same[-1].speaker if same else Q._initial_subject(doc, reg, lo, i)
+        sp = same[-1].speaker if same else AT.initial_subject(doc, reg, lo, i)
     else:
-        sp = Q._initial_subject(doc, reg, lo, i)
+        sp = AT.initial_subject(doc, reg, lo, i)
     if sp is None or i + 1 >= hi:
         return None
     end = _clause_end(doc, i + 1, hi)
     for k in range(i + 2, end):  # the denied thing ends at the next clause («، وقال»)
-        if Q._gap_has(doc.gaps[k], "،,") and (doc.tokens[k].norm[:1] in "وف" or Q._kind(doc, k, "speech_verbs.txt")):
+        if S.gap_has(doc.gaps[k], "،,") and (doc.tokens[k].norm[:1] in "وف" or S.cue_kind(doc, k, "speech_verbs.txt")):
             end = k
             break
     target = doc.text[doc.tokens[i + 1].start:doc.tokens[end - 1].end].strip(" ،,.")
@@ -619,8 +620,8 @@ def _denial_continuing(doc: Q._Doc, reg: Q._Registry, article: Article, i: int, 
     return Claim(article.id, sp.name, "denies", target, doc.text[s0:s1], Evidence(article.id, s0, s1), None)
 
 
-def _subject_before_or_last(doc: Q._Doc, reg: Q._Registry, i: int, lo: int, quotes: list[Quote]):
-    sp = Q._subject_before(doc, reg, i, lo)
+def _subject_before_or_last(doc: S.QuoteDoc, reg: SP.Registry, i: int, lo: int, quotes: list[Quote]):
+    sp = AT.subject_before(doc, reg, i, lo)
     if sp is not None:
         return sp
     before = [q for q in quotes if q.evidence.start < doc.tokens[i].start]
@@ -667,7 +668,7 @@ def _find_falsity(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _denial_by_falsity(doc: Q._Doc, article: Article, q: Quote, claims: list[Claim],
+def _denial_by_falsity(doc: S.QuoteDoc, article: Article, q: Quote, claims: list[Claim],
                        reports: list[tuple[int, str]]) -> Claim | None:
     """«"الأحاديث حول وجود اتفاقات ... غير صحيحة"» / «"لا، هذا تقرير خاطئ"»: a denial by the
     speaker of the words; the target is what the words call false."""
@@ -742,10 +743,10 @@ def _claim_words() -> frozenset[str]:
     """Words of the claims lexicon (عار، صحة، أساس، تقرير ...): they say a claim is denied
     or reported, not what it is about."""
     words = set()
-    for phrase in Q.lexicon("claims_denial.txt"):
+    for phrase in S.lexicon("claims_denial.txt"):
         for w in phrase.split():
             words.add(w)
-            words.add(Q._bare(w))
+            words.add(S.bare_form(w))
     return frozenset(words)
 
 
@@ -795,7 +796,7 @@ MIN_ASSERTION_SCORE = 0.3
 def _same_party(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
-    na, nb = Q._n(a), Q._n(b)
+    na, nb = S.norm_word(a), S.norm_word(b)
     if na == nb or na in nb or nb in na:
         return True
     wa, wb = set(na.split()), set(nb.split())
