@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("psycopg")
 
 from marsad.ingest import read_inputs
-from marsad.model import RawDoc
+from marsad.model import Article, Facts, RawDoc
 from marsad.pipeline import Pipeline
 from marsad.store import open_store
 from marsad.store.postgres import WRITE_LOCK
@@ -162,3 +162,75 @@ def test_writers_taking_turns_on_one_database_give_the_stories_of_one_writer(tmp
             Pipeline(s3, use_embeddings=False, with_facts=False).finish()
         assert _story_view(url)[:2] == (stories, dups)
     assert (stories, dups) == _sequential(raws, str(tmp_path / "one.db"))
+
+
+# -- search ranked over postings ------------------------------------------------------------
+SEARCHES = [("الكرملين", {}), ("الكرملين", {"facets": True}), ("الكرملين الكرملين", {}),
+            ("الكرملين وللكرملين", {"facets": True}), ("الحبوب البحر", {"outlet": "صحيفة الشرق اليوم"}),
+            ("أوديسا", {"story": "s-odesa", "facets": True}), ("الكرملين", {"entity": "e-peskov"}),
+            ("الكرملين", {"limit": 1, "offset": 1}), ("الكرملين", {"limit": 5, "offset": 50}),
+            ("الكرملين", {"limit": 0, "facets": True}), ('"اتفاق مع أوكرانيا"', {"facets": True})]
+
+
+def test_a_store_from_before_postings_is_upgraded_and_ranks_as_sqlite():
+    """A PostgreSQL store of schema v5 (no postings, no article lengths in search_meta) is
+    migrated on opening: the postings filled from the stored tokens are those indexing writes,
+    and every search gives what SQLite gives, hits, order, scores, snippets, totals and facets."""
+    import psycopg
+
+    import service_data
+    from marsad.store import SCHEMA_VERSION
+
+    with fresh_database() as url, open_store(":memory:") as sq:
+        service_data.fill(sq)
+        with open_store(url) as pg:
+            service_data.fill(pg)
+        with psycopg.connect(url, autocommit=True) as con:
+            written = sorted(con.execute("SELECT term, seq, title, body FROM search_postings").fetchall())
+            lengths = con.execute("SELECT seq, tokens FROM search_meta ORDER BY seq").fetchall()
+            con.execute("DROP TABLE search_postings")
+            con.execute("ALTER TABLE search_meta DROP COLUMN tokens")
+            con.execute("UPDATE marsad_schema SET version = 5")
+        assert len(written) > 200 and all(t + b > 0 for _, _, t, b in written)
+        with open_store(url) as pg:
+            assert pg.schema_version == SCHEMA_VERSION
+            with psycopg.connect(url) as con:
+                assert sorted(con.execute("SELECT term, seq, title, body FROM search_postings").fetchall()) == written
+                assert con.execute("SELECT seq, tokens FROM search_meta ORDER BY seq").fetchall() == lengths
+            for q, kw in SEARCHES:
+                assert pg.search(q, **kw).to_dict() == sq.search(q, **kw).to_dict(), (q, kw)
+
+
+def test_postings_count_a_word_in_the_title_and_the_body_apart():
+    """Each article's postings count a token's occurrences in its title and in its body, and
+    its length is every token of both: the BM25 inputs FTS5 keeps for SQLite, so a word
+    repeated in the headline, and a long body naming it often, rank and score alike."""
+    import psycopg
+
+    from marsad.store.search import analyze
+
+    title = "الميناء يستقبل سفينة قمح والميناء يستعد لأخرى"
+    text = ("أعلنت إدارة الميناء وصول سفينة محملة بالقمح صباح اليوم. وقال مدير الميناء إن "
+            "أرصفة الميناء جاهزة لاستقبال ثلاث سفن أخرى خلال الأسبوع.")
+    arts = [Article(id="p1", origin="in/p1.txt", title=title, text=text, outlet="وكالة الساحل",
+                    published="2024-05-02T10:00:00+00:00"),
+            Article(id="p2", origin="in/p2.txt", title="أسعار القمح تتراجع في الأسواق المحلية",
+                    text="تراجعت أسعار القمح في الأسواق بعد وصول شحنات جديدة إلى الميناء الرئيسي.",
+                    outlet="صحيفة المدينة", published="2024-05-03T10:00:00+00:00"),
+            Article(id="p3", origin="in/p3.txt", title="حركة السفن", text=" ".join(["الميناء"] * 30),
+                    outlet="وكالة الساحل", published="2024-05-03T12:00:00+00:00")]
+    port = analyze("الميناء")[0][0]
+    with fresh_database() as url, open_store(":memory:") as sq, open_store(url) as pg:
+        for s in (sq, pg):
+            for a in arts:
+                s.add_input("k-" + a.id, a.origin, [(a, Facts())])
+        with psycopg.connect(url) as con:
+            got = con.execute("SELECT a.id, p.title, p.body, m.tokens FROM search_postings p"
+                              " JOIN articles a ON a.seq = p.seq JOIN search_meta m ON m.seq = p.seq"
+                              " WHERE p.term = %s ORDER BY a.id", (port,)).fetchall()
+        assert got == [("p1", 2, 3, len(analyze(title)[0]) + len(analyze(text)[0])),
+                       ("p2", 0, 1, len(analyze(arts[1].title)[0]) + len(analyze(arts[1].text)[0])),
+                       ("p3", 0, 30, 32)]
+        for q in ("الميناء", "الميناء القمح", "الميناء الميناء", "القمح"):
+            a, b = sq.search(q, facets=True).to_dict(), pg.search(q, facets=True).to_dict()
+            assert a == b and a["hits"], q

@@ -158,6 +158,31 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX entity_links_entity ON entity_links(entity, article)
     """,
+    # 6: BM25 postings: how often each index token occurs in each article's title and body,
+    # and each article's length in tokens beside its outlet and day, so that a query of single
+    # tokens is ranked in SQL over its tokens' postings instead of reading the token text of
+    # every candidate (see ``PostgresStore.search``); filled for the stored articles from
+    # their stored tokens. Written so that running it again changes nothing.
+    """
+    CREATE TABLE IF NOT EXISTS search_postings (
+        term TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        title INTEGER NOT NULL,
+        body INTEGER NOT NULL,
+        PRIMARY KEY (term, seq) INCLUDE (title, body)
+    );
+    ALTER TABLE search_meta ADD COLUMN IF NOT EXISTS tokens INTEGER;
+    UPDATE search_meta m SET tokens = d.tokens FROM search_docs d WHERE d.seq = m.seq AND m.tokens IS NULL;
+    INSERT INTO search_postings(term, seq, title, body)
+    SELECT t.term, t.seq, sum(t.title), sum(t.body) FROM (
+        SELECT d.seq, w.term, 1 AS title, 0 AS body FROM search_docs d,
+            unnest(string_to_array(COALESCE(d.title_tokens, d.title_terms), ' ')) AS w(term)
+        UNION ALL
+        SELECT d.seq, w.term, 0, 1 FROM search_docs d,
+            unnest(string_to_array(COALESCE(d.body_tokens, d.body_terms), ' ')) AS w(term)
+    ) t WHERE t.term <> '' GROUP BY t.term, t.seq
+    ON CONFLICT DO NOTHING
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -435,6 +460,10 @@ class PostgresStore:
         """Add just-stored articles (seq, entry) to the search tables, inside the open
         transaction; nothing of these ``seq`` is indexed yet."""
         docs, vocab = [], Counter()
+        post_term: list[str] = []
+        post_seq: list[int] = []
+        post_title: list[int] = []
+        post_body: list[int] = []
         for seq, e in rows:
             tterms, bterms = " ".join(e.title_terms), " ".join(e.body_terms)
             ttoks, btoks = fts_tokens(tterms), fts_tokens(bterms)
@@ -444,6 +473,12 @@ class PostgresStore:
             ttok_s, btok_s = " ".join(ttoks), " ".join(btoks)
             distinct = sorted(set(ttoks) | set(btoks))
             vocab.update(distinct)
+            in_title, in_body = Counter(ttoks), Counter(btoks)
+            for t in distinct:
+                post_term.append(t)
+                post_seq.append(seq)
+                post_title.append(in_title[t])
+                post_body.append(in_body[t])
             docs.append((seq, tterms, bterms, None if ttok_s == tterms else ttok_s,
                          None if btok_s == bterms else btok_s, e.title_offsets, e.body_offsets,
                          len(ttoks) + len(btoks), distinct))
@@ -455,9 +490,13 @@ class PostgresStore:
             cur.execute("INSERT INTO search_vocab(term, docs) SELECT * FROM unnest(%s::text[], %s::int[])"
                         " ON CONFLICT (term) DO UPDATE SET docs = search_vocab.docs + excluded.docs",
                         (terms, [vocab[t] for t in terms]))
-        cur.execute("INSERT INTO search_meta(seq, outlet, day) SELECT * FROM unnest(%s::bigint[], %s::text[],"
-                    " %s::text[])", ([seq for seq, _ in rows], [_col(e.outlet) for _, e in rows],
-                                     [e.day for _, e in rows]))
+        if post_term:
+            cur.execute("INSERT INTO search_postings(term, seq, title, body) SELECT * FROM unnest(%s::text[],"
+                        " %s::bigint[], %s::int[], %s::int[])", (post_term, post_seq, post_title, post_body))
+        cur.execute("INSERT INTO search_meta(seq, outlet, day, tokens) SELECT * FROM unnest(%s::bigint[],"
+                    " %s::text[], %s::text[], %s::int[])",
+                    ([seq for seq, _ in rows], [_col(e.outlet) for _, e in rows], [e.day for _, e in rows],
+                     [d[7] for d in docs]))
         mentions = [(seq, _col(k)) for seq, e in rows for k in e.mention_keys]
         if mentions:
             cur.execute("INSERT INTO search_mentions(seq, key) SELECT * FROM unnest(%s::bigint[], %s::text[])",
@@ -774,7 +813,7 @@ class PostgresStore:
                 return results
             tsq = " & ".join("(" + " | ".join("(" + " & ".join(_lexeme(t) for t in dict.fromkeys(p)) + ")"
                                               for p in part) + ")" for part in tparts)
-            where, args = ["d.tsv @@ %s::tsquery"], [tsq]
+            where, args = [], []
             if outlet:
                 where.append("m.outlet = %s")
                 args.append(outlet)
@@ -790,62 +829,23 @@ class PostgresStore:
             if entity:  # by entity links, or by name in a store without them (see search._entity_filter)
                 row = conn.execute("SELECT data FROM entities WHERE id=%s", (entity,)).fetchone()
                 if row is not None and conn.execute("SELECT 1 FROM entity_links LIMIT 1").fetchone():
-                    where.append("d.seq IN (SELECT a2.seq FROM entity_links l JOIN articles a2 ON a2.id = l.article"
+                    where.append("m.seq IN (SELECT a2.seq FROM entity_links l JOIN articles a2 ON a2.id = l.article"
                                  " WHERE l.entity = %s)")
                     args.append(entity)
                 else:
                     keys = text_search.entity_keys(entity, json.loads(row[0]) if row else None)
-                    where.append("d.seq IN (SELECT seq FROM search_mentions WHERE key = ANY(%s))")
+                    where.append("m.seq IN (SELECT seq FROM search_mentions WHERE key = ANY(%s))")
                     args.append(keys)
-            join = " JOIN articles a ON a.seq = d.seq" if (story or facets) else ""
-            cands = conn.execute(
-                f"SELECT d.seq, COALESCE(d.title_tokens, d.title_terms), COALESCE(d.body_tokens, d.body_terms),"
-                f" d.tokens, m.outlet, {'a.story' if join else 'NULL'}"
-                f" FROM search_docs d JOIN search_meta m ON m.seq = d.seq{join} WHERE {' AND '.join(where)}",
-                args).fetchall()
             phrases = [p for part in tparts for p in part]
             stats = self._doc_stats(conn)
             idf = _idfs(conn, phrases, int(stats[0]))
             avgdl = float(stats[1]) / float(stats[0]) if stats[0] else 1.0
-            every = []
-            # A phrase of one token is counted in the stored string itself, its spaces doubled
-            # so that neighbouring occurrences do not share one (" t " in "  t  t  " is found
-            # twice): splitting every candidate into a list of words was 40% of a query's CPU
-            # (200 load-mix queries on 10,000 ANT articles: 31 -> 25 ms of CPU a query). A phrase
-            # of several tokens is looked for in the word list, where overlapping instances count.
-            single = all(len(p) == 1 for p in phrases)
-            marks = [" " + p[0] + " " for p in phrases] if single else []
-            for seq, tterms, bterms, ntok, m_outlet, a_story in cands:
-                if single:  # stored as index tokens, one space apart
-                    cols = (" " + tterms.replace(" ", "  ") + " ", " " + bterms.replace(" ", "  ") + " ")
-                    hits = [[c.count(m) for c in cols] for m in marks]
-                else:
-                    cols = (tterms.split(), bterms.split())
-                    hits = [[_occurrences(c, p) for c in cols] for p in phrases]
-                k = 0
-                ok = True
-                for part in tparts:  # phrases are confirmed here (the tsquery only asked for their tokens)
-                    if not any(sum(hits[k + i]) for i in range(len(part))):
-                        ok = False
-                    k += len(part)
-                if not ok:
-                    continue
-                score = 0.0
-                for i, h in enumerate(hits):
-                    freq = 0.0
-                    for w, n in zip((text_search.TITLE_WEIGHT, 1.0), h):
-                        freq += w * n
-                    num = freq * (BM25_K1 + 1.0)
-                    denom = freq + BM25_K1 * (1 - BM25_B + BM25_B * float(ntok) / avgdl)
-                    score += idf[i] * (num / denom)
-                every.append((seq, -1.0 * score, m_outlet, a_story))
-            results.total = len(every)
-            every.sort(key=lambda r: (r[1], r[0]))
-            ranked = [(r[0], r[1]) for r in every[offset:offset + limit]]
-            if facets:
-                for name, k in (("outlets", 2), ("stories", 3)):
-                    counts = Counter(r[k] for r in every if r[k] is not None)
-                    results.facets[name] = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))[:20]
+            if all(len(p) == 1 for p in phrases):
+                ranked, results.total, results.facets = _rank_on_postings(
+                    conn, tparts, idf, avgdl, where, args, bool(story or facets), facets, limit, offset)
+            else:
+                ranked, results.total, results.facets = _rank_on_tokens(
+                    conn, tparts, tsq, idf, avgdl, where, args, bool(story or facets), facets, limit, offset)
             rows = []
             if ranked:
                 rank_of = dict(ranked)
@@ -875,6 +875,113 @@ class PostgresStore:
         n, tokens = conn.execute("SELECT count(*), COALESCE(sum(tokens), 0) FROM search_docs").fetchone()
         self._index_stats = (top, int(n), int(tokens))
         return int(n), int(tokens)
+
+
+def _facet_counts(rows: Iterable[tuple[Any, int]]) -> list[tuple[str, int]]:
+    """A facet's 20 most frequent values, ties in value order (as the SQLite store gives them)."""
+    return sorted(((v, int(n)) for v, n in rows if v is not None), key=lambda vc: (-vc[1], vc[0]))[:20]
+
+
+def _rank_on_postings(conn: Any, tparts: list[list[tuple[str, ...]]], idf: list[float], avgdl: float,
+                      where: list[str], args: list[Any], join: bool, facets: bool, limit: int,
+                      offset: int) -> tuple[list[tuple[int, float]], int, dict[str, list[tuple[str, int]]]]:
+    """(page of (seq, rank), total, facets) of a query whose phrases are all one token,
+    ranked in SQL over those tokens' postings (``search_postings``) with FTS5's BM25: per
+    article, each phrase's weighted frequency ``TITLE_WEIGHT * title + body``, the article's
+    length ``m.tokens``, the phrase's IDF, summed in phrase order with the same operations in
+    the same order as FTS5's ``fts5Bm25Function`` (so the doubles are the same, bit for bit).
+    An article matches when each part has a phrase among its postings. Only the page's rows,
+    the total and the facet counts leave the server."""
+    ks, parts, toks = [], [], []
+    k = 0
+    for j, part in enumerate(tparts):
+        for p in part:
+            ks.append(k)
+            parts.append(j)
+            toks.append(p[0])
+            k += 1
+    story_join = " JOIN articles a ON a.seq = m.seq" if join else ""
+    cond = (" AND " + " AND ".join(where)) if where else ""
+    # doubles passed as parameters (exact round trip), never SQL literals (numeric)
+    matched = (
+        "WITH q AS (SELECT * FROM unnest(%s::int[], %s::int[], %s::text[], %s::float8[]) AS q(k, part, tok, idf)),"
+        " h AS (SELECT p.seq, q.k, q.part, q.idf, %s::float8 * p.title + p.body::float8 AS freq"
+        " FROM q JOIN search_postings p ON p.term = q.tok),"
+        " doc AS MATERIALIZED (SELECT m.seq, m.outlet, " + ("min(a.story)" if join else "NULL::text") + " AS story,"
+        " sum(h.idf * ((h.freq * %s::float8) / (h.freq + %s::float8 * (%s::float8"
+        " + %s::float8 * m.tokens::float8 / %s::float8))) ORDER BY h.k) AS score"
+        f" FROM h JOIN search_meta m ON m.seq = h.seq{story_join} WHERE true{cond}"
+        " GROUP BY m.seq, m.outlet HAVING count(DISTINCT h.part) = %s)")
+    qargs: list[Any] = [ks, parts, toks, idf, float(text_search.TITLE_WEIGHT), BM25_K1 + 1.0, BM25_K1,
+                        1 - BM25_B, BM25_B, avgdl, *args, len(tparts)]
+    sql = (matched + " (SELECT 0, seq, score, NULL FROM doc ORDER BY score DESC, seq LIMIT %s OFFSET %s)"
+           " UNION ALL SELECT 1, count(*), NULL, NULL FROM doc")
+    qargs += [limit, offset]
+    if facets:
+        sql += (" UNION ALL (SELECT 2, count(*), NULL, outlet FROM doc WHERE outlet IS NOT NULL GROUP BY outlet"
+                " ORDER BY count(*) DESC, outlet LIMIT 20)"
+                " UNION ALL (SELECT 3, count(*), NULL, story FROM doc WHERE story IS NOT NULL GROUP BY story"
+                " ORDER BY count(*) DESC, story LIMIT 20)")
+    page, total, found = [], 0, {}
+    outs: list[tuple[Any, int]] = []
+    stories: list[tuple[Any, int]] = []
+    for kind, n, score, value in conn.execute(sql, qargs).fetchall():
+        if kind == 0:
+            page.append((int(n), -1.0 * score))
+        elif kind == 1:
+            total = int(n)
+        elif kind == 2:
+            outs.append((value, n))
+        else:
+            stories.append((value, n))
+    page.sort(key=lambda r: (r[1], r[0]))
+    if facets:
+        found = {"outlets": _facet_counts(outs), "stories": _facet_counts(stories)}
+    return page, total, found
+
+
+def _rank_on_tokens(conn: Any, tparts: list[list[tuple[str, ...]]], tsq: str, idf: list[float], avgdl: float,
+                    where: list[str], args: list[Any], join: bool, facets: bool, limit: int,
+                    offset: int) -> tuple[list[tuple[int, float]], int, dict[str, list[tuple[str, int]]]]:
+    """(page of (seq, rank), total, facets) of a query with a phrase of several tokens: the
+    articles holding every token (the tsquery) are read with their stored tokens, the
+    phrases' instances counted in them (as FTS5 counts them: overlapping ones too) and
+    ranked here with FTS5's BM25."""
+    story_join = " JOIN articles a ON a.seq = d.seq" if join else ""
+    cands = conn.execute(
+        f"SELECT d.seq, COALESCE(d.title_tokens, d.title_terms), COALESCE(d.body_tokens, d.body_terms),"
+        f" d.tokens, m.outlet, {'a.story' if join else 'NULL'}"
+        f" FROM search_docs d JOIN search_meta m ON m.seq = d.seq{story_join}"
+        f" WHERE {' AND '.join(['d.tsv @@ %s::tsquery', *where])}", [tsq, *args]).fetchall()
+    phrases = [p for part in tparts for p in part]
+    every = []
+    for seq, tterms, bterms, ntok, m_outlet, a_story in cands:
+        cols = (tterms.split(), bterms.split())
+        hits = [[_occurrences(c, p) for c in cols] for p in phrases]
+        k = 0
+        ok = True
+        for part in tparts:  # phrases are confirmed here (the tsquery only asked for their tokens)
+            if not any(sum(hits[k + i]) for i in range(len(part))):
+                ok = False
+            k += len(part)
+        if not ok:
+            continue
+        score = 0.0
+        for i, h in enumerate(hits):
+            freq = 0.0
+            for w, n in zip((text_search.TITLE_WEIGHT, 1.0), h):
+                freq += w * n
+            num = freq * (BM25_K1 + 1.0)
+            denom = freq + BM25_K1 * (1 - BM25_B + BM25_B * float(ntok) / avgdl)
+            score += idf[i] * (num / denom)
+        every.append((seq, -1.0 * score, m_outlet, a_story))
+    every.sort(key=lambda r: (r[1], r[0]))
+    ranked = [(r[0], r[1]) for r in every[offset:offset + limit]]
+    found = {}
+    if facets:
+        for name, k in (("outlets", 2), ("stories", 3)):
+            found[name] = _facet_counts(Counter(r[k] for r in every).items())
+    return ranked, len(every), found
 
 
 def _links_by_article(rows: Iterable[tuple]) -> dict[str, list[codec.EntityLink]]:

@@ -122,6 +122,10 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS entity_links_entity ON entity_links(entity, article);
     """,
+    # 6: the PostgreSQL store's BM25 postings (``search_postings``, article lengths in
+    # ``search_meta``); FTS5 keeps its own postings, so nothing changes in a SQLite store: the
+    # version moves so that a version names the same schema in both stores
+    "-- nothing to do in SQLite",
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
