@@ -96,3 +96,20 @@ def test_inputs_share_tasks_and_the_one_that_kills_its_worker_is_named_alone():
     assert [e.origin for e in errors] == ["poison.json"]
     want = [process_input(r, False) for r in raws]
     assert [_shape(g) for g in got if not isinstance(g, InputError)] == [_shape(w) for w in want]
+
+
+def test_a_task_extracts_the_facts_of_its_inputs_together_with_the_same_result():
+    from marsad.dedup import DedupConfig
+    from marsad.pipeline import FeatureSpec
+    from marsad.stories import StoryConfig
+
+    raws = _raws()  # the broken record and the empty page among them, in one task
+    spec = FeatureSpec(DedupConfig(), StoryConfig(), embed=False)
+    want = [process_input(r, True, None, spec) for r in raws]
+    with client_for("local:1") as client:
+        got = list(run_on_dask(raws, client, with_facts=True, features=spec, chunk=len(raws)))
+    assert [_shape([item[:2] for item in g]) if isinstance(g, list) else _shape(g) for g in got] == \
+        [_shape([item[:2] for item in w]) if isinstance(w, list) else _shape(w) for w in want]
+    assert [[item[2].stories.terms for item in g] for g in got if isinstance(g, list)] == \
+        [[item[2].stories.terms for item in w] for w in want if isinstance(w, list)]
+    assert sum(1 for g in got if isinstance(g, InputError)) == 2

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from marsad.cli import app
+from marsad.errors import InputError
 from marsad.model import RawDoc
-from marsad.pipeline import Pipeline, load_analysis
+from marsad.pipeline import FeatureSpec, Pipeline, load_analysis, process_input, process_inputs
 from marsad.store import Store
 
 FIX = Path(__file__).parent / "fixtures" / "pipeline"
@@ -108,3 +109,138 @@ def test_missing_path_is_a_clear_error(tmp_path):
     res = CliRunner().invoke(app, ["analyze", str(tmp_path / "nope"), "--no-embeddings", "-q"])
     assert res.exit_code != 0
     assert "nope" in res.output
+
+
+# Inputs of several articles each (a «read also» marker before an appended article starts a
+# new one), for the chunked analysis below.
+HARBOUR = ("انفجار قرب ميناء المدينة القديمة يوقع خمسة قتلى\n\n"
+           "قتل خمسة أشخاص وأصيب اثنا عشر آخرون مساء الخميس في انفجار وقع قرب الميناء التجاري في "
+           "المدينة القديمة، بحسب ما أعلن الدفاع المدني.\n"
+           "وقال المتحدث باسم الدفاع المدني العقيد ماهر السعدي إن فرق الإنقاذ ما زالت تبحث عن "
+           "مفقودين تحت الأنقاض.\n\n"
+           "اقرأ أيضا:\n"
+           "الحكومة تعلن خطة جديدة لتطوير الموانئ البحرية خلال خمس سنوات\n"
+           "15 مارس 2024\n"
+           "أعلنت الحكومة الأربعاء خطة لتطوير الموانئ البحرية بكلفة تبلغ ثلاثة مليارات دولار، تشمل "
+           "توسيع الأرصفة وتحديث معدات الشحن.\n"
+           "وقالت وزيرة النقل هالة المصري إن الخطة ستوفر نحو عشرة آلاف فرصة عمل جديدة.\n")
+SCHOOLS = ("إضراب المعلمين يغلق مئات المدارس في الجنوب\n\n"
+           "أغلقت نحو ثلاثمئة مدرسة أبوابها الأحد في المحافظات الجنوبية مع بدء إضراب مفتوح دعت إليه "
+           "نقابة المعلمين للمطالبة بزيادة الأجور.\n"
+           "وقال نقيب المعلمين سامر الخطيب إن الإضراب سيستمر حتى تستجيب الوزارة لمطالب المعلمين.\n\n"
+           "اقرأ أيضا:\n"
+           "وزير التربية يدعو النقابة إلى الحوار ويعد بدراسة المطالب\n"
+           "16 مارس 2024\n"
+           "دعا وزير التربية والتعليم فادي منصور نقابة المعلمين إلى طاولة الحوار، مؤكدا أن الوزارة "
+           "تدرس زيادة الأجور في موازنة العام المقبل.\n"
+           "ونفى الوزير أن تكون الحكومة قد هددت المضربين بالفصل.\n\n"
+           "اقرأ أيضا:\n"
+           "أولياء الأمور يطالبون بحل سريع يعيد أبناءهم إلى الصفوف\n"
+           "16 مارس 2024\n"
+           "طالبت جمعية أولياء الأمور في بيان الحكومة والنقابة بالتوصل إلى حل سريع، محذرة من ضياع "
+           "الفصل الدراسي على أكثر من مئة ألف طالب.\n"
+           "وقال رئيس الجمعية إن الطلاب هم الخاسر الأكبر من استمرار الإضراب.\n")
+FLOODS = ("سيول جارفة تقطع الطرق في ثلاث محافظات\n\n"
+          "قطعت السيول الطرق الرئيسية في ثلاث محافظات شمالية الثلاثاء بعد أمطار غزيرة استمرت يومين، "
+          "وأعلنت الأرصاد الجوية أن منسوب الأمطار تجاوز 80 ملم في بعض المناطق.\n"
+          "وقال محافظ الشمال نبيل حداد إن فرق الطوارئ أجلت 40 عائلة من منازلها.\n\n"
+          "اقرأ أيضا:\n"
+          "البنك المركزي يبقي سعر الفائدة دون تغيير للشهر الرابع\n"
+          "12 مارس 2024\n"
+          "أبقى البنك المركزي سعر الفائدة الرئيسي دون تغيير عند خمسة بالمئة، مشيرا إلى تراجع معدل "
+          "التضخم إلى 3.2 بالمئة في شباط.\n"
+          "وقال محافظ البنك إن السياسة النقدية ستبقى حذرة حتى نهاية العام.\n")
+TALKS = ("استأنف وفدا الحكومة والمعارضة الاثنين في جنيف المحادثات حول تبادل الأسرى برعاية الأمم "
+         "المتحدة. وقال المبعوث الأممي كريم العلي إن الطرفين وافقا على إطلاق مئتي أسير في مرحلة أولى، "
+         "فيما نفى متحدث باسم المعارضة التوصل إلى اتفاق نهائي.")
+
+
+def _chunk_inputs() -> list[RawDoc]:
+    return [
+        RawDoc(origin="in/harbour.txt", kind="text", text=HARBOUR),
+        RawDoc(origin="in/schools.txt", kind="text", text=SCHOOLS),
+        RawDoc(origin="feed.jsonl#2", kind="record", fields={"title": "عنوان", "text": 12345}),
+        RawDoc(origin="in/floods.txt", kind="text", text=FLOODS),
+        RawDoc(origin="feed.jsonl#5", kind="record",
+               fields={"title": "استئناف محادثات الأسرى في جنيف", "text": TALKS, "source": "وكالة الأنباء",
+                       "date": "2024-03-18"}),
+    ]
+
+
+def _same(result) -> object:
+    """A result with everything it holds, comparable with ``==`` (features by their pickle)."""
+    import pickle
+
+    if isinstance(result, InputError):
+        return ("error", result.origin, result.problem)
+    return [(vars(a), f, *(pickle.dumps(x) for x in rest)) for a, f, *rest in result]
+
+
+@pytest.mark.parametrize("time_limit", [None, 60.0])
+def test_a_chunk_of_inputs_gives_what_each_input_gives_alone(time_limit):
+    from marsad.dedup import DedupConfig
+    from marsad.stories import StoryConfig
+
+    raws = _chunk_inputs()
+    spec = FeatureSpec(DedupConfig(), StoryConfig(), embed=False)
+    together = process_inputs(raws, True, time_limit, spec)
+    alone = [process_input(r, True, time_limit, spec) for r in raws]
+    assert [len(r) if isinstance(r, list) else 0 for r in alone] == [2, 3, 0, 2, 1]
+    assert [_same(r) for r in together] == [_same(r) for r in alone]
+    assert isinstance(together[2], InputError) and "'text'" in together[2].problem
+    assert sum(len(f.mentions) for r in together if isinstance(r, list) for _, f, _ in r) > 0
+
+
+def test_a_failing_chunk_is_analysed_input_by_input(monkeypatch):
+    import marsad.facts as facts
+
+    real = facts.extract_facts_many
+    calls: list[int] = []
+
+    def fails_on_floods(articles, docs=None):
+        calls.append(len(articles))
+        if any("السيول" in a.text for a in articles):
+            raise RuntimeError("tagger failed")
+        return real(articles, docs)
+
+    monkeypatch.setattr(facts, "extract_facts_many", fails_on_floods)
+    raws = _chunk_inputs()
+    got = process_inputs(raws, True, None)
+    assert calls[0] == 8  # the whole chunk at once, then each input alone
+    assert isinstance(got[3], InputError) and got[3].origin == "in/floods.txt"
+    assert "fact extraction failed (RuntimeError: tagger failed)" in got[3].problem
+    assert isinstance(got[2], InputError) and got[2].origin == "feed.jsonl#2"
+    monkeypatch.setattr(facts, "extract_facts_many", real)
+    for i in (0, 1, 4):
+        assert _same(got[i]) == _same(process_input(raws[i], True, None))
+
+
+def test_a_chunk_past_its_time_names_the_slow_input_and_keeps_the_others(monkeypatch):
+    import time
+
+    import marsad.facts as facts
+    from marsad import budget
+
+    real = facts.extract_facts_many
+    process_input(raws_warm := _chunk_inputs()[4], True, None)  # models loaded
+    del raws_warm
+
+    def slow_on_schools(articles, docs=None):
+        if any("المعلمين" in a.text for a in articles):
+            while True:  # a runaway input: it stops only at its budget
+                budget.check()
+                time.sleep(0.01)
+        return real(articles, docs)
+
+    monkeypatch.setattr(facts, "extract_facts_many", slow_on_schools)
+    raws = _chunk_inputs()
+    t0 = time.monotonic()
+    got = process_inputs(raws, True, 1.0)
+    # the chunk had what its four good inputs left of 1 s each, then the slow one 1 s alone
+    assert time.monotonic() - t0 < 20
+    assert isinstance(got[1], InputError) and got[1].origin == "in/schools.txt"
+    assert "took longer than 1 s" in got[1].problem
+    assert [isinstance(g, InputError) for g in got] == [False, True, True, False, False]
+    monkeypatch.setattr(facts, "extract_facts_many", real)
+    for i in (0, 3, 4):
+        assert _same(got[i]) == _same(process_input(raws[i], True, None))

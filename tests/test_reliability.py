@@ -242,3 +242,49 @@ def test_a_read_only_store_is_a_clear_error(tmp_path):
     assert done.returncode == 2, out  # the run as a whole could not be done (not one bad input)
     assert "read-only" in out and str(db) in out
     assert "Traceback" not in out
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the crash is injected into forked workers")
+def test_a_worker_that_dies_on_a_chunk_costs_only_its_own_input(monkeypatch):
+    import marsad.ingest
+
+    raws = [RawDoc(origin=f"in/{i}.txt", kind="text", text=ARTICLE + f" خبر رقم {i}.") for i in range(7)]
+    want = [process_input(r, True, None) for r in raws]  # here, before the crash is injected
+    monkeypatch.setattr(marsad.ingest, "extract_articles", _exit_on_marker)
+    raws.insert(4, RawDoc(origin="in/bad.txt", kind="text", text=ARTICLE + " اقتل-العامل"))
+    # three inputs a task, their facts extracted together: the killer's task breaks the pool
+    results = list(run_in_workers(raws, workers=2, with_facts=True, time_limit=None, chunk=3))
+    assert len(results) == len(raws)
+    bad = results.pop(4)
+    assert isinstance(bad, InputError) and bad.origin == "in/bad.txt" and "died" in bad.problem
+    assert [[(a, f) for a, f in r] for r in results] == [[(a, f) for a, f in w] for w in want]
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the failure is injected into forked workers")
+def test_a_task_that_raises_is_analysed_input_by_input(monkeypatch):
+    import marsad.dedup
+    from marsad.dedup import DedupConfig
+    from marsad.pipeline import FeatureSpec
+    from marsad.stories import StoryConfig
+
+    real = marsad.dedup.article_features
+
+    def fails_on_marker(article, *args, **kwargs):  # a bug in one article's features
+        if "خطأ-الميزات" in article.text:
+            raise RuntimeError("bad signature")
+        return real(article, *args, **kwargs)
+
+    monkeypatch.setattr(marsad.dedup, "article_features", fails_on_marker)
+    spec = FeatureSpec(DedupConfig(), StoryConfig(), embed=False)
+    raws = [RawDoc(origin=f"in/{i}.txt", kind="text", text=ARTICLE + f" خبر رقم {i}.") for i in range(4)]
+    raws.insert(1, RawDoc(origin="in/bug.txt", kind="text", text=ARTICLE + " خطأ-الميزات"))
+    results = list(run_in_workers(raws, workers=2, with_facts=False, time_limit=None, features=spec, chunk=3))
+    assert len(results) == len(raws)
+    bug = results[1]
+    assert isinstance(bug, InputError) and bug.origin == "in/bug.txt"
+    assert "RuntimeError: bad signature" in bug.problem
+    for i, r in enumerate(results):
+        if i != 1:
+            assert isinstance(r, list) and len(r) == 1 and r[0][0].origin == raws[i].origin

@@ -78,10 +78,12 @@ CHUNK = 8
 def process_chunk(raws: list[RawDoc], with_facts: bool, time_limit: float | None,
                   features: "FeatureSpec | None") -> list:
     """``process_input`` over several inputs in one task: one result (items or an InputError)
-    per input, in order; one input's failure stays that input's."""
-    from marsad.pipeline import process_input
+    per input, in order; one input's failure stays that input's. The facts of all their
+    articles are extracted together (``marsad.pipeline.process_inputs``: the same results),
+    so the entity tagger reads the sentences of the whole task at once."""
+    from marsad.pipeline import process_inputs
 
-    return [process_input(raw, with_facts, time_limit, features) for raw in raws]
+    return process_inputs(raws, with_facts, time_limit, features)
 
 
 def _chunks(raws: Iterable[RawDoc], size: int) -> Iterator[list[RawDoc]]:

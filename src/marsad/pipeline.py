@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from marsad import budget
@@ -117,6 +119,84 @@ def process_input(raw: RawDoc, with_facts: bool = True, time_limit: float | None
         return exc
 
 
+def process_inputs(raws: list[RawDoc], with_facts: bool = True,
+                   time_limit: float | None = DEFAULT_TIME_LIMIT, features: FeatureSpec | None = None,
+                   ) -> list[list[tuple] | InputError]:
+    """``process_input`` of each of ``raws`` (the same results, in order), the facts of all
+    their articles extracted in one ``extract_facts_many`` call, so that the entity tagger
+    reads the sentences of many inputs at once (one ANT record is one input of one article:
+    alone, the tagger sees one article at a time). Extraction and features stay per input,
+    each under its own ``time_limit``; the facts run under what the inputs left of theirs
+    together. Should the facts of the chunk fail or run out of that time, each of its inputs
+    is analysed again alone (``process_input``), which names the one that fails and keeps the
+    others; so is an input whose features run past what it has left."""
+    if len(raws) < 2 or not with_facts:
+        return [process_input(raw, with_facts, time_limit, features) for raw in raws]
+    if time_limit:
+        _load_models()  # as in process_input: loading is charged to no input
+        if features is not None:
+            _load_feature_models(features)
+    results: list = [None] * len(raws)
+    spent = [0.0] * len(raws)  # seconds of its limit each input used in extraction
+    pending: list[tuple[int, list[Article], list]] = []  # inputs whose facts are still to come
+    for i, raw in enumerate(raws):
+        try:
+            with budget.limit(time_limit, raw.origin) as deadline:
+                got = _extract(raw)
+                spent[i] = time.monotonic() - deadline.started
+        except InputError as exc:
+            got = exc
+        if isinstance(got, InputError):
+            results[i] = got
+        else:
+            pending.append((i, *got))
+    articles = [a for _, arts, _ in pending for a in arts]
+    docs = [d for _, _, ds in pending for d in ds]
+    left = max(1e-6, sum(time_limit - spent[i] for i, _, _ in pending)) if time_limit else None
+    try:
+        with budget.limit(left, "") as deadline:
+            from marsad.facts import extract_facts_many
+
+            facts = extract_facts_many(articles, docs)
+            took = time.monotonic() - deadline.started
+    except Exception:  # noqa: BLE001 -- failed or out of time (InputError): each input alone
+        for i, _, _ in pending:
+            results[i] = process_input(raws[i], with_facts, time_limit, features)
+        return results
+    k = 0
+    for i, arts, ds in pending:
+        fs, k = facts[k:k + len(arts)], k + len(arts)
+        out = list(zip(arts, fs))
+        if features is None:
+            results[i] = out
+            continue
+        share = took * len(arts) / max(1, len(articles))  # its part of the facts' time
+        try:
+            with budget.limit(max(1e-6, time_limit - spent[i] - share) if time_limit else None,
+                              raws[i].origin):
+                budget.check()
+                results[i] = [(a, f, feats) for (a, f), feats in zip(out, _features(arts, ds, fs, features))]
+        except InputError:  # past what it had left: alone, as process_input would have it
+            results[i] = process_input(raws[i], with_facts, time_limit, features)
+    return results
+
+
+def _extract(raw: RawDoc) -> tuple[list[Article], list] | InputError:
+    """The articles of one input and their analysed documents, or its InputError (the
+    extraction step of ``_process_input``)."""
+    from marsad.analysed import AnalysedDoc
+    from marsad.ingest import extract_articles
+
+    budget.check()  # a request whose time ran out before this input reached it
+    try:
+        articles = extract_articles(raw)
+    except InputError as exc:
+        return exc
+    except Exception as exc:  # an extractor bug must not stop the batch; report it by input
+        return InputError(raw.origin, f"could not be extracted ({type(exc).__name__}: {exc})")
+    return articles, [AnalysedDoc.of(article) for article in articles]
+
+
 _MODELS_LOADED = threading.Event()
 
 
@@ -154,17 +234,10 @@ def _load_feature_models(spec: FeatureSpec) -> None:
 
 def _process_input(raw: RawDoc, with_facts: bool, spec: FeatureSpec | None = None,
                    ) -> list[tuple[Article, Facts]] | list[tuple[Article, Facts, ArticleFeatures]] | InputError:
-    from marsad.analysed import AnalysedDoc
-    from marsad.ingest import extract_articles
-
-    budget.check()  # a request whose time ran out before this input reached it
-    try:
-        articles = extract_articles(raw)
-    except InputError as exc:
-        return exc
-    except Exception as exc:  # an extractor bug must not stop the batch; report it by input
-        return InputError(raw.origin, f"could not be extracted ({type(exc).__name__}: {exc})")
-    docs = [AnalysedDoc.of(article) for article in articles]
+    got = _extract(raw)
+    if isinstance(got, InputError):
+        return got
+    articles, docs = got
     facts = [Facts() for _ in articles]
     if with_facts:
         budget.check()
@@ -195,6 +268,11 @@ def _features(articles: list[Article], docs: list, facts: list[Facts], spec: Fea
             for a, d, f, st in zip(articles, docs, facts, stories)]
 
 
+# Inputs one worker task analyses together (``process_inputs``): the entity tagger then reads
+# the sentences of up to this many inputs at once. 8, as Dask's tasks (marsad.dask_runner).
+CHUNK = 8
+
+
 def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
     if isinstance(exc, BrokenProcessPool):
         return InputError(raw.origin, "the worker process analysing it died (out of memory or "
@@ -206,63 +284,90 @@ def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
 def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True,
                    window: int = 0, started: Callable[[], None] | None = None,
                    time_limit: float | None = DEFAULT_TIME_LIMIT, features: FeatureSpec | None = None,
-                   ) -> Iterator[list[tuple] | InputError]:
+                   chunk: int = CHUNK) -> Iterator[list[tuple] | InputError]:
     """``process_input`` over ``raws`` in ``workers`` processes (with the ``features`` spec:
-    the articles' features computed there too), results in input order.
+    the articles' features computed there too), results in input order. Each task analyses
+    up to ``chunk`` inputs together (``process_inputs``: the same results).
 
-    Whatever goes wrong in a worker comes back as an ``InputError`` for that input alone: an
-    exception or an unpicklable result is reported for its input; a worker that dies (killed,
-    out of memory, crashed) breaks the whole pool, so the inputs then in flight are run again
-    one at a time in a fresh single-worker pool, which names the one that kills its worker,
-    and the batch goes on in a new pool. At most ``window`` inputs (default 8 a worker) are in
-    flight, so memory stays bounded however long the batch. ``started()`` is called once the
-    first inputs are handed to the workers (their processes exist by then).
+    Whatever goes wrong in a worker comes back as an ``InputError`` for that input alone: a
+    task that raises or whose result cannot be pickled has its inputs run again one at a time,
+    each alone in a fresh single-worker pool, where the failure is reported for its input; a
+    worker that dies (killed, out of memory, crashed) breaks the whole pool, so the tasks then
+    in flight are run again one at a time in a fresh single-worker pool, the inputs of one
+    that kills its worker there again one at a time, which names the input that does, and the
+    batch goes on in a new pool. At most ``window`` inputs (default two tasks a worker: one
+    running, one queued) are in flight, so memory stays bounded however long the batch.
+    ``started()`` is called once the first inputs are handed to the workers (their processes
+    exist by then).
     """
-    window = window or 8 * workers
+    chunk = max(1, min(chunk, window // workers)) if window else max(1, chunk)
+    tasks = max(1, window // chunk) if window else 2 * workers
     it = iter(raws)
     pool = ProcessPoolExecutor(max_workers=workers)
-    pending: deque[tuple[RawDoc, Future]] = deque()
+    pending: deque[tuple[list[RawDoc], Future]] = deque()
+
+    def fill() -> None:
+        while len(pending) < tasks:
+            group = list(islice(it, chunk))
+            if not group:
+                return
+            pending.append((group, _submit(pool, group, with_facts, time_limit, features)))
+
     try:
         while True:
-            while len(pending) < window:
-                raw = next(it, None)
-                if raw is None:
-                    break
-                pending.append((raw, _submit(pool, raw, with_facts, time_limit, features)))
+            fill()
             if started is not None:
                 started()
                 started = None
             if not pending:
                 pool.shutdown(wait=True)
                 return
-            raw, fut = pending.popleft()
+            group, fut = pending.popleft()
             try:
-                yield fut.result()
-                continue
+                results = fut.result()
             except BrokenProcessPool:
-                pass
-            except Exception as exc:  # noqa: BLE001 -- e.g. a result that cannot be pickled
-                yield _worker_failure(raw, exc)
+                results = None
+            except Exception:  # noqa: BLE001 -- e.g. a result that cannot be pickled: whose?
+                fill()
+                for raw in group:
+                    yield _run_isolated(raw, with_facts, time_limit, features)
                 continue
-            # The pool is broken: every input still in it is retried alone.
+            if results is not None:
+                fill()  # the workers go on while this process takes the results
+                yield from results
+                continue
+            # The pool is broken: every task still in it is retried alone.
             pool.shutdown(wait=False, cancel_futures=True)
-            again = [raw] + [r for r, _ in pending]
+            again = [group] + [g for g, _ in pending]
             pending.clear()
-            for r in again:
-                yield _run_isolated(r, with_facts, time_limit, features)
+            for g in again:
+                yield from _run_isolated_chunk(g, with_facts, time_limit, features)
             pool = ProcessPoolExecutor(max_workers=workers)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _submit(pool: ProcessPoolExecutor, raw: RawDoc, with_facts: bool, time_limit: float | None,
+def _submit(pool: ProcessPoolExecutor, group: list[RawDoc], with_facts: bool, time_limit: float | None,
             features: FeatureSpec | None = None) -> Future:
     try:
-        return pool.submit(process_input, raw, with_facts, time_limit, features)
+        return pool.submit(process_inputs, group, with_facts, time_limit, features)
     except BrokenProcessPool as exc:  # broken by an earlier input: reported when this one's turn comes
         fut: Future = Future()
         fut.set_exception(exc)
         return fut
+
+
+def _run_isolated_chunk(group: list[RawDoc], with_facts: bool, time_limit: float | None,
+                        features: FeatureSpec | None = None) -> list[list[tuple] | InputError]:
+    """The inputs of a task that was in a pool when it broke: together in a pool of their
+    own, then, should that fail too, each alone (naming the one that fails)."""
+    if len(group) > 1:
+        with ProcessPoolExecutor(max_workers=1) as solo:
+            try:
+                return solo.submit(process_inputs, group, with_facts, time_limit, features).result()
+            except Exception:  # noqa: BLE001 -- whose it is, below
+                pass
+    return [_run_isolated(raw, with_facts, time_limit, features) for raw in group]
 
 
 def _run_isolated(raw: RawDoc, with_facts: bool, time_limit: float | None,
