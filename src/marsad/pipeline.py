@@ -127,7 +127,7 @@ def process_inputs(raws: list[RawDoc], with_facts: bool = True,
     reads the sentences of many inputs at once (one ANT record is one input of one article:
     alone, the tagger sees one article at a time). Extraction and features stay per input,
     each under its own ``time_limit``; the facts run under what the inputs left of theirs
-    together. Should the facts of the chunk fail or run out of that time, each of its inputs
+    together, at most one ``time_limit``. Should the facts of the chunk fail or run out of that time, each of its inputs
     is analysed again alone (``process_input``), which names the one that fails and keeps the
     others; so is an input whose features run past what it has left."""
     if len(raws) < 2 or not with_facts:
@@ -152,7 +152,10 @@ def process_inputs(raws: list[RawDoc], with_facts: bool = True,
             pending.append((i, *got))
     articles = [a for _, arts, _ in pending for a in arts]
     docs = [d for _, _, ds in pending for d in ds]
-    left = max(1e-6, sum(time_limit - spent[i] for i, _, _ in pending)) if time_limit else None
+    # The chunk's facts run within one input's limit at most (not the inputs' limits added up),
+    # so a runaway input holds its worker for about two limits before it runs alone, under its own.
+    left = (max(1e-6, min(time_limit, sum(time_limit - spent[i] for i, _, _ in pending)))
+            if time_limit else None)
     try:
         with budget.limit(left, "") as deadline:
             from marsad.facts import extract_facts_many
