@@ -27,7 +27,8 @@ from collections import Counter
 
 from benchmarks.common import ant_records, peak_rss_mb, shared
 from marsad.facts import events as events_module
-from marsad.facts.events import _match_cues, find_events
+from marsad.facts.event_cues import match_cues
+from marsad.facts.events import find_events
 from marsad.model import Article
 from marsad.text import tokenize
 
@@ -107,7 +108,7 @@ def cue_report() -> None:
             if half(sid) != "tune":
                 continue
             toks = tokenize(text)
-            names = {(c.cue, " ".join(t.norm for t in toks[c.first:c.last + 1])) for c in _match_cues(toks)}
+            names = {(c.cue, " ".join(t.norm for t in toks[c.first:c.last + 1])) for c in match_cues(toks)}
             for key in names:
                 fired[key] += 1
                 good[key] += gold

@@ -35,7 +35,9 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.facts import events as ev  # noqa: E402
+from marsad.facts import event_cues as cue_reader  # noqa: E402
+from marsad.facts import event_gate as gate  # noqa: E402
+from marsad.facts import event_numbers as number_reader  # noqa: E402
 from marsad.text.numbers import find_numbers  # noqa: E402
 from marsad.text.tokenize import tokenize  # noqa: E402
 
@@ -51,14 +53,14 @@ def tuning_half(sentence_id: str) -> bool:
 def sentence_view(text: str, cls: str) -> tuple[bool, dict[str, float]]:
     """(do the cues take ``text`` for a ``cls`` event, gate features of it)."""
     toks = tokenize(text)
-    cues = ev._match_cues(toks)
+    cues = cue_reader.match_cues(toks)
     counted = []
-    if any(c.cue in ev._NUMBER_CUES for c in cues):
-        counted = ev._classify_numbers(ev._implicit_numbers(toks, cues, find_numbers(text, toks), text),
-                                        toks, cues, text)
-    types = ev._detect(cues, toks, counted, ev.GATE_FLOOR)
-    fires = any(ev.GATED.get(t) == cls for t in types)
-    return fires, ev.gate_features(toks, cues, counted)
+    if any(c.cue in cue_reader.NUMBER_CUES for c in cues):
+        found = number_reader.implicit_numbers(toks, cues, find_numbers(text, toks), text)
+        counted = number_reader.classify_numbers(found, toks, cues, text)
+    types = cue_reader.detect(cues, toks, counted, gate.GATE_FLOOR)
+    fires = any(gate.GATED.get(t) == cls for t in types)
+    return fires, gate.gate_features(toks, cues, counted)
 
 
 def best_threshold(scores: np.ndarray, gold: np.ndarray, n_missed: int) -> tuple[float, float, float, float]:
@@ -130,7 +132,7 @@ def train(data: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "event_gsr")
-    ap.add_argument("--out", type=Path, default=ev.GATE_FILE)
+    ap.add_argument("--out", type=Path, default=gate.GATE_FILE)
     args = ap.parse_args()
     model = train(args.data)
     args.out.write_text(json.dumps(model, ensure_ascii=False, indent=0), encoding="utf-8")

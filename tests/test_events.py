@@ -320,9 +320,9 @@ def test_corpus_gold_events(gold):
 
 
 def test_gate_model_ships_and_reads_the_whole_sentence():
-    from marsad.facts.events import _gate_model
+    from marsad.facts.event_gate import gate_model
 
-    model = _gate_model()
+    model = gate_model()
     assert set(model) == {"ASSAULT", "PROTEST"}
     for weights, _, threshold in model.values():
         assert len(weights) > 1000 and 0 < threshold < 1
