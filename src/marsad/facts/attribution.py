@@ -120,7 +120,8 @@ def according_to(doc: QuoteDoc, reg: Registry, lo: int, hi: int) -> tuple[Speake
         lam = a > 0 and doc.tokens[a - 1].norm in LAM_OPENERS
         if a < b and doc.tokens[a].norm in (_n("ل"), _n("لـ")):
             a += 1
-        if a + 1 < b and doc.tokens[a].norm in (_n("ما"), _n("لما")) and cue_kind(doc, a + 1, "speech_verbs.txt") is None:
+        if a + 1 < b and doc.tokens[a].norm in (_n("ما"), _n("لما")) \
+                and cue_kind(doc, a + 1, "speech_verbs.txt") is None:
             a += 2  # «وفق ما ذكرته وكالة الأنباء»، «وفقا لما نقلته ...»: the outlet after the verb
         if a >= b or doc.tokens[a].norm in (_n("ما"), _n("لما")):
             return None
@@ -286,7 +287,8 @@ def post_attribution(doc: QuoteDoc, reg: Registry, i: int, hi: int, kind: str
             an = k
             break
     via: list[str] = []
-    if an is not None and (kind == "relay" or kind == "post" or bare_form(doc.tokens[j].norm) in lexicon("speech_channels.txt")
+    if an is not None and (kind == "relay" or kind == "post"
+                           or bare_form(doc.tokens[j].norm) in lexicon("speech_channels.txt")
                            or cue_kind(doc, i, "speech_verbs.txt") in ("verb", "relay", "post")):
         name, _ = channel_name(doc, j, an)
         if name:

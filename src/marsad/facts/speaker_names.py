@@ -362,7 +362,8 @@ def _find_body_phrases(doc: QuoteDoc, name: str):
         via_ministry = False
         if start is None:
             # «الخارجية الروسية» for «وزارة الخارجية الروسية»
-            if not (k + 1 < n and bare_form(doc.tokens[k].norm) == _n("وزاره") and bare_form(doc.tokens[k + 1].norm) == head):
+            if not (k + 1 < n and bare_form(doc.tokens[k].norm) == _n("وزاره")
+                    and bare_form(doc.tokens[k + 1].norm) == head):
                 continue
             start, via_ministry = doc.tokens[k].start, True
         hi = doc.sent_bounds[doc.sent_of[k]][1]
