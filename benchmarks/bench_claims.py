@@ -139,16 +139,17 @@ def _speed(n: int = 400) -> None:
     if shared("data", "ant2018", "articles.jsonl.gz") is None:
         return
     from marsad.facts.claims import find_claims
-    from marsad.facts.quotes import find_quotes
+    from marsad.facts.quotes import find_quotes, prepare
     from marsad.model import Article
 
     arts = [Article(id=str(i), origin="ant", text=r.get("text") or "") for i, r in enumerate(ant_records(n))]
     t0 = time.perf_counter()
     nq = nc = 0
     for a in arts:
-        qs = find_quotes(a, [])
+        prepared = prepare(a, []) if a.text else None  # shared by both readers, as in extract_facts
+        qs = find_quotes(a, [], prepared=prepared)
         nq += len(qs)
-        nc += len(find_claims(a, [], quotes=qs))
+        nc += len(find_claims(a, [], quotes=qs, prepared=prepared))
     dt = time.perf_counter() - t0
     chars = sum(len(a.text) for a in arts)
     print(f"   quotes+claims on {len(arts)} ANT articles ({chars / len(arts):,.0f} chars avg): "

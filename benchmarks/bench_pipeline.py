@@ -127,7 +127,7 @@ def _child_stages(n: int) -> None:
     from marsad.facts.claims import find_claims
     from marsad.facts.entities import find_mentions
     from marsad.facts.events import find_events
-    from marsad.facts.quotes import find_quotes
+    from marsad.facts.quotes import find_quotes, prepare
     from marsad.ingest import extract_articles
     from marsad.pipeline import process_input
     from marsad.stories import StoryClusterer
@@ -157,10 +157,11 @@ def _child_stages(n: int) -> None:
         ms = find_mentions(a, doc)
         acc["entities"] += time.process_time() - t
         t = time.process_time()
-        qs = find_quotes(a, ms, doc)
+        prepared = prepare(a, ms, doc)  # the parse both readers share, counted with the quotes
+        qs = find_quotes(a, ms, doc, prepared)
         acc["quotes"] += time.process_time() - t
         t = time.process_time()
-        find_claims(a, ms, quotes=qs, analysed=doc)
+        find_claims(a, ms, quotes=qs, analysed=doc, prepared=prepared)
         acc["claims"] += time.process_time() - t
         t = time.process_time()
         find_events(a, ms, doc)

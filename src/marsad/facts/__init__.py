@@ -20,7 +20,7 @@ from marsad.errors import MarsadError
 from marsad.facts.claims import find_claims
 from marsad.facts.entities import find_mentions, find_mentions_many
 from marsad.facts.events import find_events
-from marsad.facts.quotes import find_quotes
+from marsad.facts.quotes import find_quotes, prepare
 from marsad.model import Article, Facts
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,9 @@ def extract_facts_many(articles: list[Article], docs: list[AnalysedDoc | None] |
 
 def _facts_with(article: Article, doc: AnalysedDoc, mentions: list) -> Facts:
     """The quotes, claims and events of ``article`` given its entity mentions."""
-    quotes = find_quotes(article, mentions, doc)
-    claims = find_claims(article, mentions, quotes=quotes, analysed=doc)
+    prepared = prepare(article, mentions, doc) if article.text else None  # shared by both readers
+    quotes = find_quotes(article, mentions, doc, prepared)
+    claims = find_claims(article, mentions, quotes=quotes, analysed=doc, prepared=prepared)
     events = []
     try:
         events = list(find_events(article, mentions, doc))

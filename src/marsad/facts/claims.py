@@ -69,15 +69,19 @@ def _lex(kind: str) -> set[str]:
 
 
 def find_claims(article: Article, mentions: list[Mention] | None = None,
-                quotes: list[Quote] | None = None, analysed: AnalysedDoc | None = None) -> list[Claim]:
+                quotes: list[Quote] | None = None, analysed: AnalysedDoc | None = None,
+                prepared: Q.PreparedArticle | None = None) -> list[Claim]:
     """Assertions and denials in ``article`` (see the module doc). ``quotes`` may be passed
     when already found (``find_quotes``) to save reading the article twice; ``analysed`` is
-    its analysed document when already built (``marsad.analysed``)."""
+    its analysed document when already built (``marsad.analysed``), ``prepared`` the quote
+    reader's ``prepare(article, mentions, analysed)`` when already built."""
     if not article.text:
         return []
-    doc, reg = Q.prepare(article, mentions or [], analysed)
+    if prepared is None:
+        prepared = Q.prepare(article, mentions or [], analysed)
+    doc, reg = prepared.doc, prepared.registry()
     if quotes is None:
-        quotes = Q.find_quotes(article, mentions or [], analysed)
+        quotes = Q.find_quotes(article, mentions or [], analysed, prepared)
     claims: list[Claim] = []
     reports = _report_owners(doc)
 

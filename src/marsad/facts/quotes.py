@@ -34,6 +34,8 @@ article's registry in ``marsad.facts.speakers``; completing a name in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from marsad.analysed import AnalysedDoc
 from marsad.facts.attribution import (ACCORDING, according_to, after_relative, cut_at_object, initial_subject,
                                       object_not_subject, post_attribution, prep_content, quote_then_verb,
@@ -97,37 +99,41 @@ def _make_quote(doc: QuoteDoc, article: Article, speaker: Speaker, cue_start: in
     return out
 
 
-# The last article's tokens, sentences and first-pass registry: the claim reader reads the same
-# article with the same mentions right after the quote reader (``extract_facts``), and building
-# them twice cost ~2 s of worker time per 1,000 ANT articles. The key is the text and a snapshot
-# of every mention's fields; the registry is handed out as a copy since readers add names to it.
-_PREPARED: tuple[tuple, QuoteDoc, list[Known]] | None = None
+@dataclass
+class PreparedArticle:
+    """An article as the quote and claim readers read it: its tokens, sentences and quotations
+    (``build_doc``) and the names and roles the first pass found (``prepass``). The claim reader
+    reads the same article with the same mentions right after the quote reader
+    (``extract_facts``), and building this twice cost ~2 s of worker time per 1,000 ANT
+    articles, so the caller builds it once (``prepare``) and hands it to both."""
+
+    doc: QuoteDoc
+    known: list[Known]
+
+    def registry(self) -> Registry:
+        """A registry of the names found, a copy each time: readers add names to theirs."""
+        reg = Registry()
+        reg.known = [Known(k.name, k.role, k.pos, k.entity) for k in self.known]
+        return reg
 
 
 def prepare(article: Article, mentions: list[Mention] | None,
-            analysed: AnalysedDoc | None = None) -> tuple[QuoteDoc, Registry]:
-    """``build_doc`` and ``prepass`` of ``article`` (reused when the same article comes again)."""
-    global _PREPARED
-    ms = list(mentions or [])
-    key = (article.text, tuple(tuple(vars(m).values()) for m in ms))
-    if _PREPARED is not None and _PREPARED[0] == key:
-        doc, known = _PREPARED[1], _PREPARED[2]
-    else:
-        doc = build_doc(article, ms, analysed)
-        known = prepass(doc).known
-        _PREPARED = (key, doc, [Known(k.name, k.role, k.pos, k.entity) for k in known])
-    reg = Registry()
-    reg.known = [Known(k.name, k.role, k.pos, k.entity) for k in known]
-    return doc, reg
+            analysed: AnalysedDoc | None = None) -> PreparedArticle:
+    """``build_doc`` and ``prepass`` of ``article`` with its entity ``mentions``."""
+    doc = build_doc(article, list(mentions or []), analysed)
+    return PreparedArticle(doc, [Known(k.name, k.role, k.pos, k.entity) for k in prepass(doc).known])
 
 
 def find_quotes(article: Article, mentions: list[Mention] | None = None,
-                doc: AnalysedDoc | None = None) -> list[Quote]:
+                doc: AnalysedDoc | None = None, prepared: PreparedArticle | None = None) -> list[Quote]:
     """Direct and indirect quotes of ``article`` (see the module doc); ``doc`` is its
-    analysed document when already built (``marsad.analysed``)."""
+    analysed document when already built (``marsad.analysed``), ``prepared`` its
+    ``prepare(article, mentions, doc)`` when already built."""
     if not article.text:
         return []
-    doc, reg = prepare(article, mentions, doc)
+    if prepared is None:
+        prepared = prepare(article, mentions, doc)
+    doc, reg = prepared.doc, prepared.registry()
     quotes: list[Quote] = []
     last: Speaker | None = None
     used_quotes: set[tuple[int, int]] = set()

@@ -284,7 +284,7 @@ def _head_candidates(doc: QuoteDoc, head: str) -> list[int]:
     """The tokens k, in order, where ``_head_at(doc, k, head)`` may hold or token k+1 is that
     noun (an index of the article's bare forms, built once: looking at every token for each
     body speaker made long articles quadratic)."""
-    if doc._heads is None:
+    if doc.memo_heads is None:
         index: dict[str, set[int]] = {}
         for k, t in enumerate(doc.tokens):
             keys = {bare_form(t.norm)}
@@ -295,8 +295,8 @@ def _head_candidates(doc: QuoteDoc, head: str) -> list[int]:
                 got.add(k)
                 if k:
                     got.add(k - 1)
-        doc._heads = {key: sorted(ks) for key, ks in index.items()}
-    return doc._heads.get(head, [])
+        doc.memo_heads = {key: sorted(ks) for key, ks in index.items()}
+    return doc.memo_heads.get(head, [])
 
 
 def _fullest_body(doc: QuoteDoc, name: str, pos: int) -> str | None:
@@ -337,11 +337,11 @@ def _body_phrases(doc: QuoteDoc, name: str):
     when none stands before the speaker (None: not one body), a function giving the longest
     phrase that holds a given one, and whether ``name`` has more words than its head. Cached
     per article and name; None when the name has no words."""
-    if doc._bodies is None:
-        doc._bodies = {}
-    if name not in doc._bodies:
-        doc._bodies[name] = _find_body_phrases(doc, name)
-    return doc._bodies[name]
+    if doc.memo_bodies is None:
+        doc.memo_bodies = {}
+    if name not in doc.memo_bodies:
+        doc.memo_bodies[name] = _find_body_phrases(doc, name)
+    return doc.memo_bodies[name]
 
 
 def _find_body_phrases(doc: QuoteDoc, name: str):
@@ -399,10 +399,10 @@ def _find_body_phrases(doc: QuoteDoc, name: str):
 
 def _person_names(doc: QuoteDoc) -> set[str]:
     """The names of the article's PERSON mentions (as canonical, else as written); built once."""
-    if doc._persons is None:
-        doc._persons = {m.canonical or m.text for m in doc.mentions
+    if doc.memo_persons is None:
+        doc.memo_persons = {m.canonical or m.text for m in doc.mentions
                         if (m.type or "").upper() in ("PERSON", "PERS")}
-    return doc._persons
+    return doc.memo_persons
 
 
 def _appositive_person(doc: QuoteDoc, name: str, role: str | None = None) -> tuple[str, int] | None:
@@ -487,9 +487,9 @@ def _definite_title(name: str) -> bool:
 
 def _tokens_written(doc: QuoteDoc, text: str) -> list[int]:
     """The tokens written exactly ``text``, in order (an index of the article built once)."""
-    index = doc._found.get(("tokens",))
+    index = doc.memo_found.get(("tokens",))
     if index is None:
-        index = doc._found[("tokens",)] = {}
+        index = doc.memo_found[("tokens",)] = {}
         for k, t in enumerate(doc.tokens):
             index.setdefault(t.text, []).append(k)
     return index.get(text, [])
@@ -501,9 +501,9 @@ def _first_name_before(doc: QuoteDoc, name: str) -> str | None:
     if name not in _person_names(doc):
         return None  # the tagger must know the word as a person somewhere
     key = ("first name before", name)
-    if key not in doc._found:
-        doc._found[key] = _find_first_name_before(doc, name)
-    return doc._found[key]
+    if key not in doc.memo_found:
+        doc.memo_found[key] = _find_first_name_before(doc, name)
+    return doc.memo_found[key]
 
 
 def _find_first_name_before(doc: QuoteDoc, name: str) -> str | None:
@@ -610,10 +610,10 @@ def fullest_speaker(doc: QuoteDoc, reg: Registry, sp: Speaker, pos: int, prev: S
             return Speaker(known.name, known.role, known.entity or sp.entity)
     if words and not sp.role:
         # «وقال ما تشاو شو»: a one-syllable family name read as the word «ما»
-        if ("ما after a verb",) not in doc._found:  # found once per article
-            doc._found[("ما after a verb",)] = [k for k in _tokens_written(doc, "ما") if 1 <= k < len(doc.tokens) - 1
+        if ("ما after a verb",) not in doc.memo_found:  # found once per article
+            doc.memo_found[("ما after a verb",)] = [k for k in _tokens_written(doc, "ما") if 1 <= k < len(doc.tokens) - 1
                                                 and cue_kind(doc, k - 1, "speech_verbs.txt")]
-        for k in doc._found[("ما after a verb",)]:
+        for k in doc.memo_found[("ما after a verb",)]:
             if doc.text.startswith(sp.name, doc.tokens[k + 1].start):
                 return Speaker(f"ما {sp.name}", None, sp.entity)
     if len(words) == 1 and not sp.role:

@@ -145,10 +145,12 @@ class QuoteDoc:
     quotes: list[tuple[int, int]]  # (index of opening mark, index of closing mark)
     mentions: list[Mention] = field(default_factory=list)
     _reach: int | None = field(default=None, repr=False)  # longest mention (mentions_over)
-    _heads: dict[str, list[int]] | None = field(default=None, repr=False)  # _head_candidates
-    _bodies: dict[str, tuple | None] | None = field(default=None, repr=False)  # _body_phrases
-    _persons: set[str] | None = field(default=None, repr=False)  # _person_names
-    _found: dict[tuple, object] = field(default_factory=dict, repr=False)  # per-article lookups
+    # what ``marsad.facts.speaker_names`` looks up once per article: heads of body names, body
+    # phrases by name, the persons the mentions name, other per-article lookups
+    memo_heads: dict[str, list[int]] | None = field(default=None, repr=False)
+    memo_bodies: dict[str, tuple | None] | None = field(default=None, repr=False)
+    memo_persons: set[str] | None = field(default=None, repr=False)
+    memo_found: dict[tuple, object] = field(default_factory=dict, repr=False)
 
     def surface(self, i: int, j: int) -> str:
         """Article text from token i to token j-1 (inclusive), as written."""
