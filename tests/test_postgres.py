@@ -234,3 +234,29 @@ def test_postings_count_a_word_in_the_title_and_the_body_apart():
         for q in ("الميناء", "الميناء القمح", "الميناء الميناء", "القمح"):
             a, b = sq.search(q, facets=True).to_dict(), pg.search(q, facets=True).to_dict()
             assert a == b and a["hits"], q
+
+
+def test_phrase_instances_are_counted_as_fts5_counts_them():
+    """A phrase is counted on the server in the articles holding its tokens: back-to-back
+    instances each count, one in the headline weighs as a title hit, and a phrase whose
+    instances overlap («شكرا شكرا» twice in «شكرا شكرا شكرا») is counted token by token; every
+    answer is SQLite's, score for score."""
+    texts = [("ميناء جدة يستقبل أول سفينة سياحية", "رست السفينة في ميناء جدة الإسلامي صباح اليوم."),
+             ("حركة الملاحة في البحر الأحمر", "أعلن ميناء جدة ميناء جدة الإسلامي سابقا عن خطة توسعة، "
+              "وقالت إدارة الميناء إن جدة ستستقبل سفنا أكبر."),
+             ("الجمهور يهتف للاعبين", "هتف الجمهور «شكرا شكرا شكرا» بعد صافرة النهاية في جدة."),
+             ("رسالة المدرب", "قال المدرب: شكرا شكرا للجماهير التي ملأت ملعب جدة."),
+             ("جدة تستضيف النهائي", "تستضيف جدة المباراة النهائية، وقال مسؤول إن ميناء المدينة جاهز.")]
+    arts = [Article(id=f"f{i}", origin=f"in/f{i}.txt", title=t, text=x, outlet="وكالة الساحل" if i % 2 else "صحيفة المدينة",
+                    published=f"2024-05-0{i + 1}T10:00:00+00:00") for i, (t, x) in enumerate(texts)]
+    with fresh_database() as url, open_store(":memory:") as sq, open_store(url) as pg:
+        for s in (sq, pg):
+            for a in arts:
+                s.add_input("k-" + a.id, a.origin, [(a, Facts())])
+        for q in ('"ميناء جدة"', '"ميناء جدة" الإسلامي', '"شكرا شكرا"', '"شكرا شكرا" جدة', "«ميناء جدة» شكرا"):
+            for kw in ({}, {"facets": True}, {"outlet": "وكالة الساحل"}, {"limit": 1, "offset": 1}):
+                assert pg.search(q, **kw).to_dict() == sq.search(q, **kw).to_dict(), (q, kw)
+        port = sq.search('"ميناء جدة"')
+        assert [h.id for h in port.hits] == ["f0", "f1"] and port.hits[0].score > port.hits[1].score > 0
+        thanks = sq.search('"شكرا شكرا"')
+        assert [h.id for h in thanks.hits] == ["f2", "f3"] and thanks.hits[0].score > thanks.hits[1].score

@@ -14,11 +14,14 @@ the same schema versions, and answers every method of ``marsad.store.base.AnySto
 * **Search** indexes marsad's own analysed terms (``marsad.store.search.analyze``:
   normalization, clitic split, light stem), never PostgreSQL's parsers: a ``tsvector`` of
   each article's terms (built with ``array_to_tsvector``, the ``simple`` way: no stemming
-  of its own) and a GIN index find the candidate articles; the phrases are then checked and
-  ranked here on the stored terms with FTS5's own BM25 (same k1, b, IDF and column weights),
-  so the two backends give the same hits in the same order with the same scores and
-  snippets. The terms of a document are cut into index tokens as FTS5's ``unicode61``
-  tokenizer cuts them (``fts_tokens``).
+  of its own) and a GIN index find the articles holding a phrase's tokens, and postings
+  (``search_postings``: each token's count in each article's title and body) with each
+  article's length give what BM25 needs of a single token. A query is ranked in SQL with
+  FTS5's own BM25 (same k1, b, IDF and column weights, the same floating-point operations
+  in the same order), a phrase of several tokens counted on the server in the stored token
+  strings, so the two backends give the same hits in the same order with the same scores
+  and snippets, and only a page of rows leaves the server. The terms of a document are cut
+  into index tokens as FTS5's ``unicode61`` tokenizer cuts them (``fts_tokens``).
 * **Change counter.** A sequence (``marsad_changes``) is advanced after every committed
   write; ``data_version`` reads it, as SQLite's ``PRAGMA data_version`` serves the caches.
 
@@ -840,8 +843,8 @@ class PostgresStore:
             stats = self._doc_stats(conn)
             idf = _idfs(conn, phrases, int(stats[0]))
             avgdl = float(stats[1]) / float(stats[0]) if stats[0] else 1.0
-            if all(len(p) == 1 for p in phrases):
-                ranked, results.total, results.facets = _rank_on_postings(
+            if not any(_self_overlapping(p) for p in phrases):
+                ranked, results.total, results.facets = _rank_in_sql(
                     conn, tparts, idf, avgdl, where, args, bool(story or facets), facets, limit, offset)
             else:
                 ranked, results.total, results.facets = _rank_on_tokens(
@@ -877,43 +880,94 @@ class PostgresStore:
         return int(n), int(tokens)
 
 
+# How many times the phrase ``{pat}`` (``_pattern``) occurs in a token string ``{col}`` whose
+# tokens each stand between two spaces of their own (``_SPACED``), counted on the server: the
+# string's length in bytes less that of the string with every instance cut out, over the
+# pattern's. Instances are cut left to right without overlapping, so this is FTS5's count of
+# phrase instances only for a phrase no two instances of which can overlap (``_self_overlapping``).
+_PHRASE_COUNT = "(octet_length({col}) - octet_length(replace({col}, {pat}, ''))) / octet_length({pat})"
+_SPACED = "' ' || replace(COALESCE(d.{col}_tokens, d.{col}_terms), ' ', '  ') || ' '"
+
+
+def _pattern(phrase: tuple[str, ...]) -> str:
+    """A phrase as it reads in a token string whose tokens each stand between two spaces of
+    their own (``_PHRASE_COUNT``): only whole tokens, in that order, match it."""
+    return " " + "  ".join(phrase) + " "
+
+
+def _tsquery(phrase: tuple[str, ...]) -> str:
+    """The tsquery of the articles holding every token of ``phrase``."""
+    return " & ".join(_lexeme(t) for t in dict.fromkeys(phrase))
+
+
+def _self_overlapping(phrase: tuple[str, ...]) -> bool:
+    """Whether two instances of ``phrase`` can overlap (a proper prefix of its tokens is also
+    a suffix: «a b a» twice in «a b a b a»): such a phrase is counted token by token."""
+    return any(phrase[:i] == phrase[-i:] for i in range(1, len(phrase)))
+
+
 def _facet_counts(rows: Iterable[tuple[Any, int]]) -> list[tuple[str, int]]:
     """A facet's 20 most frequent values, ties in value order (as the SQLite store gives them)."""
     return sorted(((v, int(n)) for v, n in rows if v is not None), key=lambda vc: (-vc[1], vc[0]))[:20]
 
 
-def _rank_on_postings(conn: Any, tparts: list[list[tuple[str, ...]]], idf: list[float], avgdl: float,
-                      where: list[str], args: list[Any], join: bool, facets: bool, limit: int,
-                      offset: int) -> tuple[list[tuple[int, float]], int, dict[str, list[tuple[str, int]]]]:
-    """(page of (seq, rank), total, facets) of a query whose phrases are all one token,
-    ranked in SQL over those tokens' postings (``search_postings``) with FTS5's BM25: per
-    article, each phrase's weighted frequency ``TITLE_WEIGHT * title + body``, the article's
-    length ``m.tokens``, the phrase's IDF, summed in phrase order with the same operations in
-    the same order as FTS5's ``fts5Bm25Function`` (so the doubles are the same, bit for bit).
-    An article matches when each part has a phrase among its postings. Only the page's rows,
-    the total and the facet counts leave the server."""
+def _rank_in_sql(conn: Any, tparts: list[list[tuple[str, ...]]], idf: list[float], avgdl: float,
+                 where: list[str], args: list[Any], join: bool, facets: bool, limit: int,
+                 offset: int) -> tuple[list[tuple[int, float]], int, dict[str, list[tuple[str, int]]]]:
+    """(page of (seq, rank), total, facets) of a query ranked in SQL with FTS5's BM25.
+
+    Each phrase's frequency in an article's title and body comes from its token's postings
+    (``search_postings``) when it is one token, else from counting it in the stored token
+    strings of the articles holding all its tokens (the GIN index finds them) on the server
+    (``_PHRASE_COUNT``; only for phrases no two instances of which can overlap, see
+    ``_self_overlapping``). Per article the weighted frequency ``TITLE_WEIGHT * title + body``,
+    the article's length ``m.tokens`` and each phrase's IDF are combined, and summed in phrase
+    order, with the same operations in the same order as FTS5's ``fts5Bm25Function``, so the
+    doubles are the same, bit for bit. An article matches when each part has a phrase in it.
+    Only the page's rows, the total and the facet counts leave the server."""
     ks, parts, toks = [], [], []
+    pks, pparts, ptsq, ppat = [], [], [], []
     k = 0
     for j, part in enumerate(tparts):
         for p in part:
-            ks.append(k)
-            parts.append(j)
-            toks.append(p[0])
+            if len(p) == 1:
+                ks.append(k)
+                parts.append(j)
+                toks.append(p[0])
+            else:
+                pks.append(k)
+                pparts.append(j)
+                ptsq.append(_tsquery(p))
+                ppat.append(_pattern(p))
             k += 1
+    singles = ("SELECT p.seq, q.k, q.part, %s::float8 * p.title + p.body::float8 AS freq"
+               " FROM unnest(%s::int[], %s::int[], %s::text[]) AS q(k, part, tok)"
+               " JOIN search_postings p ON p.term = q.tok")
+    hargs: list[Any] = [float(text_search.TITLE_WEIGHT), ks, parts, toks]
+    if pks:
+        # each article's spaced token strings made once (OFFSET 0 keeps the subquery from being
+        # merged into the counts, which would make them again for each use); an article holding
+        # the tokens but not the phrase gives a frequency of 0, which adds nothing to the score
+        # (a BM25 term of 0.0) and is not counted as matching its part
+        singles += (" UNION ALL SELECT c.seq, c.k, c.part, %s::float8 * "
+                    + _PHRASE_COUNT.format(col="c.tt", pat="c.pat") + " + ("
+                    + _PHRASE_COUNT.format(col="c.bt", pat="c.pat") + ")::float8 FROM"
+                    " (SELECT d.seq, r.k, r.part, r.pat, " + _SPACED.format(col="title") + " AS tt, "
+                    + _SPACED.format(col="body") + " AS bt"
+                    " FROM unnest(%s::int[], %s::int[], %s::text[], %s::text[]) AS r(k, part, tsq, pat)"
+                    " JOIN search_docs d ON d.tsv @@ r.tsq::tsquery OFFSET 0) c")
+        hargs += [float(text_search.TITLE_WEIGHT), pks, pparts, ptsq, ppat]
     story_join = " JOIN articles a ON a.seq = m.seq" if join else ""
     cond = (" AND " + " AND ".join(where)) if where else ""
     # doubles passed as parameters (exact round trip), never SQL literals (numeric)
     matched = (
-        "WITH q AS (SELECT * FROM unnest(%s::int[], %s::int[], %s::text[], %s::float8[]) AS q(k, part, tok, idf)),"
-        " h AS (SELECT p.seq, q.k, q.part, q.idf, %s::float8 * p.title + p.body::float8 AS freq"
-        " FROM q JOIN search_postings p ON p.term = q.tok),"
+        f"WITH h AS ({singles}),"
         " doc AS MATERIALIZED (SELECT m.seq, m.outlet, " + ("min(a.story)" if join else "NULL::text") + " AS story,"
-        " sum(h.idf * ((h.freq * %s::float8) / (h.freq + %s::float8 * (%s::float8"
+        " sum((%s::float8[])[h.k + 1] * ((h.freq * %s::float8) / (h.freq + %s::float8 * (%s::float8"
         " + %s::float8 * m.tokens::float8 / %s::float8))) ORDER BY h.k) AS score"
         f" FROM h JOIN search_meta m ON m.seq = h.seq{story_join} WHERE true{cond}"
-        " GROUP BY m.seq, m.outlet HAVING count(DISTINCT h.part) = %s)")
-    qargs: list[Any] = [ks, parts, toks, idf, float(text_search.TITLE_WEIGHT), BM25_K1 + 1.0, BM25_K1,
-                        1 - BM25_B, BM25_B, avgdl, *args, len(tparts)]
+        " GROUP BY m.seq, m.outlet HAVING count(DISTINCT h.part) FILTER (WHERE h.freq > 0) = %s)")
+    qargs: list[Any] = [*hargs, idf, BM25_K1 + 1.0, BM25_K1, 1 - BM25_B, BM25_B, avgdl, *args, len(tparts)]
     sql = (matched + " (SELECT 0, seq, score, NULL FROM doc ORDER BY score DESC, seq LIMIT %s OFFSET %s)"
            " UNION ALL SELECT 1, count(*), NULL, NULL FROM doc")
     qargs += [limit, offset]
@@ -1026,11 +1080,13 @@ def _idfs(conn: Any, phrases: list[tuple[str, ...]], rows: int) -> list[float]:
         elif p in seen:
             n = seen[p]
         else:
-            q = " & ".join(_lexeme(t) for t in dict.fromkeys(p))
-            n = sum(1 for tt, bt in conn.execute(
-                "SELECT COALESCE(title_tokens, title_terms), COALESCE(body_tokens, body_terms)"
-                " FROM search_docs WHERE tsv @@ %s::tsquery", (q,))
-                if _occurrences(tt.split(), p) or _occurrences(bt.split(), p))
+            # the articles holding every token, then the phrase itself, looked for on the server
+            # in their token strings (one space apart, one at each end: a phrase occurs there as
+            # its tokens one space apart between two spaces exactly when it occurs in the tokens)
+            holds = " OR ".join(f"strpos(' ' || COALESCE(d.{c}_tokens, d.{c}_terms) || ' ', %(pat)s) > 0"
+                                for c in ("title", "body"))
+            n = int(conn.execute(f"SELECT count(*) FROM search_docs d WHERE d.tsv @@ %(q)s::tsquery AND ({holds})",
+                                 {"q": _tsquery(p), "pat": " " + " ".join(p) + " "}).fetchone()[0])
             seen[p] = n
         idf = math.log((0.5 + rows - n) / (0.5 + n))
         out.append(idf if idf > 0.0 else 1e-6)
