@@ -218,7 +218,7 @@ def _no_sentence(toks: list[Token], cues: list[Cue]) -> list[Cue]:
     return [c for c in cues if not sentenced(c)]
 
 
-# «تسجيل 1294 حالة إصابة بهذا المرض»، «40 إصابة جديدة بفيروس الحصبة»: cases of a disease are no
+# «رصد 860 حالة إصابة بالمرض ذاته»، «40 إصابة جديدة بفيروس الحصبة»: cases of a disease are no
 # wounded (an ANT story of March 2018 on diphtheria in Yemen had a «wounded» row of them). An
 # injured cue with a disease among the DISEASE_REACH tokens after it is dropped; deaths of a
 # disease stay deaths.

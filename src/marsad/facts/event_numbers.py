@@ -268,7 +268,7 @@ def classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[Cue]
                     if what is None and cls == "person" and only is not None:
                         what = only  # «عملية تبادل … ليبلغ المجموع 243 شخصا»
             if what is None and cls is None and out:
-                what = _elided_what(sp, toks, out[-1])  # «17500 مستهلك في خاركيف وحوالي 5000 في …»
+                what = _elided_what(sp, toks, out[-1])  # «12000 مشترك في الشمال وحوالي 3000 في …»
             if what is None:
                 continue
             if among or part_of is not None:
@@ -290,7 +290,7 @@ def classify_numbers(spans: list[NumberSpan], toks: list[Token], cues: list[Cue]
 # of February-March 2018, where each made a row or a value of its own):
 # * the word before the count (qualifiers skipped) makes its people the perpetrators («على يد
 #   9 رجال»), the rescued («إنقاذ 17 آخرين»), the captured («كما أسر 5 آخرون»)
-#   or a rate and its base («بمعدل 111.19 حالة قتل لكل 100 ألف شخص»); right before it, the
+#   or a rate and its base («بمعدل 95.4 حالة قتل لكل 100 ألف نسمة»); right before it, the
 #   passengers of a plane
 #   («طائرة تقل 71 شخصا»; not «لا تقل عن», where «عن» sits between);
 # * its noun makes it refugees or displaced people («و7 ملايين لاجئ» after «350 ألف قتيل»),
@@ -427,8 +427,8 @@ _OF_THEM = {_nf(w) for w in ("منهم", "منهن")}
 _HOMES = {_nf(w) for w in ("منزل", "منازل", "منزلا", "مسكن", "مساكن", "بيت", "بيوت", "أسرة", "أسر",
                            "عائلة", "عائلات", "مشترك", "مشتركين", "مستهلك", "مستهلكين")}
 # A count with no noun of its own joined by «و» to the count just before it counts the same
-# thing there («أكثر من 17500 مستهلك في منطقة خاركيف وحوالي 5000 في دنيبروبتروفسك»: seed
-# 004): at most this many tokens between them.
+# thing there («أكثر من 12000 مشترك في منطقة الشمال وحوالي 3000 في الجنوب», as a report of
+# power cuts writes it): at most this many tokens between them.
 ELIDED_REACH = 6
 
 

@@ -25,7 +25,7 @@ arrest              COERCE     اعتقل، توقيف، القبض على، ا�
 election            (none)     انتخابات، اقتراع، تصويت، استفتاء — PLOVER has no event
                                category for elections (it treats them as context)
 outage              (none)     انقطاع الكهرباء/التيار، بدون كهرباء/تدفئة with a count of
-                               those left without power («عن 17500 مستهلك»)
+                               those left without power («عن 12000 مشترك»)
 ==================  =========  ========================================================
 
 A sentence that reports casualties or an interception does not also yield a separate

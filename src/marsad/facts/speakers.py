@@ -23,8 +23,8 @@ from marsad.text import tokenize
 
 
 # The subject of a speech verb is looked for in at most this many tokens (role, name,
-# appositive, time and channel phrases included). 30 covers «وأشار إيفان أوس، خبير في المعهد
-# الأوكراني للدراسات الإستراتيجية، الأربعاء، خلال حديث لـ"العربي"، إلى أنه» (19 tokens).
+# appositive, time and channel phrases included). 30 covers «وأشار سامي الحلبي، الباحث في المركز
+# العربي للدراسات السياسية، الخميس، خلال حديث لـ"الشروق"، إلى أنه» (19 tokens).
 MAX_SUBJECT_TOKENS = 30
 # A person's name after a title is at most this many words (plus connectors عبد/بن/أبو/آل),
 # unless the person gazetteer knows the next word: «الرئيس فلاديمير بوتين محادثات» -> 2 words.
