@@ -23,6 +23,7 @@ import random
 import sys
 import time
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 
 from benchmarks.common import ROOT, ant_records, peak_rss_mb, shared
@@ -55,8 +56,9 @@ def _read(paths: list[str]) -> list[Article]:
     return out
 
 
-def _run(articles: list[Article], use_embeddings: bool) -> tuple[Deduper, StoryClusterer]:
-    d, c = Deduper(), StoryClusterer(use_embeddings=use_embeddings)
+def _run(articles: list[Article], use_embeddings: bool,
+         config: StoryConfig | None = None) -> tuple[Deduper, StoryClusterer]:
+    d, c = Deduper(), StoryClusterer(use_embeddings=use_embeddings, config=config)
     for a in articles:
         a.duplicate_of = d.add(a).duplicate_of
         a.story = c.add(a)
@@ -213,17 +215,19 @@ def gold_articles(docnos) -> list[Article]:
     return arts
 
 
-def cluster_window(arts: list[Article], use_embeddings: bool) -> tuple[dict[str, str], dict[str, str]]:
+def cluster_window(arts: list[Article], use_embeddings: bool,
+                   config: StoryConfig | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Deduplicate and cluster ``arts`` in the order given: (article -> story,
     article -> storyline) as read after the last article."""
-    _, c = _run([Article(**{**a.__dict__}) for a in arts], use_embeddings)
+    _, c = _run([Article(**{**a.__dict__}) for a in arts], use_embeddings, config)
     stories = c.stories()
     story = {x: s.id for s in stories for x in s.articles}
     line = {x: s.storyline for s in stories for x in s.articles}
     return story, line
 
 
-def gold_window(path: Path, use_embeddings: bool, arts: list[Article] | None = None) -> dict:
+def gold_window(path: Path, use_embeddings: bool, arts: list[Article] | None = None,
+                config: StoryConfig | None = None) -> dict:
     """Story and storyline B-cubed P/R/F1 on one gold window, in time order and shuffled;
     returns {order: (story PRF, storyline PRF)}."""
     gold = read_gold(path)
@@ -239,7 +243,7 @@ def gold_window(path: Path, use_embeddings: bool, arts: list[Article] | None = N
         orders.append((f"shuffled (seed {seed})", sh))
     t0 = time.perf_counter()
     for name, order in orders:
-        story, line = cluster_window(order, use_embeddings)
+        story, line = cluster_window(order, use_embeddings, config)
         out[name] = (bcubed(story, g_story), bcubed(line, g_line), len(set(story.values())),
                      len(set(line.values())))
     elapsed = time.perf_counter() - t0
@@ -388,6 +392,66 @@ def fit(path: Path, use_embeddings: bool = True) -> None:
         print(f"{name:<10} ROC-AUC {aucs}\n           bias {m.intercept_[0]:.2f}, {weights}")
 
 
+# Storyline sprawl is measured on the news categories of these months (April and May 2018 are
+# reserved for independent evaluation: their records are skipped before they are read).
+# ``MARSAD_BENCH_MONTHS=2018-06,2018-07`` picks others (a continuous run shows how long a storyline
+# grows without the two months' hole).
+SPRAWL_MONTHS = tuple(os.environ.get("MARSAD_BENCH_MONTHS", "2018-02,2018-03,2018-06").split(","))
+if {"2018-04", "2018-05"} & set(SPRAWL_MONTHS):
+    raise SystemExit("April and May 2018 are reserved for independent evaluation")
+SPRAWL_CATEGORIES = ("internationalNews", "middleEast")
+
+
+def _overrides(args: list[str]) -> StoryConfig:
+    """A StoryConfig with ``name=value`` settings (Python literals) over the defaults."""
+    import ast
+    from dataclasses import replace
+
+    return replace(StoryConfig(), **{k: ast.literal_eval(v) for k, v in (a.split("=", 1) for a in args)})
+
+
+def sprawl(config: StoryConfig, use_embeddings: bool = False, top: int = 8) -> None:
+    """How far the largest storylines reach: ANT's news articles of SPRAWL_MONTHS in time order,
+    clustered; the top storylines by stories with their articles, span in days and headlines."""
+    if shared("data", "ant2018", "articles.jsonl.gz") is None:
+        return
+    arts = []
+    for r in ant_records():
+        if r.get("category") not in SPRAWL_CATEGORIES:
+            continue
+        a = _ant_article(r)
+        if (a.published or "")[:7] in SPRAWL_MONTHS:
+            arts.append(a)
+    arts.sort(key=lambda a: (a.published or "~", a.id))
+    c0 = time.process_time()
+    _, c = _run(arts, use_embeddings, config)
+    stories = c.stories()
+    cpu = time.process_time() - c0
+    lines = c.storylines(stories)
+    by_id = {s.id: s for s in stories}
+    title = {a.id: a.title for a in arts}
+    def day(iso: str) -> float:
+        return datetime.fromisoformat(iso).timestamp() / 86400
+
+    def span(line) -> float:
+        firsts = [day(by_id[s].first_seen) for s in line.stories if by_id[s].first_seen]
+        lasts = [day(by_id[s].last_seen) for s in line.stories if by_id[s].last_seen]
+        return (max(lasts) - min(firsts)) if firsts else 0.0
+
+    sizes = sorted(((len(l.stories), l) for l in lines), key=lambda x: -x[0])
+    spans = [span(l) for l in lines]
+    print(f"   {len(arts)} ANT news articles of {', '.join(SPRAWL_MONTHS)} in time order "
+          f"(embeddings {'on' if use_embeddings else 'off'}, {cpu:.0f} s CPU): {len(stories)} stories, "
+          f"{len(lines)} storylines; storylines of 10+ stories {sum(1 for n, _ in sizes if n >= 10)}; "
+          f"spanning over 30 days {sum(1 for x in spans if x > 30)} (holding "
+          f"{sum(len(l.stories) for l, x in zip(lines, spans) if x > 30) / max(1, len(stories)):.0%} of the "
+          f"stories), longest {max(spans):.0f} days; largest {[n for n, _ in sizes[:5]]} stories")
+    for n, l in sizes[:top]:
+        heads = " | ".join(title.get(by_id[s].articles[0], "")[:40] for s in l.stories[:3])
+        print(f"     {n:>4} stories, {sum(len(by_id[s].articles) for s in l.stories):>4} articles, "
+              f"{span(l):5.0f} days: {heads}")
+
+
 def main() -> None:
     embed = os.environ.get("MARSAD_BENCH_EMBED", "1") != "0"
     print("   real news, hand-labelled windows (benchmarks/gold):")
@@ -408,6 +472,11 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "fit":
         fit(Path(sys.argv[2]), use_embeddings=os.environ.get("MARSAD_BENCH_EMBED", "1") != "0")
+    elif len(sys.argv) > 1 and sys.argv[1] == "sprawl":
+        sprawl(_overrides(sys.argv[2:]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "gold":
+        for p in sys.argv[2].split(","):
+            gold_window(Path(p), os.environ.get("MARSAD_BENCH_EMBED", "1") != "0", config=_overrides(sys.argv[3:]))
     elif len(sys.argv) > 2 and sys.argv[1] == "errors":
         errors(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 10,
                use_embeddings=os.environ.get("MARSAD_BENCH_EMBED", "1") != "0",

@@ -627,3 +627,98 @@ def test_seeds_without_embeddings_keep_the_days_apart():
     thursday = shown[arts[("000", 0)].id]
     assert shown[arts[("003", 0)].id] == thursday
     assert len({thursday, shown[arts[("001", 0)].id], shown[arts[("002", 1)].id]}) == 3
+
+
+# A topic that went quiet: the flood's storyline, then a follow-up weeks later.
+def _rebuild_on(day: str) -> Article:
+    return Article(**{**REBUILD.__dict__, "published": day + "T10:00"})
+
+
+def _gap_run(articles: list[Article], gap_days: float | None) -> StoryClusterer:
+    from dataclasses import replace
+
+    from marsad.stories import StoryConfig
+
+    c = StoryClusterer(use_embeddings=False, config=replace(StoryConfig(), line_gap_days=gap_days))
+    d = Deduper()
+    for a in articles:
+        a = Article(**{**a.__dict__})
+        a.duplicate_of = d.add(a).duplicate_of
+        c.add(a)
+    return c
+
+
+@pytest.mark.parametrize("day, joins", [("2024-08-30", True), ("2024-09-10", False)])
+def test_a_storyline_quiet_for_longer_than_its_gap_bound_is_not_joined(day, joins):
+    """line_gap_days bounds the time since the storyline's nearest story, not its span: the
+    reconstruction conference 24 days after the flood's last report joins its storyline under a
+    30-day bound, 35 days after it opens a storyline of its own (without the bound it joins)."""
+    arts = [FLOOD_A, FLOOD_B, FOOTBALL, FLOOD_C, _rebuild_on(day)]
+    c = _gap_run(arts, 30.0)
+    lines = {st.id: st.storyline for st in c.stories()}
+    assert lines["s-rebuild"] == "l-flood-a" if joins else lines["s-rebuild"] == "l-rebuild"
+    c = _gap_run(arts, None)
+    assert {st.id: st.storyline for st in c.stories()}["s-rebuild"] == "l-flood-a"
+
+
+def test_the_gap_bound_holds_after_a_state_round_trip():
+    """The storyline's days are not saved: they are rebuilt from its stories on load, so a
+    resumed run keeps the bound exactly as one run does."""
+    from dataclasses import replace
+
+    from marsad.stories import StoryConfig
+
+    late = _rebuild_on("2024-09-10")
+    whole = _gap_run([FLOOD_A, FLOOD_B, FOOTBALL, late], 30.0)
+    first = _gap_run([FLOOD_A, FLOOD_B, FOOTBALL], 30.0)
+    resumed = StoryClusterer.from_state(first.state(), config=replace(StoryConfig(), line_gap_days=30.0))
+    resumed.add(Article(**{**late.__dict__}))
+    assert [(s.id, s.storyline, s.articles) for s in resumed.stories()] == \
+           [(s.id, s.storyline, s.articles) for s in whole.stories()]
+    assert {st.id: st.storyline for st in resumed.stories()}["s-rebuild"] == "l-rebuild"
+
+
+# The flood's storyline takes a second story (the civil defence director dismissed, no word of
+# the flood's place or wording), then new floods upstream three weeks later.
+DISMISSAL = Article(
+    id="dismissal", origin="f.txt", outlet="صوت الشرق", published="2024-08-20T11:00",
+    title="والي كسلا يقيل مدير الدفاع المدني بعد انتقادات لإدارة كارثة الفيضان",
+    text=(
+        "أصدر والي ولاية كسلا قرارا بإعفاء مدير الدفاع المدني بالولاية من منصبه، بعد انتقادات "
+        "برلمانية وشعبية واسعة لبطء الاستجابة خلال كارثة الفيضان.\n"
+        "وقال نواب في المجلس التشريعي إن لجنة تحقيق ستنظر في أسباب تأخر الإنذار وتقصير "
+        "الأجهزة الحكومية، وستقدم تقريرها خلال شهر.\n"
+        "وعين الوالي العقيد عثمان الطيب مديرا مكلفا إلى حين انتهاء التحقيق."
+    ),
+)
+NEW_FLOODS = Article(
+    id="new-floods", origin="g.txt", outlet="النيلين", published="2024-09-12T09:00",
+    title="سيول جديدة تغمر قرى شرقي السودان وتشرد مئات الأسر",
+    text=(
+        "غمرت سيول جارفة ناتجة عن أمطار غزيرة قرى على ضفاف نهر القاش شرقي السودان فجر الخميس، "
+        "ما أدى إلى انهيار عشرات المنازل المبنية من الطين وتشريد مئات الأسر.\n"
+        "وقال شهود إن مياه نهر القاش ارتفعت مجددا وتجاوزت السدود الترابية، مشيرين إلى مقتل "
+        "شخصين.\n"
+        "ولجأت العائلات المتضررة إلى المساجد."
+    ),
+)
+
+
+@pytest.mark.parametrize("recent, joins", [(None, True), (2, True), (1, False)])
+def test_a_storyline_is_joined_through_its_recent_stories_only(recent, joins):
+    """line_recent: a new story joins a storyline only through one of its most recent stories.
+    The new floods match the first flood story (the storyline's older one) and not the
+    dismissal: with only the latest story to go by they open a storyline of their own."""
+    from dataclasses import replace
+
+    from marsad.stories import StoryConfig
+
+    c = StoryClusterer(use_embeddings=False, config=replace(StoryConfig(), line_recent=recent))
+    d = Deduper()
+    for a in [FLOOD_A, FLOOD_B, FOOTBALL, FLOOD_C, DISMISSAL, NEW_FLOODS]:
+        a = Article(**{**a.__dict__})
+        a.duplicate_of = d.add(a).duplicate_of
+        c.add(a)
+    lines = {st.id: st.storyline for st in c.stories()}
+    assert lines["s-dismissal"] == "l-flood-a"
+    assert (lines["s-new-floods"] == "l-flood-a") is joins
