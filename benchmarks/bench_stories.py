@@ -10,6 +10,11 @@ first N articles in time order (0 skips it); ``MARSAD_BENCH_EMBED=0`` turns embe
 of one gold window in time order (docno, outlet, headline) to read what went wrong;
 ``python -m benchmarks.bench_stories fit GOLD.tsv`` fits the same-story weights on one window's
 decisions and prints them with their ROC-AUC on every window.
+``python -m benchmarks.bench_stories sprawl [name=value ...]`` clusters ANT's news articles of
+February, March and June 2018 (``MARSAD_BENCH_MONTHS`` for others, never April or May) and
+prints how large and how long the largest storylines grow; ``python -m benchmarks.bench_stories
+gold GOLD.tsv[,GOLD2.tsv] [name=value ...]`` scores gold windows; both with those StoryConfig
+settings over the defaults (e.g. ``line_gap_days=None``).
 ANT corpus: Chouigui et al., "ANT Corpus: An Arabic News Text Collection for Textual
 Classification", AICCSA 2017.
 """
