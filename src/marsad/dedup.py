@@ -30,7 +30,7 @@ from datasketch import MinHash, MinHashLSH
 
 from marsad.analysed import AnalysedDoc, search_words
 from marsad.errors import MarsadError
-from marsad.state import (check_config, config_from_dict, corrupt, dump_state, gc_paused, load_state, pack_array,
+from marsad.state import (corrupt, dump_state, gc_paused, load_stage_state, pack_array,
                           unpack_array)
 from marsad.model import Article
 
@@ -417,11 +417,9 @@ class Deduper:
     def from_state(cls, data: bytes, config: DedupConfig | None = None) -> "Deduper":
         """The deduper ``state()`` saved. With ``config``, a state built with another
         configuration is refused (MarsadError); without, the stored configuration is used."""
-        stored, body = load_state(data, "dedup", STATE_VERSION)
-        if config is not None:
-            check_config("deduplication", stored, config)
+        config, body = load_stage_state(data, "dedup", STATE_VERSION, DedupConfig, config)
         try:
-            obj = cls(config=config_from_dict(DedupConfig, stored) if config is None else config)
+            obj = cls(config=config)
             obj._seq = int(body["seq"])
             for eid, published, arrival, group, size, outlet, credited in body["entries"]:
                 obj._entries[eid] = _Entry(eid, (published, int(arrival)), group, int(size), outlet,

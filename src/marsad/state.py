@@ -180,7 +180,7 @@ def load_state(data: bytes, kind: str, version: int) -> tuple[dict[str, Any], di
     """(config, state) of a document ``dump_state`` wrote for ``kind``. ``StateVersionError``
     for another version (a state pickled by marsad before version 2 included); ``MarsadError``
     for bytes that are no such document."""
-    what = "deduplication" if kind == "dedup" else "story clustering" if kind == "stories" else kind
+    what = _what(kind)
     data = bytes(data)
     if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") and data[-1:] == b".":
         raise StateVersionError(f"the {what} state is a pickle written by an older marsad (state "
@@ -198,6 +198,26 @@ def load_state(data: bytes, kind: str, version: int) -> tuple[dict[str, Any], di
     if not isinstance(doc.get("config"), dict) or not isinstance(doc.get("state"), dict):
         raise MarsadError(f"cannot read {what} state: its config or state is missing")
     return doc["config"], doc["state"]
+
+
+def load_stage_state(data: bytes, kind: str, version: int, config_cls: type,
+                     config: Any = None) -> tuple[Any, dict[str, Any]]:
+    """(the configuration to run with, the state) of a stage's document: the stored
+    configuration when ``config`` is None, else ``config`` once it is checked against the
+    stored one (``check_config``: another configuration is refused naming the setting)."""
+    stored, body = load_state(data, kind, version)
+    what = _what(kind)
+    if config is not None:
+        check_config(what, stored, config)
+        return config, body
+    try:
+        return config_from_dict(config_cls, stored), body
+    except (TypeError, ValueError) as exc:
+        raise corrupt(what, exc) from exc
+
+
+def _what(kind: str) -> str:
+    return "deduplication" if kind == "dedup" else "story clustering" if kind == "stories" else kind
 
 
 def corrupt(what: str, exc: BaseException) -> MarsadError:

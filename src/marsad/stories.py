@@ -63,7 +63,7 @@ from marsad.analysed import AnalysedDoc
 from marsad.dedup import text_words
 from marsad.embeddings import get_encoder
 from marsad.errors import MarsadError
-from marsad.state import (check_config, config_from_dict, corrupt, dump_state, gc_paused, load_state, pack_array,
+from marsad.state import (corrupt, dump_state, gc_paused, load_stage_state, pack_array,
                           pack_floats, unpack_array, unpack_floats)
 from marsad.model import Article, Story, Storyline
 from marsad.text import STOPWORDS, stem, stems, tokenize
@@ -1553,11 +1553,9 @@ class StoryClusterer:
     def from_state(cls, data: bytes, config: StoryConfig | None = None) -> "StoryClusterer":
         """The clusterer ``state()`` saved. With ``config``, a state built with another
         configuration is refused (MarsadError); without, the stored configuration is used."""
-        stored, body = load_state(data, "stories", STATE_VERSION)
-        if config is not None:
-            check_config("story clustering", stored, config)
+        config, body = load_stage_state(data, "stories", STATE_VERSION, StoryConfig, config)
         try:
-            obj = cls(config=config_from_dict(StoryConfig, stored) if config is None else config)
+            obj = cls(config=config)
             matrix = unpack_array(body["embeddings"])
 
             def emb(i: int | None) -> np.ndarray | None:
