@@ -7,7 +7,10 @@ facets).
 The first ``MARSAD_BENCH_PGSEARCH_N`` ANT records of February-March and June-October 2018
 (default 10,000: every February-March record, then June's) are stored as in ``benchmarks/bench_serve.py``'s fast path (articles and the search index, no
 facts). Every query of ``bench_serve.QUERIES`` with every filter set of ``bench_serve.FILTERS``
-(400 searches, ``limit=10``) runs once to warm the caches and is then timed ``ROUNDS`` times.
+(400 searches, ``limit=10``) runs once to warm the caches and is then timed ``ROUNDS`` times;
+then ``THREADS`` threads of this process share one store (its pool of connections, as the
+server's request threads do) and run the mix once each, back to back: the wall time of a
+search under that load, and the searches a second.
 PostgreSQL: ``MARSAD_BENCH_PG`` or a throw-away server (see ``benchmarks/pg.py``).
 
 Run: ``python -m benchmarks pgsearch``. ANT corpus v2.1: Chouigui et al., AICCSA 2017.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
+import threading
 import time
 from email.utils import parsedate_to_datetime
 
@@ -30,6 +34,7 @@ N = int(os.environ.get("MARSAD_BENCH_PGSEARCH_N", "10000"))
 # are kept for evaluation and never read here)
 MONTHS = (2, 3, 6, 7, 8, 9, 10)
 ROUNDS = 2
+THREADS = 16
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -131,3 +136,30 @@ def main() -> None:
                 if server:
                     line += f"; server CPU {statistics.mean(server) * 1e3:.1f} ms"
                 print(line, flush=True)
+        with open_store(sq_path) as sq, open_store(url) as store:
+            for name, s in (("SQLite", sq), ("PostgreSQL", store)):
+                print(f"   {name:<10} {THREADS} threads: {_concurrent(s, searches)}", flush=True)
+
+
+def _concurrent(store, searches: list[tuple[str, dict]]) -> str:
+    walls: list[float] = []
+    lock = threading.Lock()
+
+    def client(i: int) -> None:
+        mine = []
+        for q, kw in searches[i:] + searches[:i]:
+            w0 = time.perf_counter()
+            store.search(q, **kw)
+            mine.append(time.perf_counter() - w0)
+        with lock:
+            walls.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i * 25,)) for i in range(THREADS)]
+    c0, w0 = time.process_time(), time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    return (f"{len(walls) / wall:.0f} searches/s, wall p50 {_pct(walls, 50) * 1e3:.0f} ms,"
+            f" p95 {_pct(walls, 95) * 1e3:.0f} ms; marsad CPU {cpu / len(walls) * 1e3:.1f} ms a search")
