@@ -900,6 +900,49 @@ def test_a_wars_running_total_is_not_the_offensives():
     assert rows[(None, "cumulative")] == [1200] and rows[("war", "cumulative")] == [350000], rows
 
 
+def test_a_strike_on_a_hospital_told_as_part_of_the_days_toll_is_its_own_row():
+    brief = _event_brief(
+        ("2018-03-16T10:00:00", "قتل 40 مدنيا في قصف مدفعي على مدينة الباب اليوم الجمعة، بينهم 12 مدنيا جراء "
+                                "غارة استهدفت المستشفى الرئيسي في المدينة."),
+        ("2018-03-16T14:00:00", "وقالت مصادر طبية إن غارة جوية أصابت المستشفى الرئيسي في مدينة الباب مساء الجمعة "
+                                "وقتلت 7 أشخاص."),
+        ("2018-03-16T18:00:00", "قتل 40 مدنيا الجمعة في قصف على مدينة الباب."))
+    rows = {(g["incident"], g["role"]): g["values"] for g in brief["numbers"] if g["counts"] == "killed"}
+    assert rows[(None, None)] == [40], rows
+    assert rows[("site المستشفى", None)] == [7], rows
+
+
+def test_a_story_about_one_hospital_strike_keeps_one_row_and_the_wounded_taken_there_stay():
+    brief = _event_brief(
+        ("2018-03-16T10:00:00", "قتل 6 أشخاص في غارة جوية استهدفت مستشفى البلدة اليوم."),
+        ("2018-03-16T14:00:00", "ارتفع عدد قتلى الغارة على المستشفى إلى 8 أشخاص."))
+    assert _killed_rows(brief) == {(None, None): [6, 8]}
+    brief = _event_brief(
+        ("2018-03-16T10:00:00", "قتل 9 أشخاص في قصف على سوق البلدة اليوم، ونقل 5 قتلى آخرين إلى المستشفى بعد الغارة."),)
+    assert (None, None) in _killed_rows(brief) and all(k[0] is None for k in _killed_rows(brief)), _killed_rows(brief)
+
+
+@pytest.mark.parametrize("recalled, incident, role", [
+    # a day of the month two weeks before the report
+    ("وكان طرد مفخخ قد انفجر في الثالث من مارس داخل منزل آخر وأدى إلى مقتل شخصين.", "previous 2018-03-03", None),
+    ("وكان طرد مفخخ قد انفجر في 3 مارس داخل منزل آخر وأدى إلى مقتل شخصين.", "previous 2018-03-03", None),
+    # the bombings before the story's
+    ("وتقول الشرطة إن الانفجارات السابقة أودت بحياة شخصين.", "other incident", None),
+    # a series over days, counted together
+    ("وكانت المدينة شهدت انفجار ثلاثة طرود خلال عشرة أيام، وأدت تلك الطرود إلى مقتل شخصين.", None, "cumulative"),
+])
+def test_a_toll_of_earlier_bombings_recalled_in_the_report_of_the_latest_is_not_the_storys(recalled, incident, role):
+    brief = _event_brief(("2018-03-19T08:00:00", "أصيب شخصان بجروح في انفجار طرد مفخخ داخل منزل في المدينة مساء الأحد.\n"
+                                                  + recalled))
+    rows = _killed_rows(brief)
+    assert list(rows) == [(incident, role)] and rows[(incident, role)] == [2], rows
+
+
+def test_a_day_of_the_month_two_days_before_is_still_the_storys():
+    brief = _event_brief(("2018-03-19T08:00:00", "قتل ثلاثة أشخاص في انفجار سيارة مفخخة في 17 مارس قرب السوق."))
+    assert _killed_rows(brief) == {(None, None): [3]}
+
+
 def _seed_briefs(prefix: str) -> list[dict]:
     """The briefs of each article of one seed (../shared/seeds, read at run time), each its
     own story, through the whole reading of marsad (ingest, facts)."""
@@ -972,6 +1015,7 @@ def test_a_row_of_another_incident_says_so_in_its_label():
     assert counts_label({"counts": "killed", "incident": "incident 2"}) == "القتلى — الحادث 2"
     assert counts_label({"counts": "killed", "incident": "previous شهر"}) == "القتلى — الشهر الماضي"
     assert counts_label({"counts": "killed", "incident": None}) == "القتلى"
+    assert counts_label({"counts": "killed", "incident": "site المستشفى"}) == "القتلى — استهداف المستشفى"
 
 
 @pytest.mark.parametrize("other, shown", [

@@ -3,14 +3,17 @@ the story's reports reconciled (latest, most reported, history).
 
 A number row counts one quantity of one incident: the same thing (what, role), at one place,
 on one day, of one side (civilians or fighters), and of the story's own incident unless the
-count's own clause names another («غارة ثانية»، «في هجوم آخر»، «الشهر الماضي»، «عام 2009»:
-``incident``) or a running total (role ``cumulative``; a war's apart from an offensive's).
+count's own clause names another («غارة ثانية»، «في هجوم آخر»، «الشهر الماضي»، «عام 2009»،
+«في الثاني من مارس»: ``incident``) or a running total (role ``cumulative``; a war's apart from
+an offensive's); a strike on a hospital that the story tells as a part of a larger toll is its
+own row too (``incident`` «site المستشفى»).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from datetime import date
 from typing import Any, Callable
 
 from marsad.brief_story import NEVER, StoryView, parse_when
@@ -340,21 +343,21 @@ def _split_by_date(groups: dict, written: dict) -> dict:
 # Which incident a count belongs to, from the words of its own clause (normalized forms). Every
 # count of a story is the story's incident unless its clause says otherwise:
 # * another incident of the same kind: «في غارة ثانية»، «في هجوم آخر»، «تفجير مماثل»، «في حادث
-#   منفصل» (an attack noun and an ordinal or «other» word right after it); «الغارة الأولى» is
-#   the story's own;
+#   منفصل»، «الانفجارات السابقة» (an attack noun and an ordinal or «other» word right after
+#   it); «الغارة الأولى» is the story's own;
 # * an earlier period: «الشهر الماضي»، «الأسبوع الماضي»، «العام الماضي»، «قبل أيام»، «في وقت
 #   سابق من الشهر» (a previous incident's toll);
 # * a running total: «منذ بداية العام»، «منذ مطلع الشهر» (the facts stage marks most running
 #   totals «cumulative»; this catches the period words it does not read).
 # Seen in ANT stories of February-March 2018 (two strikes on Eastern Ghouta towns on one day in
 # one row; a previous month's wounded beside the day's).
-_ATTACK_NOUN = (r"(?:[وفبل]|لل|وب|وال|بال|فال|ال)?(?:غاره|غارات|هجوم|هجمات|ضربه|ضربات|تفجير|تفجيرات|انفجار|"
+_ATTACK_NOUN = (r"(?:[وفبل]|لل|وب|وال|بال|فال|ال)?(?:غاره|غارات|هجوم|هجمات|ضربه|ضربات|تفجير|تفجيرات|انفجار|انفجارات|"
                 r"قصف|حادث|حادثه|اعتداء|عمليه|كمين|اشتباك|اشتباكات|هجمه)")
 _ORDINALS = {"ثانيه": "2", "ثاني": "2", "ثان": "2", "ثالثه": "3", "ثالث": "3", "رابعه": "4",
              "رابع": "4", "خامسه": "5", "خامس": "5"}
 _OTHER_INCIDENT = re.compile(
     r"(?:^|\s)" + _ATTACK_NOUN + r"\s+(?:[^\s،,.؛]+\s+)?(?:ال)?(?P<w>ثانيه|ثاني|ثان|ثالثه|ثالث|رابعه|رابع|خامسه|"
-    r"خامس|اخر|اخري|منفصل|منفصله|مماثل|مماثله)(?=\s|$|[،,.؛:])")
+    r"خامس|اخر|اخري|منفصل|منفصله|مماثل|مماثله|سابق|سابقه|سابقين)(?=\s|$|[،,.؛:])")
 _PREVIOUS_PERIOD = re.compile(
     r"(?:^|\s)(?:(?:ال)?(?P<p>شهر|اسبوع|عام|سنه)\s+(?:ال)?(?:ماضي|ماضيه|منصرم|منصرمه|فائت|فائته)|"
     r"قبل\s+(?:ايام|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|عام|عامين|سنه|سنتين|سنوات)|"
@@ -376,8 +379,39 @@ _WAR_TOTAL = re.compile(r"(?:^|\s)(?:ال)?(?:حرب|نزاع|صراع|انتف�
 _MONTH_NAMES = sorted((m for m in MONTHS if len(m) > 3 and m != "ماي"), key=len, reverse=True)
 _MONTH_ALONE = re.compile(r"(?:^|\s)(?:[وف]?(?:في|ب|منتصف|مطلع|اواخر|اوائل|نهايه|بدايه|خلال|شهر))\s+"
                           r"(?:شهر\s+)?(?P<m>" + "|".join(_MONTH_NAMES) + r")(?=\s|$|[،,.؛:/])")
+# A day of a month («في الثالث من مارس»، «في 12 مارس») more than DATED_BEFORE_DAYS days before
+# the article's publication: the count is of an earlier incident (a series of parcel bombs
+# recalled in the report of the latest one, whose only toll was an earlier bomb's: ANT story
+# of 19 March 2018). 3: the dates recalled there are 7 and 17 days old; the number tables of
+# the other nine stories checked (200 ANT articles of 15-20 March 2018), the example corpus and
+# the seeds are unchanged by it.
+DATED_BEFORE_DAYS = 3
+_DAY_WORDS = {"الاول": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4, "الخامس": 5, "السادس": 6,
+              "السابع": 7, "الثامن": 8, "التاسع": 9, "العاشر": 10}
+_DAY_OF_MONTH = re.compile(r"(?:^|\s)(?:[وف]?(?:في|يوم))\s+(?P<d>[0-9]{1,2}|" + "|".join(_DAY_WORDS) +
+                           r")\s+(?:من\s+)?(?:شهر\s+)?(?P<m>" + "|".join(_MONTH_NAMES) + r")(?=\s|$|[،,.؛:/])")
+# A running total of a span of days or more counted out («شهدت المدينة ثلاثة تفجيرات خلال
+# عشرة أيام، وأدت إلى مقتل شخصين»، «في غضون شهر»: the same ANT story of 19 March 2018). Two
+# days («خلال يومين») are left to the story's own offensive.
+_SPAN_TOTAL = re.compile(
+    r"(?:^|\s)(?:خلال|غضون|مدي|مدار)\s+(?:(?:[0-9]+|ثلاثه|اربعه|خمسه|سته|سبعه|ثمانيه|تسعه|عشره|بضعه)\s+"
+    r"(?:ايام|اسابيع|اشهر|شهور|اعوام|سنوات)|اسبوعين|شهرين|عامين|سنتين)(?=\s|$|[،,.؛:])|"
+    r"(?:^|\s)(?:في\s+)?غضون\s+(?:شهر|اسبوع)(?=\s|$|[،,.؛:])")
 _YEAR_NAMED = re.compile(r"(?:^|\s)(?<!مولود )(?<!المولود )(?<!مواليد )(?<!ولد )(?<!ولدت )"
                          r"(?:[وف]?(?:في|عام|العام|سنه|خلال))\s+(?:عام\s+)?(?P<y>(?:19|20)\d\d)(?=\s|$|[،,.؛:])")
+
+
+def _date_before(pub: Any, month: int, day: int) -> str | None:
+    """The ISO date of ``day`` ``month`` (the publication's year, or the year before for a
+    later month) when it is more than DATED_BEFORE_DAYS days before the publication."""
+    if pub is None:
+        return None
+    try:
+        when = date(pub.year if month <= pub.month else pub.year - 1, month, day)
+        published = date(pub.year, pub.month, pub.day)
+    except (ValueError, AttributeError):
+        return None
+    return when.isoformat() if (published - when).days > DATED_BEFORE_DAYS else None
 
 
 def incident_cue(text: str, lo: int, start: int, end: int, hi: int,
@@ -389,9 +423,17 @@ def incident_cue(text: str, lo: int, start: int, end: int, hi: int,
     after = text[end:hi]
     cut = min((i for i in (after.find(c) for c in "،,.؛;\n") if i >= 0), default=len(after))
     clause = normalize_for_search(text[lo:start] + " # " + after[:cut])
-    if _RUNNING_TOTAL.search(clause):
+    if _RUNNING_TOTAL.search(clause) or _SPAN_TOTAL.search(clause):
         return "cumulative"
     pub = parse_when(published)
+    for m in _DAY_OF_MONTH.finditer(clause):
+        if "منذ" in clause[:m.start()].split():
+            continue  # «منذ بدء العملية العسكرية في 20 يناير»: the start of a running total
+        d = m.group("d")
+        day = int(d) if d.isdigit() else _DAY_WORDS[d]
+        when = _date_before(pub, MONTHS[m.group("m")], day)
+        if when is not None:
+            return "previous " + when
     for m in _MONTH_ALONE.finditer(clause):
         if pub is not None and MONTHS[m.group("m")] != pub.month:
             return "previous " + m.group("m")
@@ -502,6 +544,86 @@ def _own_period_only(groups: dict, written: dict) -> None:
                 del groups[key]
 
 
+# A place struck that a count's own clause names (normalized forms -> the name shown): a strike
+# on a hospital is one incident of a day's shelling, and its toll a part of the day's («قتل 40
+# مدنيا، بينهم 12 جراء غارة استهدفت المستشفى» beside «غارة أصابت المستشفى وقتلت 7»: the day's
+# toll and the hospital's shared one row in an ANT story of 17 March 2018).
+_SITES = {"مستشفي": "المستشفى", "مشفي": "المستشفى", "مدرسه": "المدرسة", "مسجد": "المسجد",
+          "كنيسه": "الكنيسة", "مخبز": "المخبز"}
+# A site joined to another target by «و» («قصف استهدف السوق ومشفى البلدة») is one of the
+# targets of a larger count, not a strike of its own (in the same story).
+_SITE = re.compile(r"(?:^|\s)(?:[فب]|لل|ال|بال|فال)?(?P<s>" + "|".join(_SITES) + r")(?=\s|$|[،,.؛:\"»])")
+# ... hit by the strike the count reports: an attack word in the same clause,
+_STRIKE = re.compile(r"(?:^|\s)(?:[وف]?(?:استهدف|استهدفت|اصاب|اصابت|طال|طالت|قصف|ضرب|ضربت)|"
+                     + _ATTACK_NOUN + r")(?=\s|$|[،,.؛:])")
+# ... and not the hospital the wounded were taken to, or died in.
+_TREATED = re.compile(r"(?:^|\s)[وف]?(?:نقل|نقلوا|نقلت|اسعاف|اسعافهم|علاج|للعلاج|يتلقون|توفي|توفوا|متاثرا|"
+                      r"متاثرين|يرقد|يرقدون)(?=\s|$)")
+
+
+def _struck_site(text: str, lo: int, end: int, hi: int) -> str | None:
+    """The place struck (a hospital, a school …) that the clause of the count ending at ``end``
+    names: ``text[lo:hi]`` as in incident_cue, cut after the count at the next punctuation
+    («مقتل 40 مدنيا في المدينة، بينهم 12 … استهدفت المستشفى» names no site for the 40)."""
+    after = text[end:hi]
+    cut = min((i for i in (after.find(c) for c in "،,.؛;\n") if i >= 0), default=len(after))
+    clause = normalize_for_search(text[lo:end] + " " + after[:cut])
+    m = _SITE.search(clause)
+    if m is None or not _STRIKE.search(clause) or _TREATED.search(clause):
+        return None
+    return _SITES[m.group("s")]
+
+
+def _number_sites(a: Article, e: Any) -> dict[int, str]:
+    """id(number) -> the place struck its clause names, for the numbers of event ``e``."""
+    nums = sorted((n for n in e.numbers if n.start is not None and n.end is not None
+                   and e.evidence.start <= n.start < n.end <= e.evidence.end), key=lambda n: n.start)
+    out: dict[int, str] = {}
+    for i, n in enumerate(nums):
+        lo = nums[i - 1].end if i else e.evidence.start
+        hi = nums[i + 1].start if i + 1 < len(nums) else e.evidence.end
+        site = _struck_site(a.text, lo, n.end, hi)
+        if site:
+            out[id(n)] = site
+    return out
+
+
+def _split_by_site(groups: dict, written: dict) -> dict:
+    """Counts whose clause names a place struck (``_struck_site``) are their own row when the
+    story tells them as a part of a larger toll: some report gives the site's count as a part
+    («بينهم 12 … جراء غارة استهدفت المستشفى»), or some article gives it beside a larger count
+    that names no site. A story about the strike on one hospital alone keeps its counts in one
+    row."""
+    parts = {r["_site"] for rs in groups.values() for r in rs if r.get("_site")
+             and (r["note"] == "part" or (r.get("role") or "").startswith("among"))}
+    out: dict = {}
+    for key, reports in groups.items():
+        by_site: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        rest = []
+        for r in reports:
+            (by_site[r["_site"]] if r.get("_site") else rest).append(r)
+        larger: dict[str, float] = defaultdict(float)
+        for r in rest:
+            if r["note"] != "vague" and isinstance(r["value"], (int, float)):
+                larger[r["article"]] = max(larger[r["article"]], r["value"])
+        kept = list(rest)
+        for site, rs in by_site.items():
+            if not (rest and site in parts) and not any(
+                    isinstance(r["value"], (int, float)) and larger.get(r["article"], 0) > r["value"] for r in rs):
+                kept.extend(rs)
+                continue
+            sub = (*key, "site " + site)
+            for r in rs:
+                r["incident"] = r["incident"] or "site " + site
+                if r.get("what"):
+                    written[sub][r["what"]] += 1
+                    written[key][r["what"]] -= 1
+            out[sub] = rs
+        if kept:
+            out[key] = kept
+    return out
+
+
 def number_rows(st: StoryView) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     written: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
@@ -516,6 +638,7 @@ def number_rows(st: StoryView) -> list[dict[str, Any]]:
             place = e.place if e.place and normalize_for_search(e.place) in places else None
             cues = _event_cues(a, e)
             own_places = _number_places(a, e, st.facts[a.id].mentions)
+            sites = _number_sites(a, e)
             for n in e.numbers:
                 if n.value is None or n.unit == "%":
                     continue  # percentages are read with what they measure by _shares
@@ -559,6 +682,7 @@ def number_rows(st: StoryView) -> list[dict[str, Any]]:
                         normalize_for_search(a.text[ev.start:n.start])) else e.date,
                     "_update": bool(_TOLL_UPDATE.search(normalize_for_search(e.text or ""))),
                     "_side": _side(a.text, n.end) if n.end is not None else None,
+                    "_site": sites.get(id(n)),
                     "_places": places,
                     "primary": kind == "primary",
                     "note": None if kind == "primary" else kind,
@@ -572,6 +696,9 @@ def number_rows(st: StoryView) -> list[dict[str, Any]]:
         groups[key].append(report)
         written[key][label] += 1
     groups = _split_by_date(_split_by_place(_split_by_side(groups, written), written), written)
+    # (after the place and date splits: a site's count names the place and day that the
+    # counts of its article without one join)
+    groups = _split_by_site(groups, written)
 
     out = []
     for key, reports in groups.items():
@@ -639,6 +766,7 @@ def number_rows(st: StoryView) -> list[dict[str, Any]]:
             r.pop("_date", None)
             r.pop("_update", None)
             r.pop("_side", None)
+            r.pop("_site", None)
         what = written[key].most_common(1)[0][0] if written[key] else None
         out.append({
             "key": ":".join(k for k in key if k),
@@ -648,7 +776,7 @@ def number_rows(st: StoryView) -> list[dict[str, Any]]:
             "place": Counter(r["place"] for r in reports if r.get("place")).most_common(1)[0][0]
             if len(key) > 3 and any(r.get("place") for r in reports) else None,
             # None: the story's own incident; else «incident 2», «other incident», «previous
-            # <period>» (see incident_cue)
+            # <period>» (see incident_cue), «site <place struck>» (see _split_by_site)
             "incident": next((r["incident"] for r in reports if r.get("incident")), None),
             # «civilians» / «fighters» when the story counts both apart (see _split_by_side)
             "side": next((k for k in key[3:] if k in ("civilians", "fighters")), None),

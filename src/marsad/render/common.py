@@ -166,7 +166,7 @@ ROLES = {"launched": "أُطلقت", "intercepted": "اعتُرضت", "earlier":
 def incident_label(incident: str | None) -> str | None:
     """The incident a number row counts, when not the story's own (see marsad.briefs):
     «incident 2» → «الحادث 2»، «other incident» → «حادث آخر»، «previous شهر» → «سابق: شهر»،
-    «war» → «الحرب»."""
+    «war» → «الحرب»، «site المستشفى» → «استهداف المستشفى»."""
     if not incident:
         return None
     if incident == "other incident":
@@ -178,6 +178,8 @@ def incident_label(incident: str | None) -> str | None:
     if incident.startswith("previous "):
         when = incident[len("previous "):]
         return _PERIODS.get(when, "سابق: " + when)
+    if incident.startswith("site "):
+        return "استهداف " + incident[len("site "):]
     return incident
 
 
