@@ -594,12 +594,13 @@ def test_an_execution_carried_out_still_kills():
     ("قتل ضابط وجندي فرنسيان في هجوم بسكين في مدينة ليون.", [(2, "قتلى")]),
     ("وأسفر الهجوم عن مقتل ضابط وجندي وإصابة ثلاثة آخرين.", [(2, "قتلى"), (3, "جرحى")]),
     ("وأصيب شرطي ومدني وسائق بجروح طفيفة في الانفجار.", [(3, "جرحى")]),
+    ("وأسفر انفجار الطرد عن مقتل رجل ومراهق في الحي.", [(2, "قتلى")]),
 ])
 def test_lone_people_joined_by_and_are_counted_together(text, expected):
     got = _all_nums(text)
     assert got == expected
     ev = [e for e in events_of(text) if e.numbers][0]
-    assert ev.numbers[0].text.startswith(("ضابط", "شرطي"))  # one span over the joined nouns
+    assert ev.numbers[0].text.startswith(("ضابط", "شرطي", "رجل"))  # one span over the joined nouns
 
 
 def test_a_count_joined_to_a_part_of_a_toll_is_a_part_too():
