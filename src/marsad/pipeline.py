@@ -127,9 +127,10 @@ def process_inputs(raws: list[RawDoc], with_facts: bool = True,
     reads the sentences of many inputs at once (one ANT record is one input of one article:
     alone, the tagger sees one article at a time). Extraction and features stay per input,
     each under its own ``time_limit``; the facts run under what the inputs left of theirs
-    together, at most one ``time_limit``. Should the facts of the chunk fail or run out of that time, each of its inputs
-    is analysed again alone (``process_input``), which names the one that fails and keeps the
-    others; so is an input whose features run past what it has left."""
+    together, at most one ``time_limit``. Should the facts of the chunk fail or run out of
+    that time, each of its inputs is analysed again alone (``process_input``), which names the
+    one that fails and keeps the others; so is an input whose features run past what it has
+    left."""
     if len(raws) < 2 or not with_facts:
         return [process_input(raw, with_facts, time_limit, features) for raw in raws]
     if time_limit:
