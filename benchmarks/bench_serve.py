@@ -4,7 +4,7 @@ Set-up (printed with its timings):
 
 * The ANT corpus (../shared/data/ant2018, Chouigui et al., AICCSA 2017) without its April and
   May 2018 articles (reserved for evaluation) is split: every 5th record is held out for live
-  ingest, the rest (about 20,200 articles) is the base; a run during which the held-out
+  ingest, the rest (17,068 articles) is the base; a run during which the held-out
   records run out says so.
 * The base is loaded through the FAST PATH: records become Articles directly (title, text,
   outlet, date) and go through ``add_input`` in batches of 500, which writes the articles
