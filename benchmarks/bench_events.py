@@ -26,9 +26,8 @@ import zlib
 from collections import Counter
 
 from benchmarks.common import ant_records, peak_rss_mb, shared
-from marsad.facts import events as events_module
 from marsad.facts.event_cues import match_cues
-from marsad.facts.events import find_events
+from marsad.facts.events import EventsConfig, find_events
 from marsad.model import Article
 from marsad.text import tokenize
 
@@ -49,8 +48,11 @@ def load(name: str) -> list[tuple[str, str, bool]] | None:
         return [(r["id"], r["text"], int(r["accept"]) > int(r["reject"])) for r in csv.DictReader(fh)]
 
 
-def predict(text: str, wanted: set[str]) -> bool:
-    events = find_events(Article(id="gsr", origin="gsr", text=text), [])
+CUES_ALONE = EventsConfig(use_gate=False)
+
+
+def predict(text: str, wanted: set[str], config: EventsConfig | None = None) -> bool:
+    events = find_events(Article(id="gsr", origin="gsr", text=text), [], config=config)
     return any(e.type in wanted and not e.doubtful for e in events)
 
 
@@ -62,14 +64,14 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 
 def detection(gate: bool = True) -> None:
-    events_module.USE_GATE = gate
+    config = EventsConfig(use_gate=gate)
     for name, (_, wanted) in FILES.items():
         rows = load(name)
         if rows is None:
             return
         counts = {h: Counter() for h in ("tune", "held-out")}
         for sid, text, gold in rows:
-            pred = predict(text, wanted)
+            pred = predict(text, wanted, config)
             c = counts[half(sid)]
             c["tp" if pred and gold else "fp" if pred else "fn" if gold else "tn"] += 1
         for h in ("held-out", "tune"):
@@ -92,9 +94,7 @@ def throughput(n: int = 1000) -> None:
     found = [e for a in arts for e in find_events(a, [])]
     dt = time.perf_counter() - t0
     doubtful = sum(e.doubtful for e in found)
-    events_module.USE_GATE = False
-    before = sum(len(find_events(a, [])) for a in arts)
-    events_module.USE_GATE = True
+    before = sum(len(find_events(a, [], config=CUES_ALONE)) for a in arts)
     print(f"   find_events: {len(arts)} ANT Feb-Mar 2018 articles in {dt:.2f} s = {len(arts) / dt:.0f} articles/s, "
           f"{len(found)} events ({doubtful} doubtful; {before} with the cues alone); "
           f"peak RSS {peak_rss_mb():.0f} MB")

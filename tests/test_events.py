@@ -353,6 +353,30 @@ def test_gate_drops_commentary_that_names_attacks_or_protests(text):
     assert not [e for e in events_of(text) if e.plover in ("ASSAULT", "PROTEST")]
 
 
+def test_gate_is_switched_by_the_config_passed_not_by_a_module_global():
+    import dataclasses
+
+    from marsad.facts import EventsConfig, FactsConfig, extract_facts, extract_facts_many
+
+    text = "وحذر الوزير من أن أي هجوم على المنشآت النفطية سيقابل برد حازم."
+    article = Article(id="t1", origin="test", text=text)
+    assault = lambda evs: [e.type for e in evs if e.plover == "ASSAULT"]  # noqa: E731
+    cues_alone = EventsConfig(use_gate=False)
+    assert assault(find_events(article, [])) == []
+    assert assault(find_events(article, [], config=EventsConfig())) == []
+    assert assault(find_events(article, [], config=cues_alone)) == ["attack"]
+    # the default is not changed by a config passed once
+    assert assault(find_events(article, [])) == []
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cues_alone.use_gate = True  # type: ignore[misc]
+    # the facts stage passes it through, one article or many
+    off = FactsConfig(events=cues_alone)
+    assert assault(extract_facts(article).events) == []
+    assert assault(extract_facts(article, config=off).events) == ["attack"]
+    assert [assault(f.events) for f in extract_facts_many([article, article], config=off)] == [["attack"]] * 2
+    assert [assault(f.events) for f in extract_facts_many([article])] == [[]]
+
+
 def test_gate_keeps_a_counted_toll_as_doubtful_with_its_numbers():
     # commentary that still counts a toll: the numbers stay, the event is marked doubtful
     text = "ويرى محللون أن الهجمات المتكررة أودت منذ عام 2019 بحياة 340 مدنيا على الأقل."

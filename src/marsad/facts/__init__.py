@@ -13,22 +13,33 @@ input that cannot be read).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from marsad.analysed import AnalysedDoc
 from marsad.budget import check as check_budget
 from marsad.errors import MarsadError
 from marsad.facts.claims import find_claims
 from marsad.facts.entities import find_mentions, find_mentions_many
-from marsad.facts.events import find_events
+from marsad.facts.events import EventsConfig, find_events
 from marsad.facts.quotes import find_quotes, prepare
 from marsad.model import Article, Facts
 
 log = logging.getLogger(__name__)
 
 
-def extract_facts(article: Article, doc: AnalysedDoc | None = None) -> Facts:
+@dataclass(frozen=True)
+class FactsConfig:
+    """How the facts stage reads: ``events``, the event reader's configuration
+    (``marsad.facts.events.EventsConfig``). Its defaults are the project's."""
+
+    events: EventsConfig = field(default_factory=EventsConfig)
+
+
+def extract_facts(article: Article, doc: AnalysedDoc | None = None,
+                  config: FactsConfig | None = None) -> Facts:
     """Entities, quotes, claims and events of ``article``; ``doc`` is its analysed document
-    when the caller has built it (``AnalysedDoc.of(article)``)."""
+    when the caller has built it (``AnalysedDoc.of(article)``); ``config``: how to read
+    (``FactsConfig``; its defaults when None)."""
     if doc is None or not doc.matches(article):
         doc = AnalysedDoc.of(article)
     mentions = []
@@ -38,7 +49,7 @@ def extract_facts(article: Article, doc: AnalysedDoc | None = None) -> Facts:
         raise
     except Exception as exc:  # a failing tagger must not lose the article's other facts
         log.warning("entities failed on %s: %s: %s", article.id, type(exc).__name__, exc)
-    return _facts_with(article, doc, mentions)
+    return _facts_with(article, doc, mentions, config)
 
 
 # Articles whose sentences the entity tagger reads together in ``extract_facts_many``: its
@@ -50,10 +61,11 @@ def extract_facts(article: Article, doc: AnalysedDoc | None = None) -> Facts:
 TAG_TOGETHER = 64
 
 
-def extract_facts_many(articles: list[Article], docs: list[AnalysedDoc | None] | None = None) -> list[Facts]:
+def extract_facts_many(articles: list[Article], docs: list[AnalysedDoc | None] | None = None,
+                       config: FactsConfig | None = None) -> list[Facts]:
     """``extract_facts`` of each article (same result), the entity tagger run on the
     sentences of up to TAG_TOGETHER articles at once; ``docs``: their analysed documents
-    when built. Should tagging a chunk fail, its articles are tagged one by one, so a
+    when built; ``config`` as in ``extract_facts``. Should tagging a chunk fail, its articles are tagged one by one, so a
     failure costs only the failing article's mentions, as in ``extract_facts``."""
     docs = [d if d is not None and d.matches(a) else AnalysedDoc.of(a)
             for a, d in zip(articles, docs if docs is not None else [None] * len(articles))]
@@ -65,22 +77,24 @@ def extract_facts_many(articles: list[Article], docs: list[AnalysedDoc | None] |
         except MarsadError:
             raise
         except Exception:  # noqa: BLE001 -- each article again alone, to find the one that fails
-            out.extend(extract_facts(a, d) for a, d in zip(part, pdocs))
+            out.extend(extract_facts(a, d, config) for a, d in zip(part, pdocs))
             continue
         for a, d, m in zip(part, pdocs, tagged):
             check_budget()
-            out.append(_facts_with(a, d, list(m)))
+            out.append(_facts_with(a, d, list(m), config))
     return out
 
 
-def _facts_with(article: Article, doc: AnalysedDoc, mentions: list) -> Facts:
+def _facts_with(article: Article, doc: AnalysedDoc, mentions: list,
+                config: FactsConfig | None = None) -> Facts:
     """The quotes, claims and events of ``article`` given its entity mentions."""
+    events_config = config.events if config is not None else None
     prepared = prepare(article, mentions, doc) if article.text else None  # shared by both readers
     quotes = find_quotes(article, mentions, doc, prepared)
     claims = find_claims(article, mentions, quotes=quotes, analysed=doc, prepared=prepared)
     events = []
     try:
-        events = list(find_events(article, mentions, doc))
+        events = list(find_events(article, mentions, doc, events_config))
     except MarsadError:
         raise
     except Exception as exc:  # same: keep the other facts
@@ -88,4 +102,4 @@ def _facts_with(article: Article, doc: AnalysedDoc, mentions: list) -> Facts:
     return Facts(mentions=mentions, quotes=quotes, claims=claims, events=events)
 
 
-__all__ = ["extract_facts", "extract_facts_many"]
+__all__ = ["EventsConfig", "FactsConfig", "extract_facts", "extract_facts_many"]

@@ -61,6 +61,7 @@ The pieces live beside this module: the cue lexicon, cue matching and event typi
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 
 from marsad.analysed import AnalysedDoc
 from marsad.budget import check as check_budget
@@ -75,7 +76,7 @@ from marsad.text.numbers import find_numbers
 from marsad.text.tokenize import Token, tokenize
 
 
-__all__ = ["find_events", "EVENT_TYPES", "PLOVER", "resolve_relative_date"]
+__all__ = ["find_events", "EventsConfig", "EVENT_TYPES", "PLOVER", "resolve_relative_date"]
 
 PLOVER: dict[str, str | None] = {
     "attack": "ASSAULT",
@@ -100,13 +101,21 @@ def _entity_mentions(article: Article, doc: AnalysedDoc | None = None) -> list[M
         return []
 
 
-# The event gate (``marsad.facts.event_gate``) on or off.
-USE_GATE = True  # False: the cues alone (benchmarks/bench_events.py compares both)
+@dataclass(frozen=True)
+class EventsConfig:
+    """How ``find_events`` reads: ``use_gate`` turns the event gate (``marsad.facts.event_gate``)
+    on (the default) or off (the cues alone; benchmarks/bench_events.py compares both)."""
+
+    use_gate: bool = True
 
 
-def _types(cues: list[Cue], toks: list[Token], counted: list[Counted]) -> tuple[list[str], set[str]]:
+DEFAULT_CONFIG = EventsConfig()
+
+
+def _types(cues: list[Cue], toks: list[Token], counted: list[Counted],
+           config: EventsConfig) -> tuple[list[str], set[str]]:
     """Event types of a sentence and those of them that are doubtful (see ``gate_types``)."""
-    if not USE_GATE or not gate_model():
+    if not config.use_gate or not gate_model():
         return detect(cues, toks, counted), set()
     types = detect(cues, toks, counted, GATE_FLOOR)
     if not any(t in GATED for t in types):
@@ -115,9 +124,12 @@ def _types(cues: list[Cue], toks: list[Token], counted: list[Counted]) -> tuple[
 
 
 def find_events(article: Article, mentions: list[Mention] | None = None,
-                doc: AnalysedDoc | None = None) -> list[Event]:
+                doc: AnalysedDoc | None = None, config: EventsConfig | None = None) -> list[Event]:
     """Events reported in ``article`` (see the module doc), in text order; ``doc`` is its
-    analysed document when already built (``marsad.analysed``: sentences, normalized text)."""
+    analysed document when already built (``marsad.analysed``: sentences, normalized text);
+    ``config``: how to read (``EventsConfig``; its defaults when None)."""
+    if config is None:
+        config = DEFAULT_CONFIG
     text = article.text or ""
     if not text.strip():
         return []
@@ -144,7 +156,7 @@ def find_events(article: Article, mentions: list[Mention] | None = None,
         if any(c.cue in NUMBER_CUES for c in cues):
             counted = classify_numbers(implicit_numbers(toks, cues, find_numbers(s.text, toks), s.text),
                                          toks, cues, s.text)
-        types, doubtful = _types(cues, toks, counted)
+        types, doubtful = _types(cues, toks, counted, config)
         if not types:
             continue
         numbers: dict[str, list[Number]] = {}
