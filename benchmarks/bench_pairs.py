@@ -15,7 +15,9 @@ import time
 import numpy as np
 
 from benchmarks.common import shared
-from marsad.stories import _Encoder, _lead, _logit, _squash, pair_features, split_title, StoryClusterer
+from marsad.stories import (SentenceEncoder, StoryClusterer, encoder_lead, pair_features,
+                            story_logit)
+from marsad.story_signals import split_title, to_probability
 
 
 def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
@@ -43,15 +45,15 @@ def main() -> None:
     t0 = time.perf_counter()
     c = StoryClusterer(use_embeddings=True)
     texts = [t for r in rows for t in (r["text1"], r["text2"])]
-    embs = _Encoder.encode([_lead(*split_title(t)) for t in texts])
+    embs = SentenceEncoder.encode([encoder_lead(*split_title(t)) for t in texts])
     feats = []
     for i, r in enumerate(rows):
         c._pending = {"pair-0": embs[2 * i], "pair-1": embs[2 * i + 1]}
         feats.append(pair_features(r["text1"], r["text2"], True, clusterer=c))
     elapsed = time.perf_counter() - t0
-    _report("combined, embeddings on", np.array([_squash(_logit(f)) for f in feats]), overall)
+    _report("combined, embeddings on", np.array([to_probability(story_logit(f)) for f in feats]), overall)
     no_emb = [dict(f, emb=None, emb_link=None) for f in feats]
-    _report("combined, embeddings off", np.array([_squash(_logit(f)) for f in no_emb]), overall)
+    _report("combined, embeddings off", np.array([to_probability(story_logit(f)) for f in no_emb]), overall)
     for k in ("tfidf", "title", "names", "place", "emb"):
         v = np.array([f[k] or 0.0 for f in feats])
         if v.std() > 0:
@@ -61,7 +63,7 @@ def main() -> None:
     junk = np.array(["الحوار المتمدن" in (r["text1"][:60] + r["text2"][:60]) for r in rows])
     keep = ~junk
     _report(f"combined, without {int(junk.sum())} scrape-failure pairs",
-            np.array([_squash(_logit(f)) for f in feats])[keep], overall[keep])
+            np.array([to_probability(story_logit(f)) for f in feats])[keep], overall[keep])
     # The most any score read from these texts can reach: the human labels themselves on the
     # judgeable pairs and "unrelated" (4) on the scrape failures, whose text shows nothing.
     oracle = np.where(junk, 4.0, overall)

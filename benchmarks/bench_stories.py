@@ -174,10 +174,10 @@ def ant(limit: int | None, use_embeddings: bool) -> None:
           f"{max(len(l.stories) for l in c.storylines())} stories)")
     sizes = Counter(len(s.articles) for s in stories)
     print(f"     story sizes: {sorted(sizes.items())[:10]} ... largest {max(sizes)}")
-    from marsad.stories import _days
+    from marsad.story_signals import epoch_days
 
     max_span = c.config.max_span_days
-    spans = [(_days(s.last_seen) or 0) - (_days(s.first_seen) or 0) for s in stories if s.first_seen]
+    spans = [(epoch_days(s.last_seen) or 0) - (epoch_days(s.first_seen) or 0) for s in stories if s.first_seen]
     print(f"     stories spanning more than {max_span:.0f} days as read (folds and merges "
           f"included): {sum(1 for x in spans if x > max_span)}, longest {max(spans):.0f} days")
     title = {a.id: f"{a.outlet}: {a.title[:60]}" for a in arts}
@@ -328,14 +328,14 @@ def decisions(path: Path, use_embeddings: bool = True, seed: int | None = None) 
     article (copies left out) against each candidate story the index offers. Returns the
     features of each (article, story) pair and 1 when the article belongs to that story.
     What the same-story weights in ``marsad.stories`` are fitted on."""
-    from marsad.stories import _Story
+    from marsad.stories import ClusterStory
 
     gold = read_gold(path)
     arts = gold_articles(gold)
     if seed is not None:
         random.Random(seed).shuffle(arts)
     d, c = Deduper(), StoryClusterer(use_embeddings=use_embeddings)
-    by_gold: dict[str, _Story] = {}
+    by_gold: dict[str, ClusterStory] = {}
     rows, ys = [], []
     for a in arts:
         a = Article(**{**a.__dict__})
@@ -351,7 +351,7 @@ def decisions(path: Path, use_embeddings: bool = True, seed: int | None = None) 
                 ys.append(int(sid == "g-" + want))
         st = by_gold.get(want)
         if st is None:
-            st = by_gold[want] = _Story(id="g-" + want, storyline="g", lead=doc.lead)
+            st = by_gold[want] = ClusterStory(id="g-" + want, storyline="g", lead=doc.lead)
             c._stories[st.id] = st
         c._join(st, a, doc, 0.0)
         c._story_of[a.id] = st.id
@@ -359,7 +359,7 @@ def decisions(path: Path, use_embeddings: bool = True, seed: int | None = None) 
 
 
 def _row(f: dict, keys: list[str], config: StoryConfig | None = None) -> list[float]:
-    """The logistic features of one decision, as ``marsad.stories._logit`` reads them."""
+    """The logistic features of one decision, as ``marsad.stories.story_logit`` reads them."""
     day1_min_age = (config or StoryConfig()).day1_min_age
     age, day = f.get("age"), f.get("day")
     out = []

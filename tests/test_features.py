@@ -97,7 +97,7 @@ def test_placement_is_the_same_with_and_without_features_computed_ahead():
         mp.setattr(dedup_mod, "_features", never)
         mp.setattr(stories_mod, "_features", never)
         if EMBED:
-            mp.setattr(stories_mod._Encoder, "encode", staticmethod(never))
+            mp.setattr(stories_mod.SentenceEncoder, "encode", staticmethod(never))
         ahead = _place(_articles(), feats)
     assert ahead == plain
     placed, stories, _ = plain
@@ -152,12 +152,12 @@ def test_an_input_of_several_articles_is_embedded_in_one_call(monkeypatch):
     import marsad.stories as stories_mod
 
     calls = []
-    real = stories_mod._Encoder.encode
+    real = stories_mod.SentenceEncoder.encode
 
     def counting(texts):
         calls.append(len(texts))
         return real(texts)
 
-    monkeypatch.setattr(stories_mod._Encoder, "encode", staticmethod(counting))
+    monkeypatch.setattr(stories_mod.SentenceEncoder, "encode", staticmethod(counting))
     got = stories_mod.article_features_many(_articles()[:3], embed=True)
     assert calls == [3] and all(f.emb is not None and f.emb.shape == got[0].emb.shape for f in got)

