@@ -68,56 +68,32 @@ def client_for(address: str):
             cluster.close()
 
 
-# Inputs one Dask task analyses. The scheduler and the client pay a fixed cost per task
-# (serialising, bookkeeping, a round trip): measured on 300 ANT articles (Feb-Mar 2018) with one
-# input a task, the main process spent 6.7 s of CPU against 3.7 s with the process pool, and a
-# second LocalCluster worker added nothing. Several inputs a task share that cost.
-CHUNK = 8
-
-
-def process_chunk(raws: list[RawDoc], with_facts: bool, time_limit: float | None,
-                  features: "FeatureSpec | None") -> list:
-    """``process_input`` over several inputs in one task: one result (items or an InputError)
-    per input, in order; one input's failure stays that input's. The facts of all their
-    articles are extracted together (``marsad.pipeline.process_inputs``: the same results),
-    so the entity tagger reads the sentences of the whole task at once."""
-    from marsad.pipeline import process_inputs
-
-    return process_inputs(raws, with_facts, time_limit, features)
-
-
-def _chunks(raws: Iterable[RawDoc], size: int) -> Iterator[list[RawDoc]]:
-    chunk: list[RawDoc] = []
-    for raw in raws:
-        chunk.append(raw)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def run_on_dask(raws: Iterable[RawDoc], client, with_facts: bool = True,
                 time_limit: float | None = None, window: int = 0, features: FeatureSpec | None = None,
-                chunk: int = CHUNK) -> Iterator[list[tuple] | InputError]:
+                chunk: int = 0) -> Iterator[list[tuple] | InputError]:
     """``process_input`` over ``raws`` as Dask tasks (with the ``features`` spec: the
     articles' features for deduplication and stories computed in the task too), results in
     input order.
 
-    Each task analyses up to ``chunk`` inputs. At most ``window`` inputs (default two tasks a
-    worker thread) are in the cluster at once, so memory stays bounded however long the batch. A task that raises, or whose workers keep dying (Dask retries it on
-    another worker, then gives up with ``KilledWorker``), is run again one input a task, so the
-    input that kills its worker is named and comes back as an ``InputError`` for itself alone.
+    Each task analyses up to ``chunk`` inputs together (default ``marsad.pipeline.CHUNK``;
+    ``process_inputs``: the same results as one at a time). At most ``window`` inputs (default
+    two tasks a worker thread) are in the cluster at once, so memory stays bounded however long
+    the batch. A task that raises, or whose workers keep dying (Dask retries it on another
+    worker, then gives up with ``KilledWorker``), is run again one input a task, so the input
+    that kills its worker is named and comes back as an ``InputError`` for itself alone.
     """
+    from marsad.pipeline import CHUNK, chunked, process_inputs
+
     threads = sum(client.nthreads().values()) or 1
+    chunk = chunk or CHUNK
     chunk = max(1, min(chunk, window or chunk))
     # two tasks a worker thread: one running, one queued while the client takes the results
     tasks = max(1, window // chunk) if window else 2 * threads
-    it = _chunks(raws, chunk)
+    it = chunked(raws, chunk)
     pending: deque = deque()
 
     def submit(group: list[RawDoc]):
-        return client.submit(process_chunk, group, with_facts, time_limit, features, pure=False)
+        return client.submit(process_inputs, group, with_facts, time_limit, features, pure=False)
 
     try:
         while True:
@@ -146,10 +122,12 @@ def _one_by_one(client, group: list[RawDoc], with_facts: bool,
     """The inputs of a failed task, each in a task of its own; the failure is named per input.
     A task also fails when it only shared a worker with one that killed it, so even a task of
     one input is tried once more alone before its input is reported."""
+    from marsad.pipeline import process_input
+
     for raw in group:
-        fut = client.submit(process_chunk, [raw], with_facts, time_limit, features, pure=False)
+        fut = client.submit(process_input, raw, with_facts, time_limit, features, pure=False)
         try:
-            yield fut.result()[0]
+            yield fut.result()
         except Exception as exc:  # noqa: BLE001 -- this input's alone
             yield _failure(raw, exc)
         finally:

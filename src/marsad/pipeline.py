@@ -272,9 +272,20 @@ def _features(articles: list[Article], docs: list, facts: list[Facts], spec: Fea
             for a, d, f, st in zip(articles, docs, facts, stories)]
 
 
-# Inputs one worker task analyses together (``process_inputs``): the entity tagger then reads
-# the sentences of up to this many inputs at once. 8, as Dask's tasks (marsad.dask_runner).
+# Inputs one worker task (a process-pool task or a Dask task) analyses together
+# (``process_inputs``): the entity tagger then reads the sentences of up to this many inputs at
+# once, and the fixed cost of a task (serialising, bookkeeping, a round trip) is shared. Measured
+# on 300 ANT articles (Feb-Mar 2018) on Dask with one input a task: the main process spent 6.7 s
+# of CPU against 3.7 s with the process pool, and a second LocalCluster worker added nothing;
+# with 8, 4.5 s and x1.21 from one worker to two.
 CHUNK = 8
+
+
+def chunked(items: Iterable, size: int) -> Iterator[list]:
+    """``items`` in lists of ``size`` (the last one shorter), read lazily."""
+    it = iter(items)
+    while group := list(islice(it, size)):
+        yield group
 
 
 def _worker_failure(raw: RawDoc, exc: BaseException) -> InputError:
@@ -306,14 +317,14 @@ def run_in_workers(raws: Iterable[RawDoc], workers: int, with_facts: bool = True
     """
     chunk = max(1, min(chunk, window // workers)) if window else max(1, chunk)
     tasks = max(1, window // chunk) if window else 2 * workers
-    it = iter(raws)
+    groups = chunked(raws, chunk)
     pool = ProcessPoolExecutor(max_workers=workers)
     pending: deque[tuple[list[RawDoc], Future]] = deque()
 
     def fill() -> None:
         while len(pending) < tasks:
-            group = list(islice(it, chunk))
-            if not group:
+            group = next(groups, None)
+            if group is None:
                 return
             pending.append((group, _submit(pool, group, with_facts, time_limit, features)))
 
