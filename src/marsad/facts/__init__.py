@@ -65,8 +65,9 @@ def extract_facts_many(articles: list[Article], docs: list[AnalysedDoc | None] |
                        config: FactsConfig | None = None) -> list[Facts]:
     """``extract_facts`` of each article (same result), the entity tagger run on the
     sentences of up to TAG_TOGETHER articles at once; ``docs``: their analysed documents
-    when built; ``config`` as in ``extract_facts``. Should tagging a chunk fail, its articles are tagged one by one, so a
-    failure costs only the failing article's mentions, as in ``extract_facts``."""
+    when built; ``config`` as in ``extract_facts``. Should tagging a chunk fail, its articles
+    are tagged one by one, so a failure costs only the failing article's mentions, as in
+    ``extract_facts``."""
     docs = [d if d is not None and d.matches(a) else AnalysedDoc.of(a)
             for a, d in zip(articles, docs if docs is not None else [None] * len(articles))]
     out = []
