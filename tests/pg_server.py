@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from typing import Iterator
@@ -139,8 +140,24 @@ def fresh_database() -> Iterator[str]:
     try:
         yield urlunsplit(urlsplit(url)._replace(path="/" + name))
     finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(url, name)
+
+
+def drop_database(url: str, name: str, tries: int = 50) -> None:
+    """Drop a test database, ending its connections. An autovacuum worker (a process of the
+    server's superuser, which the tests' role may not end) can be in a fresh database right
+    then: it finishes in moments, so the drop is tried again for up to about 5 s."""
+    import psycopg
+
+    for attempt in range(tries):
+        try:
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture
